@@ -1,0 +1,383 @@
+//! `retort.toml`: where the script directory is, how new files are named, which database to use.
+//!
+//! Invariant: loading a config never touches the network or a database; unknown keys are an error
+//! that names the key and its line, so a typo never silently falls back to a default.
+
+use std::path::{Path, PathBuf};
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+use serde::Deserialize;
+
+/// The file name looked up in the working directory when no `-c/--config` is given.
+pub const CONFIG_FILE_NAME: &str = "retort.toml";
+
+/// The keys of `retort.toml`, as written by the user (before defaults and overrides are resolved).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    pub script_location: Option<String>,
+    pub version_locations: Option<Vec<String>>,
+    pub file_template: Option<String>,
+    pub truncate_slug_length: Option<usize>,
+    pub timezone: Option<String>,
+    pub revision_id_length: Option<usize>,
+    pub database_url: Option<String>,
+    pub version_table: Option<String>,
+    pub version_table_schema: Option<String>,
+    #[serde(default)]
+    pub post_write_hooks: Vec<PostWriteHook>,
+}
+
+/// A command run on each newly written revision file, as Alembic's `post_write_hooks`.
+/// `{path}` in an argument is replaced with the file's path; without it the path is appended.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PostWriteHook {
+    pub name: Option<String>,
+    pub command: Vec<String>,
+}
+
+/// Resolved settings: every default applied, every path made absolute against the config's folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The file these settings came from, if any.
+    pub path: Option<PathBuf>,
+    /// Folder of the config file (or the working directory); relative paths are resolved against it.
+    pub root: PathBuf,
+    pub script_location: PathBuf,
+    /// Every folder holding revision files; the first is where new revisions are written.
+    pub version_locations: Vec<PathBuf>,
+    pub file_template: String,
+    pub truncate_slug_length: usize,
+    pub timezone: Option<String>,
+    pub revision_id_length: usize,
+    /// `database_url` from the file with `${VAR}` interpolated; command-line and `DATABASE_URL`
+    /// overrides are applied by the caller with [`Config::with_database_url`].
+    pub database_url: Option<String>,
+    pub version_table: String,
+    pub version_table_schema: Option<String>,
+    pub post_write_hooks: Vec<PostWriteHook>,
+}
+
+pub const DEFAULT_FILE_TEMPLATE: &str = "{year}{month}{day}_{hour}{minute}_{rev}_{slug}";
+pub const DEFAULT_SCRIPT_LOCATION: &str = "migrations";
+pub const DEFAULT_VERSION_TABLE: &str = "retort_version";
+
+/// Errors from finding, reading or interpreting `retort.toml`.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[non_exhaustive]
+pub enum ConfigError {
+    #[error("no {CONFIG_FILE_NAME} in {dir}")]
+    #[diagnostic(
+        code(retort::config::not_found),
+        help("run `retort init` to create one, or pass -c/--config PATH")
+    )]
+    NotFound { dir: String },
+
+    #[error("cannot read {path}: {source}")]
+    #[diagnostic(code(retort::config::io))]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{path}:{line}: {message}")]
+    #[diagnostic(code(retort::config::invalid))]
+    Invalid {
+        path: String,
+        line: usize,
+        message: String,
+        #[source_code]
+        src: NamedSource<String>,
+        #[label("here")]
+        span: Option<SourceSpan>,
+        #[help]
+        help: Option<String>,
+    },
+
+    #[error("{path}: {message}")]
+    #[diagnostic(code(retort::config::value))]
+    Value {
+        path: String,
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+}
+
+impl Config {
+    /// Settings with every default, rooted at `root`, as if an empty `retort.toml` were there.
+    pub fn defaults(root: &Path) -> Self {
+        Self::resolve(ConfigFile::default(), root, None)
+    }
+
+    /// Find and load the config: an explicit path, else `retort.toml` in `cwd`.
+    pub fn discover(explicit: Option<&Path>, cwd: &Path) -> Result<Self, ConfigError> {
+        match explicit {
+            Some(path) => Self::load(&cwd.join(path)),
+            None => {
+                let candidate = cwd.join(CONFIG_FILE_NAME);
+                if candidate.is_file() {
+                    Self::load(&candidate)
+                } else {
+                    Err(ConfigError::NotFound {
+                        dir: cwd.display().to_string(),
+                    })
+                }
+            }
+        }
+    }
+
+    /// Load one file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Self::parse(&text, path, |name| std::env::var(name).ok())
+    }
+
+    /// Parse the text of a config file; `env` looks up `${VAR}` references in `database_url`.
+    pub fn parse(
+        text: &str,
+        path: &Path,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let shown = path.display().to_string();
+        let file: ConfigFile = toml::from_str(text).map_err(|e| {
+            let span = e.span();
+            let line = span
+                .as_ref()
+                .map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let (message, help) = describe_toml_error(e.message());
+            ConfigError::Invalid {
+                path: shown.clone(),
+                line,
+                message,
+                src: NamedSource::new(shown.clone(), text.to_string()),
+                span: span.map(|s| SourceSpan::from(s.start..s.end)),
+                help,
+            }
+        })?;
+        let root = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let mut config = Self::resolve(file, &root, Some(path.to_path_buf()));
+        if let Some(url) = &config.database_url {
+            config.database_url =
+                Some(interpolate_env(url, &env).map_err(|message| ConfigError::Value {
+                    path: shown.clone(),
+                    message,
+                    help: Some("set the variable, or pass --database-url".into()),
+                })?);
+        }
+        config.validate(&shown)?;
+        Ok(config)
+    }
+
+    fn resolve(file: ConfigFile, root: &Path, path: Option<PathBuf>) -> Self {
+        let script_location = root.join(
+            file.script_location
+                .as_deref()
+                .unwrap_or(DEFAULT_SCRIPT_LOCATION),
+        );
+        let version_locations = match &file.version_locations {
+            Some(dirs) if !dirs.is_empty() => dirs.iter().map(|d| root.join(d)).collect(),
+            _ => vec![script_location.clone()],
+        };
+        Self {
+            path,
+            root: root.to_path_buf(),
+            script_location,
+            version_locations,
+            file_template: file
+                .file_template
+                .unwrap_or_else(|| DEFAULT_FILE_TEMPLATE.to_string()),
+            truncate_slug_length: file.truncate_slug_length.unwrap_or(40),
+            timezone: file.timezone,
+            revision_id_length: file.revision_id_length.unwrap_or(12),
+            database_url: file.database_url,
+            version_table: file
+                .version_table
+                .unwrap_or_else(|| DEFAULT_VERSION_TABLE.to_string()),
+            version_table_schema: file.version_table_schema,
+            post_write_hooks: file.post_write_hooks,
+        }
+    }
+
+    fn validate(&self, shown: &str) -> Result<(), ConfigError> {
+        let bad = |message: String, help: &str| ConfigError::Value {
+            path: shown.to_string(),
+            message,
+            help: Some(help.to_string()),
+        };
+        if !(4..=32).contains(&self.revision_id_length) {
+            return Err(bad(
+                format!(
+                    "revision_id_length = {} is out of range",
+                    self.revision_id_length
+                ),
+                "use a length from 4 to 32 (the version table holds up to 32 characters)",
+            ));
+        }
+        if !self.file_template.contains("{rev}") {
+            return Err(bad(
+                format!("file_template {:?} has no {{rev}}", self.file_template),
+                "include {rev} so that every file name is unique",
+            ));
+        }
+        if let Some(tz) = &self.timezone {
+            if jiff::tz::TimeZone::get(tz).is_err() {
+                return Err(bad(
+                    format!("unknown timezone {tz:?}"),
+                    "use an IANA name such as \"UTC\" or \"Europe/London\"",
+                ));
+            }
+        }
+        if self.version_table.is_empty() || self.version_table.len() > 63 {
+            return Err(bad(
+                format!("version_table {:?} is not a valid name", self.version_table),
+                "use a name of 1 to 63 characters",
+            ));
+        }
+        for hook in &self.post_write_hooks {
+            if hook.command.is_empty() {
+                return Err(bad(
+                    "a post_write_hooks entry has an empty command".into(),
+                    "give the program and its arguments, e.g. command = [\"pg_format\", \"-i\", \"{path}\"]",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Apply the command-line / `DATABASE_URL` override (flag wins over environment over file).
+    pub fn with_database_url(mut self, flag: Option<String>, env: Option<String>) -> Self {
+        if let Some(url) = flag.or(env) {
+            self.database_url = Some(url);
+        }
+        self
+    }
+}
+
+/// Replace `${NAME}` with the variable's value; `$$` is a literal dollar sign.
+fn interpolate_env(input: &str, env: &impl Fn(&str) -> Option<String>) -> Result<String, String> {
+    let mut out = String::with_capacity(input.len());
+    let mut rest = input;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let after = &rest[pos + 1..];
+        if let Some(stripped) = after.strip_prefix('$') {
+            out.push('$');
+            rest = stripped;
+        } else if let Some(body) = after.strip_prefix('{') {
+            let end = body
+                .find('}')
+                .ok_or_else(|| "database_url has an unterminated ${...}".to_string())?;
+            let name = &body[..end];
+            let value = env(name).ok_or_else(|| {
+                format!("database_url refers to ${{{name}}}, which is not set in the environment")
+            })?;
+            out.push_str(&value);
+            rest = &body[end + 1..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Turn toml's messages into ours, with a suggestion for misspelt keys.
+fn describe_toml_error(message: &str) -> (String, Option<String>) {
+    let message = message.trim();
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        if let Some((key, expected)) = rest.split_once('`') {
+            let known: Vec<&str> = expected
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .collect::<Vec<_>>();
+            let suggestion = crate::suggest::closest(key, known.iter().copied());
+            let help = match suggestion {
+                Some(s) => format!("did you mean `{s}`? known keys: {}", known.join(", ")),
+                None => format!("known keys: {}", known.join(", ")),
+            };
+            return (format!("unknown key `{key}`"), Some(help));
+        }
+    }
+    (message.to_string(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, Path::new("/p/retort.toml"), |n| {
+            (n == "PGPASS").then(|| "s3cret".to_string())
+        })
+    }
+
+    #[test]
+    fn defaults_follow_alembic() {
+        let c = parse("").expect("empty config is valid");
+        assert_eq!(c.script_location, PathBuf::from("/p/migrations"));
+        assert_eq!(c.version_locations, vec![PathBuf::from("/p/migrations")]);
+        assert_eq!(c.file_template, DEFAULT_FILE_TEMPLATE);
+        assert_eq!(c.truncate_slug_length, 40);
+        assert_eq!(c.revision_id_length, 12);
+        assert_eq!(c.version_table, "retort_version");
+    }
+
+    #[test]
+    fn unknown_key_names_key_and_line() {
+        let err = parse("script_location = \"m\"\nscript_locaton = \"x\"\n").unwrap_err();
+        let ConfigError::Invalid {
+            line,
+            message,
+            help,
+            ..
+        } = &err
+        else {
+            panic!("unexpected {err:?}")
+        };
+        assert_eq!(*line, 2);
+        assert_eq!(message, "unknown key `script_locaton`");
+        assert!(help
+            .as_deref()
+            .unwrap_or_default()
+            .contains("did you mean `script_location`"));
+    }
+
+    #[test]
+    fn env_interpolation() {
+        let c = parse("database_url = \"postgres://u:${PGPASS}@h/db?x=$$1\"\n").expect("valid");
+        assert_eq!(
+            c.database_url.as_deref(),
+            Some("postgres://u:s3cret@h/db?x=$1")
+        );
+        let err = parse("database_url = \"postgres://${NOPE}@h\"\n").unwrap_err();
+        assert!(err.to_string().contains("${NOPE}"), "{err}");
+    }
+
+    #[test]
+    fn overrides_win() {
+        let c = parse("database_url = \"postgres://file\"\n").expect("valid");
+        let c = c.with_database_url(None, Some("postgres://env".into()));
+        assert_eq!(c.database_url.as_deref(), Some("postgres://env"));
+        let c = c.with_database_url(Some("postgres://flag".into()), Some("postgres://env".into()));
+        assert_eq!(c.database_url.as_deref(), Some("postgres://flag"));
+    }
+
+    #[test]
+    fn bad_values_are_rejected() {
+        assert!(parse("revision_id_length = 2").is_err());
+        assert!(parse("file_template = \"{slug}\"").is_err());
+        assert!(parse("timezone = \"Mars/Olympus\"").is_err());
+        assert!(parse("timezone = \"Europe/London\"").is_ok());
+    }
+}

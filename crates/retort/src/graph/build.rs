@@ -1,0 +1,299 @@
+//! Building and validating a [`RevisionGraph`] from parsed files.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::{RevIdx, Revision, RevisionGraph};
+use crate::script::{display_path, RevisionFile};
+
+/// A problem in the graph, pointing at the file and header line responsible.
+pub type GraphProblem = crate::script::ScriptProblem;
+
+fn problem_at(file: &RevisionFile, line: Option<usize>, needle: Option<&str>, message: String, help: Option<String>) -> GraphProblem {
+    GraphProblem::at_line(&file.path, line.unwrap_or(file.header_lines.revision), needle, message, help)
+}
+
+pub(super) fn build(files: Vec<RevisionFile>, unparsed_ids: &[String]) -> Result<RevisionGraph, Vec<GraphProblem>> {
+    let mut problems = Vec::new();
+
+    // Ids, with duplicates reported (both files named; Alembic only warns and keeps the last).
+    let mut by_id: HashMap<String, RevIdx> = HashMap::with_capacity(files.len());
+    let mut kept: Vec<RevisionFile> = Vec::with_capacity(files.len());
+    for file in files {
+        if let Some(&first) = by_id.get(&file.id) {
+            let other = display_path(&kept[first].path);
+            problems.push(problem_at(
+                &file,
+                Some(file.header_lines.revision),
+                Some(&file.id),
+                format!("revision {} is defined twice: here and in {other}", file.id),
+                Some("give one of the two files a new id (`retort revision` makes random ones)".into()),
+            ));
+            continue;
+        }
+        by_id.insert(file.id.clone(), kept.len());
+        kept.push(file);
+    }
+    let files = kept;
+
+    // Branch labels: unique, and not the id of another revision.
+    let mut by_label: HashMap<String, RevIdx> = HashMap::new();
+    for (idx, file) in files.iter().enumerate() {
+        for label in &file.branch_labels {
+            let clash = by_label.get(label).copied().or_else(|| by_id.get(label).copied().filter(|i| *i != idx));
+            if let Some(other) = clash {
+                problems.push(problem_at(
+                    file,
+                    file.header_lines.branch_labels,
+                    Some(label),
+                    format!(
+                        "Branch name '{label}' in revision {} already used by revision {}",
+                        file.id, files[other].id
+                    ),
+                    Some("branch labels must be unique and differ from every revision id".into()),
+                ));
+            } else {
+                by_label.insert(label.clone(), idx);
+            }
+        }
+    }
+
+    let mut sorted_keys: Vec<(String, RevIdx)> = by_id
+        .iter()
+        .map(|(k, v)| (k.clone(), *v))
+        .chain(by_label.iter().map(|(k, v)| (k.clone(), *v)))
+        .collect();
+    sorted_keys.sort();
+
+    let all_ids: Vec<&str> = files.iter().map(|f| f.id.as_str()).collect();
+    let missing = |file: &RevisionFile, what: &str, id: &str, line: Option<usize>| {
+        let suggestion = crate::suggest::closest(id, all_ids.iter().copied());
+        let help = match suggestion {
+            Some(s) => format!("did you mean {s}?"),
+            None => "check the id, or restore the missing revision file".into(),
+        };
+        problem_at(
+            file,
+            line,
+            Some(id),
+            format!("revision {} has {what} {id}, which is not a revision in the script directory", file.id),
+            Some(help),
+        )
+    };
+
+    // Resolve parents and dependencies.
+    let n = files.len();
+    let mut down: Vec<Vec<RevIdx>> = vec![Vec::new(); n];
+    let mut deps: Vec<Vec<RevIdx>> = vec![Vec::new(); n];
+    for (idx, file) in files.iter().enumerate() {
+        for parent in &file.down_revisions {
+            match by_id.get(parent) {
+                Some(&p) if !down[idx].contains(&p) => down[idx].push(p),
+                Some(_) => problems.push(problem_at(
+                    file,
+                    file.header_lines.down_revision,
+                    Some(parent),
+                    format!("revision {} lists {parent} twice in down_revision", file.id),
+                    None,
+                )),
+                None if unparsed_ids.contains(parent) => {}
+                None => problems.push(missing(file, "down_revision", parent, file.header_lines.down_revision)),
+            }
+        }
+        for dep in &file.depends_on {
+            let resolved = by_id
+                .get(dep)
+                .or_else(|| by_label.get(dep))
+                .copied()
+                .or_else(|| unique_prefix(&sorted_keys, dep));
+            match resolved {
+                Some(d) if d == idx => problems.push(problem_at(
+                    file,
+                    file.header_lines.depends_on,
+                    Some(dep),
+                    format!("Dependency self-loop is detected in revisions ({})", file.id),
+                    Some("a revision cannot depend on itself".into()),
+                )),
+                Some(d) => {
+                    if !deps[idx].contains(&d) {
+                        deps[idx].push(d);
+                    }
+                }
+                None if unparsed_ids.contains(dep) => {}
+                None => problems.push(missing(file, "depends_on", dep, file.header_lines.depends_on)),
+            }
+        }
+    }
+
+    // Cycles, through parents and dependencies (Kahn's algorithm; what remains holds a cycle).
+    if let Some(cycle) = find_cycle(n, &down, &deps) {
+        let ids: Vec<&str> = cycle.iter().map(|i| files[*i].id.as_str()).collect();
+        let first = &files[cycle[0]];
+        problems.push(problem_at(
+            first,
+            first.header_lines.down_revision.or(first.header_lines.depends_on),
+            None,
+            format!("Cycle is detected in revisions: {} -> {}", ids.join(" -> "), ids[0]),
+            Some("a revision's down_revision and depends_on must name older revisions".into()),
+        ));
+    }
+
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+
+    let mut revs: Vec<Revision> = files
+        .into_iter()
+        .zip(down.into_iter().zip(deps))
+        .map(|(file, (down, deps))| Revision {
+            file,
+            down,
+            deps,
+            norm_deps: Vec::new(),
+            next: Vec::new(),
+            all_next: Vec::new(),
+            branch_labels: BTreeSet::new(),
+        })
+        .collect();
+
+    for idx in 0..n {
+        let down = revs[idx].down.clone();
+        for d in &down {
+            revs[*d].next.push(idx);
+        }
+        let deps = revs[idx].deps.clone();
+        for d in down.iter().chain(deps.iter()) {
+            if !revs[*d].all_next.contains(&idx) {
+                revs[*d].all_next.push(idx);
+            }
+        }
+    }
+    let heads = (0..n).filter(|i| revs[*i].next.is_empty()).collect();
+    let real_heads = (0..n).filter(|i| revs[*i].all_next.is_empty()).collect();
+    let bases = (0..n).filter(|i| revs[*i].down.is_empty()).collect();
+
+    let mut graph = RevisionGraph {
+        revs,
+        by_id,
+        by_label,
+        sorted_keys,
+        heads,
+        real_heads,
+        bases,
+    };
+    normalize_depends_on(&mut graph);
+    add_branches(&mut graph);
+    Ok(graph)
+}
+
+fn unique_prefix(sorted_keys: &[(String, RevIdx)], prefix: &str) -> Option<RevIdx> {
+    if prefix.len() < 4 {
+        return None;
+    }
+    let start = sorted_keys.partition_point(|(k, _)| k.as_str() < prefix);
+    let found: BTreeSet<RevIdx> = sorted_keys[start..]
+        .iter()
+        .take_while(|(k, _)| k.starts_with(prefix))
+        .map(|(_, i)| *i)
+        .collect();
+    (found.len() == 1).then(|| found.into_iter().next()).flatten()
+}
+
+/// A cycle as a list of revisions, each a parent or dependency of the previous, if there is one.
+fn find_cycle(n: usize, down: &[Vec<RevIdx>], deps: &[Vec<RevIdx>]) -> Option<Vec<RevIdx>> {
+    // Kahn on edges child -> parent: count children per node... simpler: indegree = number of
+    // parents+deps; peel nodes whose parents are all peeled.
+    let mut children: Vec<Vec<RevIdx>> = vec![Vec::new(); n];
+    let mut pending: Vec<usize> = vec![0; n];
+    for i in 0..n {
+        for p in down[i].iter().chain(deps[i].iter()) {
+            children[*p].push(i);
+            pending[i] += 1;
+        }
+    }
+    let mut ready: Vec<RevIdx> = (0..n).filter(|i| pending[*i] == 0).collect();
+    let mut done = 0;
+    while let Some(i) = ready.pop() {
+        done += 1;
+        for c in &children[i] {
+            pending[*c] -= 1;
+            if pending[*c] == 0 {
+                ready.push(*c);
+            }
+        }
+    }
+    if done == n {
+        return None;
+    }
+    // Walk parents among the remaining nodes until one repeats: that loop is a cycle.
+    let start = (0..n).find(|i| pending[*i] > 0)?;
+    let mut order = vec![start];
+    let mut pos: HashMap<RevIdx, usize> = HashMap::from([(start, 0)]);
+    let mut cur = start;
+    loop {
+        let next = down[cur]
+            .iter()
+            .chain(deps[cur].iter())
+            .copied()
+            .find(|p| pending[*p] > 0)?;
+        if let Some(&at) = pos.get(&next) {
+            let mut cycle = order[at..].to_vec();
+            // Present the cycle from parent to child, starting at its first file.
+            cycle.reverse();
+            let min_pos = cycle.iter().enumerate().min_by_key(|(_, r)| **r).map_or(0, |(p, _)| p);
+            cycle.rotate_left(min_pos);
+            return Some(cycle);
+        }
+        pos.insert(next, order.len());
+        order.push(next);
+        cur = next;
+    }
+}
+
+/// Alembic's `_normalize_depends_on`: drop dependencies that an ancestor (through parents)
+/// already depends on.
+fn normalize_depends_on(graph: &mut RevisionGraph) {
+    for idx in 0..graph.revs.len() {
+        if graph.revs[idx].deps.is_empty() {
+            continue;
+        }
+        let mut normalized: Vec<RevIdx> = graph.revs[idx].deps.clone();
+        for anc in graph.ancestors(&[idx], false) {
+            if anc != idx {
+                let anc_deps = &graph.revs[anc].deps;
+                normalized.retain(|d| !anc_deps.contains(d));
+            }
+        }
+        graph.revs[idx].norm_deps = normalized;
+    }
+}
+
+/// Alembic's `_add_branches`: a label applies to every descendant of the labelled revision, and
+/// to the revisions below the branch's tip down to the nearest branch or merge point.
+fn add_branches(graph: &mut RevisionGraph) {
+    let mut labelled: Vec<(RevIdx, Vec<String>)> = graph
+        .revs
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !r.file.branch_labels.is_empty())
+        .map(|(i, r)| (i, r.file.branch_labels.clone()))
+        .collect();
+    labelled.sort();
+    for (idx, labels) in labelled {
+        let descendants = graph.descendants_dfs(idx);
+        for node in &descendants {
+            graph.revs[*node].branch_labels.extend(labels.iter().cloned());
+        }
+        let mut parent = *descendants.last().unwrap_or(&idx);
+        loop {
+            let rev = &graph.revs[parent];
+            if rev.all_next.len() > 1 || rev.is_merge_point() {
+                break;
+            }
+            graph.revs[parent].branch_labels.extend(labels.iter().cloned());
+            match graph.revs[parent].down.first() {
+                Some(d) => parent = *d,
+                None => break,
+            }
+        }
+    }
+}

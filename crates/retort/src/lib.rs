@@ -1,0 +1,15 @@
+//! retort: PostgreSQL schema migrations.
+//!
+//! The pipeline, one module per stage (see ARCHITECTURE.md):
+//! [`config`] → [`script`] (revision files) → [`graph`] (revision graph) → [`target`] (what a
+//! target names) → [`plan`] (ordered steps and version-row changes). All of these are pure:
+//! none opens a database connection.
+
+pub mod config;
+pub mod exit;
+pub mod graph;
+pub mod plan;
+pub mod project;
+pub mod script;
+pub mod suggest;
+pub mod target;

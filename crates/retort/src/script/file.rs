@@ -1,0 +1,517 @@
+//! One revision file: its `-- key: value` header, its up and down SQL, its checksum.
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::ScriptProblem;
+
+/// The header keys a revision file may carry, in the order they are written.
+pub const HEADER_KEYS: [&str; 7] = [
+    "revision",
+    "down_revision",
+    "branch_labels",
+    "depends_on",
+    "message",
+    "created",
+    "transactional",
+];
+pub const UP_MARKER: &str = "-- retort:up";
+pub const DOWN_MARKER: &str = "-- retort:down";
+/// Longest revision id: the version table column (and Alembic's) is varchar(32).
+pub const MAX_REVISION_ID_LEN: usize = 32;
+
+/// A parsed revision file. Its graph relations are resolved later by [`crate::graph`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionFile {
+    pub id: String,
+    /// Parents: empty for a root, several for a merge.
+    pub down_revisions: Vec<String>,
+    pub branch_labels: Vec<String>,
+    /// Revision ids, unique prefixes or labels this revision also needs.
+    pub depends_on: Vec<String>,
+    pub message: String,
+    pub created: Option<String>,
+    pub transactional: bool,
+    pub up_sql: String,
+    pub down_sql: Option<String>,
+    /// 1-based line of the file where the up SQL starts (the line after the marker).
+    pub up_line: usize,
+    /// 1-based line where the down SQL starts, when there is a down section.
+    pub down_line: Option<usize>,
+    pub path: PathBuf,
+    /// 1-based line of each header key, for pointing errors at the header.
+    pub header_lines: HeaderLines,
+    /// SHA-256 (hex) of the up and down SQL, line endings normalised.
+    pub checksum: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HeaderLines {
+    pub revision: usize,
+    pub down_revision: Option<usize>,
+    pub depends_on: Option<usize>,
+    pub branch_labels: Option<usize>,
+}
+
+/// Checksum of a revision's SQL. CRLF becomes LF and a UTF-8 BOM is dropped first, so a Windows
+/// checkout hashes the same; up and down are separated by a NUL, which SQL text cannot contain.
+pub fn checksum(up_sql: &str, down_sql: Option<&str>) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(normalise(up_sql).as_bytes());
+    hasher.update([0u8]);
+    hasher.update(normalise(down_sql.unwrap_or("")).as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+fn normalise(sql: &str) -> String {
+    sql.strip_prefix('\u{feff}')
+        .unwrap_or(sql)
+        .replace("\r\n", "\n")
+}
+
+/// Is `id` acceptable as a revision id? ASCII letters, digits and `_`, 1 to 32 characters.
+/// (Alembic forbids `@ - + :` because they mean something in targets; we forbid everything
+/// that would need quoting anywhere.)
+pub fn check_revision_id(id: &str) -> Result<(), String> {
+    if id.is_empty() {
+        return Err("revision id is empty".into());
+    }
+    if id.len() > MAX_REVISION_ID_LEN {
+        return Err(format!(
+            "revision id `{id}` is {} characters long; the limit is {MAX_REVISION_ID_LEN}",
+            id.len()
+        ));
+    }
+    if let Some(bad) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
+        return Err(format!(
+            "revision id `{id}` contains {bad:?}; use letters, digits and _ only"
+        ));
+    }
+    if matches!(id, "head" | "heads" | "base" | "current") {
+        return Err(format!("revision id `{id}` is a reserved word"));
+    }
+    Ok(())
+}
+
+/// Branch labels share the id alphabet, as they are used in targets (`label@head`).
+pub fn check_label(label: &str) -> Result<(), String> {
+    if label.is_empty() {
+        return Err("branch label is empty".into());
+    }
+    if let Some(bad) = label
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
+    {
+        return Err(format!(
+            "branch label `{label}` contains {bad:?}; use letters, digits, _ and . only"
+        ));
+    }
+    if matches!(label, "head" | "heads" | "base" | "current") {
+        return Err(format!("branch label `{label}` is a reserved word"));
+    }
+    Ok(())
+}
+
+struct Cursor<'a> {
+    path: &'a Path,
+    text: &'a str,
+    problems: Vec<ScriptProblem>,
+}
+
+impl Cursor<'_> {
+    /// Record a problem at a byte range of the file.
+    fn problem(&mut self, start: usize, end: usize, message: String, help: Option<String>) {
+        self.problems.push(ScriptProblem::at(
+            self.path, self.text, start, end, message, help,
+        ));
+    }
+}
+
+/// Parse the bytes of one revision file. Every problem in the file is reported, not only the first.
+pub fn parse_revision_file(path: &Path, bytes: &[u8]) -> Result<RevisionFile, Vec<ScriptProblem>> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            return Err(vec![ScriptProblem::plain(
+                path,
+                Some(line),
+                format!(
+                    "file is not valid UTF-8 (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+                Some("save the file as UTF-8".into()),
+            )]);
+        }
+    };
+    // A BOM is accepted and ignored (editors on Windows add one).
+    let body_offset = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut cur = Cursor {
+        path,
+        text,
+        problems: Vec::new(),
+    };
+
+    let mut values: [Option<(String, usize, usize)>; 7] = Default::default(); // value, line, byte offset of value
+    let mut up: Option<(usize, usize)> = None; // (line index, byte offset after the marker line)
+    let mut down: Option<(usize, usize, usize)> = None; // (line index, marker start, after marker line)
+    let mut offset = body_offset;
+    let mut line_no = 0usize;
+    let mut up_start_byte = None;
+    for raw in text[body_offset..].split_inclusive('\n') {
+        line_no += 1;
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_end();
+        if trimmed == UP_MARKER {
+            if up.is_some() {
+                cur.problem(
+                    start,
+                    start + trimmed.len(),
+                    format!("second `{UP_MARKER}` marker"),
+                    Some("a revision has one up section; remove this marker".into()),
+                );
+            } else if down.is_some() {
+                cur.problem(
+                    start,
+                    start + trimmed.len(),
+                    format!("`{UP_MARKER}` after `{DOWN_MARKER}`"),
+                    Some("put the up section first, then the down section".into()),
+                );
+            } else {
+                up = Some((line_no, offset));
+                up_start_byte = Some(offset);
+            }
+            continue;
+        }
+        if trimmed == DOWN_MARKER {
+            if down.is_some() {
+                cur.problem(
+                    start,
+                    start + trimmed.len(),
+                    format!("second `{DOWN_MARKER}` marker"),
+                    Some("a revision has one down section; remove this marker".into()),
+                );
+            } else if up.is_none() {
+                cur.problem(
+                    start,
+                    start + trimmed.len(),
+                    format!("`{DOWN_MARKER}` before `{UP_MARKER}`"),
+                    Some("put the up section first, then the down section".into()),
+                );
+                down = Some((line_no, start, offset));
+            } else {
+                down = Some((line_no, start, offset));
+            }
+            continue;
+        }
+        if up.is_some() || down.is_some() {
+            continue; // SQL body
+        }
+        // Header region.
+        if trimmed.is_empty() {
+            continue;
+        }
+        let Some(comment) = line.strip_prefix("--") else {
+            cur.problem(
+                start,
+                start + trimmed.len(),
+                format!("SQL before the `{UP_MARKER}` marker"),
+                Some(format!(
+                    "put `{UP_MARKER}` on its own line before the migration's SQL"
+                )),
+            );
+            // Don't report every following SQL line as well.
+            up = Some((line_no, start));
+            up_start_byte = Some(start);
+            continue;
+        };
+        let lead = comment.len() - comment.trim_start().len();
+        let key_start = start + 2 + lead;
+        let Some((key, value)) = comment.trim_start().split_once(':') else {
+            cur.problem(
+                key_start,
+                start + trimmed.len(),
+                "header line is not `-- key: value`".into(),
+                Some(format!(
+                    "header keys are {}; comments go after `{UP_MARKER}`",
+                    HEADER_KEYS.join(", ")
+                )),
+            );
+            continue;
+        };
+        let key = key.trim();
+        let value_start = key_start + comment.trim_start().find(':').unwrap_or(0) + 1;
+        let value_lead = value.len() - value.trim_start().len();
+        let Some(index) = HEADER_KEYS.iter().position(|k| *k == key) else {
+            let help = match crate::suggest::closest(key, HEADER_KEYS) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("header keys are {}", HEADER_KEYS.join(", ")),
+            };
+            cur.problem(
+                key_start,
+                key_start + key.len(),
+                format!("unknown header key `{key}`"),
+                Some(help),
+            );
+            continue;
+        };
+        if let Some((_, first_line, _)) = &values[index] {
+            let first_line = *first_line;
+            cur.problem(
+                key_start,
+                key_start + key.len(),
+                format!("header key `{key}` repeated (first on line {first_line})"),
+                Some("keep one of the two lines".into()),
+            );
+            continue;
+        }
+        values[index] = Some((
+            value.trim().to_string(),
+            line_no,
+            value_start + value_lead,
+        ));
+    }
+
+    let Some((up_line_idx, up_body_start)) = up else {
+        let end = text.len();
+        cur.problem(
+            end,
+            end,
+            format!("no `{UP_MARKER}` marker"),
+            Some(format!(
+                "a revision file is a header, then `{UP_MARKER}` and the SQL, then optionally `{DOWN_MARKER}` and the SQL that undoes it"
+            )),
+        );
+        return Err(cur.problems);
+    };
+    let _ = up_start_byte;
+
+    let (up_sql, down_sql, down_line) = match down {
+        Some((down_line_idx, marker_start, after)) if marker_start >= up_body_start => (
+            text[up_body_start..marker_start].to_string(),
+            Some(text[after..].to_string()),
+            Some(down_line_idx + 1),
+        ),
+        _ => (text[up_body_start..].to_string(), None, None),
+    };
+
+    let take = |i: usize, values: &mut [Option<(String, usize, usize)>; 7]| values[i].take();
+    let revision = take(0, &mut values);
+    let id = match &revision {
+        None => {
+            cur.problem(
+                body_offset,
+                body_offset,
+                "no `revision:` header".into(),
+                Some("add `-- revision: <id>` as the first line".into()),
+            );
+            String::new()
+        }
+        Some((value, _, at)) => {
+            if let Err(message) = check_revision_id(value) {
+                cur.problem(
+                    *at,
+                    *at + value.len(),
+                    message,
+                    Some("revision ids are 1 to 32 letters, digits or _".into()),
+                );
+            }
+            value.clone()
+        }
+    };
+    let mut list = |i: usize,
+                    values: &mut [Option<(String, usize, usize)>; 7],
+                    check: &dyn Fn(&str) -> Result<(), String>|
+     -> (Vec<String>, Option<usize>) {
+        let Some((value, line, at)) = take(i, values) else {
+            return (Vec::new(), None);
+        };
+        let mut items = Vec::new();
+        let mut pos = at;
+        for part in value.split(',') {
+            let lead = part.len() - part.trim_start().len();
+            let item = part.trim();
+            if !(item.is_empty() && value.trim().is_empty()) {
+                if let Err(message) = check(item) {
+                    cur.problem(pos + lead, pos + lead + item.len(), message, None);
+                } else {
+                    items.push(item.to_string());
+                }
+            }
+            pos += part.len() + 1;
+        }
+        (items, Some(line))
+    };
+    let (down_revisions, down_revision_line) = list(1, &mut values, &check_revision_id);
+    let (branch_labels, branch_labels_line) = list(2, &mut values, &check_label);
+    let (depends_on, depends_on_line) = list(3, &mut values, &|s: &str| {
+        if s.is_empty() {
+            Err("empty entry in depends_on".into())
+        } else {
+            Ok(())
+        }
+    });
+    let message = take(4, &mut values).map(|v| v.0).unwrap_or_default();
+    let created = take(5, &mut values).map(|v| v.0).filter(|s| !s.is_empty());
+    let transactional = match take(6, &mut values) {
+        None => true,
+        Some((v, _, at)) => match v.to_ascii_lowercase().as_str() {
+            "" | "true" | "yes" | "on" => true,
+            "false" | "no" | "off" => false,
+            _ => {
+                cur.problem(
+                    at,
+                    at + v.len(),
+                    format!("transactional must be true or false, not `{v}`"),
+                    None,
+                );
+                true
+            }
+        },
+    };
+    if down_revisions.iter().any(|d| *d == id) && !id.is_empty() {
+        let (_, line, at) = revision.clone().unwrap_or_default();
+        let _ = line;
+        cur.problem(
+            at,
+            at + id.len(),
+            format!("revision {id} names itself as its down_revision"),
+            Some("a revision's down_revision is the revision it follows".into()),
+        );
+    }
+    if !cur.problems.is_empty() {
+        return Err(cur.problems);
+    }
+    let checksum = checksum(&up_sql, down_sql.as_deref());
+    Ok(RevisionFile {
+        id,
+        down_revisions,
+        branch_labels,
+        depends_on,
+        message,
+        created,
+        transactional,
+        up_sql,
+        down_sql,
+        up_line: up_line_idx + 1,
+        down_line,
+        path: path.to_path_buf(),
+        header_lines: HeaderLines {
+            revision: revision.map_or(1, |r| r.1),
+            down_revision: down_revision_line,
+            depends_on: depends_on_line,
+            branch_labels: branch_labels_line,
+        },
+        checksum,
+    })
+}
+
+/// Render a new revision file.
+pub fn render_revision_file(
+    id: &str,
+    down_revisions: &[String],
+    branch_labels: &[String],
+    depends_on: &[String],
+    message: &str,
+    created: &str,
+    up_sql: &str,
+    down_sql: &str,
+) -> String {
+    // A message is one header line; newlines would end the header.
+    let message = message.replace(['\r', '\n'], " ");
+    format!(
+        "-- revision: {id}\n-- down_revision: {}\n-- branch_labels: {}\n-- depends_on: {}\n-- message: {message}\n-- created: {created}\n-- transactional: true\n\n{UP_MARKER}\n{up_sql}\n{DOWN_MARKER}\n{down_sql}",
+        down_revisions.join(", "),
+        branch_labels.join(", "),
+        depends_on.join(", "),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "-- revision: 3f2a9c1b7d4e\n-- down_revision: 1a2b3c4d5e6f, 99aa\n-- branch_labels:\n-- depends_on: abc1\n-- message: add documents table\n-- created: 2026-11-24 10:30:00+00:00\n-- transactional: false\n\n-- retort:up\nCREATE TABLE t ();\n\n-- retort:down\nDROP TABLE t;\n";
+
+    #[test]
+    fn parses_every_key() {
+        let f = parse_revision_file(Path::new("a.sql"), GOOD.as_bytes()).expect("valid");
+        assert_eq!(f.id, "3f2a9c1b7d4e");
+        assert_eq!(f.down_revisions, ["1a2b3c4d5e6f", "99aa"]);
+        assert!(f.branch_labels.is_empty());
+        assert_eq!(f.depends_on, ["abc1"]);
+        assert_eq!(f.message, "add documents table");
+        assert!(!f.transactional);
+        assert_eq!(f.up_sql, "CREATE TABLE t ();\n\n");
+        assert_eq!(f.down_sql.as_deref(), Some("DROP TABLE t;\n"));
+        assert_eq!(f.up_line, 10);
+        assert_eq!(f.down_line, Some(13));
+    }
+
+    #[test]
+    fn crlf_and_bom_keep_the_checksum() {
+        let plain = parse_revision_file(Path::new("a.sql"), GOOD.as_bytes()).expect("valid");
+        let windows = format!("\u{feff}{}", GOOD.replace('\n', "\r\n"));
+        let win = parse_revision_file(Path::new("a.sql"), windows.as_bytes()).expect("valid");
+        assert_eq!(plain.checksum, win.checksum);
+        assert_eq!(win.id, plain.id);
+        assert_eq!(win.up_line, plain.up_line);
+        let changed = GOOD.replace("DROP TABLE t", "DROP TABLE u");
+        let other = parse_revision_file(Path::new("a.sql"), changed.as_bytes()).expect("valid");
+        assert_ne!(plain.checksum, other.checksum);
+    }
+
+    #[test]
+    fn header_changes_do_not_change_the_checksum() {
+        let a = parse_revision_file(Path::new("a.sql"), GOOD.as_bytes()).expect("valid");
+        let b = parse_revision_file(
+            Path::new("a.sql"),
+            GOOD.replace("add documents", "Add documents").as_bytes(),
+        )
+        .expect("valid");
+        assert_eq!(a.checksum, b.checksum);
+    }
+
+    #[test]
+    fn reports_every_problem() {
+        let bad = "-- revision: a-b\n-- down_revisoin: x\n-- message\n-- transactional: maybe\nSELECT 1;\n";
+        let problems = parse_revision_file(Path::new("m/x.sql"), bad.as_bytes()).unwrap_err();
+        let messages: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+        insta::assert_debug_snapshot!(messages);
+    }
+
+    #[test]
+    fn round_trip_of_rendered_file() {
+        let text = render_revision_file(
+            "abc123",
+            &["p1".into(), "p2".into()],
+            &["feature".into()],
+            &[],
+            "merge\nthings",
+            "2026-01-01 00:00:00+00:00",
+            "",
+            "",
+        );
+        let f = parse_revision_file(Path::new("n.sql"), text.as_bytes()).expect("valid");
+        assert_eq!(f.down_revisions, ["p1", "p2"]);
+        assert_eq!(f.branch_labels, ["feature"]);
+        assert_eq!(f.message, "merge things");
+        assert!(f.transactional);
+    }
+
+    #[test]
+    fn ids_are_checked() {
+        assert!(check_revision_id("ae1027a6acf").is_ok());
+        assert!(check_revision_id("").is_err());
+        assert!(check_revision_id(&"a".repeat(33)).is_err());
+        assert!(check_revision_id("a b").is_err());
+        assert!(check_revision_id("head").is_err());
+    }
+}
