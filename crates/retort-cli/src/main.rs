@@ -1,1 +1,242 @@
-fn main() {}
+//! The `retort` command: parses arguments, calls the library, prints. No logic of its own.
+
+mod args;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode as ProcessExit;
+
+use clap::Parser;
+use retort::config::Config;
+use retort::exit::ExitCode;
+use retort::inspect;
+use retort::project::{Error, Project};
+
+use args::{Cli, Command, GraphFormatArg};
+
+fn main() -> ProcessExit {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ProcessExit::from(if e.use_stderr() { ExitCode::Usage.code() } else { 0 });
+        }
+    };
+    install_report_handler();
+    match run(cli) {
+        Ok(code) => ProcessExit::from(code.code()),
+        Err(err) => {
+            let code = err.exit_code();
+            report(err);
+            ProcessExit::from(code.code())
+        }
+    }
+}
+
+/// Print an error to stderr. Script-directory problems are printed one by one (each a line
+/// with file:line:column, the source line and a caret), then one summary line.
+fn report(err: Error) {
+    match err {
+        Error::Script(retort::script::ScriptError::Problems { problems }) => {
+            let n = problems.len();
+            for p in problems {
+                eprintln!("{:?}", miette::Report::new(p));
+            }
+            eprintln!(
+                "error: {n} problem{} in the script directory; fix {} and run the command again",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "them" }
+            );
+        }
+        other => eprintln!("{:?}", miette::Report::new(other)),
+    }
+}
+
+fn install_report_handler() {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(color)
+                .unicode(color)
+                .terminal_links(false)
+                .width(100)
+                .build(),
+        )
+    }));
+}
+
+fn cwd() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+fn load_config(cli: &Cli) -> Result<Config, Error> {
+    let config = Config::discover(cli.config.as_deref(), &cwd())?;
+    Ok(config.with_database_url(cli.database_url.clone(), None))
+}
+
+fn open(cli: &Cli) -> Result<Project, Error> {
+    Project::open(load_config(cli)?)
+}
+
+fn print_json<T: serde::Serialize>(value: &T) {
+    let mut out = std::io::stdout().lock();
+    let _ = serde_json::to_writer_pretty(&mut out, value);
+    let _ = writeln!(out);
+}
+
+fn print_lines(lines: &[String]) {
+    let mut out = std::io::stdout().lock();
+    for l in lines {
+        let _ = writeln!(out, "{l}");
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    match &cli.command {
+        Command::Init { dir } => {
+            let dir = dir.clone().unwrap_or_else(cwd);
+            for p in retort::project::init(&dir)? {
+                println!("Created {}", retort::script::display_path(&p));
+            }
+            println!("Next: `retort revision -m \"first revision\"`");
+        }
+        Command::Revision(a) => {
+            let project = open(&cli)?;
+            let written = retort::author::revision(
+                &project,
+                &retort::author::RevisionOptions {
+                    message: a.message.clone().unwrap_or_default(),
+                    head: a.head.clone(),
+                    splice: a.splice,
+                    branch_labels: a.branch_label.clone(),
+                    depends_on: a.depends_on.clone(),
+                    rev_id: a.rev_id.clone(),
+                    version_path: a.version_path.clone(),
+                    up_sql: String::new(),
+                    down_sql: String::new(),
+                },
+            )?;
+            println!("Generating {} ...  done", retort::script::display_path(&written.path));
+        }
+        Command::Merge(a) => {
+            let project = open(&cli)?;
+            let written = retort::author::merge(
+                &project,
+                &retort::author::MergeOptions {
+                    message: a.message.clone().unwrap_or_default(),
+                    revisions: a.revisions.clone(),
+                    branch_labels: a.branch_label.clone(),
+                    rev_id: a.rev_id.clone(),
+                },
+            )?;
+            println!("Generating {} ...  done", retort::script::display_path(&written.path));
+        }
+        Command::History { rev_range, verbose, json } => {
+            let project = open(&cli)?;
+            let g = &project.graph;
+            if *json {
+                let revs = inspect::history_revisions(g, rev_range.as_deref())?;
+                let infos: Vec<_> = revs.into_iter().map(|r| inspect::info(g, r, None)).collect();
+                print_json(&infos);
+            } else {
+                print_lines(&inspect::history(g, rev_range.as_deref(), *verbose, None)?);
+            }
+        }
+        Command::Heads { verbose, resolve_dependencies, json } => {
+            let project = open(&cli)?;
+            let g = &project.graph;
+            if *json {
+                let infos: Vec<_> = inspect::heads(g, *resolve_dependencies)
+                    .into_iter()
+                    .map(|r| inspect::info(g, r, None))
+                    .collect();
+                print_json(&infos);
+            } else {
+                print_lines(&inspect::heads_lines(g, *resolve_dependencies, *verbose));
+            }
+        }
+        Command::Branches { verbose, json } => {
+            let project = open(&cli)?;
+            let g = &project.graph;
+            if *json {
+                #[derive(serde::Serialize)]
+                struct Branch {
+                    branchpoint: inspect::RevisionInfo,
+                    branches: Vec<inspect::RevisionInfo>,
+                }
+                let out: Vec<Branch> = inspect::branch_points(g)
+                    .into_iter()
+                    .map(|bp| {
+                        let mut next = g.rev(bp).next.clone();
+                        next.sort_unstable();
+                        Branch {
+                            branchpoint: inspect::info(g, bp, None),
+                            branches: next.into_iter().map(|n| inspect::info(g, n, None)).collect(),
+                        }
+                    })
+                    .collect();
+                print_json(&out);
+            } else {
+                print!("{}", inspect::branches_text(g, *verbose));
+            }
+        }
+        Command::Show { rev, json } => {
+            let project = open(&cli)?;
+            let g = &project.graph;
+            let revs = inspect::show(g, rev)?;
+            if *json {
+                let infos: Vec<_> = revs.into_iter().map(|r| inspect::info(g, r, None)).collect();
+                print_json(&infos);
+            } else {
+                for r in revs {
+                    print!("{}", inspect::log_entry(g, r, None));
+                }
+            }
+        }
+        Command::Edit { rev } => {
+            let project = open(&cli)?;
+            let g = &project.graph;
+            let revs = inspect::show(g, rev)?;
+            let editor = std::env::var("VISUAL")
+                .or_else(|_| std::env::var("EDITOR"))
+                .map_err(|_| io_error("neither $VISUAL nor $EDITOR is set", Some("set EDITOR, e.g. EDITOR=vim")))?;
+            for r in revs {
+                edit(&editor, &g.rev(r).file.path)?;
+            }
+        }
+        Command::Graph { format } => {
+            let project = open(&cli)?;
+            let format = match format {
+                GraphFormatArg::Ascii => inspect::GraphFormat::Ascii,
+                GraphFormatArg::Mermaid => inspect::GraphFormat::Mermaid,
+                GraphFormatArg::Dot => inspect::GraphFormat::Dot,
+            };
+            print!("{}", inspect::render_graph(&project.graph, format));
+        }
+    }
+    Ok(ExitCode::Ok)
+}
+
+fn io_error(message: &str, help: Option<&str>) -> Error {
+    Error::Script(retort::script::ScriptError::Write {
+        message: message.to_string(),
+        help: help.map(str::to_string),
+    })
+}
+
+/// Run the editor (which may carry arguments, e.g. `code --wait`) on a file.
+fn edit(editor: &str, path: &Path) -> Result<(), Error> {
+    let mut parts = editor.split_whitespace();
+    let program = parts.next().ok_or_else(|| io_error("$EDITOR is empty", None))?;
+    let status = std::process::Command::new(program)
+        .args(parts)
+        .arg(path)
+        .status()
+        .map_err(|e| io_error(&format!("could not start editor `{program}`: {e}"), Some("check $EDITOR")))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io_error(&format!("editor `{program}` exited with {status}"), None))
+    }
+}

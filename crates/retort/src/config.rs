@@ -69,13 +69,12 @@ pub const DEFAULT_VERSION_TABLE: &str = "retort_version";
 pub enum ConfigError {
     #[error("no {CONFIG_FILE_NAME} in {dir}")]
     #[diagnostic(
-        code(retort::config::not_found),
+        
         help("run `retort init` to create one, or pass -c/--config PATH")
     )]
     NotFound { dir: String },
 
     #[error("cannot read {path}: {source}")]
-    #[diagnostic(code(retort::config::io))]
     Io {
         path: String,
         #[source]
@@ -83,7 +82,6 @@ pub enum ConfigError {
     },
 
     #[error("{path}:{line}: {message}")]
-    #[diagnostic(code(retort::config::invalid))]
     Invalid {
         path: String,
         line: usize,
@@ -97,7 +95,6 @@ pub enum ConfigError {
     },
 
     #[error("{path}: {message}")]
-    #[diagnostic(code(retort::config::value))]
     Value {
         path: String,
         message: String,
@@ -132,7 +129,7 @@ impl Config {
     /// Load one file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.display().to_string(),
+            path: crate::script::display_path(path),
             source,
         })?;
         Self::parse(&text, path, |name| std::env::var(name).ok())
@@ -144,7 +141,7 @@ impl Config {
         path: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let shown = path.display().to_string();
+        let shown = crate::script::display_path(path);
         let file: ConfigFile = toml::from_str(text).map_err(|e| {
             let span = e.span();
             let line = span

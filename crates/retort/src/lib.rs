@@ -7,7 +7,9 @@
 
 pub mod config;
 pub mod exit;
+pub mod author;
 pub mod graph;
+pub mod inspect;
 pub mod plan;
 pub mod project;
 pub mod script;

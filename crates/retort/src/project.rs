@@ -49,11 +49,67 @@ impl Project {
         let mut problems = loaded.problems;
         match graph::build(loaded.files, &loaded.unparsed_ids) {
             Ok(graph) if problems.is_empty() => Ok(Self { config, graph }),
-            Ok(_) => Err(ScriptError::Problems { problems }.into()),
+            Ok(_) => Err(Self::problems(problems)),
             Err(graph_problems) => {
                 problems.extend(graph_problems);
-                Err(ScriptError::Problems { problems }.into())
+                Err(Self::problems(problems))
             }
         }
     }
+}
+
+impl Project {
+    /// Problems in file and line order, so a reader can go through them top to bottom.
+    fn problems(mut problems: Vec<crate::script::ScriptProblem>) -> Error {
+        problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        ScriptError::Problems { problems }.into()
+    }
+}
+
+/// The `retort.toml` that `retort init` writes.
+pub const INIT_CONFIG: &str = r#"# retort configuration. Every key is optional; shown here with its default.
+
+# Folder of revision files.
+script_location = "migrations"
+# Several folders of revision files (the first is where new revisions go):
+# version_locations = ["migrations", "migrations/feature"]
+
+# Name of new revision files: {year} {month} {day} {hour} {minute} {second} {epoch} {rev} {slug}
+file_template = "{year}{month}{day}_{hour}{minute}_{rev}_{slug}"
+truncate_slug_length = 40
+# timezone = "UTC"
+revision_id_length = 12
+
+# Database: --database-url and DATABASE_URL override this; ${VAR} is read from the environment.
+# database_url = "postgres://app:${PGPASSWORD}@localhost/app"
+version_table = "retort_version"
+# version_table_schema = "public"
+
+# Commands run on each new revision file; {path} is the file.
+# [[post_write_hooks]]
+# name = "format"
+# command = ["pg_format", "-i", "{path}"]
+"#;
+
+/// `retort init [DIR]`: write `retort.toml` and the script directory, never overwriting.
+pub fn init(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
+    let config_path = dir.join(crate::config::CONFIG_FILE_NAME);
+    let scripts = dir.join(crate::config::DEFAULT_SCRIPT_LOCATION);
+    for existing in [&config_path, &scripts] {
+        if existing.exists() {
+            return Err(Error::Script(ScriptError::Write {
+                message: format!("{} already exists", crate::script::display_path(existing)),
+                help: Some("retort init never overwrites; remove it or choose another directory".into()),
+            }));
+        }
+    }
+    let io = |path: &std::path::Path, source: std::io::Error| {
+        Error::Script(ScriptError::Io {
+            path: crate::script::display_path(path),
+            source,
+        })
+    };
+    std::fs::create_dir_all(&scripts).map_err(|e| io(&scripts, e))?;
+    std::fs::write(&config_path, INIT_CONFIG).map_err(|e| io(&config_path, e))?;
+    Ok(vec![config_path, scripts])
 }

@@ -100,11 +100,23 @@ pub(super) fn build(files: Vec<RevisionFile>, unparsed_ids: &[String]) -> Result
             }
         }
         for dep in &file.depends_on {
-            let resolved = by_id
-                .get(dep)
-                .or_else(|| by_label.get(dep))
-                .copied()
-                .or_else(|| unique_prefix(&sorted_keys, dep));
+            let resolved = match by_id.get(dep).or_else(|| by_label.get(dep)) {
+                Some(d) => Some(*d),
+                None => match prefix_matches(&sorted_keys, dep) {
+                    found if found.len() > 1 => {
+                        let ids: Vec<&str> = found.iter().map(|i| files[*i].id.as_str()).collect();
+                        problems.push(problem_at(
+                            file,
+                            file.header_lines.depends_on,
+                            Some(dep),
+                            format!("revision {} has depends_on {dep}, which is ambiguous: it starts {}", file.id, ids.join(" and ")),
+                            Some("write more of the id".into()),
+                        ));
+                        continue;
+                    }
+                    found => found.first().copied(),
+                },
+            };
             match resolved {
                 Some(d) if d == idx => problems.push(problem_at(
                     file,
@@ -185,9 +197,10 @@ pub(super) fn build(files: Vec<RevisionFile>, unparsed_ids: &[String]) -> Result
     Ok(graph)
 }
 
-fn unique_prefix(sorted_keys: &[(String, RevIdx)], prefix: &str) -> Option<RevIdx> {
+/// Revisions whose id or label starts with `prefix` (at least 4 characters, as in Alembic).
+fn prefix_matches(sorted_keys: &[(String, RevIdx)], prefix: &str) -> Vec<RevIdx> {
     if prefix.len() < 4 {
-        return None;
+        return Vec::new();
     }
     let start = sorted_keys.partition_point(|(k, _)| k.as_str() < prefix);
     let found: BTreeSet<RevIdx> = sorted_keys[start..]
@@ -195,7 +208,7 @@ fn unique_prefix(sorted_keys: &[(String, RevIdx)], prefix: &str) -> Option<RevId
         .take_while(|(k, _)| k.starts_with(prefix))
         .map(|(_, i)| *i)
         .collect();
-    (found.len() == 1).then(|| found.into_iter().next()).flatten()
+    found.into_iter().collect()
 }
 
 /// A cycle as a list of revisions, each a parent or dependency of the previous, if there is one.

@@ -117,13 +117,12 @@ pub fn display_path(path: &Path) -> String {
 pub enum ScriptError {
     #[error("script directory {path} does not exist")]
     #[diagnostic(
-        code(retort::script::missing_dir),
+        
         help("create it with `retort init`, or fix script_location / version_locations in retort.toml")
     )]
     MissingDirectory { path: String },
 
     #[error("cannot read {path}: {source}")]
-    #[diagnostic(code(retort::script::io))]
     Io {
         path: String,
         #[source]
@@ -131,14 +130,12 @@ pub enum ScriptError {
     },
 
     #[error("{} problem{} in the script directory", problems.len(), if problems.len() == 1 { "" } else { "s" })]
-    #[diagnostic(code(retort::script::invalid))]
     Problems {
         #[related]
         problems: Vec<ScriptProblem>,
     },
 
     #[error("{message}")]
-    #[diagnostic(code(retort::script::write))]
     Write {
         message: String,
         #[help]

@@ -1,0 +1,122 @@
+//! Command-line arguments as parsed: a plain description of what the user typed.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// PostgreSQL schema migrations: Alembic's commands, with a lock, checksums and clear errors.
+#[derive(Debug, Parser)]
+#[command(name = "retort", version, about, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// Config file (default: ./retort.toml).
+    #[arg(short = 'c', long, global = true, env = "RETORT_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Database URL; overrides DATABASE_URL and database_url in retort.toml.
+    #[arg(long, global = true, value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXIT_CODES: &str = "Exit codes: 0 ok, 1 check found differences, 2 usage, 3 config, 4 script directory, \
+5 target, 6 connection, 7 migration failed, 8 lock timeout, 9 verify/recovery, 10 I/O.";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create retort.toml and the script directory.
+    Init {
+        /// Where to create them (default: the current directory).
+        dir: Option<PathBuf>,
+    },
+    /// Create a new revision file.
+    Revision(RevisionArgs),
+    /// Merge two or more heads into one revision.
+    Merge(MergeArgs),
+    /// List revisions, newest first.
+    History {
+        /// Range `[start]:[end]`.
+        #[arg(short = 'r', long = "rev-range", value_name = "RANGE")]
+        rev_range: Option<String>,
+        #[arg(short, long)]
+        verbose: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the current heads of the script directory.
+    Heads {
+        #[arg(short, long)]
+        verbose: bool,
+        /// Count a revision that another depends on as not a head.
+        #[arg(long)]
+        resolve_dependencies: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show branch points.
+    Branches {
+        #[arg(short, long)]
+        verbose: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the revision(s) a name refers to.
+    Show {
+        rev: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Open a revision file in $EDITOR.
+    Edit { rev: String },
+    /// Draw the revision graph.
+    Graph {
+        #[arg(long, value_enum, default_value_t = GraphFormatArg::Ascii)]
+        format: GraphFormatArg,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RevisionArgs {
+    /// Message; also the file name's slug.
+    #[arg(short, long)]
+    pub message: Option<String>,
+    /// Parent: a head, `LABEL@head`, or `base` for a new root.
+    #[arg(long)]
+    pub head: Option<String>,
+    /// Allow a non-head parent (start a new branch).
+    #[arg(long)]
+    pub splice: bool,
+    /// Label for a new branch.
+    #[arg(long)]
+    pub branch_label: Vec<String>,
+    /// Revisions (ids, prefixes or labels) this one also depends on.
+    #[arg(long)]
+    pub depends_on: Vec<String>,
+    /// Use this id instead of a random one.
+    #[arg(long)]
+    pub rev_id: Option<String>,
+    /// Version location to write into.
+    #[arg(long)]
+    pub version_path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// `heads`, or two or more revisions.
+    #[arg(required = true)]
+    pub revisions: Vec<String>,
+    #[arg(short, long)]
+    pub message: Option<String>,
+    #[arg(long)]
+    pub branch_label: Vec<String>,
+    #[arg(long)]
+    pub rev_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum GraphFormatArg {
+    Ascii,
+    Mermaid,
+    Dot,
+}

@@ -1,0 +1,51 @@
+//! Every script directory under tests/fixtures/scripts: what `retort heads` and `retort history`
+//! print for it (errors for the broken ones, the graph for the valid ones), snapshotted.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn run(dir: &Path, args: &[&str]) -> String {
+    let out = Command::cargo_bin("retort")
+        .expect("binary built")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("RETORT_CONFIG")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("retort runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "panic in {}: {stderr}", dir.display());
+    format!(
+        "$ retort {}\nexit: {}\n--- stdout\n{stdout}--- stderr\n{stderr}",
+        args.join(" "),
+        out.status.code().unwrap_or(-1)
+    )
+}
+
+#[test]
+fn fixture_script_directories() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/scripts");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .expect("fixtures present")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 30, "expected the fixture corpus, found {}", cases.len());
+    for case in cases {
+        let name = case.file_name().and_then(|n| n.to_str()).unwrap_or("case").to_string();
+        let valid = name.contains("-valid-");
+        let mut text = run(&case, &["heads"]);
+        if valid {
+            text.push_str(&run(&case, &["history"]));
+            assert!(text.contains("exit: 0"), "{name} should load:\n{text}");
+        } else {
+            assert!(!text.starts_with("$ retort heads\nexit: 0"), "{name} should fail:\n{text}");
+        }
+        insta::assert_snapshot!(name, text);
+    }
+}
