@@ -9,7 +9,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "retort", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Config file (default: ./retort.toml).
-    #[arg(short = 'c', long, global = true, env = "RETORT_CONFIG", value_name = "PATH")]
+    #[arg(
+        short = 'c',
+        long,
+        global = true,
+        env = "RETORT_CONFIG",
+        value_name = "PATH"
+    )]
     pub config: Option<PathBuf>,
 
     /// Database URL; overrides DATABASE_URL and database_url in retort.toml.
@@ -20,7 +26,8 @@ pub struct Cli {
     pub command: Command,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 ok, 1 check found differences, 2 usage, 3 config, 4 script directory, \
+const EXIT_CODES: &str =
+    "Exit codes: 0 ok, 1 check found differences, 2 usage, 3 config, 4 script directory, \
 5 target, 6 connection, 7 migration failed, 8 lock timeout, 9 verify/recovery, 10 I/O.";
 
 #[derive(Debug, Subcommand)]

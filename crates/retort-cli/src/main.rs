@@ -19,7 +19,11 @@ fn main() -> ProcessExit {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ProcessExit::from(if e.use_stderr() { ExitCode::Usage.code() } else { 0 });
+            return ProcessExit::from(if e.use_stderr() {
+                ExitCode::Usage.code()
+            } else {
+                0
+            });
         }
     };
     install_report_handler();
@@ -117,7 +121,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     down_sql: String::new(),
                 },
             )?;
-            println!("Generating {} ...  done", retort::script::display_path(&written.path));
+            println!(
+                "Generating {} ...  done",
+                retort::script::display_path(&written.path)
+            );
         }
         Command::Merge(a) => {
             let project = open(&cli)?;
@@ -130,20 +137,34 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                     rev_id: a.rev_id.clone(),
                 },
             )?;
-            println!("Generating {} ...  done", retort::script::display_path(&written.path));
+            println!(
+                "Generating {} ...  done",
+                retort::script::display_path(&written.path)
+            );
         }
-        Command::History { rev_range, verbose, json } => {
+        Command::History {
+            rev_range,
+            verbose,
+            json,
+        } => {
             let project = open(&cli)?;
             let g = &project.graph;
             if *json {
                 let revs = inspect::history_revisions(g, rev_range.as_deref())?;
-                let infos: Vec<_> = revs.into_iter().map(|r| inspect::info(g, r, None)).collect();
+                let infos: Vec<_> = revs
+                    .into_iter()
+                    .map(|r| inspect::info(g, r, None))
+                    .collect();
                 print_json(&infos);
             } else {
                 print_lines(&inspect::history(g, rev_range.as_deref(), *verbose, None)?);
             }
         }
-        Command::Heads { verbose, resolve_dependencies, json } => {
+        Command::Heads {
+            verbose,
+            resolve_dependencies,
+            json,
+        } => {
             let project = open(&cli)?;
             let g = &project.graph;
             if *json {
@@ -172,7 +193,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                         next.sort_unstable();
                         Branch {
                             branchpoint: inspect::info(g, bp, None),
-                            branches: next.into_iter().map(|n| inspect::info(g, n, None)).collect(),
+                            branches: next
+                                .into_iter()
+                                .map(|n| inspect::info(g, n, None))
+                                .collect(),
                         }
                     })
                     .collect();
@@ -186,7 +210,10 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let g = &project.graph;
             let revs = inspect::show(g, rev)?;
             if *json {
-                let infos: Vec<_> = revs.into_iter().map(|r| inspect::info(g, r, None)).collect();
+                let infos: Vec<_> = revs
+                    .into_iter()
+                    .map(|r| inspect::info(g, r, None))
+                    .collect();
                 print_json(&infos);
             } else {
                 for r in revs {
@@ -200,7 +227,12 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
             let revs = inspect::show(g, rev)?;
             let editor = std::env::var("VISUAL")
                 .or_else(|_| std::env::var("EDITOR"))
-                .map_err(|_| io_error("neither $VISUAL nor $EDITOR is set", Some("set EDITOR, e.g. EDITOR=vim")))?;
+                .map_err(|_| {
+                    io_error(
+                        "neither $VISUAL nor $EDITOR is set",
+                        Some("set EDITOR, e.g. EDITOR=vim"),
+                    )
+                })?;
             for r in revs {
                 edit(&editor, &g.rev(r).file.path)?;
             }
@@ -228,15 +260,25 @@ fn io_error(message: &str, help: Option<&str>) -> Error {
 /// Run the editor (which may carry arguments, e.g. `code --wait`) on a file.
 fn edit(editor: &str, path: &Path) -> Result<(), Error> {
     let mut parts = editor.split_whitespace();
-    let program = parts.next().ok_or_else(|| io_error("$EDITOR is empty", None))?;
+    let program = parts
+        .next()
+        .ok_or_else(|| io_error("$EDITOR is empty", None))?;
     let status = std::process::Command::new(program)
         .args(parts)
         .arg(path)
         .status()
-        .map_err(|e| io_error(&format!("could not start editor `{program}`: {e}"), Some("check $EDITOR")))?;
+        .map_err(|e| {
+            io_error(
+                &format!("could not start editor `{program}`: {e}"),
+                Some("check $EDITOR"),
+            )
+        })?;
     if status.success() {
         Ok(())
     } else {
-        Err(io_error(&format!("editor `{program}` exited with {status}"), None))
+        Err(io_error(
+            &format!("editor `{program}` exited with {status}"),
+            None,
+        ))
     }
 }

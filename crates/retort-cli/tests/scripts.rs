@@ -17,7 +17,11 @@ fn run(dir: &Path, args: &[&str]) -> String {
         .expect("retort runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stderr.contains("panicked"), "panic in {}: {stderr}", dir.display());
+    assert!(
+        !stderr.contains("panicked"),
+        "panic in {}: {stderr}",
+        dir.display()
+    );
     format!(
         "$ retort {}\nexit: {}\n--- stdout\n{stdout}--- stderr\n{stderr}",
         args.join(" "),
@@ -35,16 +39,27 @@ fn fixture_script_directories() {
         .filter(|p| p.is_dir())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 30, "expected the fixture corpus, found {}", cases.len());
+    assert!(
+        cases.len() >= 30,
+        "expected the fixture corpus, found {}",
+        cases.len()
+    );
     for case in cases {
-        let name = case.file_name().and_then(|n| n.to_str()).unwrap_or("case").to_string();
+        let name = case
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("case")
+            .to_string();
         let valid = name.contains("-valid-");
         let mut text = run(&case, &["heads"]);
         if valid {
             text.push_str(&run(&case, &["history"]));
             assert!(text.contains("exit: 0"), "{name} should load:\n{text}");
         } else {
-            assert!(!text.starts_with("$ retort heads\nexit: 0"), "{name} should fail:\n{text}");
+            assert!(
+                !text.starts_with("$ retort heads\nexit: 0"),
+                "{name} should fail:\n{text}"
+            );
         }
         insta::assert_snapshot!(name, text);
     }

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use crate::graph::RevisionGraph;
 use crate::project::{Error, Project};
-use crate::script::{check_label, check_revision_id, new_revision_id, NewRevision, ScriptError, WrittenRevision};
+use crate::script::{
+    check_label, check_revision_id, new_revision_id, NewRevision, ScriptError, WrittenRevision,
+};
 use crate::target::error::Context;
 use crate::target::{Node, RevisionError, TargetError};
 
@@ -36,7 +38,11 @@ const MULTIPLE_HEADS: &str = "Multiple heads are present; please specify the hea
 /// Work out the new revision's parents, dependencies and location, checking every rule.
 pub fn prepare_revision(project: &Project, opts: &RevisionOptions) -> Result<NewRevision, Error> {
     let graph = &project.graph;
-    let id = pick_id(graph, opts.rev_id.as_deref(), project.config.revision_id_length)?;
+    let id = pick_id(
+        graph,
+        opts.rev_id.as_deref(),
+        project.config.revision_id_length,
+    )?;
     let head = opts.head.as_deref().unwrap_or("head");
     let heads = graph.get_revisions(Some(head)).map_err(|e| match e {
         RevisionError::MultipleHeads { heads, .. } => Error::Target(TargetError {
@@ -72,7 +78,9 @@ pub fn prepare_revision(project: &Project, opts: &RevisionOptions) -> Result<New
         let rev = graph
             .get_revision(Some(dep))
             .map_err(|e| Error::Target(e.into_target_error(Context::Other)))?
-            .ok_or_else(|| target_err(format!("Can't locate revision identified by '{dep}'"), None))?;
+            .ok_or_else(|| {
+                target_err(format!("Can't locate revision identified by '{dep}'"), None)
+            })?;
         // Keep a label as written; resolve a prefix to the full id.
         depends_on.push(if graph.rev(rev).branch_labels.contains(dep) {
             dep.clone()
@@ -157,13 +165,24 @@ pub fn merge(project: &Project, opts: &MergeOptions) -> Result<WrittenRevision, 
     Ok(new.write(&project.config)?)
 }
 
-fn prepare_revision_with_heads(project: &Project, opts: &RevisionOptions, heads: &[usize]) -> Result<NewRevision, Error> {
+fn prepare_revision_with_heads(
+    project: &Project,
+    opts: &RevisionOptions,
+    heads: &[usize],
+) -> Result<NewRevision, Error> {
     let graph = &project.graph;
-    let id = pick_id(graph, opts.rev_id.as_deref(), project.config.revision_id_length)?;
+    let id = pick_id(
+        graph,
+        opts.rev_id.as_deref(),
+        project.config.revision_id_length,
+    )?;
     check_labels(graph, &opts.branch_labels)?;
     if let Some(h) = heads.iter().find(|h| !graph.rev(**h).is_head()) {
         return Err(target_err(
-            format!("Revision {} is not a head revision; only heads can be merged", graph.id(*h)),
+            format!(
+                "Revision {} is not a head revision; only heads can be merged",
+                graph.id(*h)
+            ),
             Some("`retort heads` lists the heads"),
         ));
     }
@@ -183,9 +202,14 @@ fn prepare_revision_with_heads(project: &Project, opts: &RevisionOptions, heads:
 fn pick_id(graph: &RevisionGraph, requested: Option<&str>, len: usize) -> Result<String, Error> {
     match requested {
         Some(id) => {
-            check_revision_id(id).map_err(|m| target_err(m, Some("revision ids are 1 to 32 letters, digits or _")))?;
+            check_revision_id(id).map_err(|m| {
+                target_err(m, Some("revision ids are 1 to 32 letters, digits or _"))
+            })?;
             if graph.index_of(id).is_some() || graph.labelled(id).is_some() {
-                return Err(target_err(format!("Revision {id} already exists"), Some("choose another --rev-id, or leave it out for a random one")));
+                return Err(target_err(
+                    format!("Revision {id} already exists"),
+                    Some("choose another --rev-id, or leave it out for a random one"),
+                ));
             }
             Ok(id.to_string())
         }
@@ -203,7 +227,10 @@ fn check_labels(graph: &RevisionGraph, labels: &[String]) -> Result<(), Error> {
         check_label(label).map_err(|m| target_err(m, None))?;
         if let Some(other) = graph.labelled(label).or_else(|| graph.index_of(label)) {
             return Err(target_err(
-                format!("Branch name '{label}' already used by revision {}", graph.id(other)),
+                format!(
+                    "Branch name '{label}' already used by revision {}",
+                    graph.id(other)
+                ),
                 Some("branch labels must be unique and differ from every revision id"),
             ));
         }
@@ -211,26 +238,45 @@ fn check_labels(graph: &RevisionGraph, labels: &[String]) -> Result<(), Error> {
     Ok(())
 }
 
-fn pick_version_path(project: &Project, requested: Option<PathBuf>, heads: &[usize]) -> Result<PathBuf, Error> {
+fn pick_version_path(
+    project: &Project,
+    requested: Option<PathBuf>,
+    heads: &[usize],
+) -> Result<PathBuf, Error> {
     let locations = &project.config.version_locations;
     match requested {
         Some(p) => {
             let abs = std::path::absolute(&p).unwrap_or(p.clone());
-            if locations.iter().any(|l| std::path::absolute(l).ok().as_ref() == Some(&abs)) {
+            if locations
+                .iter()
+                .any(|l| std::path::absolute(l).ok().as_ref() == Some(&abs))
+            {
                 Ok(abs)
             } else {
                 Err(Error::Script(ScriptError::Write {
-                    message: format!("Path {} is not represented in current version locations", p.display()),
+                    message: format!(
+                        "Path {} is not represented in current version locations",
+                        p.display()
+                    ),
                     help: Some("add it to version_locations in retort.toml".into()),
                 }))
             }
         }
         None if locations.len() > 1 => heads
             .first()
-            .and_then(|h| project.graph.rev(*h).file.path.parent().map(|p| p.to_path_buf()))
+            .and_then(|h| {
+                project
+                    .graph
+                    .rev(*h)
+                    .file
+                    .path
+                    .parent()
+                    .map(|p| p.to_path_buf())
+            })
             .ok_or_else(|| {
                 Error::Script(ScriptError::Write {
-                    message: "Multiple version locations present, please specify --version-path".into(),
+                    message: "Multiple version locations present, please specify --version-path"
+                        .into(),
                     help: None,
                 })
             }),

@@ -68,10 +68,7 @@ pub const DEFAULT_VERSION_TABLE: &str = "retort_version";
 #[non_exhaustive]
 pub enum ConfigError {
     #[error("no {CONFIG_FILE_NAME} in {dir}")]
-    #[diagnostic(
-        
-        help("run `retort init` to create one, or pass -c/--config PATH")
-    )]
+    #[diagnostic(help("run `retort init` to create one, or pass -c/--config PATH"))]
     NotFound { dir: String },
 
     #[error("cannot read {path}: {source}")]
@@ -144,9 +141,9 @@ impl Config {
         let shown = crate::script::display_path(path);
         let file: ConfigFile = toml::from_str(text).map_err(|e| {
             let span = e.span();
-            let line = span
-                .as_ref()
-                .map_or(1, |s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            let line = span.as_ref().map_or(1, |s| {
+                text[..s.start.min(text.len())].matches('\n').count() + 1
+            });
             let (message, help) = describe_toml_error(e.message());
             ConfigError::Invalid {
                 path: shown.clone(),
@@ -164,11 +161,13 @@ impl Config {
         let mut config = Self::resolve(file, &root, Some(path.to_path_buf()));
         if let Some(url) = &config.database_url {
             config.database_url =
-                Some(interpolate_env(url, &env).map_err(|message| ConfigError::Value {
-                    path: shown.clone(),
-                    message,
-                    help: Some("set the variable, or pass --database-url".into()),
-                })?);
+                Some(
+                    interpolate_env(url, &env).map_err(|message| ConfigError::Value {
+                        path: shown.clone(),
+                        message,
+                        help: Some("set the variable, or pass --database-url".into()),
+                    })?,
+                );
         }
         config.validate(&shown)?;
         Ok(config)
@@ -293,11 +292,7 @@ fn describe_toml_error(message: &str) -> (String, Option<String>) {
     let message = message.trim();
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((key, expected)) = rest.split_once('`') {
-            let known: Vec<&str> = expected
-                .split('`')
-                .skip(1)
-                .step_by(2)
-                .collect::<Vec<_>>();
+            let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect::<Vec<_>>();
             let suggestion = crate::suggest::closest(key, known.iter().copied());
             let help = match suggestion {
                 Some(s) => format!("did you mean `{s}`? known keys: {}", known.join(", ")),
@@ -332,7 +327,8 @@ mod tests {
 
     #[test]
     fn unknown_key_names_key_and_line() {
-        let err = parse("script_location = \"m\"\nscript_locaton = \"x\"\n").unwrap_err();
+        let err =
+            parse("script_location = \"m\"\nscript_locaton = \"x\"\n").expect_err("must fail");
         let ConfigError::Invalid {
             line,
             message,
@@ -357,7 +353,7 @@ mod tests {
             c.database_url.as_deref(),
             Some("postgres://u:s3cret@h/db?x=$1")
         );
-        let err = parse("database_url = \"postgres://${NOPE}@h\"\n").unwrap_err();
+        let err = parse("database_url = \"postgres://${NOPE}@h\"\n").expect_err("must fail");
         assert!(err.to_string().contains("${NOPE}"), "{err}");
     }
 
@@ -366,7 +362,10 @@ mod tests {
         let c = parse("database_url = \"postgres://file\"\n").expect("valid");
         let c = c.with_database_url(None, Some("postgres://env".into()));
         assert_eq!(c.database_url.as_deref(), Some("postgres://env"));
-        let c = c.with_database_url(Some("postgres://flag".into()), Some("postgres://env".into()));
+        let c = c.with_database_url(
+            Some("postgres://flag".into()),
+            Some("postgres://env".into()),
+        );
         assert_eq!(c.database_url.as_deref(), Some("postgres://flag"));
     }
 

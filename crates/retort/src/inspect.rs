@@ -29,7 +29,11 @@ pub struct RevisionInfo {
     pub is_current: Option<bool>,
 }
 
-pub fn info(graph: &RevisionGraph, idx: RevIdx, current: Option<&BTreeSet<String>>) -> RevisionInfo {
+pub fn info(
+    graph: &RevisionGraph,
+    idx: RevIdx,
+    current: Option<&BTreeSet<String>>,
+) -> RevisionInfo {
     let r = graph.rev(idx);
     RevisionInfo {
         revision: r.id().to_string(),
@@ -68,7 +72,13 @@ fn format_down(graph: &RevisionGraph, idx: RevIdx) -> String {
 }
 
 /// Alembic's `Script.cmd_format`: one line, or the verbose entry.
-pub fn cmd_format(graph: &RevisionGraph, idx: RevIdx, verbose: bool, f: LineFormat, current: Option<&BTreeSet<String>>) -> String {
+pub fn cmd_format(
+    graph: &RevisionGraph,
+    idx: RevIdx,
+    verbose: bool,
+    f: LineFormat,
+    current: Option<&BTreeSet<String>>,
+) -> String {
     if verbose {
         return log_entry(graph, idx, current);
     }
@@ -78,7 +88,11 @@ pub fn cmd_format(graph: &RevisionGraph, idx: RevIdx, verbose: bool, f: LineForm
         text = if r.file.depends_on.is_empty() {
             format!("{} -> {text}", format_down(graph, idx))
         } else {
-            format!("{} ({}) -> {text}", format_down(graph, idx), r.file.depends_on.join(", "))
+            format!(
+                "{} ({}) -> {text}",
+                format_down(graph, idx),
+                r.file.depends_on.join(", ")
+            )
         };
     }
     if f.branches && !r.branch_labels.is_empty() {
@@ -117,9 +131,21 @@ pub fn log_entry(graph: &RevisionGraph, idx: RevIdx, current: Option<&BTreeSet<S
         "Rev: {}{}{}{}{}\n",
         r.id(),
         if r.is_head() { " (head)" } else { "" },
-        if r.is_branch_point() { " (branchpoint)" } else { "" },
-        if r.is_merge_point() { " (mergepoint)" } else { "" },
-        if current.is_some_and(|c| c.contains(r.id())) { " (current)" } else { "" },
+        if r.is_branch_point() {
+            " (branchpoint)"
+        } else {
+            ""
+        },
+        if r.is_merge_point() {
+            " (mergepoint)"
+        } else {
+            ""
+        },
+        if current.is_some_and(|c| c.contains(r.id())) {
+            " (current)"
+        } else {
+            ""
+        },
     );
     if r.is_merge_point() {
         let _ = writeln!(e, "Merges: {}", format_down(graph, idx));
@@ -144,26 +170,41 @@ pub fn log_entry(graph: &RevisionGraph, idx: RevIdx, current: Option<&BTreeSet<S
     let _ = writeln!(e);
     let _ = writeln!(e, "    Revision ID: {}", r.id());
     let _ = writeln!(e, "    Revises: {}", r.file.down_revisions.join(", "));
-    let _ = writeln!(e, "    Create Date: {}", r.file.created.as_deref().unwrap_or(""));
+    let _ = writeln!(
+        e,
+        "    Create Date: {}",
+        r.file.created.as_deref().unwrap_or("")
+    );
     e
 }
 
 /// Revisions from `base` to `head` inclusive, newest first (Alembic's `walk_revisions`).
-pub fn walk_revisions(graph: &RevisionGraph, base: &str, head: &str) -> Result<Vec<RevIdx>, TargetError> {
+pub fn walk_revisions(
+    graph: &RevisionGraph,
+    base: &str,
+    head: &str,
+) -> Result<Vec<RevIdx>, TargetError> {
     if base == "base" && head == "heads" {
         let all: Vec<RevIdx> = (0..graph.len()).collect();
         return Ok(graph.newest_first(&all));
     }
     let context = Context::Other;
-    let err = |e: RevisionError| match e {
+    let err = |e: RevisionError| {
+        match e {
         RevisionError::RangeNotAncestor { .. } => TargetError {
             message: format!("Requested range {base}:{head} does not refer to ancestor/descendant revisions along the same branch"),
             help: Some("the start must be below the end on the same branch".into()),
         },
         other => other.into_target_error(context),
+    }
     };
     // _collect_upgrade_revisions(upper=head, lower=base, inclusive=True, implicit_base=False)
-    let targets: Vec<RevIdx> = graph.parse_upgrade_target(&[], head, false).map_err(err)?.into_iter().filter_map(Node::rev).collect();
+    let targets: Vec<RevIdx> = graph
+        .parse_upgrade_target(&[], head, false)
+        .map_err(err)?
+        .into_iter()
+        .filter_map(Node::rev)
+        .collect();
     let required: BTreeSet<RevIdx> = graph
         .related(&targets, Edges::DownWithDeps, true)
         .map_err(|o| {
@@ -175,7 +216,12 @@ pub fn walk_revisions(graph: &RevisionGraph, base: &str, head: &str) -> Result<V
         })?
         .into_iter()
         .collect();
-    let lower: Vec<RevIdx> = graph.get_revisions(Some(base)).map_err(err)?.into_iter().filter_map(Node::rev).collect();
+    let lower: Vec<RevIdx> = graph
+        .get_revisions(Some(base))
+        .map_err(err)?
+        .into_iter()
+        .filter_map(Node::rev)
+        .collect();
     if lower.iter().any(|l| !required.contains(l)) {
         return Err(err(RevisionError::RangeNotAncestor {
             lower: base.into(),
@@ -192,7 +238,12 @@ pub fn walk_revisions(graph: &RevisionGraph, base: &str, head: &str) -> Result<V
 }
 
 /// `retort history [-r RANGE]` lines.
-pub fn history(graph: &RevisionGraph, range: Option<&str>, verbose: bool, current: Option<&BTreeSet<String>>) -> Result<Vec<String>, TargetError> {
+pub fn history(
+    graph: &RevisionGraph,
+    range: Option<&str>,
+    verbose: bool,
+    current: Option<&BTreeSet<String>>,
+) -> Result<Vec<String>, TargetError> {
     let revs = history_revisions(graph, range)?;
     let f = LineFormat {
         branches: true,
@@ -201,11 +252,17 @@ pub fn history(graph: &RevisionGraph, range: Option<&str>, verbose: bool, curren
         tree_indicators: true,
         head_indicators: true,
     };
-    Ok(revs.into_iter().map(|r| cmd_format(graph, r, verbose, f, current)).collect())
+    Ok(revs
+        .into_iter()
+        .map(|r| cmd_format(graph, r, verbose, f, current))
+        .collect())
 }
 
 /// The revisions `history -r RANGE` lists.
-pub fn history_revisions(graph: &RevisionGraph, range: Option<&str>) -> Result<Vec<RevIdx>, TargetError> {
+pub fn history_revisions(
+    graph: &RevisionGraph,
+    range: Option<&str>,
+) -> Result<Vec<RevIdx>, TargetError> {
     let (base, head) = match range {
         None => ("base", "heads"),
         Some(r) => {
@@ -215,7 +272,10 @@ pub fn history_revisions(graph: &RevisionGraph, range: Option<&str>) -> Result<V
                     help: None,
                 });
             };
-            (if b.is_empty() { "base" } else { b }, if h.is_empty() { "heads" } else { h })
+            (
+                if b.is_empty() { "base" } else { b },
+                if h.is_empty() { "heads" } else { h },
+            )
         }
     };
     walk_revisions(graph, base, head)
@@ -230,19 +290,30 @@ pub fn heads(graph: &RevisionGraph, resolve_dependencies: bool) -> Vec<RevIdx> {
     }
 }
 
-pub fn heads_lines(graph: &RevisionGraph, resolve_dependencies: bool, verbose: bool) -> Vec<String> {
+pub fn heads_lines(
+    graph: &RevisionGraph,
+    resolve_dependencies: bool,
+    verbose: bool,
+) -> Vec<String> {
     let f = LineFormat {
         branches: true,
         head_indicators: true,
         ..LineFormat::default()
     };
-    heads(graph, resolve_dependencies).into_iter().map(|h| cmd_format(graph, h, verbose, f, None)).collect()
+    heads(graph, resolve_dependencies)
+        .into_iter()
+        .map(|h| cmd_format(graph, h, verbose, f, None))
+        .collect()
 }
 
 /// Branch points, newest first (`retort branches`).
 pub fn branch_points(graph: &RevisionGraph) -> Vec<RevIdx> {
     let all: Vec<RevIdx> = (0..graph.len()).collect();
-    graph.newest_first(&all).into_iter().filter(|r| graph.rev(*r).is_branch_point()).collect()
+    graph
+        .newest_first(&all)
+        .into_iter()
+        .filter(|r| graph.rev(*r).is_branch_point())
+        .collect()
 }
 
 pub fn branches_text(graph: &RevisionGraph, verbose: bool) -> String {
@@ -281,7 +352,9 @@ pub fn branches_text(graph: &RevisionGraph, verbose: bool) -> String {
 
 /// `retort show REV`: every revision the argument names.
 pub fn show(graph: &RevisionGraph, rev: &str) -> Result<Vec<RevIdx>, TargetError> {
-    let nodes = graph.get_revisions(Some(rev)).map_err(|e| e.into_target_error(Context::Other))?;
+    let nodes = graph
+        .get_revisions(Some(rev))
+        .map_err(|e| e.into_target_error(Context::Other))?;
     Ok(nodes.into_iter().filter_map(Node::rev).collect())
 }
 
@@ -354,12 +427,22 @@ pub fn render_graph(graph: &RevisionGraph, format: GraphFormat) -> String {
             out.push_str("digraph revisions {\n    rankdir=BT;\n");
             for i in order {
                 let r = graph.rev(i);
-                let _ = writeln!(out, "    \"{}\" [label=\"{}\"];", r.id(), label(i).replace('"', "'"));
+                let _ = writeln!(
+                    out,
+                    "    \"{}\" [label=\"{}\"];",
+                    r.id(),
+                    label(i).replace('"', "'")
+                );
                 for d in &r.down {
                     let _ = writeln!(out, "    \"{}\" -> \"{}\";", graph.id(*d), r.id());
                 }
                 for d in &r.deps {
-                    let _ = writeln!(out, "    \"{}\" -> \"{}\" [style=dashed];", graph.id(*d), r.id());
+                    let _ = writeln!(
+                        out,
+                        "    \"{}\" -> \"{}\" [style=dashed];",
+                        graph.id(*d),
+                        r.id()
+                    );
                 }
             }
             out.push_str("}\n");

@@ -5,9 +5,9 @@
 //! target names) → [`plan`] (ordered steps and version-row changes). All of these are pure:
 //! none opens a database connection.
 
+pub mod author;
 pub mod config;
 pub mod exit;
-pub mod author;
 pub mod graph;
 pub mod inspect;
 pub mod plan;

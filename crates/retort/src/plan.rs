@@ -9,8 +9,8 @@
 use std::collections::BTreeSet;
 
 use crate::graph::{Edges, RevIdx, RevisionGraph};
-use crate::target::{Node, RevisionError, TargetError};
 use crate::target::error::Context;
+use crate::target::{Node, RevisionError, TargetError};
 
 /// Up or down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -57,8 +57,14 @@ fn overlap(graph: &RevisionGraph, o: &crate::graph::Overlap) -> RevisionError {
 }
 
 /// Plan `upgrade TARGET` from `current` (the version table's rows).
-pub fn upgrade(graph: &RevisionGraph, current: &[String], target: &str) -> Result<Plan, TargetError> {
-    let context = Context::Upgrade { destination: target };
+pub fn upgrade(
+    graph: &RevisionGraph,
+    current: &[String],
+    target: &str,
+) -> Result<Plan, TargetError> {
+    let context = Context::Upgrade {
+        destination: target,
+    };
     let revs = collect_upgrade(graph, current, target).map_err(|e| e.into_target_error(context))?;
     let mut order = graph.newest_first(&revs);
     order.reverse();
@@ -66,9 +72,16 @@ pub fn upgrade(graph: &RevisionGraph, current: &[String], target: &str) -> Resul
 }
 
 /// Plan `downgrade TARGET` from `current`.
-pub fn downgrade(graph: &RevisionGraph, current: &[String], target: &str) -> Result<Plan, TargetError> {
-    let context = Context::Downgrade { destination: target };
-    let revs = collect_downgrade(graph, current, target).map_err(|e| e.into_target_error(context))?;
+pub fn downgrade(
+    graph: &RevisionGraph,
+    current: &[String],
+    target: &str,
+) -> Result<Plan, TargetError> {
+    let context = Context::Downgrade {
+        destination: target,
+    };
+    let revs =
+        collect_downgrade(graph, current, target).map_err(|e| e.into_target_error(context))?;
     let order = graph.newest_first(&revs);
     build_plan(graph, current, order, Direction::Down).map_err(|e| e.into_target_error(context))
 }
@@ -82,7 +95,13 @@ fn collect_upgrade(graph: &RevisionGraph, current: &[String], target: &str) -> R
             // Alembic fails an assertion here (a walk past the end of the graph).
             Node::Base | Node::Nothing => {
                 let what = crate::target::parse_relative(target)
-                    .map(|m| format!("Relative revision {} didn't produce {} migrations", m.relative_str, m.relative.abs()))
+                    .map(|m| {
+                        format!(
+                            "Relative revision {} didn't produce {} migrations",
+                            m.relative_str,
+                            m.relative.abs()
+                        )
+                    })
                     .unwrap_or_else(|| format!("Can't locate revision identified by '{target}'"));
                 return Err(RevisionError::Other(what));
             }
@@ -94,7 +113,11 @@ fn collect_upgrade(graph: &RevisionGraph, current: &[String], target: &str) -> R
         .into_iter()
         .collect();
     required.extend(targets.iter().copied());
-    let current_revs: Vec<RevIdx> = graph.get_revisions_many(current)?.into_iter().filter_map(Node::rev).collect();
+    let current_revs: Vec<RevIdx> = graph
+        .get_revisions_many(current)?
+        .into_iter()
+        .filter_map(Node::rev)
+        .collect();
     let current_set: BTreeSet<RevIdx> = graph
         .related(&current_revs, Edges::DownWithDeps, true)
         .map_err(|o| overlap(graph, &o))?
@@ -117,19 +140,27 @@ fn collect_downgrade(graph: &RevisionGraph, current: &[String], target: &str) ->
         }
     };
     if let Some(label) = branch_label.as_deref().filter(|l| !l.is_empty()) {
+        // Alembic resolves the label only when it has to choose between roots; an unknown
+        // label is an error here whatever the graph looks like.
+        let branch = graph.resolve_branch(label)?;
         if roots.len() > 1 {
-            let branch = graph.get_revision(Some(label)).ok().flatten().or_else(|| graph.labelled(label));
             let ancestors: BTreeSet<RevIdx> = match branch {
                 Some(b) => graph.ancestors(&[b], false).into_iter().collect(),
                 None => BTreeSet::new(),
             };
             roots.retain(|r| ancestors.contains(r));
             if roots.is_empty() {
-                return Err(RevisionError::Other("Not a valid downgrade target from current heads".into()));
+                return Err(RevisionError::Other(
+                    "Not a valid downgrade target from current heads".into(),
+                ));
             }
         }
     }
-    let heads: Vec<RevIdx> = graph.get_revisions_many(current)?.into_iter().filter_map(Node::rev).collect();
+    let heads: Vec<RevIdx> = graph
+        .get_revisions_many(current)?
+        .into_iter()
+        .filter_map(Node::rev)
+        .collect();
     let active: BTreeSet<RevIdx> = graph.ancestors(&heads, true).into_iter().collect();
     let drop: Vec<RevIdx> = graph
         .descendants(&roots, true)
@@ -149,7 +180,12 @@ fn collect_downgrade(graph: &RevisionGraph, current: &[String], target: &str) ->
     Ok(drop)
 }
 
-fn build_plan(graph: &RevisionGraph, current: &[String], order: Vec<RevIdx>, direction: Direction) -> R<Plan> {
+fn build_plan(
+    graph: &RevisionGraph,
+    current: &[String],
+    order: Vec<RevIdx>,
+    direction: Direction,
+) -> R<Plan> {
     let heads_before: BTreeSet<String> = current.iter().cloned().collect();
     let mut heads = heads_before.clone();
     let mut steps = Vec::with_capacity(order.len());
@@ -188,13 +224,22 @@ pub fn apply_change(heads: &mut BTreeSet<String>, change: &VersionChange) {
 }
 
 /// Alembic's `HeadMaintainer.update_to_step` for one revision step.
-fn version_changes(graph: &RevisionGraph, heads: &BTreeSet<String>, rev: RevIdx, direction: Direction) -> R<Vec<VersionChange>> {
+fn version_changes(
+    graph: &RevisionGraph,
+    heads: &BTreeSet<String>,
+    rev: RevIdx,
+    direction: Direction,
+) -> R<Vec<VersionChange>> {
     let r = graph.rev(rev);
     let id = r.id().to_string();
     let downrevs: Vec<String> = r.norm_down().map(|d| graph.id(d).to_string()).collect();
     let ancestors_of = |ids: &BTreeSet<String>| -> BTreeSet<String> {
         let idxs: Vec<RevIdx> = ids.iter().filter_map(|i| graph.index_of(i)).collect();
-        graph.ancestors(&idxs, true).into_iter().map(|i| graph.id(i).to_string()).collect()
+        graph
+            .ancestors(&idxs, true)
+            .into_iter()
+            .map(|i| graph.id(i).to_string())
+            .collect()
     };
     // Alembic's `_unmerge_to_revisions`.
     let unmerge_to = || -> Vec<String> {
@@ -209,7 +254,11 @@ fn version_changes(graph: &RevisionGraph, heads: &BTreeSet<String>, rev: RevIdx,
         } else {
             ancestors_of(&others)
         };
-        downrevs.iter().filter(|d| !ancestors.contains(*d)).cloned().collect()
+        downrevs
+            .iter()
+            .filter(|d| !ancestors.contains(*d))
+            .cloned()
+            .collect()
     };
     match direction {
         Direction::Down => {
@@ -249,13 +298,22 @@ fn version_changes(graph: &RevisionGraph, heads: &BTreeSet<String>, rev: RevIdx,
                     from_revisions.into_iter().collect()
                 } else {
                     let anc = ancestors_of(&others);
-                    from_revisions.into_iter().filter(|f| !anc.contains(f)).collect()
+                    from_revisions
+                        .into_iter()
+                        .filter(|f| !anc.contains(f))
+                        .collect()
                 };
                 let Some((last, rest)) = from.split_last() else {
                     return Err(ambiguous_update(graph, rev, heads));
                 };
-                let mut changes: Vec<VersionChange> = rest.iter().map(|v| VersionChange::Delete { version: v.clone() }).collect();
-                changes.push(VersionChange::Update { from: last.clone(), to: id });
+                let mut changes: Vec<VersionChange> = rest
+                    .iter()
+                    .map(|v| VersionChange::Delete { version: v.clone() })
+                    .collect();
+                changes.push(VersionChange::Update {
+                    from: last.clone(),
+                    to: id,
+                });
                 return Ok(changes);
             }
             let from = if downrevs.len() == 1 {

@@ -99,7 +99,9 @@ pub fn init(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
         if existing.exists() {
             return Err(Error::Script(ScriptError::Write {
                 message: format!("{} already exists", crate::script::display_path(existing)),
-                help: Some("retort init never overwrites; remove it or choose another directory".into()),
+                help: Some(
+                    "retort init never overwrites; remove it or choose another directory".into(),
+                ),
             }));
         }
     }

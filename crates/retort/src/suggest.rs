@@ -16,7 +16,10 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
 mod tests {
     #[test]
     fn finds_typos_only() {
-        assert_eq!(super::closest("down_revisoin", ["revision", "down_revision"]), Some("down_revision"));
+        assert_eq!(
+            super::closest("down_revisoin", ["revision", "down_revision"]),
+            Some("down_revision")
+        );
         assert_eq!(super::closest("zzz", ["revision", "down_revision"]), None);
     }
 }

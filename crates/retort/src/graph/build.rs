@@ -8,11 +8,26 @@ use crate::script::{display_path, RevisionFile};
 /// A problem in the graph, pointing at the file and header line responsible.
 pub type GraphProblem = crate::script::ScriptProblem;
 
-fn problem_at(file: &RevisionFile, line: Option<usize>, needle: Option<&str>, message: String, help: Option<String>) -> GraphProblem {
-    GraphProblem::at_line(&file.path, line.unwrap_or(file.header_lines.revision), needle, message, help)
+fn problem_at(
+    file: &RevisionFile,
+    line: Option<usize>,
+    needle: Option<&str>,
+    message: String,
+    help: Option<String>,
+) -> GraphProblem {
+    GraphProblem::at_line(
+        &file.path,
+        line.unwrap_or(file.header_lines.revision),
+        needle,
+        message,
+        help,
+    )
 }
 
-pub(super) fn build(files: Vec<RevisionFile>, unparsed_ids: &[String]) -> Result<RevisionGraph, Vec<GraphProblem>> {
+pub(super) fn build(
+    files: Vec<RevisionFile>,
+    unparsed_ids: &[String],
+) -> Result<RevisionGraph, Vec<GraphProblem>> {
     let mut problems = Vec::new();
 
     // Ids, with duplicates reported (both files named; Alembic only warns and keeps the last).
@@ -26,7 +41,10 @@ pub(super) fn build(files: Vec<RevisionFile>, unparsed_ids: &[String]) -> Result
                 Some(file.header_lines.revision),
                 Some(&file.id),
                 format!("revision {} is defined twice: here and in {other}", file.id),
-                Some("give one of the two files a new id (`retort revision` makes random ones)".into()),
+                Some(
+                    "give one of the two files a new id (`retort revision` makes random ones)"
+                        .into(),
+                ),
             ));
             continue;
         }
@@ -39,7 +57,10 @@ pub(super) fn build(files: Vec<RevisionFile>, unparsed_ids: &[String]) -> Result
     let mut by_label: HashMap<String, RevIdx> = HashMap::new();
     for (idx, file) in files.iter().enumerate() {
         for label in &file.branch_labels {
-            let clash = by_label.get(label).copied().or_else(|| by_id.get(label).copied().filter(|i| *i != idx));
+            let clash = by_label
+                .get(label)
+                .copied()
+                .or_else(|| by_id.get(label).copied().filter(|i| *i != idx));
             if let Some(other) = clash {
                 problems.push(problem_at(
                     file,
@@ -75,7 +96,10 @@ pub(super) fn build(files: Vec<RevisionFile>, unparsed_ids: &[String]) -> Result
             file,
             line,
             Some(id),
-            format!("revision {} has {what} {id}, which is not a revision in the script directory", file.id),
+            format!(
+                "revision {} has {what} {id}, which is not a revision in the script directory",
+                file.id
+            ),
             Some(help),
         )
     };
@@ -96,7 +120,12 @@ pub(super) fn build(files: Vec<RevisionFile>, unparsed_ids: &[String]) -> Result
                     None,
                 )),
                 None if unparsed_ids.contains(parent) => {}
-                None => problems.push(missing(file, "down_revision", parent, file.header_lines.down_revision)),
+                None => problems.push(missing(
+                    file,
+                    "down_revision",
+                    parent,
+                    file.header_lines.down_revision,
+                )),
             }
         }
         for dep in &file.depends_on {
@@ -122,7 +151,10 @@ pub(super) fn build(files: Vec<RevisionFile>, unparsed_ids: &[String]) -> Result
                     file,
                     file.header_lines.depends_on,
                     Some(dep),
-                    format!("Dependency self-loop is detected in revisions ({})", file.id),
+                    format!(
+                        "Dependency self-loop is detected in revisions ({})",
+                        file.id
+                    ),
                     Some("a revision cannot depend on itself".into()),
                 )),
                 Some(d) => {
@@ -131,7 +163,12 @@ pub(super) fn build(files: Vec<RevisionFile>, unparsed_ids: &[String]) -> Result
                     }
                 }
                 None if unparsed_ids.contains(dep) => {}
-                None => problems.push(missing(file, "depends_on", dep, file.header_lines.depends_on)),
+                None => problems.push(missing(
+                    file,
+                    "depends_on",
+                    dep,
+                    file.header_lines.depends_on,
+                )),
             }
         }
     }
@@ -142,9 +179,16 @@ pub(super) fn build(files: Vec<RevisionFile>, unparsed_ids: &[String]) -> Result
         let first = &files[cycle[0]];
         problems.push(problem_at(
             first,
-            first.header_lines.down_revision.or(first.header_lines.depends_on),
+            first
+                .header_lines
+                .down_revision
+                .or(first.header_lines.depends_on),
             None,
-            format!("Cycle is detected in revisions: {} -> {}", ids.join(" -> "), ids[0]),
+            format!(
+                "Cycle is detected in revisions: {} -> {}",
+                ids.join(" -> "),
+                ids[0]
+            ),
             Some("a revision's down_revision and depends_on must name older revisions".into()),
         ));
     }
@@ -252,7 +296,11 @@ fn find_cycle(n: usize, down: &[Vec<RevIdx>], deps: &[Vec<RevIdx>]) -> Option<Ve
             let mut cycle = order[at..].to_vec();
             // Present the cycle from parent to child, starting at its first file.
             cycle.reverse();
-            let min_pos = cycle.iter().enumerate().min_by_key(|(_, r)| **r).map_or(0, |(p, _)| p);
+            let min_pos = cycle
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, r)| **r)
+                .map_or(0, |(p, _)| p);
             cycle.rotate_left(min_pos);
             return Some(cycle);
         }
@@ -294,7 +342,9 @@ fn add_branches(graph: &mut RevisionGraph) {
     for (idx, labels) in labelled {
         let descendants = graph.descendants_dfs(idx);
         for node in &descendants {
-            graph.revs[*node].branch_labels.extend(labels.iter().cloned());
+            graph.revs[*node]
+                .branch_labels
+                .extend(labels.iter().cloned());
         }
         let mut parent = *descendants.last().unwrap_or(&idx);
         loop {
@@ -302,7 +352,9 @@ fn add_branches(graph: &mut RevisionGraph) {
             if rev.all_next.len() > 1 || rev.is_merge_point() {
                 break;
             }
-            graph.revs[parent].branch_labels.extend(labels.iter().cloned());
+            graph.revs[parent]
+                .branch_labels
+                .extend(labels.iter().cloned());
             match graph.revs[parent].down.first() {
                 Some(d) => parent = *d,
                 None => break,

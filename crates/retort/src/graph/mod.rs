@@ -120,7 +120,10 @@ impl RevisionGraph {
         self.revs[idx].all_next.is_empty()
     }
     /// Revisions whose id or own label starts with `prefix`.
-    pub(crate) fn keys_with_prefix<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a (String, RevIdx)> + 'a {
+    pub(crate) fn keys_with_prefix<'a>(
+        &'a self,
+        prefix: &'a str,
+    ) -> impl Iterator<Item = &'a (String, RevIdx)> + 'a {
         let start = self
             .sorted_keys
             .partition_point(|(k, _)| k.as_str() < prefix);
@@ -131,7 +134,10 @@ impl RevisionGraph {
 }
 
 /// Build the graph from parsed files; every problem is reported.
-pub fn build(files: Vec<RevisionFile>, unparsed_ids: &[String]) -> Result<RevisionGraph, Vec<GraphProblem>> {
+pub fn build(
+    files: Vec<RevisionFile>,
+    unparsed_ids: &[String],
+) -> Result<RevisionGraph, Vec<GraphProblem>> {
     build::build(files, unparsed_ids)
 }
 

@@ -36,7 +36,12 @@ impl RevisionGraph {
 
     /// Everything reachable from `targets` (themselves included), in depth-first visiting order.
     /// With `check`, fails when one target is reached from another, as Alembic does.
-    pub fn related(&self, targets: &[RevIdx], edges: Edges, check: bool) -> Result<Vec<RevIdx>, Overlap> {
+    pub fn related(
+        &self,
+        targets: &[RevIdx],
+        edges: Edges,
+        check: bool,
+    ) -> Result<Vec<RevIdx>, Overlap> {
         let mut seen = vec![false; self.revs.len()];
         let mut out = Vec::new();
         let mut todo = Vec::new();
@@ -74,13 +79,21 @@ impl RevisionGraph {
 
     /// Ancestors of `targets` (themselves included).
     pub fn ancestors(&self, targets: &[RevIdx], include_deps: bool) -> Vec<RevIdx> {
-        let edges = if include_deps { Edges::DownWithDeps } else { Edges::Down };
+        let edges = if include_deps {
+            Edges::DownWithDeps
+        } else {
+            Edges::Down
+        };
         self.related(targets, edges, false).unwrap_or_default()
     }
 
     /// Descendants of `targets` (themselves included).
     pub fn descendants(&self, targets: &[RevIdx], include_deps: bool) -> Vec<RevIdx> {
-        let edges = if include_deps { Edges::UpWithDeps } else { Edges::Up };
+        let edges = if include_deps {
+            Edges::UpWithDeps
+        } else {
+            Edges::Up
+        };
         self.related(targets, edges, false).unwrap_or_default()
     }
 
@@ -110,7 +123,12 @@ impl RevisionGraph {
         sorted.dedup();
         // Start from the members nothing in the set waits on; highest index popped last so the
         // first file's branch comes first.
-        let mut ready: Vec<RevIdx> = sorted.iter().rev().copied().filter(|m| waiting[*m] == 0).collect();
+        let mut ready: Vec<RevIdx> = sorted
+            .iter()
+            .rev()
+            .copied()
+            .filter(|m| waiting[*m] == 0)
+            .collect();
         let mut out = Vec::with_capacity(sorted.len());
         let mut parents = Vec::new();
         while let Some(r) = ready.pop() {

@@ -83,7 +83,10 @@ pub fn check_revision_id(id: &str) -> Result<(), String> {
             id.len()
         ));
     }
-    if let Some(bad) = id.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_')) {
+    if let Some(bad) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_'))
+    {
         return Err(format!(
             "revision id `{id}` contains {bad:?}; use letters, digits and _ only"
         ));
@@ -272,11 +275,7 @@ pub fn parse_revision_file(path: &Path, bytes: &[u8]) -> Result<RevisionFile, Ve
             );
             continue;
         }
-        values[index] = Some((
-            value.trim().to_string(),
-            line_no,
-            value_start + value_lead,
-        ));
+        values[index] = Some((value.trim().to_string(), line_no, value_start + value_lead));
     }
 
     let Some((up_line_idx, up_body_start)) = up else {
@@ -376,7 +375,7 @@ pub fn parse_revision_file(path: &Path, bytes: &[u8]) -> Result<RevisionFile, Ve
             }
         },
     };
-    if down_revisions.iter().any(|d| *d == id) && !id.is_empty() {
+    if down_revisions.contains(&id) && !id.is_empty() {
         let (_, line, at) = revision.clone().unwrap_or_default();
         let _ = line;
         cur.problem(
@@ -414,23 +413,17 @@ pub fn parse_revision_file(path: &Path, bytes: &[u8]) -> Result<RevisionFile, Ve
 }
 
 /// Render a new revision file.
-pub fn render_revision_file(
-    id: &str,
-    down_revisions: &[String],
-    branch_labels: &[String],
-    depends_on: &[String],
-    message: &str,
-    created: &str,
-    up_sql: &str,
-    down_sql: &str,
-) -> String {
+pub fn render_revision_file(new: &super::NewRevision, created: &str) -> String {
     // A message is one header line; newlines would end the header.
-    let message = message.replace(['\r', '\n'], " ");
+    let message = new.message.replace(['\r', '\n'], " ");
     format!(
-        "-- revision: {id}\n-- down_revision: {}\n-- branch_labels: {}\n-- depends_on: {}\n-- message: {message}\n-- created: {created}\n-- transactional: true\n\n{UP_MARKER}\n{up_sql}\n{DOWN_MARKER}\n{down_sql}",
-        down_revisions.join(", "),
-        branch_labels.join(", "),
-        depends_on.join(", "),
+        "-- revision: {}\n-- down_revision: {}\n-- branch_labels: {}\n-- depends_on: {}\n-- message: {message}\n-- created: {created}\n-- transactional: true\n\n{UP_MARKER}\n{}\n{DOWN_MARKER}\n{}",
+        new.id,
+        new.down_revisions.join(", "),
+        new.branch_labels.join(", "),
+        new.depends_on.join(", "),
+        new.up_sql,
+        new.down_sql,
     )
 }
 
@@ -482,23 +475,22 @@ mod tests {
     #[test]
     fn reports_every_problem() {
         let bad = "-- revision: a-b\n-- down_revisoin: x\n-- message\n-- transactional: maybe\nSELECT 1;\n";
-        let problems = parse_revision_file(Path::new("m/x.sql"), bad.as_bytes()).unwrap_err();
+        let problems =
+            parse_revision_file(Path::new("m/x.sql"), bad.as_bytes()).expect_err("must fail");
         let messages: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
         insta::assert_debug_snapshot!(messages);
     }
 
     #[test]
     fn round_trip_of_rendered_file() {
-        let text = render_revision_file(
-            "abc123",
-            &["p1".into(), "p2".into()],
-            &["feature".into()],
-            &[],
-            "merge\nthings",
-            "2026-01-01 00:00:00+00:00",
-            "",
-            "",
-        );
+        let new = super::super::NewRevision {
+            id: "abc123".into(),
+            message: "merge\nthings".into(),
+            down_revisions: vec!["p1".into(), "p2".into()],
+            branch_labels: vec!["feature".into()],
+            ..Default::default()
+        };
+        let text = render_revision_file(&new, "2026-01-01 00:00:00+00:00");
         let f = parse_revision_file(Path::new("n.sql"), text.as_bytes()).expect("valid");
         assert_eq!(f.down_revisions, ["p1", "p2"]);
         assert_eq!(f.branch_labels, ["feature"]);

@@ -81,7 +81,13 @@ impl ScriptProblem {
     }
 
     /// A problem at a whole line of a file on disk (re-read to show the line with a caret).
-    pub fn at_line(path: &Path, line: usize, needle: Option<&str>, message: String, help: Option<String>) -> Self {
+    pub fn at_line(
+        path: &Path,
+        line: usize,
+        needle: Option<&str>,
+        message: String,
+        help: Option<String>,
+    ) -> Self {
         let Ok(text) = std::fs::read_to_string(path) else {
             return Self::plain(path, Some(line), message, help);
         };
@@ -116,10 +122,9 @@ pub fn display_path(path: &Path) -> String {
 #[non_exhaustive]
 pub enum ScriptError {
     #[error("script directory {path} does not exist")]
-    #[diagnostic(
-        
-        help("create it with `retort init`, or fix script_location / version_locations in retort.toml")
-    )]
+    #[diagnostic(help(
+        "create it with `retort init`, or fix script_location / version_locations in retort.toml"
+    ))]
     MissingDirectory { path: String },
 
     #[error("cannot read {path}: {source}")]

@@ -82,16 +82,7 @@ impl NewRevision {
         );
         let path = dir.join(format!("{name}.sql"));
         let created = now.strftime("%Y-%m-%d %H:%M:%S%:z").to_string();
-        let text = render_revision_file(
-            &self.id,
-            &self.down_revisions,
-            &self.branch_labels,
-            &self.depends_on,
-            &self.message,
-            &created,
-            &self.up_sql,
-            &self.down_sql,
-        );
+        let text = render_revision_file(self, &created);
         write_new(&path, &text)?;
         for hook in &config.post_write_hooks {
             run_hook(hook, &path)?;
@@ -150,12 +141,18 @@ fn run_hook(hook: &crate::config::PostWriteHook, path: &Path) -> Result<(), Scri
         .args(&args[1..])
         .status()
         .map_err(|e| ScriptError::Write {
-            message: format!("post-write hook `{name}` could not start `{}`: {e}", args[0]),
+            message: format!(
+                "post-write hook `{name}` could not start `{}`: {e}",
+                args[0]
+            ),
             help: Some("check post_write_hooks in retort.toml".into()),
         })?;
     if !status.success() {
         return Err(ScriptError::Write {
-            message: format!("post-write hook `{name}` failed ({status}) on {}", display_path(path)),
+            message: format!(
+                "post-write hook `{name}` failed ({status}) on {}",
+                display_path(path)
+            ),
             help: Some("the file was written; fix the hook or the file".into()),
         });
     }
