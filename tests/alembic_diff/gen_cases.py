@@ -298,6 +298,9 @@ def gen_graph(rng, case_idx):
         if revs and rng.random() < p_dep:
             anc = ancestors_of(parents, [])
             cands = [x.id for x in revs if x.id not in anc]
+            labelled = [c for c in cands if by_id[c].labels]
+            if labelled and rng.random() < 0.4:
+                cands = labelled     # exercise depends_on = ('<label>',)
             if cands:
                 # Never pick two targets where one is an ancestor of the
                 # other: alembic 1.20.1 crashes (KeyError in
