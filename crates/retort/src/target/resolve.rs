@@ -202,16 +202,30 @@ impl RevisionGraph {
                 keys.sort();
                 let mut revs: Vec<(RevIdx, &str)> =
                     keys.into_iter().map(|(_, i, k)| (i, k)).collect();
+                let mut outside_branch = Vec::new();
                 if branch_rev.is_some() {
                     if let Some(b) = non_empty(check_branch) {
                         let mut kept = Vec::new();
-                        for (i, k) in revs {
+                        for &(i, k) in &revs {
                             if !self.filter_for_lineage(&[i], b, false)?.is_empty() {
                                 kept.push((i, k));
                             }
                         }
+                        outside_branch = std::mem::take(&mut revs);
                         revs = kept;
                     }
+                }
+                if revs.is_empty() && !outside_branch.is_empty() {
+                    let ids: Vec<&str> = outside_branch.iter().map(|(i, _)| self.id(*i)).collect();
+                    return Err(RevisionError::Resolution {
+                        detail: format!(
+                            "Revision {} is not a member of branch '{}'",
+                            ids.join(", "),
+                            check_branch.unwrap_or_default()
+                        ),
+                        argument: resolved_id.to_string(),
+                        candidates: Vec::new(),
+                    });
                 }
                 match revs.len() {
                     0 => {

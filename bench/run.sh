@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Benchmark `retort heads` / `retort history` against Alembic 1.20.1 on one generated graph of
+# 10,000 revisions (see README.md). Prints a markdown table and writes it to
+# bench/out/history_heads.md.
+#
+# Environment knobs (all optional):
+#   REVISIONS=10000 SEED=1         graph to generate (bench/out/revs<REVISIONS>_seed<SEED>/)
+#   RUNS=20 WARMUP=3               hyperfine runs for retort
+#   ALEMBIC_RUNS=5 ALEMBIC_WARMUP=1  hyperfine runs for Alembic (seconds per run)
+#   RSS_RUNS=5                     /usr/bin/time runs per command (max RSS is the max over them)
+#   ALEMBIC_VENV=bench/out/alembic-venv
+#   BUDGET_MS=50 BUDGET_MB=50      the budget each retort command is checked against
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+OUT=$HERE/out
+REVISIONS=${REVISIONS:-10000}
+SEED=${SEED:-1}
+RUNS=${RUNS:-20}
+WARMUP=${WARMUP:-3}
+ALEMBIC_RUNS=${ALEMBIC_RUNS:-5}
+ALEMBIC_WARMUP=${ALEMBIC_WARMUP:-1}
+RSS_RUNS=${RSS_RUNS:-5}
+BUDGET_MS=${BUDGET_MS:-50}
+BUDGET_MB=${BUDGET_MB:-50}
+ALEMBIC_VERSION=1.20.1
+VENV=${ALEMBIC_VENV:-$OUT/alembic-venv}
+DATA=$OUT/revs${REVISIONS}_seed${SEED}
+RESULTS=$OUT/results
+mkdir -p "$OUT" "$RESULTS"
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+# --- tools -------------------------------------------------------------------------------------
+APT_UPDATED=0
+apt_install() {
+    if [ "$(id -u)" != 0 ]; then
+        echo "error: $1 is missing; install it (apt-get install -y $1) or run as root" >&2
+        exit 1
+    fi
+    if [ "$APT_UPDATED" = 0 ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+        APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >&2
+}
+command -v hyperfine >/dev/null || { say "installing hyperfine"; apt_install hyperfine; }
+[ -x /usr/bin/time ] || { say "installing time"; apt_install time; }
+
+# --- retort ------------------------------------------------------------------------------------
+say "building retort (release)"
+(cd "$ROOT" && cargo build --release -p retort-cli >&2)
+RETORT=${CARGO_TARGET_DIR:-$ROOT/target}/release/retort
+RETORT=$(cd "$(dirname "$RETORT")" && pwd)/$(basename "$RETORT")
+
+# --- the graph ---------------------------------------------------------------------------------
+if [ ! -f "$DATA/GRAPH.txt" ] || [ "$HERE/gen_revisions.py" -nt "$DATA/GRAPH.txt" ]; then
+    say "generating $REVISIONS revisions (seed $SEED) into ${DATA#"$ROOT"/}"
+    python3 "$HERE/gen_revisions.py" --out "$DATA" --revisions "$REVISIONS" --seed "$SEED" \
+        --alembic --force >&2
+fi
+GRAPH_INFO=$(sed -n 2p "$DATA/GRAPH.txt")
+
+# --- Alembic -----------------------------------------------------------------------------------
+alembic_ok() {
+    [ -x "$VENV/bin/alembic" ] &&
+        [ "$("$VENV/bin/python" -c 'import alembic; print(alembic.__version__)' 2>/dev/null)" = "$ALEMBIC_VERSION" ]
+}
+if ! alembic_ok; then
+    SETUP=$ROOT/tests/alembic_diff/setup_venv.sh
+    if [ -f "$SETUP" ]; then
+        say "creating the Alembic venv with ${SETUP#"$ROOT"/}"
+        ALEMBIC_VENV=$VENV bash "$SETUP" "$VENV" >&2
+    fi
+    if ! alembic_ok; then
+        say "creating the Alembic venv at ${VENV#"$ROOT"/}"
+        python3 -m venv "$VENV"
+        "$VENV/bin/pip" install -q "alembic==$ALEMBIC_VERSION" >&2
+    fi
+    alembic_ok || { echo "error: no alembic $ALEMBIC_VERSION in $VENV" >&2; exit 1; }
+fi
+ALEMBIC=$VENV/bin/alembic
+# Let Python cache bytecode for the 10,000 version files, as it does for a user (the warmup runs
+# write versions/__pycache__); this is Alembic's best case.
+unset PYTHONDONTWRITEBYTECODE
+
+# --- sanity: both tools run and agree ----------------------------------------------------------
+run_checked() { # dir, output file, command...
+    local dir=$1 out=$2; shift 2
+    local rc=0
+    (cd "$dir" && "$@") >"$out" 2>"$out.err" || rc=$?
+    if [ "$rc" != 0 ]; then
+        echo "error: \`$*\` failed in $dir (exit $rc); its stderr, verbatim:" >&2
+        cat "$out.err" >&2
+        exit 1
+    fi
+}
+say "checking outputs"
+run_checked "$DATA" "$RESULTS/retort-heads.txt" "$RETORT" heads
+run_checked "$DATA" "$RESULTS/retort-history.txt" "$RETORT" history
+run_checked "$DATA/alembic" "$RESULTS/alembic-heads.txt" "$ALEMBIC" heads
+run_checked "$DATA/alembic" "$RESULTS/alembic-history.txt" "$ALEMBIC" history
+agree() { # a, b -> "identical" | "same lines, N lines in another order" | "DIFFERENT"
+    if cmp -s "$1" "$2"; then
+        echo "identical"
+    elif cmp -s <(sort "$1") <(sort "$2"); then
+        echo "same $(wc -l <"$1") lines, $(diff "$1" "$2" | grep -c '^<' || true) of them in another order"
+    else
+        echo "DIFFERENT (diff $1 $2)"
+    fi
+}
+HEADS_AGREE=$(agree "$RESULTS/alembic-heads.txt" "$RESULTS/retort-heads.txt")
+HISTORY_AGREE=$(agree "$RESULTS/alembic-history.txt" "$RESULTS/retort-history.txt")
+
+# --- timing ------------------------------------------------------------------------------------
+# -N: no intermediate shell; --output=pipe: stdout is a pipe (as in `retort history | less`),
+# not /dev/null.
+bench() { # name, dir, warmup, runs, command...
+    local name=$1 dir=$2 warmup=$3 runs=$4; shift 4
+    say "hyperfine: $name"
+    (cd "$dir" && hyperfine -N --style basic --output=pipe --warmup "$warmup" --runs "$runs" \
+        --export-json "$RESULTS/$name.json" --command-name "$name" "$*" >&2)
+}
+rss() { # name, dir, runs, command... -> writes the max "Maximum resident set size" (kB)
+    local name=$1 dir=$2 runs=$3; shift 3
+    local max=0 kb
+    for _ in $(seq "$runs"); do
+        kb=$(cd "$dir" && /usr/bin/time -v "$@" 2>&1 >/dev/null |
+            sed -n 's/.*Maximum resident set size (kbytes): *//p')
+        [ "$kb" -gt "$max" ] && max=$kb
+    done
+    echo "$max" >"$RESULTS/$name.rss"
+}
+
+bench "retort heads" "$DATA" "$WARMUP" "$RUNS" "$RETORT" heads
+bench "retort history" "$DATA" "$WARMUP" "$RUNS" "$RETORT" history
+bench "retort --version" "$DATA" "$WARMUP" "$RUNS" "$RETORT" --version
+bench "alembic heads" "$DATA/alembic" "$ALEMBIC_WARMUP" "$ALEMBIC_RUNS" "$ALEMBIC" heads
+bench "alembic history" "$DATA/alembic" "$ALEMBIC_WARMUP" "$ALEMBIC_RUNS" "$ALEMBIC" history
+bench "alembic --version" "$DATA/alembic" "$ALEMBIC_WARMUP" "$ALEMBIC_RUNS" "$ALEMBIC" --version
+
+say "measuring peak memory (/usr/bin/time -v)"
+rss "retort heads" "$DATA" "$RSS_RUNS" "$RETORT" heads
+rss "retort history" "$DATA" "$RSS_RUNS" "$RETORT" history
+rss "retort --version" "$DATA" "$RSS_RUNS" "$RETORT" --version
+rss "alembic heads" "$DATA/alembic" 2 "$ALEMBIC" heads
+rss "alembic history" "$DATA/alembic" 2 "$ALEMBIC" history
+rss "alembic --version" "$DATA/alembic" 2 "$ALEMBIC" --version
+
+# --- report ------------------------------------------------------------------------------------
+export RESULTS GRAPH_INFO HEADS_AGREE HISTORY_AGREE BUDGET_MS BUDGET_MB RUNS WARMUP \
+    ALEMBIC_RUNS ALEMBIC_WARMUP RSS_RUNS ALEMBIC_VERSION
+export RETORT_VERSION=$("$RETORT" --version)
+export HYPERFINE_VERSION=$(hyperfine --version)
+export CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+export NCPU=$(nproc)
+export GIT_REV=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(
+    cd "$ROOT" && git diff --quiet HEAD -- crates 2>/dev/null || echo "+dirty")
+python3 - "$OUT/history_heads.md" <<'PY'
+import json, os, sys
+
+res = os.environ["RESULTS"]
+rows = [("heads", "retort heads", "alembic heads"),
+        ("history", "retort history", "alembic history"),
+        ("startup", "retort --version", "alembic --version")]
+
+def load(name):
+    with open(os.path.join(res, name + ".json")) as f:
+        r = json.load(f)["results"][0]
+    with open(os.path.join(res, name + ".rss")) as f:
+        rss_mb = int(f.read().strip()) / 1024
+    return r["mean"] * 1000, r["stddev"] * 1000, r["min"] * 1000, r["max"] * 1000, rss_mb
+
+budget_ms, budget_mb = float(os.environ["BUDGET_MS"]), float(os.environ["BUDGET_MB"])
+lines = [
+    "| command | mean ms | stddev ms | min … max ms | max RSS MB | time vs Alembic | RSS vs Alembic | budget (%g ms, %g MB) |"
+    % (budget_ms, budget_mb),
+    "|---|---:|---:|---:|---:|---:|---:|---|",
+]
+for kind, r_name, a_name in rows:
+    rm, rs, rmin, rmax, rrss = load(r_name)
+    am, as_, amin, amax, arss = load(a_name)
+    if kind == "startup":
+        verdict = "n/a"
+    else:
+        ok = rm <= budget_ms and rrss <= budget_mb
+        verdict = "pass" if ok else "**FAIL** (%s)" % ", ".join(
+            x for x, bad in (("time", rm > budget_ms), ("RSS", rrss > budget_mb)) if bad)
+    lines.append("| `%s` | %.1f | %.1f | %.1f … %.1f | %.1f | %.0f× faster | %.1f× smaller | %s |"
+                 % (r_name, rm, rs, rmin, rmax, rrss, am / rm, arss / rrss, verdict))
+    lines.append("| `%s` | %.1f | %.1f | %.1f … %.1f | %.1f | 1× | 1× | |"
+                 % (a_name, am, as_, amin, amax, arss))
+
+e = os.environ
+notes = [
+    "",
+    "- graph: %s" % e["GRAPH_INFO"],
+    "- output agreement: heads %s; history %s" % (e["HEADS_AGREE"], e["HISTORY_AGREE"]),
+    "- %s (commit %s), Alembic %s, %s" % (e["RETORT_VERSION"], e["GIT_REV"], e["ALEMBIC_VERSION"],
+                                        e["HYPERFINE_VERSION"]),
+    "- machine: %s CPU(s), %s" % (e["NCPU"], e["CPU"]),
+    "- hyperfine -N --output=pipe; retort --warmup %s --runs %s, Alembic --warmup %s --runs %s; "
+    "max RSS = max of %s (retort) / 2 (Alembic) runs of /usr/bin/time -v"
+    % (e["WARMUP"], e["RUNS"], e["ALEMBIC_WARMUP"], e["ALEMBIC_RUNS"], e["RSS_RUNS"]),
+]
+text = "\n".join(lines + notes) + "\n"
+with open(sys.argv[1], "w") as f:
+    f.write(text)
+print(text, end="")
+PY
+say "written ${OUT#"$ROOT"/}/history_heads.md"
