@@ -46,6 +46,9 @@ pub enum Command {
         /// Range `[start]:[end]`.
         #[arg(short = 'r', long = "rev-range", value_name = "RANGE")]
         rev_range: Option<String>,
+        /// Mark the database's current revisions (needs the database).
+        #[arg(short = 'i', long)]
+        indicate_current: bool,
         #[arg(short, long)]
         verbose: bool,
         #[arg(long)]
@@ -76,6 +79,63 @@ pub enum Command {
     },
     /// Open a revision file in $EDITOR.
     Edit { rev: String },
+    /// Apply revisions up to TARGET (`head`, `heads`, a revision, `+2`, `label@head`...).
+    Upgrade(RunArgs),
+    /// Revert revisions down to TARGET (`base`, `-1`, a revision, `label@base`...).
+    Downgrade(RunArgs),
+    /// Set the version rows to TARGET(s) without running anything.
+    Stamp {
+        #[arg(required = true)]
+        targets: Vec<String>,
+        /// Delete every version row first.
+        #[arg(long)]
+        purge: bool,
+        #[command(flatten)]
+        lock: LockArgs,
+    },
+    /// Show the database's current revision(s).
+    Current {
+        #[arg(short, long)]
+        verbose: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Applied and pending revisions.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare applied revisions' recorded checksums with their files.
+    Verify {
+        /// Record the current file contents of these applied revisions as accepted.
+        #[arg(long, value_name = "REV")]
+        accept: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        lock: LockArgs,
+    },
+    /// Settle a non-transactional revision that stopped part-way.
+    Resolve {
+        rev: String,
+        /// Its changes are in place: record it as applied.
+        #[arg(
+            long,
+            conflicts_with = "rolled_back",
+            required_unless_present = "rolled_back"
+        )]
+        applied: bool,
+        /// None of its changes are in place: record it as not applied.
+        #[arg(long)]
+        rolled_back: bool,
+        #[command(flatten)]
+        lock: LockArgs,
+    },
+    /// The project's local PostgreSQL (used when no database URL is configured).
+    Dev {
+        #[arg(value_enum)]
+        action: DevAction,
+    },
     /// Draw the revision graph.
     Graph {
         #[arg(long, value_enum, default_value_t = GraphFormatArg::Ascii)]
@@ -126,4 +186,43 @@ pub enum GraphFormatArg {
     Ascii,
     Mermaid,
     Dot,
+}
+
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Give up after waiting this many seconds for the migration lock.
+    #[arg(long, value_name = "SECONDS")]
+    pub lock_timeout: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Where to go; for --sql, `[START:]END`.
+    pub target: String,
+    /// Print the SQL instead of running it (offline mode; no database needed).
+    #[arg(long)]
+    pub sql: bool,
+    /// A tag recorded with each applied revision.
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// Run everything in one transaction (all or nothing).
+    #[arg(long)]
+    pub single_transaction: bool,
+    /// Run even if applied revisions' files changed since they were applied.
+    #[arg(long)]
+    pub allow_changed: bool,
+    /// Print each statement with its duration.
+    #[arg(short, long)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DevAction {
+    Start,
+    Stop,
+    Status,
+    Url,
+    Reset,
 }

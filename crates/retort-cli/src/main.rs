@@ -1,6 +1,7 @@
 //! The `retort` command: parses arguments, calls the library, prints. No logic of its own.
 
 mod args;
+mod db_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use retort::inspect;
 use retort::project::{Error, Project};
 
 use args::{Cli, Command, GraphFormatArg};
+use retort::plan::Direction;
 
 fn main() -> ProcessExit {
     let cli = match Cli::try_parse() {
@@ -29,10 +31,72 @@ fn main() -> ProcessExit {
     install_report_handler();
     match run(cli) {
         Ok(code) => ProcessExit::from(code.code()),
-        Err(err) => {
+        Err(Failure::Project(err)) => {
             let code = err.exit_code();
             report(err);
             ProcessExit::from(code.code())
+        }
+        Err(Failure::Other { report, code }) => {
+            eprintln!("{report:?}");
+            ProcessExit::from(code.code())
+        }
+    }
+}
+
+/// Why a command failed: a library error (printed as a diagnostic) and its exit code.
+pub enum Failure {
+    Project(Error),
+    Other {
+        report: miette::Report,
+        code: ExitCode,
+    },
+}
+
+impl Failure {
+    pub fn message(code: ExitCode, message: String) -> Self {
+        Failure::Other {
+            report: miette::miette!("{message}"),
+            code,
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Project(e)
+    }
+}
+
+impl From<retort::target::TargetError> for Failure {
+    fn from(e: retort::target::TargetError) -> Self {
+        Failure::Project(Error::Target(e))
+    }
+}
+
+impl From<retort::runner::RunError> for Failure {
+    fn from(e: retort::runner::RunError) -> Self {
+        let code = e.exit_code();
+        Failure::Other {
+            report: miette::Report::new(e),
+            code,
+        }
+    }
+}
+
+impl From<retort::local::LocalError> for Failure {
+    fn from(e: retort::local::LocalError) -> Self {
+        Failure::Other {
+            report: miette::Report::new(e),
+            code: ExitCode::Connection,
+        }
+    }
+}
+
+impl From<retort::devdb::DevDbError> for Failure {
+    fn from(e: retort::devdb::DevDbError) -> Self {
+        Failure::Other {
+            report: miette::Report::new(e),
+            code: ExitCode::Connection,
         }
     }
 }
@@ -83,20 +147,20 @@ fn open(cli: &Cli) -> Result<Project, Error> {
     Project::open(load_config(cli)?)
 }
 
-fn print_json<T: serde::Serialize>(value: &T) {
+pub fn print_json<T: serde::Serialize>(value: &T) {
     let mut out = std::io::stdout().lock();
     let _ = serde_json::to_writer_pretty(&mut out, value);
     let _ = writeln!(out);
 }
 
-fn print_lines(lines: &[String]) {
+pub fn print_lines(lines: &[String]) {
     let mut out = std::io::stdout().lock();
     for l in lines {
         let _ = writeln!(out, "{l}");
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, Error> {
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
     match &cli.command {
         Command::Init { dir } => {
             let dir = dir.clone().unwrap_or_else(cwd);
@@ -145,7 +209,16 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Command::History {
             rev_range,
             verbose,
+            json: false,
+            indicate_current: true,
+        } => {
+            return db_cmd::history_with_current(&cli, open(&cli)?, rev_range.as_deref(), *verbose);
+        }
+        Command::History {
+            rev_range,
+            verbose,
             json,
+            ..
         } => {
             let project = open(&cli)?;
             let g = &project.graph;
@@ -237,6 +310,28 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
                 edit(&editor, &g.rev(r).file.path)?;
             }
         }
+        Command::Upgrade(a) => {
+            return db_cmd::upgrade_or_downgrade(&cli, open(&cli)?, a, Direction::Up)
+        }
+        Command::Downgrade(a) => {
+            return db_cmd::upgrade_or_downgrade(&cli, open(&cli)?, a, Direction::Down)
+        }
+        Command::Stamp {
+            targets,
+            purge,
+            lock,
+        } => return db_cmd::stamp(&cli, open(&cli)?, targets, *purge, lock),
+        Command::Current { verbose, json } => {
+            return db_cmd::current(&cli, open(&cli)?, *verbose, *json)
+        }
+        Command::Status { json } => return db_cmd::status(&cli, open(&cli)?, *json),
+        Command::Verify { accept, json, lock } => {
+            return db_cmd::verify(&cli, open(&cli)?, accept, *json, lock)
+        }
+        Command::Resolve {
+            rev, applied, lock, ..
+        } => return db_cmd::resolve(&cli, open(&cli)?, rev, *applied, lock),
+        Command::Dev { action } => return db_cmd::dev(&load_config(&cli)?, *action),
         Command::Graph { format } => {
             let project = open(&cli)?;
             let format = match format {
@@ -250,15 +345,15 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
     Ok(ExitCode::Ok)
 }
 
-fn io_error(message: &str, help: Option<&str>) -> Error {
-    Error::Script(retort::script::ScriptError::Write {
+fn io_error(message: &str, help: Option<&str>) -> Failure {
+    Failure::Project(Error::Script(retort::script::ScriptError::Write {
         message: message.to_string(),
         help: help.map(str::to_string),
-    })
+    }))
 }
 
 /// Run the editor (which may carry arguments, e.g. `code --wait`) on a file.
-fn edit(editor: &str, path: &Path) -> Result<(), Error> {
+fn edit(editor: &str, path: &Path) -> Result<(), Failure> {
     let mut parts = editor.split_whitespace();
     let program = parts
         .next()

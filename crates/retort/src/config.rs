@@ -24,6 +24,7 @@ pub struct ConfigFile {
     pub database_url: Option<String>,
     pub version_table: Option<String>,
     pub version_table_schema: Option<String>,
+    pub lock_mode: Option<crate::runner::LockMode>,
     #[serde(default)]
     pub post_write_hooks: Vec<PostWriteHook>,
 }
@@ -56,6 +57,8 @@ pub struct Config {
     pub database_url: Option<String>,
     pub version_table: String,
     pub version_table_schema: Option<String>,
+    /// `session` (default) or `transaction` (for PgBouncer transaction pooling).
+    pub lock_mode: crate::runner::LockMode,
     pub post_write_hooks: Vec<PostWriteHook>,
 }
 
@@ -199,6 +202,7 @@ impl Config {
                 .version_table
                 .unwrap_or_else(|| DEFAULT_VERSION_TABLE.to_string()),
             version_table_schema: file.version_table_schema,
+            lock_mode: file.lock_mode.unwrap_or_default(),
             post_write_hooks: file.post_write_hooks,
         }
     }

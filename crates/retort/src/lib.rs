@@ -7,11 +7,16 @@
 
 pub mod author;
 pub mod config;
+pub mod db;
+pub mod devdb;
 pub mod exit;
 pub mod graph;
 pub mod inspect;
+pub mod local;
 pub mod plan;
 pub mod project;
+pub mod runner;
 pub mod script;
+pub mod sql;
 pub mod suggest;
 pub mod target;

@@ -335,3 +335,63 @@ fn ambiguous_update(graph: &RevisionGraph, rev: RevIdx, heads: &BTreeSet<String>
         heads.iter().cloned().collect::<Vec<_>>().join(", ")
     ))
 }
+
+/// The version-row changes of applying (or reverting) one revision from `heads`.
+pub fn step_changes(
+    graph: &RevisionGraph,
+    heads: &BTreeSet<String>,
+    rev: RevIdx,
+    direction: Direction,
+) -> Result<Vec<VersionChange>, TargetError> {
+    version_changes(graph, heads, rev, direction).map_err(|e| e.into_target_error(Context::Other))
+}
+
+/// `stamp TARGET...`: the version rows after stamping, without running anything (Alembic's
+/// rule: heads on the same lineage as a target are replaced by it; others stay).
+pub fn stamp(
+    graph: &RevisionGraph,
+    heads: &[String],
+    targets: &[String],
+) -> Result<Vec<String>, TargetError> {
+    let err = |e: RevisionError| e.into_target_error(Context::Other);
+    let head_idx: Vec<RevIdx> = graph
+        .get_revisions_many(heads)
+        .map_err(err)?
+        .into_iter()
+        .filter_map(Node::rev)
+        .collect();
+    let mut replaced: BTreeSet<RevIdx> = BTreeSet::new();
+    let mut dests: Vec<RevIdx> = Vec::new();
+    for t in targets {
+        replaced.extend(graph.filter_for_lineage(&head_idx, t, true).map_err(err)?);
+        for n in graph.get_revisions(Some(t)).map_err(err)? {
+            match n {
+                Node::Rev(r) if !dests.contains(&r) => dests.push(r),
+                Node::Rev(_) => {}
+                Node::Base | Node::Nothing => {}
+            }
+        }
+    }
+    // A destination that is an ancestor of another destination is implied by it.
+    let implied: BTreeSet<RevIdx> = dests
+        .iter()
+        .flat_map(|d| {
+            graph
+                .ancestors(&[*d], true)
+                .into_iter()
+                .filter(move |a| a != d)
+        })
+        .collect();
+    let mut out: BTreeSet<String> = head_idx
+        .iter()
+        .filter(|h| !replaced.contains(h))
+        .map(|h| graph.id(*h).to_string())
+        .collect();
+    out.extend(
+        dests
+            .iter()
+            .filter(|d| !implied.contains(d))
+            .map(|d| graph.id(*d).to_string()),
+    );
+    Ok(out.into_iter().collect())
+}

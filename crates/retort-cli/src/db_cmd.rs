@@ -1,0 +1,474 @@
+//! Commands that use a database: parse, call the library's `Migrator`, print.
+
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use retort::config::Config;
+use retort::exit::ExitCode;
+use retort::plan::Direction;
+use retort::project::Project;
+use retort::runner::{Event, Migrator, Observer, RunError, RunOptions, RunReport};
+
+use crate::args::{Cli, DevAction, LockArgs, RunArgs};
+use crate::Failure;
+
+/// Progress on stderr: a bar when stderr is a terminal and there are several revisions, plain
+/// lines otherwise; `-v` adds each statement with its duration.
+pub struct Progress {
+    verbose: bool,
+    tty: bool,
+    bar: OnceLock<ProgressBar>,
+}
+
+impl Progress {
+    pub fn new(verbose: bool) -> Self {
+        Self {
+            verbose,
+            tty: std::io::stderr().is_terminal(),
+            bar: OnceLock::new(),
+        }
+    }
+
+    fn line(&self, text: &str) {
+        match self.bar.get() {
+            Some(bar) => bar.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.get() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Observer for Progress {
+    fn event(&self, event: &Event) {
+        match event {
+            Event::LockWaiting { waited, holder } => self.line(&format!(
+                "retort: waiting for the migration lock ({:.0}s so far), held by {}",
+                waited.as_secs_f64(),
+                holder
+                    .as_ref()
+                    .map_or_else(|| "another session".to_string(), ToString::to_string)
+            )),
+            Event::PlanReady { steps } if self.tty && *steps > 1 && !self.verbose => {
+                let bar = ProgressBar::new(*steps as u64);
+                if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}") {
+                    bar.set_style(style);
+                }
+                let _ = self.bar.set(bar);
+            }
+            Event::StepStarted {
+                revision,
+                direction,
+                message,
+                ..
+            } => {
+                let verb = if *direction == Direction::Up {
+                    "upgrade"
+                } else {
+                    "downgrade"
+                };
+                match self.bar.get() {
+                    Some(bar) => bar.set_message(format!("{revision} {message}")),
+                    None => self.line(&format!(
+                        "Running {verb} {revision}{}",
+                        if message.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {message}")
+                        }
+                    )),
+                }
+            }
+            Event::Statement { sql, duration, .. } if self.verbose => {
+                let first = sql
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim();
+                self.line(&format!(
+                    "  {:>8.1} ms  {first}{}",
+                    duration.as_secs_f64() * 1000.0,
+                    if sql.lines().count() > 1 { " ..." } else { "" }
+                ));
+            }
+            Event::StepFinished { .. } => {
+                if let Some(bar) = self.bar.get() {
+                    bar.inc(1);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::message(ExitCode::Io, format!("cannot start the async runtime: {e}")))
+}
+
+/// The database URL: --database-url, else DATABASE_URL, else retort.toml, else the local dev
+/// database (created and started on first use, and said so on stderr).
+pub async fn database_url(cli: &Cli, config: &Config) -> Result<String, Failure> {
+    if let Some(u) = cli
+        .database_url
+        .clone()
+        .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()))
+    {
+        return Ok(u);
+    }
+    if let Some(u) = &config.database_url {
+        return Ok(u.clone());
+    }
+    let mut notes = Vec::new();
+    let url = retort::local::local_database_url(config, &mut notes)
+        .await
+        .map_err(Failure::from)?;
+    for n in notes {
+        eprintln!("retort: {n}");
+    }
+    Ok(url)
+}
+
+fn options(config: &Config, lock: &LockArgs) -> RunOptions {
+    RunOptions {
+        lock_timeout: lock.lock_timeout.map(Duration::from_secs_f64),
+        lock_mode: config.lock_mode,
+        ..RunOptions::default()
+    }
+}
+
+fn describe(report: &RunReport, verb: &str) {
+    let after = if report.heads_after.is_empty() {
+        "base".to_string()
+    } else {
+        report.heads_after.join(", ")
+    };
+    if report.steps.is_empty() {
+        eprintln!("Nothing to {verb}: the database is at {after}");
+    } else {
+        let ms: f64 = report.steps.iter().map(|s| s.duration_ms).sum();
+        eprintln!(
+            "{} {} revision{} in {ms:.0} ms; the database is now at {after}",
+            if verb == "upgrade" {
+                "Applied"
+            } else {
+                "Reverted"
+            },
+            report.steps.len(),
+            if report.steps.len() == 1 { "" } else { "s" }
+        );
+    }
+}
+
+pub fn upgrade_or_downgrade(
+    cli: &Cli,
+    project: Project,
+    a: &RunArgs,
+    direction: Direction,
+) -> Result<ExitCode, Failure> {
+    let mut opts = options(&project.config, &a.lock);
+    opts.allow_changed = a.allow_changed;
+    opts.single_transaction = a.single_transaction;
+    opts.tag = a.tag.clone();
+    let config = project.config.clone();
+    let migrator = Migrator::new(project, opts);
+    if a.sql {
+        print!(
+            "{}",
+            migrator
+                .offline(direction, &a.target)
+                .map_err(Failure::from)?
+        );
+        return Ok(ExitCode::Ok);
+    }
+    let rt = runtime()?;
+    rt.block_on(async {
+        let url = database_url(cli, &config).await?;
+        let progress = Progress::new(a.verbose);
+        let result = match direction {
+            Direction::Up => migrator.upgrade(&url, &a.target, &progress).await,
+            Direction::Down => migrator.downgrade(&url, &a.target, &progress).await,
+        };
+        progress.finish();
+        let report = result.map_err(Failure::from)?;
+        describe(
+            &report,
+            if direction == Direction::Up {
+                "upgrade"
+            } else {
+                "downgrade"
+            },
+        );
+        Ok(ExitCode::Ok)
+    })
+}
+
+pub fn stamp(
+    cli: &Cli,
+    project: Project,
+    targets: &[String],
+    purge: bool,
+    lock: &LockArgs,
+) -> Result<ExitCode, Failure> {
+    let config = project.config.clone();
+    let migrator = Migrator::new(project, options(&config, lock));
+    runtime()?.block_on(async {
+        let url = database_url(cli, &config).await?;
+        let report = migrator
+            .stamp(&url, targets, purge, &Progress::new(false))
+            .await
+            .map_err(Failure::from)?;
+        eprintln!(
+            "Stamped the database at {} (was {})",
+            if report.heads_after.is_empty() {
+                "base".to_string()
+            } else {
+                report.heads_after.join(", ")
+            },
+            if report.heads_before.is_empty() {
+                "base".to_string()
+            } else {
+                report.heads_before.join(", ")
+            }
+        );
+        Ok(ExitCode::Ok)
+    })
+}
+
+pub fn current(
+    cli: &Cli,
+    project: Project,
+    verbose: bool,
+    json: bool,
+) -> Result<ExitCode, Failure> {
+    let config = project.config.clone();
+    let migrator = Migrator::new(project, options(&config, &LockArgs { lock_timeout: None }));
+    runtime()?.block_on(async {
+        let url = database_url(cli, &config).await?;
+        let heads = migrator.current(&url).await.map_err(Failure::from)?;
+        let g = migrator.graph();
+        if json {
+            let infos: Vec<serde_json::Value> = heads
+                .iter()
+                .map(|h| match g.index_of(h) {
+                    Some(i) => {
+                        serde_json::to_value(retort::inspect::info(g, i, None)).unwrap_or_default()
+                    }
+                    None => serde_json::json!({ "revision": h, "unknown": true }),
+                })
+                .collect();
+            crate::print_json(&serde_json::json!({ "heads": infos }));
+            return Ok(ExitCode::Ok);
+        }
+        let set: BTreeSet<String> = heads.iter().cloned().collect();
+        let f = retort::inspect::LineFormat {
+            branches: true,
+            head_indicators: true,
+            ..Default::default()
+        };
+        for h in &heads {
+            match g.index_of(h) {
+                Some(i) => println!(
+                    "{}",
+                    retort::inspect::cmd_format(g, i, verbose, f, Some(&set))
+                ),
+                None => println!("{h} (not in the script directory)"),
+            }
+        }
+        Ok(ExitCode::Ok)
+    })
+}
+
+pub fn history_with_current(
+    cli: &Cli,
+    project: Project,
+    range: Option<&str>,
+    verbose: bool,
+) -> Result<ExitCode, Failure> {
+    let config = project.config.clone();
+    let migrator = Migrator::new(project, options(&config, &LockArgs { lock_timeout: None }));
+    runtime()?.block_on(async {
+        let url = database_url(cli, &config).await?;
+        let heads: BTreeSet<String> = migrator
+            .current(&url)
+            .await
+            .map_err(Failure::from)?
+            .into_iter()
+            .collect();
+        let lines = retort::inspect::history(migrator.graph(), range, verbose, Some(&heads))
+            .map_err(|e| Failure::from(RunError::Target(e)))?;
+        crate::print_lines(&lines);
+        Ok(ExitCode::Ok)
+    })
+}
+
+pub fn status(cli: &Cli, project: Project, json: bool) -> Result<ExitCode, Failure> {
+    let config = project.config.clone();
+    let migrator = Migrator::new(project, options(&config, &LockArgs { lock_timeout: None }));
+    runtime()?.block_on(async {
+        let url = database_url(cli, &config).await?;
+        let (heads, rows) = migrator.status(&url).await.map_err(Failure::from)?;
+        if json {
+            crate::print_json(&serde_json::json!({ "heads": heads, "revisions": rows }));
+            return Ok(ExitCode::Ok);
+        }
+        let pending = rows.iter().filter(|r| !r.applied).count();
+        for r in &rows {
+            let state = if r.applied { "applied" } else { "pending" };
+            let check = match r.checksum_ok {
+                Some(false) => "  CHANGED since applied",
+                _ => "",
+            };
+            println!(
+                "{state:<8} {:<24} {} {}{check}",
+                r.applied_at.as_deref().unwrap_or(""),
+                r.revision,
+                r.message
+            );
+        }
+        println!(
+            "{} applied, {pending} pending; version rows: {}",
+            rows.len() - pending,
+            if heads.is_empty() {
+                "none".to_string()
+            } else {
+                heads.join(", ")
+            }
+        );
+        Ok(ExitCode::Ok)
+    })
+}
+
+pub fn verify(
+    cli: &Cli,
+    project: Project,
+    accept: &[String],
+    json: bool,
+    lock: &LockArgs,
+) -> Result<ExitCode, Failure> {
+    let config = project.config.clone();
+    let migrator = Migrator::new(project, options(&config, lock));
+    runtime()?.block_on(async {
+        let url = database_url(cli, &config).await?;
+        if !accept.is_empty() {
+            let done = migrator
+                .accept(&url, accept, &Progress::new(false))
+                .await
+                .map_err(Failure::from)?;
+            eprintln!("Accepted the current contents of {}", done.join(", "));
+        }
+        let report = migrator.verify(&url).await.map_err(Failure::from)?;
+        if json {
+            crate::print_json(&report);
+        } else {
+            for r in &report.changed {
+                println!("CHANGED     {r}");
+            }
+            for r in &report.unknown {
+                println!("MISSING     {r} (in the version table, not in the script directory)");
+            }
+            for r in &report.unrecorded {
+                println!("unrecorded  {r} (applied before retort kept checksums, or stamped)");
+            }
+            println!(
+                "{} ok, {} changed, {} missing, {} unrecorded",
+                report.ok.len(),
+                report.changed.len(),
+                report.unknown.len(),
+                report.unrecorded.len()
+            );
+        }
+        Ok(if report.changed.is_empty() && report.unknown.is_empty() {
+            ExitCode::Ok
+        } else {
+            ExitCode::Verify
+        })
+    })
+}
+
+pub fn resolve(
+    cli: &Cli,
+    project: Project,
+    rev: &str,
+    applied: bool,
+    lock: &LockArgs,
+) -> Result<ExitCode, Failure> {
+    let config = project.config.clone();
+    let migrator = Migrator::new(project, options(&config, lock));
+    runtime()?.block_on(async {
+        let url = database_url(cli, &config).await?;
+        let report = migrator
+            .resolve(&url, rev, applied, &Progress::new(false))
+            .await
+            .map_err(Failure::from)?;
+        eprintln!(
+            "Resolved {rev} as {}; the database is at {}",
+            if applied { "applied" } else { "rolled back" },
+            if report.heads_after.is_empty() {
+                "base".to_string()
+            } else {
+                report.heads_after.join(", ")
+            }
+        );
+        Ok(ExitCode::Ok)
+    })
+}
+
+pub fn dev(config: &Config, action: DevAction) -> Result<ExitCode, Failure> {
+    use retort::devdb::{ClusterStatus, LocalCluster};
+    let dir = retort::local::cluster_dir(config);
+    let shown = retort::script::display_path(&dir);
+    match action {
+        DevAction::Start | DevAction::Url => {
+            let mut notes = Vec::new();
+            let url = runtime()?
+                .block_on(retort::local::local_database_url(config, &mut notes))
+                .map_err(Failure::from)?;
+            for n in notes {
+                eprintln!("retort: {n}");
+            }
+            if matches!(action, DevAction::Url) {
+                println!("{url}");
+            } else {
+                eprintln!("The local PostgreSQL in {shown} is running: {url}");
+            }
+        }
+        DevAction::Stop => {
+            let cluster = LocalCluster::new(&dir).map_err(Failure::from)?;
+            cluster.stop().map_err(Failure::from)?;
+            eprintln!("Stopped the local PostgreSQL in {shown}");
+        }
+        DevAction::Status => {
+            let cluster = LocalCluster::new(&dir).map_err(Failure::from)?;
+            match cluster.status() {
+                ClusterStatus::NotInitialized => {
+                    println!("not created ({shown}); `retort dev start` creates it")
+                }
+                ClusterStatus::Stopped => println!("stopped ({shown})"),
+                ClusterStatus::Running { pid } => println!(
+                    "running, pid {pid} ({shown}): {}",
+                    cluster.url(retort::local::LOCAL_DATABASE)
+                ),
+            }
+        }
+        DevAction::Reset => {
+            let cluster = LocalCluster::new(&dir).map_err(Failure::from)?;
+            cluster.reset().map_err(Failure::from)?;
+            let mut notes = Vec::new();
+            let url = runtime()?
+                .block_on(retort::local::local_database_url(config, &mut notes))
+                .map_err(Failure::from)?;
+            eprintln!("Reset the local PostgreSQL in {shown}: {url}");
+        }
+    }
+    Ok(ExitCode::Ok)
+}

@@ -1,0 +1,281 @@
+//! Test support: a fresh, empty PostgreSQL database for every test that needs one.
+//!
+//! ```no_run
+//! # async fn example() {
+//! let db = retort_test_support::fresh_database().await;
+//! let client = retort_test_support::connect(&db.url).await;
+//! client.batch_execute("CREATE TABLE t (id int)").await.unwrap();
+//! # }
+//! ```
+//!
+//! Which server:
+//! - `RETORT_TEST_DATABASE_URL`, if set: a database on a server where this role may
+//!   `CREATE DATABASE` (e.g. `retort dev url` of a running `retort dev` cluster);
+//! - otherwise one throwaway cluster per test process, made by [`retort::devdb::LocalCluster`] in a
+//!   temporary directory, with test settings (no fsync), listening only on a Unix socket in that
+//!   directory. When running as root, it runs as the `postgres` (else `nobody`) user.
+//!
+//! The throwaway cluster cannot outlive the test process: it is started under a watchdog
+//! ([`LocalCluster::start_attached`]) whose stdin is a pipe that only this process can write to.
+//! When the process exits — test run over, panic, abort, even SIGKILL — the kernel closes that
+//! pipe, the watchdog reads end-of-file, shuts the server down (SIGINT: fast shutdown) and
+//! deletes the temporary directory. Nothing depends on destructors, which statics never run.
+//!
+//! Each test binary that uses it pays for one `initdb` and server start (about a second or two),
+//! once; under cargo-nextest, which runs every test in a process of its own, that is per test, so
+//! point `RETORT_TEST_DATABASE_URL` at a running server there.
+
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use retort::devdb::{AttachedServer, LocalCluster, DEFAULT_PORT};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, NoTls};
+
+/// Names the server to use instead of a throwaway one.
+pub const DATABASE_URL_ENV: &str = "RETORT_TEST_DATABASE_URL";
+
+/// Retries of `CREATE DATABASE` when another session holds the template (each attempt already
+/// waits 5 s inside PostgreSQL for it to go away).
+const CREATE_RETRIES: u32 = 12;
+
+/// A fresh database on the test server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestDatabase {
+    /// The database's URL, for tokio-postgres and retort.
+    pub url: String,
+    /// Its name: `retort_test_` and 16 random hex digits.
+    pub name: String,
+    /// The URL of the database the test server was named by (`postgres` on a throwaway server),
+    /// as a superuser or a role that may create databases.
+    pub admin_url: String,
+}
+
+impl TestDatabase {
+    /// A connection to this database (see [`connect`]).
+    pub async fn connect(&self) -> Client {
+        connect(&self.url).await
+    }
+}
+
+/// The server of this test process: started on first use, shared by every test in it.
+#[derive(Debug)]
+pub struct TestServer {
+    admin_url: String,
+    local: Option<LocalServer>,
+}
+
+#[derive(Debug)]
+struct LocalServer {
+    cluster: LocalCluster,
+    server: AttachedServer,
+    startup: Duration,
+}
+
+impl TestServer {
+    /// The URL of the administrative database (see [`TestDatabase::admin_url`]).
+    pub fn admin_url(&self) -> &str {
+        &self.admin_url
+    }
+
+    /// The URL of another database on the same server.
+    pub fn url_for(&self, database: &str) -> String {
+        match &self.local {
+            Some(local) => local.cluster.url(database),
+            None => with_database(&self.admin_url, database),
+        }
+    }
+
+    /// The throwaway server's postmaster (`None` with `RETORT_TEST_DATABASE_URL`).
+    pub fn postmaster_pid(&self) -> Option<u32> {
+        self.local.as_ref().map(|l| l.server.pid())
+    }
+
+    /// The throwaway server's directory, deleted when the process exits.
+    pub fn cluster_dir(&self) -> Option<&Path> {
+        self.local.as_ref().map(|l| l.cluster.dir())
+    }
+
+    /// How long making and starting the throwaway server took.
+    pub fn startup_time(&self) -> Option<Duration> {
+        self.local.as_ref().map(|l| l.startup)
+    }
+
+    fn start() -> Result<Self, String> {
+        if let Some(url) = std::env::var(DATABASE_URL_ENV)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+        {
+            return Ok(Self {
+                admin_url: url,
+                local: None,
+            });
+        }
+        Self::start_local().map_err(|reason| {
+            format!(
+                "retort-test-support: could not start a throwaway PostgreSQL server: {reason}\n\
+                 Install the PostgreSQL server (`bash .ci/install-postgres.sh` does), or set \
+                 {DATABASE_URL_ENV} to a database on a server where you may CREATE DATABASE."
+            )
+        })
+    }
+
+    fn start_local() -> Result<Self, String> {
+        let started = Instant::now();
+        let dir = tempfile::Builder::new()
+            .prefix("retort-pg-")
+            .tempdir()
+            .map_err(|e| format!("could not create a temporary directory: {e}"))?
+            .keep();
+        let result = LocalCluster::new(&dir).and_then(|cluster| {
+            let cluster = cluster.with_settings(false, DEFAULT_PORT);
+            cluster.init()?;
+            let server = cluster.start_attached(true)?;
+            Ok((cluster, server))
+        });
+        match result {
+            Ok((cluster, server)) => Ok(Self {
+                admin_url: cluster.url("postgres"),
+                local: Some(LocalServer {
+                    cluster,
+                    server,
+                    startup: started.elapsed(),
+                }),
+            }),
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                Err(e.to_string())
+            }
+        }
+    }
+}
+
+/// The server of this test process, started on first use (blocking, about a second or two).
+/// Panics, in every test that asks, with what to do if no server can be had.
+pub fn server() -> &'static TestServer {
+    static SERVER: OnceLock<Result<TestServer, String>> = OnceLock::new();
+    match SERVER.get_or_init(TestServer::start) {
+        Ok(server) => server,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// A new, empty database on the test server. Safe to call from concurrent tests and processes:
+/// creations in this process take turns, and one that finds the template busy (SQLSTATE 55006,
+/// another session connected to `template1`) is retried.
+pub async fn fresh_database() -> TestDatabase {
+    // One at a time in this process: concurrent CREATE DATABASE from one template contend.
+    static CREATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let server = server();
+    let admin = connect(server.admin_url()).await;
+    let _turn = CREATE.lock().await;
+    let mut attempt = 0;
+    loop {
+        let name = format!("retort_test_{}", retort::script::new_revision_id(16));
+        match admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+        {
+            Ok(()) => {
+                return TestDatabase {
+                    url: server.url_for(&name),
+                    name,
+                    admin_url: server.admin_url().to_string(),
+                }
+            }
+            Err(e) if attempt < CREATE_RETRIES && is_retryable(&e) => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+            }
+            Err(e) => panic!(
+                "retort-test-support: CREATE DATABASE {name} failed on {}: {}",
+                server.admin_url(),
+                describe(&e)
+            ),
+        }
+    }
+}
+
+/// Connects to `url` (no TLS) and spawns the connection's task on the current runtime.
+/// Panics with the URL and the server's message if it cannot connect.
+pub async fn connect(url: &str) -> Client {
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "retort-test-support: could not connect to {url}: {}",
+                describe(&e)
+            )
+        });
+    tokio::spawn(async move {
+        // Ends with an error when the test's runtime shuts down first; nothing to report then.
+        let _ = connection.await;
+    });
+    client
+}
+
+/// Template busy (another session in it), or the random name already taken.
+fn is_retryable(error: &tokio_postgres::Error) -> bool {
+    matches!(
+        error.code(),
+        Some(code) if *code == SqlState::OBJECT_IN_USE || *code == SqlState::DUPLICATE_DATABASE
+    )
+}
+
+/// The server's message with its SQLSTATE, or the client's error.
+fn describe(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} {}: {}", db.severity(), db.code().code(), db.message()),
+        None => error.to_string(),
+    }
+}
+
+/// `url` with its database replaced by `database` (URL or `key=value` form).
+fn with_database(url: &str, database: &str) -> String {
+    let url = url.trim();
+    for scheme in ["postgresql://", "postgres://"] {
+        if let Some(rest) = url.strip_prefix(scheme) {
+            let (main, query) = match rest.find('?') {
+                Some(i) => rest.split_at(i),
+                None => (rest, ""),
+            };
+            let authority = main.split('/').next().unwrap_or(main);
+            return format!("{scheme}{authority}/{database}{query}");
+        }
+    }
+    // key=value: a later dbname overrides an earlier one.
+    format!("{url} dbname={database}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_replaced_in_urls() {
+        assert_eq!(
+            with_database("postgres://u:p@h:5433/admin?sslmode=disable", "t1"),
+            "postgres://u:p@h:5433/t1?sslmode=disable"
+        );
+        assert_eq!(
+            with_database("postgresql://u@h", "t1"),
+            "postgresql://u@h/t1"
+        );
+        assert_eq!(
+            with_database("postgresql://postgres@%2Ftmp%2Fx:5432/postgres", "t1"),
+            "postgresql://postgres@%2Ftmp%2Fx:5432/t1"
+        );
+        assert_eq!(
+            with_database("host=/tmp dbname=postgres", "t1"),
+            "host=/tmp dbname=postgres dbname=t1"
+        );
+        for url in [
+            with_database("postgres://u:p@h:5433/admin?sslmode=disable", "t1"),
+            with_database("host=/tmp dbname=postgres", "t1"),
+        ] {
+            let config: tokio_postgres::Config = url.parse().expect("parses");
+            assert_eq!(config.get_dbname(), Some("t1"), "{url}");
+        }
+    }
+}

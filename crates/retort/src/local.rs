@@ -1,0 +1,88 @@
+//! The local development database: with no database URL configured, retort uses a PostgreSQL
+//! cluster of the project's own under `.retort/pg`, created and started on first use.
+
+use miette::Diagnostic;
+
+use crate::config::Config;
+use crate::devdb::{ClusterStatus, DevDbError, LocalCluster};
+
+/// Database created in the local cluster for the project.
+pub const LOCAL_DATABASE: &str = "retort_dev";
+
+/// Where the local cluster of a project lives.
+pub fn cluster_dir(config: &Config) -> std::path::PathBuf {
+    config.root.join(".retort").join("pg")
+}
+
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[non_exhaustive]
+pub enum LocalError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Cluster(#[from] DevDbError),
+    #[error("could not create database {LOCAL_DATABASE} in the local cluster: {0}")]
+    #[diagnostic(help("`retort dev reset` recreates the local cluster"))]
+    CreateDatabase(String),
+}
+
+/// The local cluster, initialised and started if needed; `notes` says what was done.
+pub fn ensure_cluster(
+    config: &Config,
+    notes: &mut Vec<String>,
+) -> Result<LocalCluster, LocalError> {
+    let dir = cluster_dir(config);
+    let cluster = LocalCluster::new(&dir)?;
+    let shown = crate::script::display_path(&dir);
+    if !cluster.is_initialized() {
+        cluster.init()?;
+        notes.push(format!(
+            "created a local PostgreSQL cluster in {shown} (no database URL configured)"
+        ));
+    }
+    if !matches!(cluster.status(), ClusterStatus::Running { .. }) {
+        cluster.start()?;
+        notes.push(format!(
+            "started the local PostgreSQL server in {shown} (stop it with `retort dev stop`)"
+        ));
+    }
+    Ok(cluster)
+}
+
+/// URL of the project's local database, creating cluster and database as needed.
+pub async fn local_database_url(
+    config: &Config,
+    notes: &mut Vec<String>,
+) -> Result<String, LocalError> {
+    let cluster = ensure_cluster(config, notes)?;
+    let admin = cluster.url("postgres");
+    let target =
+        crate::db::Target::parse(&admin).map_err(|e| LocalError::CreateDatabase(e.to_string()))?;
+    let client = target
+        .connect("retort dev")
+        .await
+        .map_err(|e| LocalError::CreateDatabase(e.to_string()))?;
+    let exists = client
+        .simple_query(&format!(
+            "SELECT 1 FROM pg_database WHERE datname = '{LOCAL_DATABASE}'"
+        ))
+        .await
+        .map_err(|e| LocalError::CreateDatabase(e.to_string()))?
+        .into_iter()
+        .any(|m| matches!(m, tokio_postgres::SimpleQueryMessage::Row(_)));
+    if !exists {
+        match client
+            .batch_execute(&format!("CREATE DATABASE {LOCAL_DATABASE}"))
+            .await
+        {
+            Ok(()) => notes.push(format!(
+                "created database {LOCAL_DATABASE} in the local cluster"
+            )),
+            // Another process created it at the same moment.
+            Err(e)
+                if e.code()
+                    .is_some_and(|c| c.code() == "42P04" || c.code() == "23505") => {}
+            Err(e) => return Err(LocalError::CreateDatabase(e.to_string())),
+        }
+    }
+    Ok(cluster.url(LOCAL_DATABASE))
+}

@@ -1,0 +1,215 @@
+//! Runner errors. A failed statement points at the revision file's line and column (mapped from
+//! PostgreSQL's error position), shows the line with a caret, SQLSTATE, detail and hint.
+
+use std::path::Path;
+
+use miette::{Diagnostic, NamedSource, SourceSpan};
+
+use crate::db::DbError;
+use crate::exit::ExitCode;
+use crate::target::TargetError;
+
+/// A statement of a revision failed.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{location}: revision {revision} failed: {message}")]
+pub struct MigrationFailed {
+    pub revision: String,
+    /// `path:line:column`, or the path when PostgreSQL gave no position.
+    pub location: String,
+    /// PostgreSQL's message with its SQLSTATE.
+    pub message: String,
+    pub sqlstate: Option<String>,
+    #[help]
+    pub help: Option<String>,
+    #[source_code]
+    src: NamedSource<String>,
+    #[label("here")]
+    span: Option<SourceSpan>,
+}
+
+impl MigrationFailed {
+    /// Build from a database error raised while running `sql`, which is the text at byte
+    /// `sql_offset_in_file` of the revision file `path`; `prefix_chars` characters were sent
+    /// before `sql` in the same query string (PostgreSQL positions count from the string start).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        revision: &str,
+        path: &Path,
+        file_text: &str,
+        sql: &str,
+        sql_offset_in_file: usize,
+        prefix_chars: usize,
+        err: &tokio_postgres::Error,
+        rolled_back: &str,
+    ) -> Self {
+        let shown = crate::script::display_path(path);
+        let db = err.as_db_error();
+        let (message, sqlstate) = match db {
+            Some(d) => (
+                format!("{} (SQLSTATE {})", d.message(), d.code().code()),
+                Some(d.code().code().to_string()),
+            ),
+            None => (format!("lost the database connection: {err}"), None),
+        };
+        let mut help = Vec::new();
+        if let Some(d) = db.and_then(|d| d.detail()) {
+            help.push(format!("detail: {d}"));
+        }
+        if let Some(h) = db.and_then(|d| d.hint()) {
+            help.push(format!("hint: {h}"));
+        }
+        if let Some(w) = db.and_then(|d| d.where_()) {
+            help.push(format!("context: {w}"));
+        }
+        help.push(rolled_back.to_string());
+        let position = db.and_then(|d| match d.position() {
+            Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p as usize),
+            _ => None,
+        });
+        // 1-based character position in the query string -> byte offset in the file.
+        let byte_in_sql = position
+            .and_then(|p| p.checked_sub(1 + prefix_chars))
+            .and_then(|chars| sql.char_indices().nth(chars).map(|(b, _)| b));
+        let (location, span) = match byte_in_sql {
+            Some(b) => {
+                let at = sql_offset_in_file + b;
+                let at = at.min(file_text.len());
+                let line = file_text[..at].matches('\n').count() + 1;
+                let line_start = file_text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let col = file_text[line_start..at].chars().count() + 1;
+                let word_end = file_text[at..]
+                    .find(|c: char| c.is_whitespace() || c == ';' || c == '(' || c == ',')
+                    .map_or(file_text.len(), |e| at + e.max(1));
+                (
+                    format!("{shown}:{line}:{col}"),
+                    Some(SourceSpan::from(at..word_end)),
+                )
+            }
+            None => (shown.clone(), None),
+        };
+        Self {
+            revision: revision.to_string(),
+            location,
+            message,
+            sqlstate,
+            help: Some(help.join("\n")),
+            src: NamedSource::new(
+                shown,
+                if span.is_some() {
+                    file_text.to_string()
+                } else {
+                    String::new()
+                },
+            ),
+            span,
+        }
+    }
+}
+
+/// A revision that holds no SQL for the direction asked, or transaction control where it
+/// would break atomicity, or a script the splitter cannot read.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("{location}: {message}")]
+pub struct RevisionUnusable {
+    pub location: String,
+    pub message: String,
+    #[help]
+    pub help: Option<String>,
+}
+
+/// Who holds the migration lock.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LockHolder {
+    pub pid: i32,
+    pub application_name: String,
+    pub user: String,
+    /// When its session started (PostgreSQL's text form).
+    pub since: String,
+}
+
+impl std::fmt::Display for LockHolder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "pid {} ({}, user {}, since {})",
+            self.pid,
+            if self.application_name.is_empty() {
+                "no application_name"
+            } else {
+                &self.application_name
+            },
+            self.user,
+            self.since
+        )
+    }
+}
+
+/// Everything a run can end in.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[non_exhaustive]
+pub enum RunError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Db(#[from] DbError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Target(#[from] TargetError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Migration(Box<MigrationFailed>),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Unusable(#[from] RevisionUnusable),
+
+    #[error("timed out after {waited_secs:.1}s waiting for the migration lock, held by {}", holder.as_ref().map_or_else(|| "another session".to_string(), |h| h.to_string()))]
+    #[diagnostic(help(
+        "another retort is migrating this database; wait for it, or raise --lock-timeout"
+    ))]
+    LockTimeout {
+        waited_secs: f64,
+        holder: Option<LockHolder>,
+    },
+
+    #[error("applied revision{} changed since {} applied: {}", if revisions.len() == 1 { "" } else { "s" }, if revisions.len() == 1 { "it was" } else { "they were" }, revisions.join(", "))]
+    #[diagnostic(help("restore the files, or accept the new contents with `retort verify --accept REV` (or run with --allow-changed)"))]
+    Changed { revisions: Vec<String> },
+
+    #[error("revision {revision} ({path}) was interrupted while running {direction} (it is non-transactional, so some of its statements may have run)")]
+    #[diagnostic(help("check the database; then `retort resolve {revision} --applied` if its changes are all in place (finish them by hand first), or `retort resolve {revision} --rolled-back` if none are"))]
+    Interrupted {
+        revision: String,
+        path: String,
+        direction: String,
+    },
+
+    #[error("the version table names revision{} {} that {} not in the script directory", if revisions.len() == 1 { "" } else { "s" }, revisions.join(", "), if revisions.len() == 1 { "is" } else { "are" })]
+    #[diagnostic(help("restore the missing revision files (another branch of the code?), or `retort stamp` the database to a known revision"))]
+    UnknownApplied { revisions: Vec<String> },
+
+    #[error("{message}")]
+    Usage {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+}
+
+impl RunError {
+    pub fn exit_code(&self) -> ExitCode {
+        match self {
+            RunError::Db(DbError::Query { .. }) => ExitCode::Migration,
+            RunError::Db(_) => ExitCode::Connection,
+            RunError::Target(_) => ExitCode::Target,
+            RunError::Migration(_) => ExitCode::Migration,
+            RunError::Unusable(_) => ExitCode::Script,
+            RunError::LockTimeout { .. } => ExitCode::Lock,
+            RunError::Changed { .. }
+            | RunError::Interrupted { .. }
+            | RunError::UnknownApplied { .. } => ExitCode::Verify,
+            RunError::Usage { .. } => ExitCode::Usage,
+        }
+    }
+}

@@ -1,0 +1,1015 @@
+//! The runner: applies a [`Plan`](crate::plan::Plan) to a database.
+//!
+//! Invariants:
+//! - Before reading the version table, the migration lock is held (a session advisory lock on
+//!   its own connection, or, in `lock_mode = "transaction"`, a transaction advisory lock taken in
+//!   each migration's transaction, with the version rows re-read under it).
+//! - A transactional revision's SQL, its version-row changes and its applied-log row commit in
+//!   one transaction (one round trip): a crash leaves all of them or none.
+//! - A non-transactional revision is logged as `started` before its first statement and
+//!   finished with its version-row change after its last; a run that finds a `started` (or
+//!   `failed`) row stops and names the revision and how to recover.
+
+mod error;
+mod lock;
+mod offline;
+mod tables;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+pub use error::{LockHolder, MigrationFailed, RevisionUnusable, RunError};
+pub use lock::LockMode;
+pub use tables::{VersionTables, RETORT_VERSION};
+
+use crate::db::{query_error, Target};
+use crate::graph::{RevIdx, RevisionGraph};
+use crate::plan::{self, Direction, Plan, Step};
+use crate::project::Project;
+use crate::script::RevisionFile;
+use crate::sql::split_statements;
+
+/// How a run behaves.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Give up waiting for the lock after this long (`None`: wait forever).
+    pub lock_timeout: Option<Duration>,
+    pub lock_mode: LockMode,
+    /// Run even if applied revisions' files changed.
+    pub allow_changed: bool,
+    /// One transaction for the whole run.
+    pub single_transaction: bool,
+    /// `application_name` of retort's sessions.
+    pub application_name: String,
+    /// Record this tag in the applied log's message (`upgrade --tag`).
+    pub tag: Option<String>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            lock_timeout: None,
+            lock_mode: LockMode::Session,
+            allow_changed: false,
+            single_transaction: false,
+            application_name: format!("retort {RETORT_VERSION}"),
+            tag: None,
+        }
+    }
+}
+
+/// What a run reports as it goes (progress bars, `-v` logs). Also emitted as tracing events.
+#[derive(Debug, Clone)]
+pub enum Event {
+    LockWaiting {
+        waited: Duration,
+        holder: Option<LockHolder>,
+    },
+    LockAcquired {
+        waited: Duration,
+    },
+    PlanReady {
+        steps: usize,
+    },
+    StepStarted {
+        index: usize,
+        total: usize,
+        revision: String,
+        direction: Direction,
+        message: String,
+    },
+    Statement {
+        revision: String,
+        sql: String,
+        duration: Duration,
+    },
+    StepFinished {
+        index: usize,
+        total: usize,
+        revision: String,
+        direction: Direction,
+        duration: Duration,
+    },
+}
+
+/// Receives [`Event`]s.
+pub trait Observer: Send + Sync {
+    fn event(&self, event: &Event);
+}
+
+/// An observer that only emits tracing events.
+pub struct Quiet;
+
+impl Observer for Quiet {
+    fn event(&self, _: &Event) {}
+}
+
+fn emit(obs: &dyn Observer, event: Event) {
+    match &event {
+        Event::StepFinished {
+            revision,
+            direction,
+            duration,
+            ..
+        } => {
+            tracing::info!(
+                revision,
+                ?direction,
+                ms = duration.as_secs_f64() * 1000.0,
+                "revision applied"
+            );
+        }
+        Event::LockWaiting { holder, .. } => {
+            tracing::info!(?holder, "waiting for the migration lock")
+        }
+        _ => tracing::debug!(?event),
+    }
+    obs.event(&event);
+}
+
+/// One applied revision step, for reports.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AppliedStep {
+    pub revision: String,
+    pub direction: Direction,
+    pub duration_ms: f64,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RunReport {
+    pub steps: Vec<AppliedStep>,
+    pub heads_before: Vec<String>,
+    pub heads_after: Vec<String>,
+}
+
+/// A revision's state in a database, for `status`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RevisionStatus {
+    pub revision: String,
+    pub message: String,
+    pub applied: bool,
+    pub applied_at: Option<String>,
+    pub checksum_ok: Option<bool>,
+}
+
+/// Result of `verify`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct VerifyReport {
+    pub ok: Vec<String>,
+    pub changed: Vec<String>,
+    pub unrecorded: Vec<String>,
+    pub unknown: Vec<String>,
+}
+
+/// Applies revisions of a project to databases.
+#[derive(Debug, Clone)]
+pub struct Migrator {
+    project: Project,
+    tables: VersionTables,
+    options: RunOptions,
+}
+
+enum Work {
+    Upgrade(String),
+    Downgrade(String),
+}
+
+impl Migrator {
+    pub fn new(project: Project, options: RunOptions) -> Self {
+        let tables = VersionTables::from_config(&project.config);
+        Self {
+            project,
+            tables,
+            options,
+        }
+    }
+
+    pub fn graph(&self) -> &RevisionGraph {
+        &self.project.graph
+    }
+
+    pub fn tables(&self) -> &VersionTables {
+        &self.tables
+    }
+
+    pub fn options(&self) -> &RunOptions {
+        &self.options
+    }
+
+    /// `upgrade TARGET`.
+    pub async fn upgrade(
+        &self,
+        url: &str,
+        target: &str,
+        obs: &dyn Observer,
+    ) -> Result<RunReport, RunError> {
+        self.run(url, Work::Upgrade(target.to_string()), obs).await
+    }
+
+    /// `downgrade TARGET`.
+    pub async fn downgrade(
+        &self,
+        url: &str,
+        target: &str,
+        obs: &dyn Observer,
+    ) -> Result<RunReport, RunError> {
+        self.run(url, Work::Downgrade(target.to_string()), obs)
+            .await
+    }
+
+    fn plan_for(&self, work: &Work, heads: &[String]) -> Result<Plan, RunError> {
+        Ok(match work {
+            Work::Upgrade(t) => plan::upgrade(self.graph(), heads, t)?,
+            Work::Downgrade(t) => plan::downgrade(self.graph(), heads, t)?,
+        })
+    }
+
+    async fn run(&self, url: &str, work: Work, obs: &dyn Observer) -> Result<RunReport, RunError> {
+        let target = Target::parse(url)?;
+        let client = target.connect(&self.options.application_name).await?;
+        let key = self.tables.lock_key();
+        let session_lock = match self.options.lock_mode {
+            LockMode::Session => {
+                Some(lock::SessionLock::acquire(&target, &self.options, key, obs).await?)
+            }
+            LockMode::Transaction => None,
+        };
+        let result = self.run_locked(&client, &work, obs).await;
+        if let Some(l) = session_lock {
+            l.release().await;
+        }
+        result
+    }
+
+    async fn run_locked(
+        &self,
+        client: &Client,
+        work: &Work,
+        obs: &dyn Observer,
+    ) -> Result<RunReport, RunError> {
+        let key = self.tables.lock_key();
+        match self.options.lock_mode {
+            LockMode::Session => exec(client, &self.tables.create_sql()).await?,
+            LockMode::Transaction => {
+                exec(
+                    client,
+                    &format!(
+                        "BEGIN;\nSELECT pg_advisory_xact_lock({key});\n{}COMMIT;",
+                        self.tables.create_sql()
+                    ),
+                )
+                .await?
+            }
+        }
+        let heads = self.read_heads(client).await?;
+        self.check_state(client, &heads).await?;
+        let mut plan = self.plan_for(work, &heads)?;
+        self.preflight(&plan)?;
+        emit(
+            obs,
+            Event::PlanReady {
+                steps: plan.steps.len(),
+            },
+        );
+        let mut report = RunReport {
+            heads_before: heads.clone(),
+            ..RunReport::default()
+        };
+        if self.options.single_transaction {
+            self.run_single_transaction(client, &plan, obs, &mut report)
+                .await?;
+        } else {
+            let mut index = 0;
+            let mut expected: BTreeSet<String> = plan.heads_before.clone();
+            let mut pending: Vec<Step> = plan.steps.clone();
+            while !pending.is_empty() {
+                let step = pending.remove(0);
+                if self.options.lock_mode == LockMode::Transaction {
+                    // Another process may have moved the database since we planned: re-read the
+                    // version rows under the transaction lock and re-plan if they changed.
+                    exec(
+                        client,
+                        &format!("BEGIN;\nSELECT pg_advisory_xact_lock({key});"),
+                    )
+                    .await?;
+                    let now = self.read_heads(client).await;
+                    let now = match now {
+                        Ok(h) => h,
+                        Err(e) => {
+                            let _ = client.batch_execute("ROLLBACK").await;
+                            return Err(e);
+                        }
+                    };
+                    let now_set: BTreeSet<String> = now.iter().cloned().collect();
+                    if now_set != expected {
+                        let _ = client.batch_execute("ROLLBACK").await;
+                        self.check_state(client, &now).await?;
+                        plan = self.plan_for(work, &now)?;
+                        self.preflight(&plan)?;
+                        expected = plan.heads_before.clone();
+                        pending = plan.steps.clone();
+                        continue;
+                    }
+                }
+                let total = index + 1 + pending.len();
+                let applied = self
+                    .apply_step(
+                        client,
+                        &step,
+                        index,
+                        total,
+                        obs,
+                        self.options.lock_mode == LockMode::Transaction,
+                    )
+                    .await?;
+                for c in &step.version_changes {
+                    plan::apply_change(&mut expected, c);
+                }
+                report.steps.push(applied);
+                index += 1;
+            }
+        }
+        report.heads_after = self.read_heads(client).await?;
+        Ok(report)
+    }
+
+    /// Refuse a plan that cannot run as asked, before anything runs.
+    fn preflight(&self, plan: &Plan) -> Result<(), RunError> {
+        for step in &plan.steps {
+            let r = self.graph().rev(step.rev);
+            let f = &r.file;
+            let (sql, line) = match step.direction {
+                Direction::Up => (f.up_sql.as_str(), f.up_line),
+                Direction::Down => match &f.down_sql {
+                    Some(s) => (s.as_str(), f.down_line.unwrap_or(f.up_line)),
+                    None => {
+                        return Err(RevisionUnusable {
+                            location: crate::script::display_path(&f.path),
+                            message: format!("revision {} has no `-- retort:down` section, so it cannot be downgraded", f.id),
+                            help: Some("write the SQL that undoes it under `-- retort:down` (an empty section means nothing to undo)".into()),
+                        }
+                        .into())
+                    }
+                },
+            };
+            let statements = split_statements(sql).map_err(|e| RevisionUnusable {
+                location: format!(
+                    "{}:{}:{}",
+                    crate::script::display_path(&f.path),
+                    line + e.line - 1,
+                    e.column
+                ),
+                message: format!("revision {}: {e}", f.id),
+                help: Some("close the quote or comment".into()),
+            })?;
+            if !f.transactional && self.options.single_transaction {
+                return Err(RunError::Usage {
+                    message: format!("--single-transaction cannot include revision {}, which is `transactional: false`", f.id),
+                    help: Some(format!("upgrade to the revision before it first, then run {} on its own", f.id)),
+                });
+            }
+            if f.transactional {
+                for s in &statements {
+                    let first = s
+                        .text
+                        .lines()
+                        .map(str::trim)
+                        .find(|l| !l.is_empty() && !l.starts_with("--"))
+                        .unwrap_or("")
+                        .split(|c: char| !c.is_ascii_alphabetic())
+                        .next()
+                        .unwrap_or("")
+                        .to_ascii_uppercase();
+                    if matches!(
+                        first.as_str(),
+                        "BEGIN" | "COMMIT" | "ROLLBACK" | "START" | "END" | "ABORT"
+                    ) {
+                        return Err(RevisionUnusable {
+                            location: format!("{}:{}", crate::script::display_path(&f.path), line + s.line - 1),
+                            message: format!("revision {} contains `{first}`, but retort runs it in its own transaction", f.id),
+                            help: Some("remove the transaction control, or set `-- transactional: false` to run it statement by statement".into()),
+                        }
+                        .into());
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn apply_step(
+        &self,
+        client: &Client,
+        step: &Step,
+        index: usize,
+        total: usize,
+        obs: &dyn Observer,
+        xact_open: bool,
+    ) -> Result<AppliedStep, RunError> {
+        let r = self.graph().rev(step.rev);
+        let f = &r.file;
+        emit(
+            obs,
+            Event::StepStarted {
+                index,
+                total,
+                revision: f.id.clone(),
+                direction: step.direction,
+                message: f.message.clone(),
+            },
+        );
+        let started = Instant::now();
+        let (sql, _) = section(f, step.direction);
+        let bookkeeping = self.bookkeeping(step, f);
+        if f.transactional {
+            let (batch, prefix) = if xact_open {
+                (format!("{sql}\n;\n{bookkeeping}COMMIT;"), 0)
+            } else {
+                (format!("BEGIN;\n{sql}\n;\n{bookkeeping}COMMIT;"), 7)
+            };
+            if let Err(e) = client.batch_execute(&batch).await {
+                let _ = client.batch_execute("ROLLBACK").await;
+                return Err(self.failed(
+                    f,
+                    step.direction,
+                    sql,
+                    0,
+                    prefix,
+                    &e,
+                    "the revision was rolled back; revisions before it stay applied",
+                ));
+            }
+            emit(
+                obs,
+                Event::Statement {
+                    revision: f.id.clone(),
+                    sql: sql.trim().to_string(),
+                    duration: started.elapsed(),
+                },
+            );
+        } else {
+            if xact_open {
+                exec(client, "COMMIT").await?;
+            }
+            let d = step.direction;
+            exec(
+                client,
+                &self
+                    .tables
+                    .started_sql(&f.id, d, &f.checksum, &self.log_message(f)),
+            )
+            .await?;
+            let statements = split_statements(sql).unwrap_or_default();
+            for s in statements {
+                let t = Instant::now();
+                if let Err(e) = client.batch_execute(s.text).await {
+                    let _ = client.batch_execute(&format!("UPDATE {} SET status = 'failed' WHERE revision = {} AND status = 'started'", self.tables.history_ident(), crate::sql::quote_literal(&f.id))).await;
+                    return Err(self.failed(
+                        f,
+                        step.direction,
+                        sql,
+                        s.offset,
+                        0,
+                        &e,
+                        &format!("revision {} is non-transactional: the statements before this one stay applied; fix the cause, then `retort resolve {} --applied` or `--rolled-back`", f.id, f.id),
+                    ));
+                }
+                emit(
+                    obs,
+                    Event::Statement {
+                        revision: f.id.clone(),
+                        sql: s.text.to_string(),
+                        duration: t.elapsed(),
+                    },
+                );
+            }
+            let mut finish = String::from("BEGIN;\n");
+            finish.push_str(&self.tables.finish_sql(&f.id, "applied"));
+            for c in &step.version_changes {
+                finish.push_str(&self.tables.change_sql(c));
+            }
+            finish.push_str("COMMIT;");
+            exec(client, &finish).await?;
+        }
+        let duration = started.elapsed();
+        emit(
+            obs,
+            Event::StepFinished {
+                index,
+                total,
+                revision: f.id.clone(),
+                direction: step.direction,
+                duration,
+            },
+        );
+        Ok(AppliedStep {
+            revision: f.id.clone(),
+            direction: step.direction,
+            duration_ms: duration.as_secs_f64() * 1000.0,
+        })
+    }
+
+    async fn run_single_transaction(
+        &self,
+        client: &Client,
+        plan: &Plan,
+        obs: &dyn Observer,
+        report: &mut RunReport,
+    ) -> Result<(), RunError> {
+        exec(client, "BEGIN").await?;
+        let total = plan.steps.len();
+        for (index, step) in plan.steps.iter().enumerate() {
+            let f = &self.graph().rev(step.rev).file;
+            emit(
+                obs,
+                Event::StepStarted {
+                    index,
+                    total,
+                    revision: f.id.clone(),
+                    direction: step.direction,
+                    message: f.message.clone(),
+                },
+            );
+            let started = Instant::now();
+            let (sql, _) = section(f, step.direction);
+            let batch = format!("{sql}\n;\n{}", self.bookkeeping(step, f));
+            if let Err(e) = client.batch_execute(&batch).await {
+                let _ = client.batch_execute("ROLLBACK").await;
+                return Err(self.failed(
+                    f,
+                    step.direction,
+                    sql,
+                    0,
+                    0,
+                    &e,
+                    "--single-transaction: the whole run was rolled back; nothing was applied",
+                ));
+            }
+            let duration = started.elapsed();
+            emit(
+                obs,
+                Event::StepFinished {
+                    index,
+                    total,
+                    revision: f.id.clone(),
+                    direction: step.direction,
+                    duration,
+                },
+            );
+            report.steps.push(AppliedStep {
+                revision: f.id.clone(),
+                direction: step.direction,
+                duration_ms: duration.as_secs_f64() * 1000.0,
+            });
+        }
+        exec(client, "COMMIT").await
+    }
+
+    fn log_message(&self, f: &RevisionFile) -> String {
+        match &self.options.tag {
+            Some(t) => format!("{} [tag: {t}]", f.message),
+            None => f.message.clone(),
+        }
+    }
+
+    /// Applied-log row and version-row changes of a transactional step.
+    fn bookkeeping(&self, step: &Step, f: &RevisionFile) -> String {
+        let mut sql = self.tables.log_sql(
+            &f.id,
+            tables::direction_str(step.direction),
+            "applied",
+            Some(&f.checksum),
+            &self.log_message(f),
+        );
+        for c in &step.version_changes {
+            sql.push_str(&self.tables.change_sql(c));
+        }
+        sql
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn failed(
+        &self,
+        f: &RevisionFile,
+        direction: Direction,
+        sql: &str,
+        stmt_offset: usize,
+        prefix: usize,
+        e: &tokio_postgres::Error,
+        note: &str,
+    ) -> RunError {
+        let text = std::fs::read_to_string(&f.path).unwrap_or_default();
+        let (_, line) = section(f, direction);
+        let section_start = line_start_offset(&text, line);
+        let stmt_sql = &sql[stmt_offset..];
+        RunError::Migration(Box::new(MigrationFailed::new(
+            &f.id,
+            &f.path,
+            &text,
+            stmt_sql,
+            section_start + stmt_offset,
+            prefix,
+            e,
+            note,
+        )))
+    }
+
+    /// Version rows; empty if the version table does not exist yet.
+    pub async fn read_heads(&self, client: &Client) -> Result<Vec<String>, RunError> {
+        let exists = query_col(
+            client,
+            &format!(
+                "SELECT to_regclass({})::text",
+                crate::sql::quote_literal(&self.tables.version_ident())
+            ),
+        )
+        .await?;
+        if exists.first().is_none_or(Option::is_none) {
+            return Ok(Vec::new());
+        }
+        Ok(query_col(
+            client,
+            &format!("SELECT version_num FROM {}", self.tables.version_ident()),
+        )
+        .await?
+        .into_iter()
+        .flatten()
+        .collect())
+    }
+
+    /// Stop on interrupted non-transactional revisions, unknown version rows, changed files.
+    async fn check_state(&self, client: &Client, heads: &[String]) -> Result<(), RunError> {
+        let unknown: Vec<String> = heads
+            .iter()
+            .filter(|h| self.graph().index_of(h).is_none())
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(RunError::UnknownApplied { revisions: unknown });
+        }
+        let rows = query_rows(
+            client,
+            &format!("SELECT revision, direction FROM {} WHERE status IN ('started', 'failed') ORDER BY id", self.tables.history_ident()),
+        )
+        .await?;
+        if let Some(row) = rows.first() {
+            let revision = row[0].clone().unwrap_or_default();
+            let path = self.graph().index_of(&revision).map_or_else(
+                || "file missing".to_string(),
+                |i| crate::script::display_path(&self.graph().rev(i).file.path),
+            );
+            return Err(RunError::Interrupted {
+                revision,
+                path,
+                direction: row[1].clone().unwrap_or_default(),
+            });
+        }
+        if !self.options.allow_changed {
+            let report = self.verify_with(client, heads).await?;
+            if !report.changed.is_empty() {
+                return Err(RunError::Changed {
+                    revisions: report.changed,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn recorded_checksums(
+        &self,
+        client: &Client,
+    ) -> Result<BTreeMap<String, String>, RunError> {
+        let rows = query_rows(
+            client,
+            &format!(
+                "SELECT DISTINCT ON (revision) revision, checksum FROM {} WHERE direction IN ('up', 'accept') AND status IN ('applied', 'resolved-applied') AND checksum IS NOT NULL ORDER BY revision, id DESC",
+                self.tables.history_ident()
+            ),
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Some((r[0].clone()?, r[1].clone()?)))
+            .collect())
+    }
+
+    fn applied_set(&self, heads: &[String]) -> Vec<RevIdx> {
+        let idx: Vec<RevIdx> = heads
+            .iter()
+            .filter_map(|h| self.graph().index_of(h))
+            .collect();
+        let mut applied = self.graph().ancestors(&idx, true);
+        applied.sort_unstable();
+        applied
+    }
+
+    async fn verify_with(
+        &self,
+        client: &Client,
+        heads: &[String],
+    ) -> Result<VerifyReport, RunError> {
+        let recorded = self.recorded_checksums(client).await?;
+        let mut report = VerifyReport {
+            unknown: heads
+                .iter()
+                .filter(|h| self.graph().index_of(h).is_none())
+                .cloned()
+                .collect(),
+            ..VerifyReport::default()
+        };
+        for i in self.applied_set(heads) {
+            let f = &self.graph().rev(i).file;
+            match recorded.get(&f.id) {
+                Some(c) if *c == f.checksum => report.ok.push(f.id.clone()),
+                Some(_) => report.changed.push(f.id.clone()),
+                None => report.unrecorded.push(f.id.clone()),
+            }
+        }
+        Ok(report)
+    }
+
+    async fn connect(&self, url: &str) -> Result<Client, RunError> {
+        Ok(Target::parse(url)?
+            .connect(&self.options.application_name)
+            .await?)
+    }
+
+    /// `current`: the version rows.
+    pub async fn current(&self, url: &str) -> Result<Vec<String>, RunError> {
+        let client = self.connect(url).await?;
+        self.read_heads(&client).await
+    }
+
+    /// `verify`: applied revisions' recorded checksums against their files.
+    pub async fn verify(&self, url: &str) -> Result<VerifyReport, RunError> {
+        let client = self.connect(url).await?;
+        let heads = self.read_heads(&client).await?;
+        if self.tables_exist(&client).await? {
+            self.verify_with(&client, &heads).await
+        } else {
+            Ok(VerifyReport::default())
+        }
+    }
+
+    async fn tables_exist(&self, client: &Client) -> Result<bool, RunError> {
+        let r = query_col(
+            client,
+            &format!(
+                "SELECT to_regclass({})::text",
+                crate::sql::quote_literal(&self.tables.history_ident())
+            ),
+        )
+        .await?;
+        Ok(r.first().is_some_and(Option::is_some))
+    }
+
+    /// `verify --accept REV`: record the file's current checksum for applied revisions.
+    pub async fn accept(
+        &self,
+        url: &str,
+        revisions: &[String],
+        obs: &dyn Observer,
+    ) -> Result<Vec<String>, RunError> {
+        self.locked(url, obs, |client| async move {
+            let heads = self.read_heads(&client).await?;
+            let applied: BTreeSet<RevIdx> = self.applied_set(&heads).into_iter().collect();
+            let mut sql = String::from("BEGIN;\n");
+            let mut done = Vec::new();
+            for r in revisions {
+                let idx = self.graph().get_revision(Some(r)).map_err(|e| {
+                    RunError::Target(e.into_target_error(crate::target::error::Context::Other))
+                })?;
+                let Some(idx) = idx.filter(|i| applied.contains(i)) else {
+                    return Err(RunError::Usage {
+                        message: format!("revision {r} is not applied to this database"),
+                        help: Some("`retort status` lists applied revisions".into()),
+                    });
+                };
+                let f = &self.graph().rev(idx).file;
+                sql.push_str(&self.tables.log_sql(
+                    &f.id,
+                    "accept",
+                    "applied",
+                    Some(&f.checksum),
+                    "checksum accepted",
+                ));
+                done.push(f.id.clone());
+            }
+            sql.push_str("COMMIT;");
+            exec(&client, &sql).await?;
+            Ok(done)
+        })
+        .await
+    }
+
+    /// Run `f` with the session lock held and the tables present.
+    async fn locked<'a, T, F, Fut>(
+        &'a self,
+        url: &str,
+        obs: &dyn Observer,
+        f: F,
+    ) -> Result<T, RunError>
+    where
+        F: FnOnce(Client) -> Fut,
+        Fut: std::future::Future<Output = Result<T, RunError>> + 'a,
+    {
+        let target = Target::parse(url)?;
+        let client = target.connect(&self.options.application_name).await?;
+        let lock =
+            lock::SessionLock::acquire(&target, &self.options, self.tables.lock_key(), obs).await?;
+        let result = match exec(&client, &self.tables.create_sql()).await {
+            Ok(()) => f(client).await,
+            Err(e) => Err(e),
+        };
+        lock.release().await;
+        result
+    }
+
+    /// `stamp TARGET... [--purge]`: set the version rows without running anything.
+    pub async fn stamp(
+        &self,
+        url: &str,
+        targets: &[String],
+        purge: bool,
+        obs: &dyn Observer,
+    ) -> Result<RunReport, RunError> {
+        self.locked(url, obs, |client| async move {
+            let heads = self.read_heads(&client).await?;
+            let new_heads = plan::stamp(self.graph(), if purge { &[] } else { &heads }, targets)?;
+            let mut sql = format!("BEGIN;\nDELETE FROM {};\n", self.tables.version_ident());
+            for h in &new_heads {
+                sql.push_str(
+                    &self
+                        .tables
+                        .change_sql(&plan::VersionChange::Insert { version: h.clone() }),
+                );
+                let f = &self.graph().rev(self.graph().index_of(h).unwrap_or(0)).file;
+                sql.push_str(&self.tables.log_sql(h, "stamp", "applied", None, &f.message));
+            }
+            sql.push_str("COMMIT;");
+            exec(&client, &sql).await?;
+            Ok(RunReport {
+                steps: Vec::new(),
+                heads_before: heads,
+                heads_after: new_heads,
+            })
+        })
+        .await
+    }
+
+    /// `resolve REV --applied|--rolled-back`: settle an interrupted non-transactional revision.
+    pub async fn resolve(
+        &self,
+        url: &str,
+        revision: &str,
+        applied: bool,
+        obs: &dyn Observer,
+    ) -> Result<RunReport, RunError> {
+        self.locked(url, obs, |client| async move {
+            let rows = query_rows(
+                &client,
+                &format!("SELECT revision, direction FROM {} WHERE status IN ('started', 'failed') ORDER BY id", self.tables.history_ident()),
+            )
+            .await?;
+            let full = self
+                .graph()
+                .get_revision(Some(revision))
+                .map_err(|e| RunError::Target(e.into_target_error(crate::target::error::Context::Other)))?
+                .map(|i| self.graph().id(i).to_string())
+                .unwrap_or_default();
+            let Some(row) = rows.iter().find(|r| r[0].as_deref() == Some(full.as_str())) else {
+                return Err(RunError::Usage {
+                    message: format!("revision {revision} has no interrupted run to resolve"),
+                    help: Some("`retort resolve` is only for a non-transactional revision that stopped part-way".into()),
+                });
+            };
+            let heads = self.read_heads(&client).await?;
+            let mut sql = String::from("BEGIN;\n");
+            if applied {
+                let direction = if row[1].as_deref() == Some("down") { Direction::Down } else { Direction::Up };
+                let idx = self.graph().index_of(&full).unwrap_or(0);
+                let set: BTreeSet<String> = heads.iter().cloned().collect();
+                for c in plan::step_changes(self.graph(), &set, idx, direction)? {
+                    sql.push_str(&self.tables.change_sql(&c));
+                }
+                sql.push_str(&self.tables.finish_sql(&full, "resolved-applied"));
+            } else {
+                sql.push_str(&self.tables.finish_sql(&full, "resolved-rolled-back"));
+            }
+            sql.push_str("COMMIT;");
+            exec(&client, &sql).await?;
+            let after = self.read_heads(&client).await?;
+            Ok(RunReport {
+                steps: Vec::new(),
+                heads_before: heads,
+                heads_after: after,
+            })
+        })
+        .await
+    }
+
+    /// `status`: every revision, oldest first, applied or pending.
+    pub async fn status(&self, url: &str) -> Result<(Vec<String>, Vec<RevisionStatus>), RunError> {
+        let client = self.connect(url).await?;
+        let heads = self.read_heads(&client).await?;
+        let (recorded, applied_at) = if self.tables_exist(&client).await? {
+            let at = query_rows(
+                &client,
+                &format!(
+                    "SELECT DISTINCT ON (revision) revision, to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' FROM {} WHERE direction IN ('up', 'stamp') AND status IN ('applied', 'resolved-applied') ORDER BY revision, id DESC",
+                    self.tables.history_ident()
+                ),
+            )
+            .await?;
+            (
+                self.recorded_checksums(&client).await?,
+                at.into_iter()
+                    .filter_map(|r| Some((r[0].clone()?, r[1].clone()?)))
+                    .collect::<BTreeMap<_, _>>(),
+            )
+        } else {
+            (BTreeMap::new(), BTreeMap::new())
+        };
+        let applied: BTreeSet<RevIdx> = self.applied_set(&heads).into_iter().collect();
+        let all: Vec<RevIdx> = (0..self.graph().len()).collect();
+        let mut order = self.graph().newest_first(&all);
+        order.reverse();
+        let rows = order
+            .into_iter()
+            .map(|i| {
+                let f = &self.graph().rev(i).file;
+                let is_applied = applied.contains(&i);
+                RevisionStatus {
+                    revision: f.id.clone(),
+                    message: f.message.clone(),
+                    applied: is_applied,
+                    applied_at: if is_applied {
+                        applied_at.get(&f.id).cloned()
+                    } else {
+                        None
+                    },
+                    checksum_ok: if is_applied {
+                        recorded.get(&f.id).map(|c| *c == f.checksum)
+                    } else {
+                        None
+                    },
+                }
+            })
+            .collect();
+        Ok((heads, rows))
+    }
+}
+
+fn section(f: &RevisionFile, d: Direction) -> (&str, usize) {
+    match d {
+        Direction::Up => (f.up_sql.as_str(), f.up_line),
+        Direction::Down => (
+            f.down_sql.as_deref().unwrap_or(""),
+            f.down_line.unwrap_or(f.up_line),
+        ),
+    }
+}
+
+/// Byte offset where 1-based line `line` starts.
+fn line_start_offset(text: &str, line: usize) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    text.match_indices('\n')
+        .nth(line - 2)
+        .map_or(text.len(), |(i, _)| i + 1)
+}
+
+async fn exec(client: &Client, sql: &str) -> Result<(), RunError> {
+    client
+        .batch_execute(sql)
+        .await
+        .map_err(|e| RunError::Db(query_error(&e, None)))
+}
+
+async fn query_rows(client: &Client, sql: &str) -> Result<Vec<Vec<Option<String>>>, RunError> {
+    let msgs = client
+        .simple_query(sql)
+        .await
+        .map_err(|e| RunError::Db(query_error(&e, None)))?;
+    Ok(msgs
+        .into_iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(r) => {
+                Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+            }
+            _ => None,
+        })
+        .collect())
+}
+
+async fn query_col(client: &Client, sql: &str) -> Result<Vec<Option<String>>, RunError> {
+    Ok(query_rows(client, sql)
+        .await?
+        .into_iter()
+        .map(|mut r| if r.is_empty() { None } else { r.swap_remove(0) })
+        .collect())
+}
