@@ -118,8 +118,13 @@ impl Config {
                 if candidate.is_file() {
                     Self::load(&candidate)
                 } else {
+                    let dir = if cwd == Path::new(".") {
+                        std::env::current_dir().unwrap_or_else(|_| cwd.to_path_buf())
+                    } else {
+                        cwd.to_path_buf()
+                    };
                     Err(ConfigError::NotFound {
-                        dir: cwd.display().to_string(),
+                        dir: dir.display().to_string(),
                     })
                 }
             }

@@ -6,7 +6,7 @@ use miette::Diagnostic;
 use crate::config::{Config, ConfigError};
 use crate::exit::ExitCode;
 use crate::graph::{self, RevisionGraph};
-use crate::script::{ScriptDirectory, ScriptError};
+use crate::script::{ReadMode, ScriptDirectory, ScriptError};
 use crate::target::TargetError;
 
 /// Every error a project-level operation can end in, each mapped to an exit code.
@@ -45,7 +45,12 @@ pub struct Project {
 impl Project {
     /// Read every version location and build the graph; all problems are reported together.
     pub fn open(config: Config) -> Result<Self, Error> {
-        let loaded = ScriptDirectory::read(&config.version_locations)?;
+        Self::open_with(config, ReadMode::Full)
+    }
+
+    /// Like [`Project::open`], reading only what `mode` needs (headers suffice for the graph).
+    pub fn open_with(config: Config, mode: ReadMode) -> Result<Self, Error> {
+        let loaded = ScriptDirectory::read_with(&config.version_locations, mode)?;
         let mut problems = loaded.problems;
         match graph::build(loaded.files, &loaded.unparsed_ids) {
             Ok(graph) if problems.is_empty() => Ok(Self { config, graph }),

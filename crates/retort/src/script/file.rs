@@ -42,8 +42,10 @@ pub struct RevisionFile {
     pub path: PathBuf,
     /// 1-based line of each header key, for pointing errors at the header.
     pub header_lines: HeaderLines,
-    /// SHA-256 (hex) of the up and down SQL, line endings normalised.
+    /// SHA-256 (hex) of the up and down SQL, line endings normalised (empty if not loaded).
     pub checksum: String,
+    /// Whether the SQL sections were read (see [`parse_revision_file_with`]).
+    pub body_loaded: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -133,6 +135,40 @@ impl Cursor<'_> {
 
 /// Parse the bytes of one revision file. Every problem in the file is reported, not only the first.
 pub fn parse_revision_file(path: &Path, bytes: &[u8]) -> Result<RevisionFile, Vec<ScriptProblem>> {
+    parse_revision_file_with(path, bytes, false)
+}
+
+/// Parse a revision file; with `headers_only`, stop at the `-- retort:up` marker (`bytes` may
+/// then be only the start of the file): the SQL sections are left empty and no checksum is
+/// computed. Commands that only look at the graph (`heads`, `history`) read files this way.
+pub fn parse_revision_file_with(
+    path: &Path,
+    bytes: &[u8],
+    headers_only: bool,
+) -> Result<RevisionFile, Vec<ScriptProblem>> {
+    parse_inner(path, bytes, headers_only, !headers_only)
+}
+
+/// Parse the whole file (every problem reported) without computing the checksum: for commands
+/// that only need the graph.
+pub fn parse_revision_file_unhashed(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<RevisionFile, Vec<ScriptProblem>> {
+    parse_inner(path, bytes, false, false)
+}
+
+fn parse_inner(
+    path: &Path,
+    bytes: &[u8],
+    headers_only: bool,
+    hash: bool,
+) -> Result<RevisionFile, Vec<ScriptProblem>> {
+    // A prefix may end inside a multi-byte character; that is not an encoding error.
+    let bytes = match std::str::from_utf8(bytes) {
+        Err(e) if headers_only && e.error_len().is_none() => &bytes[..e.valid_up_to()],
+        _ => bytes,
+    };
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -190,6 +226,9 @@ pub fn parse_revision_file(path: &Path, bytes: &[u8]) -> Result<RevisionFile, Ve
             } else {
                 up = Some((line_no, offset));
                 up_start_byte = Some(offset);
+                if headers_only {
+                    break;
+                }
             }
             continue;
         }
@@ -293,6 +332,8 @@ pub fn parse_revision_file(path: &Path, bytes: &[u8]) -> Result<RevisionFile, Ve
     let _ = up_start_byte;
 
     let (up_sql, down_sql, down_line) = match down {
+        // Without a checksum nobody reads the SQL: don't copy it.
+        _ if headers_only || !hash => (String::new(), None, down.map(|d| d.0 + 1)),
         Some((down_line_idx, marker_start, after)) if marker_start >= up_body_start => (
             text[up_body_start..marker_start].to_string(),
             Some(text[after..].to_string()),
@@ -388,7 +429,11 @@ pub fn parse_revision_file(path: &Path, bytes: &[u8]) -> Result<RevisionFile, Ve
     if !cur.problems.is_empty() {
         return Err(cur.problems);
     }
-    let checksum = checksum(&up_sql, down_sql.as_deref());
+    let checksum = if hash {
+        checksum(&up_sql, down_sql.as_deref())
+    } else {
+        String::new()
+    };
     Ok(RevisionFile {
         id,
         down_revisions,
@@ -402,6 +447,7 @@ pub fn parse_revision_file(path: &Path, bytes: &[u8]) -> Result<RevisionFile, Ve
         up_line: up_line_idx + 1,
         down_line,
         path: path.to_path_buf(),
+        body_loaded: hash,
         header_lines: HeaderLines {
             revision: revision.map_or(1, |r| r.1),
             down_revision: down_revision_line,

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use miette::{Diagnostic, NamedSource, SourceSpan};
 
 pub use file::{
-    check_label, check_revision_id, checksum, parse_revision_file, render_revision_file,
-    HeaderLines, RevisionFile, DOWN_MARKER, HEADER_KEYS, MAX_REVISION_ID_LEN, UP_MARKER,
+    check_label, check_revision_id, checksum, parse_revision_file, parse_revision_file_unhashed,
+    parse_revision_file_with, render_revision_file, HeaderLines, RevisionFile, DOWN_MARKER,
+    HEADER_KEYS, MAX_REVISION_ID_LEN, UP_MARKER,
 };
 pub use write::{new_revision_id, slugify, NewRevision, WrittenRevision};
 
@@ -109,6 +110,9 @@ impl ScriptProblem {
 
 /// Paths in messages are shown relative to the working directory when they are under it.
 pub fn display_path(path: &Path) -> String {
+    if let Ok(rel) = path.strip_prefix(".") {
+        return rel.display().to_string();
+    }
     if let Ok(cwd) = std::env::current_dir() {
         if let Ok(rel) = path.strip_prefix(&cwd) {
             return rel.display().to_string();
@@ -165,6 +169,11 @@ pub struct LoadedFiles {
 impl ScriptDirectory {
     /// Read every `*.sql` file of each directory (not recursive), sorted by file name.
     pub fn read(dirs: &[PathBuf]) -> Result<LoadedFiles, ScriptError> {
+        Self::read_with(dirs, ReadMode::Full)
+    }
+
+    /// Read the files, all of them or only their headers.
+    pub fn read_with(dirs: &[PathBuf], mode: ReadMode) -> Result<LoadedFiles, ScriptError> {
         let mut paths = Vec::new();
         for dir in dirs {
             let entries = match std::fs::read_dir(dir) {
@@ -181,35 +190,60 @@ impl ScriptDirectory {
                     })
                 }
             };
-            let mut here = Vec::new();
+            let mut names = Vec::new();
             for entry in entries {
                 let entry = entry.map_err(|source| ScriptError::Io {
                     path: display_path(dir),
                     source,
                 })?;
-                let path = entry.path();
-                if path.extension().is_some_and(|e| e == "sql") && path.is_file() {
-                    here.push(path);
+                let name = entry.file_name();
+                if !name.as_encoded_bytes().ends_with(b".sql") {
+                    continue;
+                }
+                // The directory entry knows its type; only symlinks need a stat.
+                let is_file = match entry.file_type() {
+                    Ok(t) if t.is_symlink() => entry.path().is_file(),
+                    Ok(t) => t.is_file(),
+                    Err(_) => false,
+                };
+                if is_file {
+                    names.push(name);
                 }
             }
-            here.sort();
-            paths.extend(here);
+            // Sort names, not whole paths: component-wise path comparison is slow on 10,000 files.
+            names.sort_unstable();
+            paths.extend(names.into_iter().map(|n| dir.join(n)));
         }
+        // Read and parse in parallel, one contiguous chunk per core, results kept in order.
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let chunk = paths.len().div_ceil(threads.max(1)).max(256);
+        let results: Vec<Result<Vec<Parsed>, ScriptError>> = if paths.len() <= chunk {
+            vec![read_chunk(&paths, mode)]
+        } else {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = paths
+                    .chunks(chunk)
+                    .map(|c| scope.spawn(move || read_chunk(c, mode)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new())))
+                    .collect()
+            })
+        };
         let mut files = Vec::with_capacity(paths.len());
         let mut problems = Vec::new();
         let mut unparsed_ids = Vec::new();
-        for path in paths {
-            let bytes = std::fs::read(&path).map_err(|source| ScriptError::Io {
-                path: display_path(&path),
-                source,
-            })?;
-            match parse_revision_file(&path, &bytes) {
-                Ok(f) => files.push(f),
-                Err(p) => {
-                    if let Some(id) = sniff_revision_id(&bytes) {
-                        unparsed_ids.push(id);
+        for r in results {
+            for parsed in r? {
+                match parsed {
+                    Ok(f) => files.push(f),
+                    Err((p, id)) => {
+                        unparsed_ids.extend(id);
+                        problems.extend(p);
                     }
-                    problems.extend(p);
                 }
             }
         }
@@ -219,6 +253,78 @@ impl ScriptDirectory {
             unparsed_ids,
         })
     }
+}
+
+type Parsed = Result<RevisionFile, (Vec<ScriptProblem>, Option<String>)>;
+
+fn read_chunk(paths: &[PathBuf], mode: ReadMode) -> Result<Vec<Parsed>, ScriptError> {
+    let mut out = Vec::with_capacity(paths.len());
+    let mut buf = vec![0u8; HEADER_READ];
+    for path in paths {
+        let io = |source| ScriptError::Io {
+            path: display_path(path),
+            source,
+        };
+        let parsed = match mode {
+            ReadMode::Full => {
+                let bytes = std::fs::read(path).map_err(io)?;
+                parse_revision_file(path, &bytes).map_err(|p| (p, sniff_revision_id(&bytes)))
+            }
+            ReadMode::Headers => {
+                let n = read_prefix(path, &mut buf).map_err(io)?;
+                if n < buf.len() {
+                    // The whole file is here: check all of it, without hashing.
+                    parse_revision_file_unhashed(path, &buf[..n])
+                        .map_err(|p| (p, sniff_revision_id(&buf[..n])))
+                } else {
+                    // A long file: the header is enough, unless it is broken, then read it all
+                    // to report everything that is wrong.
+                    match parse_revision_file_with(path, &buf[..n], true) {
+                        Ok(f) => Ok(f),
+                        Err(_) => {
+                            let bytes = std::fs::read(path).map_err(io)?;
+                            parse_revision_file(path, &bytes)
+                                .map_err(|p| (p, sniff_revision_id(&bytes)))
+                        }
+                    }
+                }
+            }
+        };
+        out.push(parsed);
+    }
+    Ok(out)
+}
+
+/// How much of each file [`ReadMode::Headers`] reads first (one read call for most files).
+const HEADER_READ: usize = 8 * 1024;
+
+/// How much of each revision file to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadMode {
+    /// Header and SQL, with checksums: for anything that runs or compares revisions.
+    Full,
+    /// Only the header (up to `-- retort:up`): enough for the graph (`heads`, `history`...).
+    Headers,
+}
+
+/// Read up to `buf.len()` bytes from the start of a file.
+fn read_prefix(path: &Path, buf: &mut [u8]) -> std::io::Result<usize> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path)?;
+    let mut n = 0;
+    while n < buf.len() {
+        match f.read(&mut buf[n..])? {
+            0 => break,
+            k => {
+                n += k;
+                // A short read of a regular file means its end: save a read call.
+                if n < buf.len() {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(n)
 }
 
 /// The `revision:` value of a file that did not parse, if it can be seen.
