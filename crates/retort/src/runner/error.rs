@@ -41,6 +41,7 @@ impl MigrationFailed {
         prefix_chars: usize,
         err: &tokio_postgres::Error,
         rolled_back: &str,
+        statement_alone: bool,
     ) -> Self {
         let shown = crate::script::display_path(path);
         let db = err.as_db_error();
@@ -70,6 +71,12 @@ impl MigrationFailed {
         let byte_in_sql = position
             .and_then(|p| p.checked_sub(1 + prefix_chars))
             .and_then(|chars| sql.char_indices().nth(chars).map(|(b, _)| b));
+        // Without a position, a statement run on its own is still known: point at its start.
+        let byte_in_sql = byte_in_sql.or(if prefix_chars == 0 && statement_alone {
+            Some(0)
+        } else {
+            None
+        });
         let (location, span) = match byte_in_sql {
             Some(b) => {
                 let at = sql_offset_in_file + b;

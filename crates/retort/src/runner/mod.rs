@@ -614,6 +614,9 @@ impl Migrator {
             prefix,
             e,
             note,
+            // A non-transactional statement runs alone: its start is known even without a
+            // position from PostgreSQL.
+            !f.transactional,
         )))
     }
 
