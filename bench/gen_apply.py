@@ -13,7 +13,8 @@ Writes, for migrations n = 1..N (each creating table ``t_NNNN``):
 * ``DIR/floor.sql``: the same up SQL as one psql script, each migration wrapped in
   ``BEGIN; ... COMMIT;`` (one transaction per migration), for
   ``psql -X -q -v ON_ERROR_STOP=1 -f DIR/floor.sql``;
-* with ``--alembic``, ``DIR/alembic/``: ``alembic.ini``, an ``env.py`` that connects to
+* with ``--alembic``, ``DIR/alembic/``: ``alembic.ini`` (logging as in Alembic's default
+  template), an ``env.py`` that connects to
   ``$BENCH_DATABASE_URL`` with ``transaction_per_migration=True`` (one transaction per migration,
   like the floor), and ``versions/NNNN_<rev>.py`` with the same ids and ``op.execute`` of the same
   SQL;
@@ -86,7 +87,7 @@ version_locations = %(here)s/versions
 path_separator = os
 
 [loggers]
-keys = root
+keys = root,sqlalchemy,alembic
 
 [handlers]
 keys = console
@@ -97,6 +98,16 @@ keys = generic
 [logger_root]
 level = WARNING
 handlers = console
+
+[logger_sqlalchemy]
+level = WARNING
+handlers =
+qualname = sqlalchemy.engine
+
+[logger_alembic]
+level = INFO
+handlers =
+qualname = alembic
 
 [handler_console]
 class = StreamHandler
@@ -110,14 +121,17 @@ format = %(levelname)-5.5s [%(name)s] %(message)s
 
 ENV_PY = '''\
 """env.py for the apply benchmark: online mode only, URL from $BENCH_DATABASE_URL, one
-transaction per migration (transaction_per_migration=True), like the psql floor and retort."""
+transaction per migration (transaction_per_migration=True), like the psql floor and retort.
+Logging as in Alembic's default template (a "Running upgrade" line per migration on stderr)."""
 import os
+from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import create_engine, pool
 
 if context.is_offline_mode():
     raise SystemExit("the apply benchmark runs Alembic online only")
+fileConfig(context.config.config_file_name)
 
 engine = create_engine(os.environ["BENCH_DATABASE_URL"], poolclass=pool.NullPool)
 with engine.connect() as connection:

@@ -197,7 +197,8 @@ pub struct LockArgs {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Where to go; for --sql, `[START:]END`.
+    /// Where to go; for --sql, `[START:]END`. (`-1` is a target, not a flag, as in Alembic.)
+    #[arg(allow_hyphen_values = true)]
     pub target: String,
     /// Print the SQL instead of running it (offline mode; no database needed).
     #[arg(long)]

@@ -269,7 +269,6 @@ pub fn current(
             crate::print_json(&serde_json::json!({ "heads": infos }));
             return Ok(ExitCode::Ok);
         }
-        let set: BTreeSet<String> = heads.iter().cloned().collect();
         let f = retort::inspect::LineFormat {
             branches: true,
             head_indicators: true,
@@ -279,7 +278,7 @@ pub fn current(
             match g.index_of(h) {
                 Some(i) => println!(
                     "{}",
-                    retort::inspect::cmd_format(g, i, verbose, f, Some(&set))
+                    retort::inspect::cmd_format(g, i, verbose, f, None)
                 ),
                 None => println!("{h} (not in the script directory)"),
             }

@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 use tokio_postgres::Client;
 
 use super::{emit, query_col, query_rows, Event, LockHolder, Observer, RunError, RunOptions};
-use crate::db::Target;
 
 /// Where the lock lives.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -23,27 +22,28 @@ pub enum LockMode {
 /// How often to say who holds the lock while waiting.
 const REPORT_EVERY: Duration = Duration::from_secs(3);
 
-/// A held session lock; released explicitly, or by the server when the connection drops.
+/// A held session lock; released explicitly, or by the server when the connection ends.
+///
+/// It is taken on the connection that runs the migrations, not on a separate one: if retort is
+/// killed while the server is still executing a migration, the orphaned backend keeps the lock
+/// until it has finished (committed or rolled back) and exited, so the next run cannot read the
+/// version rows before that migration's outcome is known and run it a second time.
 pub(crate) struct SessionLock {
-    client: Client,
     key: i64,
 }
 
 impl SessionLock {
     pub(crate) async fn acquire(
-        target: &Target,
+        client: &Client,
         options: &RunOptions,
         key: i64,
         obs: &dyn Observer,
     ) -> Result<Self, RunError> {
-        let client = target
-            .connect(&format!("{} (lock)", options.application_name))
-            .await?;
         let start = Instant::now();
         let mut delay = Duration::from_millis(2);
         let mut next_report = start + Duration::from_secs(1);
         loop {
-            let got = query_col(&client, &format!("SELECT pg_try_advisory_lock({key})")).await?;
+            let got = query_col(client, &format!("SELECT pg_try_advisory_lock({key})")).await?;
             if got.first().and_then(Option::as_deref) == Some("t") {
                 emit(
                     obs,
@@ -51,13 +51,13 @@ impl SessionLock {
                         waited: start.elapsed(),
                     },
                 );
-                return Ok(Self { client, key });
+                return Ok(Self { key });
             }
             let waited = start.elapsed();
             if options.lock_timeout.is_some_and(|t| waited >= t) {
                 return Err(RunError::LockTimeout {
                     waited_secs: waited.as_secs_f64(),
-                    holder: holder(&client, key).await,
+                    holder: holder(client, key).await,
                 });
             }
             if Instant::now() >= next_report {
@@ -65,7 +65,7 @@ impl SessionLock {
                     obs,
                     Event::LockWaiting {
                         waited,
-                        holder: holder(&client, key).await,
+                        holder: holder(client, key).await,
                     },
                 );
                 next_report = Instant::now() + REPORT_EVERY;
@@ -79,9 +79,8 @@ impl SessionLock {
         }
     }
 
-    pub(crate) async fn release(self) {
-        let _ = self
-            .client
+    pub(crate) async fn release(self, client: &Client) {
+        let _ = client
             .batch_execute(&format!("SELECT pg_advisory_unlock({})", self.key))
             .await;
     }

@@ -233,13 +233,13 @@ impl Migrator {
         let key = self.tables.lock_key();
         let session_lock = match self.options.lock_mode {
             LockMode::Session => {
-                Some(lock::SessionLock::acquire(&target, &self.options, key, obs).await?)
+                Some(lock::SessionLock::acquire(&client, &self.options, key, obs).await?)
             }
             LockMode::Transaction => None,
         };
         let result = self.run_locked(&client, &work, obs).await;
         if let Some(l) = session_lock {
-            l.release().await;
+            l.release(&client).await;
         }
         result
     }
@@ -821,14 +821,14 @@ impl Migrator {
     {
         let target = Target::parse(url)?;
         let client = target.connect(&self.options.application_name).await?;
-        let lock =
-            lock::SessionLock::acquire(&target, &self.options, self.tables.lock_key(), obs).await?;
-        let result = match exec(&client, &self.tables.create_sql()).await {
+        // The lock goes with the connection: `f` consumes the client, and the server releases
+        // the lock when the connection ends.
+        let _lock =
+            lock::SessionLock::acquire(&client, &self.options, self.tables.lock_key(), obs).await?;
+        match exec(&client, &self.tables.create_sql()).await {
             Ok(()) => f(client).await,
             Err(e) => Err(e),
-        };
-        lock.release().await;
-        result
+        }
     }
 
     /// `stamp TARGET... [--purge]`: set the version rows without running anything.
