@@ -149,7 +149,8 @@ url_for() { # database -> the URL retort takes for a unix socket
     printf 'postgresql://postgres@%s:%s/%s' "${PGTMP//\//%2F}" "$PORT" "$1"
 }
 reset_db() { # database: drop, create empty, checkpoint (so no run pays for an earlier one's)
-    "$PSQL_BIN" -X -q -v ON_ERROR_STOP=1 -h "$PGTMP" -p "$PORT" -U postgres -d postgres \
+    PGOPTIONS='-c client_min_messages=warning' \
+        "$PSQL_BIN" -X -q -v ON_ERROR_STOP=1 -h "$PGTMP" -p "$PORT" -U postgres -d postgres \
         -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" -c "CHECKPOINT" >/dev/null
 }
 count_tables() { # database -> number of t_NNNN tables in public

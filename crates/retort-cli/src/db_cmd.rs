@@ -276,10 +276,7 @@ pub fn current(
         };
         for h in &heads {
             match g.index_of(h) {
-                Some(i) => println!(
-                    "{}",
-                    retort::inspect::cmd_format(g, i, verbose, f, None)
-                ),
+                Some(i) => println!("{}", retort::inspect::cmd_format(g, i, verbose, f, None)),
                 None => println!("{h} (not in the script directory)"),
             }
         }

@@ -6,6 +6,9 @@
 //! none opens a database connection.
 
 pub mod author;
+/// Embed a script directory in the binary: `Project::from_embedded(config, embed_migrations!("migrations"))`.
+pub use retort_macros::embed_migrations;
+
 pub mod config;
 pub mod db;
 pub mod devdb;

@@ -64,6 +64,36 @@ impl Project {
 }
 
 impl Project {
+    /// A project whose revision files were embedded at compile time with
+    /// [`embed_migrations!`](crate::embed_migrations): `files` are (file name, contents), read as
+    /// if they were in `config`'s first version location.
+    pub fn from_embedded(
+        config: Config,
+        files: &[(&'static str, &'static str)],
+    ) -> Result<Self, Error> {
+        let dir = config.version_locations[0].clone();
+        let mut parsed = Vec::with_capacity(files.len());
+        let mut problems = Vec::new();
+        for (name, text) in files {
+            let path = dir.join(name);
+            match crate::script::parse_revision_file(&path, text.as_bytes()) {
+                Ok(mut f) => {
+                    f.embedded_text = Some(text);
+                    parsed.push(f);
+                }
+                Err(p) => problems.extend(p),
+            }
+        }
+        match graph::build(parsed, &[]) {
+            Ok(graph) if problems.is_empty() => Ok(Self { config, graph }),
+            Ok(_) => Err(Self::problems(problems)),
+            Err(graph_problems) => {
+                problems.extend(graph_problems);
+                Err(Self::problems(problems))
+            }
+        }
+    }
+
     /// Problems in file and line order, so a reader can go through them top to bottom.
     fn problems(mut problems: Vec<crate::script::ScriptProblem>) -> Error {
         problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));

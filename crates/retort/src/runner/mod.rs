@@ -601,7 +601,10 @@ impl Migrator {
         e: &tokio_postgres::Error,
         note: &str,
     ) -> RunError {
-        let text = std::fs::read_to_string(&f.path).unwrap_or_default();
+        let text = match f.embedded_text {
+            Some(t) => t.to_string(),
+            None => std::fs::read_to_string(&f.path).unwrap_or_default(),
+        };
         let (_, line) = section(f, direction);
         let section_start = line_start_offset(&text, line);
         let stmt_sql = &sql[stmt_offset..];

@@ -46,6 +46,8 @@ pub struct RevisionFile {
     pub checksum: String,
     /// Whether the SQL sections were read (see [`parse_revision_file_with`]).
     pub body_loaded: bool,
+    /// The file's text when it was embedded in the binary (no file on disk to show errors from).
+    pub embedded_text: Option<&'static str>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -448,6 +450,7 @@ fn parse_inner(
         down_line,
         path: path.to_path_buf(),
         body_loaded: hash,
+        embedded_text: None,
         header_lines: HeaderLines {
             revision: revision.map_or(1, |r| r.1),
             down_revision: down_revision_line,
