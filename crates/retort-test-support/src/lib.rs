@@ -279,3 +279,79 @@ mod tests {
         }
     }
 }
+
+/// Real Alembic, in a virtualenv from PyPI, for differential tests.
+pub mod alembic {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    /// The repository root.
+    pub fn repo_root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../..")
+            .canonicalize()
+            .expect("repo root")
+    }
+
+    /// Python of the Alembic virtualenv (`RETORT_ALEMBIC_PYTHON`, or created once at
+    /// `target/alembic-venv` by `tests/alembic_diff/setup_venv.sh`). Panics with what to install
+    /// when it cannot be made: a differential test never passes without Alembic.
+    pub fn python() -> PathBuf {
+        if let Some(p) = std::env::var_os("RETORT_ALEMBIC_PYTHON") {
+            return PathBuf::from(p);
+        }
+        let root = repo_root();
+        let venv = root.join("target/alembic-venv");
+        let out = Command::new("bash")
+            .arg(root.join("tests/alembic_diff/setup_venv.sh"))
+            .arg(&venv)
+            .output()
+            .expect("run setup_venv.sh");
+        assert!(
+            out.status.success(),
+            "could not set up the Alembic virtualenv (needs python3-venv and PyPI):\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        venv.join("bin/python")
+    }
+
+    /// Run `tests/alembic_diff/gen_cases.py` into a new temporary directory: `graphs` random
+    /// graphs with `targets` upgrade/downgrade steps each, run by Alembic; returns the directory
+    /// and its `case_NNN` folders in order.
+    pub fn generate_cases(
+        graphs: usize,
+        targets: usize,
+        seed: usize,
+    ) -> (tempfile::TempDir, Vec<PathBuf>) {
+        let work = tempfile::tempdir().expect("tempdir");
+        let out = Command::new(python())
+            .arg(repo_root().join("tests/alembic_diff/gen_cases.py"))
+            .arg("--out")
+            .arg(work.path())
+            .args([
+                "--graphs",
+                &graphs.to_string(),
+                "--targets",
+                &targets.to_string(),
+                "--seed",
+                &seed.to_string(),
+            ])
+            .output()
+            .expect("run gen_cases.py");
+        assert!(
+            out.status.success(),
+            "gen_cases.py failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut cases: Vec<PathBuf> = std::fs::read_dir(work.path())
+            .expect("cases")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.join("expected.json").is_file())
+            .collect();
+        cases.sort();
+        assert_eq!(cases.len(), graphs, "one case per graph");
+        (work, cases)
+    }
+}

@@ -7,40 +7,10 @@
 //! sequences through retort's planner and compares after every step.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use retort::config::Config;
 use retort::plan;
 use retort::project::Project;
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .expect("repo root")
-}
-
-/// Create (once) the Alembic virtualenv and return its python.
-fn alembic_python() -> PathBuf {
-    if let Some(p) = std::env::var_os("RETORT_ALEMBIC_PYTHON") {
-        return PathBuf::from(p);
-    }
-    let root = repo_root();
-    let venv = root.join("target/alembic-venv");
-    let out = Command::new("bash")
-        .arg(root.join("tests/alembic_diff/setup_venv.sh"))
-        .arg(&venv)
-        .output()
-        .expect("run setup_venv.sh");
-    assert!(
-        out.status.success(),
-        "could not set up the Alembic virtualenv (needs python3-venv and PyPI):\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    venv.join("bin/python")
-}
 
 #[derive(serde::Deserialize)]
 struct Expected {
@@ -71,39 +41,10 @@ fn env_usize(name: &str, default: usize) -> usize {
 
 #[test]
 fn planner_matches_alembic() {
-    let python = alembic_python();
     let graphs = env_usize("RETORT_DIFF_GRAPHS", 200);
     let targets = env_usize("RETORT_DIFF_TARGETS", 24);
     let seed = env_usize("RETORT_DIFF_SEED", 1);
-    let work = tempfile::tempdir().expect("tempdir");
-    let out = Command::new(&python)
-        .arg(repo_root().join("tests/alembic_diff/gen_cases.py"))
-        .args(["--out"])
-        .arg(work.path())
-        .args([
-            "--graphs",
-            &graphs.to_string(),
-            "--targets",
-            &targets.to_string(),
-            "--seed",
-            &seed.to_string(),
-        ])
-        .output()
-        .expect("run gen_cases.py");
-    assert!(
-        out.status.success(),
-        "gen_cases.py failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(work.path())
-        .expect("cases")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.join("expected.json").is_file())
-        .collect();
-    cases.sort();
-    assert_eq!(cases.len(), graphs, "one case per graph");
+    let (_work, cases) = retort_test_support::alembic::generate_cases(graphs, targets, seed);
 
     let mut steps_total = 0;
     let mut ok_steps = 0;
