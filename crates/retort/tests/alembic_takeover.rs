@@ -149,7 +149,11 @@ impl Oracle {
     fn alembic_current(&self, applied: &BTreeSet<String>) -> BTreeSet<String> {
         applied
             .iter()
-            .filter(|r| !self.children[r.as_str()].iter().any(|c| applied.contains(*c)))
+            .filter(|r| {
+                !self.children[r.as_str()]
+                    .iter()
+                    .any(|c| applied.contains(*c))
+            })
             .cloned()
             .collect()
     }
@@ -231,7 +235,12 @@ fn sqlalchemy_url(url: &str) -> String {
     } else {
         hostport.to_string()
     };
-    params.extend(query.into_iter().flat_map(|q| q.split('&')).map(str::to_string));
+    params.extend(
+        query
+            .into_iter()
+            .flat_map(|q| q.split('&'))
+            .map(str::to_string),
+    );
     let user = userinfo.map_or_else(String::new, |u| format!("{u}@"));
     let query = if params.is_empty() {
         String::new()
@@ -611,7 +620,10 @@ impl Takeover {
         let t0 = Instant::now();
         let before = State::read(&self.mixed.client).await;
         let mixed = self.run(tool, cmd, target).await;
-        let reference = self.alembic.run(&self.reference.ini, &[cmd.word(), target]).await;
+        let reference = self
+            .alembic
+            .run(&self.reference.ini, &[cmd.word(), target])
+            .await;
         let reference = if reference.ok {
             Ok(())
         } else {
@@ -668,7 +680,10 @@ impl Takeover {
                 r.map(|_| ()).map_err(|e| format!("{e}"))
             }
             Tool::Alembic => {
-                let a = self.alembic.run(&self.mixed.ini, &[cmd.word(), target]).await;
+                let a = self
+                    .alembic
+                    .run(&self.mixed.ini, &[cmd.word(), target])
+                    .await;
                 if a.ok {
                     Ok(())
                 } else {
@@ -774,7 +789,12 @@ impl Takeover {
         )
         .await
         .into_iter()
-        .map(|r| (r[0].clone().unwrap_or_default(), r[1].clone().unwrap_or_default()))
+        .map(|r| {
+            (
+                r[0].clone().unwrap_or_default(),
+                r[1].clone().unwrap_or_default(),
+            )
+        })
         .collect()
     }
 
@@ -849,7 +869,11 @@ async fn retort_takes_over_from_alembic() {
     t.check(&state).await;
 
     let heads_before: BTreeSet<String> = report.heads_before.iter().cloned().collect();
-    assert_eq!(heads_before, ids(&["a3", "c1"]), "retort read Alembic's rows");
+    assert_eq!(
+        heads_before,
+        ids(&["a3", "c1"]),
+        "retort read Alembic's rows"
+    );
     let ran: BTreeSet<String> = report.steps.iter().map(|s| s.revision.clone()).collect();
     assert_eq!(
         ran,
@@ -862,7 +886,10 @@ async fn retort_takes_over_from_alembic() {
     assert_eq!(state.rows, ids(&["a5", "c2", "x2"]));
     assert_eq!(
         state.tables,
-        GRAPH.iter().map(|r| r.id.to_string()).collect::<BTreeSet<_>>(),
+        GRAPH
+            .iter()
+            .map(|r| r.id.to_string())
+            .collect::<BTreeSet<_>>(),
         "every table exists"
     );
     assert!(
@@ -874,7 +901,10 @@ async fn retort_takes_over_from_alembic() {
     // retort's log records what it ran; what Alembic ran is "unrecorded", not "changed".
     let history = t.history().await;
     assert_eq!(
-        history.iter().map(|(r, _)| r.clone()).collect::<BTreeSet<_>>(),
+        history
+            .iter()
+            .map(|(r, _)| r.clone())
+            .collect::<BTreeSet<_>>(),
         ran
     );
     assert!(history.iter().all(|(_, d)| d == "up"), "{history:?}");
@@ -883,7 +913,10 @@ async fn retort_takes_over_from_alembic() {
         .verify(&t.mixed.url)
         .await
         .unwrap_or_else(|e| t.fail(&format!("retort verify: {e}")));
-    assert!(verify.changed.is_empty() && verify.unknown.is_empty(), "{verify:?}");
+    assert!(
+        verify.changed.is_empty() && verify.unknown.is_empty(),
+        "{verify:?}"
+    );
     assert_eq!(verify.ok.iter().cloned().collect::<BTreeSet<_>>(), ran);
     assert_eq!(
         verify.unrecorded.iter().cloned().collect::<BTreeSet<_>>(),
@@ -911,14 +944,20 @@ async fn alembic_takes_back_from_retort() {
     // retort created the version table: the same table as Alembic's.
     let ours = version_table_shape(&t.mixed.client).await;
     let theirs = version_table_shape(&t.reference.client).await;
-    assert_eq!(ours, theirs, "alembic_version as retort and Alembic create it");
+    assert_eq!(
+        ours, theirs,
+        "alembic_version as retort and Alembic create it"
+    );
     let history = t.history().await;
     assert_eq!(history.len(), 7, "a0 a1 a2 a3 b1 b2 m4: {history:?}");
 
     assert!(t.step(Tool::Alembic, Cmd::Upgrade, "heads").await);
     assert!(t.step(Tool::Alembic, Cmd::Downgrade, "base").await);
     let state = State::read(&t.mixed.client).await;
-    assert!(state.rows.is_empty() && state.tables.is_empty(), "{state:?}");
+    assert!(
+        state.rows.is_empty() && state.tables.is_empty(),
+        "{state:?}"
+    );
     assert!(
         state.ran.values().all(|&(up, down)| up == 1 && down == 1),
         "every revision ran up once and down once: {:?}",
@@ -926,7 +965,11 @@ async fn alembic_takes_back_from_retort() {
     );
     assert!(table_exists(&t.mixed.client, "alembic_version").await);
     // Alembic leaves retort's log alone.
-    assert_eq!(t.history().await, history, "alembic_history unchanged by Alembic");
+    assert_eq!(
+        t.history().await,
+        history,
+        "alembic_history unchanged by Alembic"
+    );
 
     // And retort can take it over again from Alembic's base.
     assert!(t.step(Tool::Retort, Cmd::Upgrade, "heads").await);
@@ -941,16 +984,16 @@ async fn retort_and_alembic_take_turns() {
     use Tool::{Alembic, Retort};
     let mut t = Takeover::new("retort_and_alembic_take_turns").await;
     let steps: &[(Tool, Cmd, &str)] = &[
-        (Retort, Upgrade, "c1"),              // a0 a1 a2 b1 c0 c1: b1 through depends_on, no row
-        (Alembic, Upgrade, "feature@head"),   // a3 b2 m4 a5
+        (Retort, Upgrade, "c1"), // a0 a1 a2 b1 c0 c1: b1 through depends_on, no row
+        (Alembic, Upgrade, "feature@head"), // a3 b2 m4 a5
         (Retort, Upgrade, "experimental@+1"), // x1
-        (Alembic, Upgrade, "heads"),          // c2 x2
-        (Retort, Downgrade, "x2-1"),          // x2
-        (Alembic, Downgrade, "billing@-1"),   // c2
-        (Retort, Downgrade, "a5-1"),          // a5
-        (Alembic, Downgrade, "b1"),           // m4 b2
-        (Retort, Upgrade, "core@head"),       // several heads: both refuse
-        (Alembic, Upgrade, "heads"),          // b2 m4 a5 c2 x2
+        (Alembic, Upgrade, "heads"), // c2 x2
+        (Retort, Downgrade, "x2-1"), // x2
+        (Alembic, Downgrade, "billing@-1"), // c2
+        (Retort, Downgrade, "a5-1"), // a5
+        (Alembic, Downgrade, "b1"), // m4 b2
+        (Retort, Upgrade, "core@head"), // several heads: both refuse
+        (Alembic, Upgrade, "heads"), // b2 m4 a5 c2 x2
         (Retort, Downgrade, "feature@base"),
         (Alembic, Upgrade, "billing@+1"),
         (Retort, Downgrade, "experimental@base"),
@@ -965,7 +1008,11 @@ async fn retort_and_alembic_take_turns() {
         t.step(*tool, *cmd, target).await;
     }
     assert!(
-        t.transcript.lines().filter(|l| l.contains(": ok ->")).count() >= steps.len() - 2,
+        t.transcript
+            .lines()
+            .filter(|l| l.contains(": ok ->"))
+            .count()
+            >= steps.len() - 2,
         "most steps succeed:\n{}",
         t.transcript
     );
