@@ -274,11 +274,24 @@ pub fn current(
             head_indicators: true,
             ..Default::default()
         };
-        for h in &heads {
-            match g.index_of(h) {
-                Some(i) => println!("{}", retort::inspect::cmd_format(g, i, verbose, f, None)),
-                None => println!("{h} (not in the script directory)"),
-            }
+        // As `alembic current`: the rows, plus revisions they imply through depends_on that are
+        // branch tips of their own.
+        let unknown: Vec<&String> = heads.iter().filter(|h| g.index_of(h).is_none()).collect();
+        let known: Vec<String> = heads
+            .iter()
+            .filter(|h| g.index_of(h).is_some())
+            .cloned()
+            .collect();
+        let shown = g.get_all_current(&known).map_err(|e| {
+            Failure::from(RunError::Target(
+                e.into_target_error(retort::target::Context::Other),
+            ))
+        })?;
+        for i in shown {
+            println!("{}", retort::inspect::cmd_format(g, i, verbose, f, None));
+        }
+        for h in unknown {
+            println!("{h} (not in the script directory)");
         }
         Ok(ExitCode::Ok)
     })

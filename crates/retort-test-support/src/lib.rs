@@ -302,7 +302,11 @@ pub mod alembic {
         }
         let root = repo_root();
         let venv = root.join("target/alembic-venv");
-        let out = Command::new("bash")
+        // Several test binaries may get here at once: one creates the venv, the others wait.
+        std::fs::create_dir_all(root.join("target")).expect("target dir");
+        let out = Command::new("flock")
+            .arg(root.join("target/alembic-venv.setup-lock"))
+            .arg("bash")
             .arg(root.join("tests/alembic_diff/setup_venv.sh"))
             .arg(&venv)
             .output()

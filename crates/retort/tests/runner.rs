@@ -771,3 +771,34 @@ async fn connection_errors_are_one_line_and_hide_the_password() {
         .expect_err("bad url");
     assert!(!format!("{:?}", miette::Report::new(err)).contains("hunter2"));
 }
+
+#[tokio::test]
+async fn missing_privilege_is_explained() {
+    let db = fresh_database().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_project(
+        dir.path(),
+        "",
+        &[rev("a1", &[], "CREATE TABLE a (id int);", "DROP TABLE a;")],
+    );
+    let admin = connect(&db.url).await;
+    let role = format!("app_{}", &db.name[db.name.len() - 8..]);
+    admin
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN; REVOKE CREATE ON SCHEMA public FROM PUBLIC;"
+        ))
+        .await
+        .expect("role");
+    let url = db.url.replacen("postgres@", &format!("{role}@"), 1);
+    let err = migrator(dir.path(), RunOptions::default())
+        .upgrade(&url, "head", &Quiet)
+        .await
+        .expect_err("no privilege");
+    assert!(matches!(err, RunError::Privilege { .. }), "{err:?}");
+    let shown = format!("{:?}", miette::Report::new(err));
+    assert!(
+        shown.contains("permission denied for schema public"),
+        "{shown}"
+    );
+    assert!(shown.contains("GRANT CREATE ON SCHEMA"), "{shown}");
+}

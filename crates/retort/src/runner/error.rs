@@ -196,6 +196,10 @@ pub enum RunError {
     #[diagnostic(help("restore the missing revision files (another branch of the code?), or `retort stamp` the database to a known revision"))]
     UnknownApplied { revisions: Vec<String> },
 
+    #[error("cannot create retort's tables {tables}: {detail}")]
+    #[diagnostic(help("grant the migrating role CREATE on the schema (GRANT CREATE ON SCHEMA public TO ...), or set version_table_schema to a schema it owns"))]
+    Privilege { detail: String, tables: String },
+
     #[error("{message}")]
     Usage {
         message: String,
@@ -217,6 +221,7 @@ impl RunError {
             | RunError::Interrupted { .. }
             | RunError::UnknownApplied { .. } => ExitCode::Verify,
             RunError::Usage { .. } => ExitCode::Usage,
+            RunError::Privilege { .. } => ExitCode::Connection,
         }
     }
 }

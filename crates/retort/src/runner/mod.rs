@@ -251,19 +251,14 @@ impl Migrator {
         obs: &dyn Observer,
     ) -> Result<RunReport, RunError> {
         let key = self.tables.lock_key();
-        match self.options.lock_mode {
-            LockMode::Session => exec(client, &self.tables.create_sql()).await?,
-            LockMode::Transaction => {
-                exec(
-                    client,
-                    &format!(
-                        "BEGIN;\nSELECT pg_advisory_xact_lock({key});\n{}COMMIT;",
-                        self.tables.create_sql()
-                    ),
-                )
-                .await?
-            }
-        }
+        let create = match self.options.lock_mode {
+            LockMode::Session => self.tables.create_sql(),
+            LockMode::Transaction => format!(
+                "BEGIN;\nSELECT pg_advisory_xact_lock({key});\n{}COMMIT;",
+                self.tables.create_sql()
+            ),
+        };
+        self.create_tables(client, &create).await?;
         let heads = self.read_heads(client).await?;
         self.check_state(client, &heads).await?;
         let mut plan = self.plan_for(work, &heads)?;
@@ -623,6 +618,28 @@ impl Migrator {
         )))
     }
 
+    /// Create the version table and log if absent; a missing privilege says which and what to do.
+    async fn create_tables(&self, client: &Client, sql: &str) -> Result<(), RunError> {
+        match client.batch_execute(sql).await {
+            Ok(()) => Ok(()),
+            Err(e) if e.code().is_some_and(|c| c.code() == "42501") => {
+                let _ = client.batch_execute("ROLLBACK").await;
+                let detail = e
+                    .as_db_error()
+                    .map_or_else(|| e.to_string(), |d| d.message().to_string());
+                Err(RunError::Privilege {
+                    detail,
+                    tables: format!(
+                        "{} and {}",
+                        self.tables.version_ident(),
+                        self.tables.history_ident()
+                    ),
+                })
+            }
+            Err(e) => Err(RunError::Db(query_error(&e, None))),
+        }
+    }
+
     /// Version rows; empty if the version table does not exist yet.
     pub async fn read_heads(&self, client: &Client) -> Result<Vec<String>, RunError> {
         let exists = query_col(
@@ -828,7 +845,7 @@ impl Migrator {
         // the lock when the connection ends.
         let _lock =
             lock::SessionLock::acquire(&client, &self.options, self.tables.lock_key(), obs).await?;
-        match exec(&client, &self.tables.create_sql()).await {
+        match self.create_tables(&client, &self.tables.create_sql()).await {
             Ok(()) => f(client).await,
             Err(e) => Err(e),
         }

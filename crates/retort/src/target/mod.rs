@@ -7,7 +7,7 @@
 pub(crate) mod error;
 mod resolve;
 
-pub use error::{RevisionError, TargetError};
+pub use error::{Context, RevisionError, TargetError};
 pub use resolve::Node;
 
 /// A parsed relative target: `[label@][symbol](+|-)N`.

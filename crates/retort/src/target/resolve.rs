@@ -381,8 +381,9 @@ impl RevisionGraph {
         Ok(initial)
     }
 
-    /// Alembic's `_get_all_current`.
-    fn get_all_current(&self, ids: &[String]) -> R<Vec<RevIdx>> {
+    /// Alembic's `_get_all_current`: the version rows plus what they imply through dependencies,
+    /// reduced to branch tips (what `alembic current` lists).
+    pub fn get_all_current(&self, ids: &[String]) -> R<Vec<RevIdx>> {
         let top: Vec<RevIdx> = self
             .get_revisions_many(ids)?
             .into_iter()
