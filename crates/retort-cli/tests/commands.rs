@@ -307,3 +307,41 @@ fn new_files_parse_and_carry_the_graph() {
         std::fs::read_to_string(p.path().join("migrations/b1b1b1b1b1b1_hooked.sql")).expect("file");
     assert!(text.ends_with("-- formatted\n"), "{text}");
 }
+
+#[test]
+fn edit_opens_the_revision_in_the_editor() {
+    let p = Project::branched();
+    let editor = p.path().join("fake-editor.sh");
+    std::fs::write(&editor, "#!/bin/sh\necho '-- edited' >> \"$1\"\n").expect("write editor");
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&editor)
+        .status()
+        .expect("chmod");
+    let out = Command::cargo_bin("retort")
+        .expect("binary")
+        .args(["edit", "e5e5"])
+        .current_dir(p.path())
+        .env("EDITOR", &editor)
+        .env_remove("VISUAL")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(p.path().join("migrations/e5e5e5e5e5e5_feature_table.sql"))
+        .expect("file");
+    assert!(text.ends_with("-- edited\n"), "{text}");
+    let out = Command::cargo_bin("retort")
+        .expect("binary")
+        .args(["edit", "e5e5"])
+        .current_dir(p.path())
+        .env_remove("EDITOR")
+        .env_remove("VISUAL")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(10));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("neither $VISUAL nor $EDITOR is set"));
+}

@@ -312,3 +312,50 @@ fn offline_sql_needs_no_database() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("requires <fromrev>:<torev>"));
 }
+
+#[test]
+fn dev_database_is_created_used_and_stopped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_chain(dir.path(), 2, |i| (counter_sql(i), true));
+    let run = |args: &[&str]| {
+        retort()
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("runs")
+    };
+    // No URL anywhere: upgrade creates and starts the project's own cluster, and says so.
+    let out = run(&["upgrade", "head"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("created a local PostgreSQL cluster in .retort/pg"),
+        "{stderr}"
+    );
+    let out = run(&["dev", "url"]);
+    let url = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    assert!(
+        url.starts_with("postgresql://postgres@") && url.ends_with("/retort_dev"),
+        "{url}"
+    );
+    let out = run(&["current"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "r001 (head)");
+    let out = run(&["dev", "status"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("running, pid "));
+    assert!(run(&["dev", "stop"]).status.success());
+    let out = run(&["dev", "status"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("stopped"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // Starting again keeps the data.
+    let out = run(&["current"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "r001 (head)",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(run(&["dev", "stop"]).status.success());
+}

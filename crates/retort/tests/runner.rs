@@ -802,3 +802,165 @@ async fn missing_privilege_is_explained() {
     );
     assert!(shown.contains("GRANT CREATE ON SCHEMA"), "{shown}");
 }
+
+/// Every refusal of the runner, as the user sees it.
+#[tokio::test]
+async fn runner_error_messages() {
+    let db = fresh_database().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let show = |e: RunError| {
+        let code = e.exit_code().code();
+        format!("exit {code}: {:?}\n", miette::Report::new(e))
+            .replace(&dir.path().display().to_string(), "[dir]")
+    };
+    let mut out = String::new();
+    write_project(
+        dir.path(),
+        "",
+        &[
+            rev("a1", &[], "CREATE TABLE a (id int);", "DROP TABLE a;"),
+            Rev {
+                id: "b2",
+                down: &["a1"],
+                up: "CREATE INDEX CONCURRENTLY ai ON a (id);",
+                down_sql: None,
+                transactional: false,
+            },
+        ],
+    );
+    let m = migrator(
+        dir.path(),
+        RunOptions {
+            single_transaction: true,
+            ..RunOptions::default()
+        },
+    );
+    out.push_str(&show(
+        m.upgrade(&db.url, "head", &Quiet)
+            .await
+            .expect_err("non-tx in single"),
+    ));
+    let m = migrator(dir.path(), RunOptions::default());
+    m.upgrade(&db.url, "head", &Quiet).await.expect("upgrade");
+    out.push_str(&show(
+        m.downgrade(&db.url, "base", &Quiet)
+            .await
+            .expect_err("no down"),
+    ));
+    // A changed file.
+    write_project(
+        dir.path(),
+        "",
+        &[
+            rev("a1", &[], "CREATE TABLE a (id bigint);", "DROP TABLE a;"),
+            Rev {
+                id: "b2",
+                down: &["a1"],
+                up: "CREATE INDEX CONCURRENTLY ai ON a (id);",
+                down_sql: None,
+                transactional: false,
+            },
+        ],
+    );
+    let m = migrator(dir.path(), RunOptions::default());
+    out.push_str(&show(
+        m.upgrade(&db.url, "head", &Quiet)
+            .await
+            .expect_err("changed"),
+    ));
+    // A version row naming a revision that is not in the files.
+    connect(&db.url)
+        .await
+        .batch_execute("INSERT INTO retort_version VALUES ('zz9')")
+        .await
+        .expect("insert");
+    out.push_str(&show(
+        m.upgrade(&db.url, "head", &Quiet)
+            .await
+            .expect_err("unknown"),
+    ));
+    connect(&db.url)
+        .await
+        .batch_execute("DELETE FROM retort_version WHERE version_num = 'zz9'")
+        .await
+        .expect("delete");
+    // Transaction control and an unterminated quote.
+    write_project(
+        dir.path(),
+        "",
+        &[
+            rev("a1", &[], "CREATE TABLE a (id int);", "DROP TABLE a;"),
+            Rev {
+                id: "b2",
+                down: &["a1"],
+                up: "CREATE INDEX CONCURRENTLY ai ON a (id);",
+                down_sql: Some(""),
+                transactional: false,
+            },
+            rev("c3", &["b2"], "SELECT 1;\nCOMMIT;", ""),
+        ],
+    );
+    let m = migrator(
+        dir.path(),
+        RunOptions {
+            allow_changed: true,
+            ..RunOptions::default()
+        },
+    );
+    out.push_str(&show(
+        m.upgrade(&db.url, "head", &Quiet)
+            .await
+            .expect_err("commit"),
+    ));
+    write_project(
+        dir.path(),
+        "",
+        &[
+            rev("a1", &[], "CREATE TABLE a (id int);", "DROP TABLE a;"),
+            Rev {
+                id: "b2",
+                down: &["a1"],
+                up: "CREATE INDEX CONCURRENTLY ai ON a (id);",
+                down_sql: Some(""),
+                transactional: false,
+            },
+            rev("c3", &["b2"], "SELECT 1;\nSELECT $fn$ unterminated", ""),
+        ],
+    );
+    let m = migrator(
+        dir.path(),
+        RunOptions {
+            allow_changed: true,
+            lock_timeout: Some(Duration::from_millis(200)),
+            ..RunOptions::default()
+        },
+    );
+    out.push_str(&show(
+        m.upgrade(&db.url, "head", &Quiet)
+            .await
+            .expect_err("unterminated"),
+    ));
+    // The lock held elsewhere.
+    let holder = connect(&db.url).await;
+    holder
+        .batch_execute("SET application_name = 'other deploy'")
+        .await
+        .expect("set");
+    holder
+        .batch_execute(&format!(
+            "SELECT pg_advisory_lock({})",
+            m.tables().lock_key()
+        ))
+        .await
+        .expect("lock");
+    out.push_str(&show(
+        m.upgrade(&db.url, "head", &Quiet).await.expect_err("lock"),
+    ));
+    insta::with_settings!({filters => vec![
+        (r"pid \d+", "pid [pid]"),
+        (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC", "[time]"),
+        (r"after \d+\.\ds", "after [t]s"),
+    ]}, {
+        insta::assert_snapshot!(out);
+    });
+}

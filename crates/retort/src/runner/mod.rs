@@ -357,7 +357,7 @@ impl Migrator {
                     line + e.line - 1,
                     e.column
                 ),
-                message: format!("revision {}: {e}", f.id),
+                message: format!("revision {}: unterminated {}", f.id, e.what),
                 help: Some("close the quote or comment".into()),
             })?;
             if !f.transactional && self.options.single_transaction {
