@@ -44,11 +44,11 @@ pub enum DbError {
         detail: String,
     },
 
-    #[error("TLS was requested ({mode}) but this build of retort connects without TLS")]
+    #[error("cannot set up TLS ({mode}): {detail}")]
     #[diagnostic(help(
-        "use sslmode=prefer or sslmode=disable, or connect through a local TLS proxy"
+        "check sslrootcert (a PEM file of CA certificates), or the system's certificate store"
     ))]
-    TlsUnsupported { mode: String },
+    Tls { mode: String, detail: String },
 
     #[error("{message}")]
     Query {
@@ -111,10 +111,73 @@ pub fn scrub(text: &str, secret: Option<&str>) -> String {
     }
 }
 
+/// How to use TLS, from `sslmode` (and `sslrootcert`), with libpq's meanings: `disable`; `prefer`
+/// and `require` encrypt without checking the server's certificate; `verify-ca` and
+/// `verify-full` check it (against `sslrootcert`, else the system's roots) and its host name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TlsMode {
+    Disable,
+    /// `prefer` or `require`: encrypted, certificate not verified.
+    Unverified,
+    /// `verify-ca` / `verify-full`.
+    Verified {
+        root_cert: Option<std::path::PathBuf>,
+    },
+}
+
+/// Take `sslmode=verify-*` and `sslrootcert` out of a URL or key=value string (tokio-postgres
+/// knows only disable/prefer/require): the rest, the verify mode if any, and the root cert.
+fn split_tls_params(url: &str) -> (String, Option<String>, Option<String>) {
+    let mut verify = None;
+    let mut root = None;
+    let mut keep = |k: &str, v: &str| -> bool {
+        match (k, v) {
+            ("sslmode", "verify-ca" | "verify-full") => {
+                verify = Some(v.to_string());
+                false
+            }
+            ("sslrootcert", _) => {
+                root = Some(v.to_string());
+                false
+            }
+            _ => true,
+        }
+    };
+    let rest = if url.contains("://") {
+        match url.split_once('?') {
+            Some((base, query)) => {
+                let kept: Vec<&str> = query
+                    .split('&')
+                    .filter(|kv| {
+                        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                        keep(k, v)
+                    })
+                    .collect();
+                if kept.is_empty() {
+                    base.to_string()
+                } else {
+                    format!("{base}?{}", kept.join("&"))
+                }
+            }
+            None => url.to_string(),
+        }
+    } else {
+        url.split_whitespace()
+            .filter(|kv| {
+                let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                keep(k, v)
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    (rest, verify, root)
+}
+
 /// A parsed connection target.
 #[derive(Clone)]
 pub struct Target {
     config: Config,
+    tls: TlsMode,
     /// The URL as the user wrote it, password masked.
     pub masked: String,
 }
@@ -132,6 +195,8 @@ impl Target {
     /// PGPORT, PGUSER, PGPASSWORD, PGDATABASE) and the OS user, as psql would.
     pub fn parse(url: &str) -> Result<Self, DbError> {
         let masked = mask_url(url);
+        let (url, verify, root_cert) = split_tls_params(url);
+        let url = url.as_str();
         let mut config = Config::from_str(url).map_err(|e| DbError::InvalidUrl {
             masked: masked.clone(),
             reason: scrub(&e.to_string(), password_of(url).as_deref()),
@@ -171,20 +236,22 @@ impl Target {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(DEFAULT_CONNECT_TIMEOUT);
         }
-        match config.get_ssl_mode() {
-            tokio_postgres::config::SslMode::Require => {
-                return Err(DbError::TlsUnsupported {
-                    mode: "sslmode=require".into(),
-                });
+        let tls = if verify.is_some() {
+            config.ssl_mode(tokio_postgres::config::SslMode::Require);
+            TlsMode::Verified {
+                root_cert: root_cert.map(std::path::PathBuf::from),
             }
-            tokio_postgres::config::SslMode::Disable | tokio_postgres::config::SslMode::Prefer => {}
-            _ => {
-                return Err(DbError::TlsUnsupported {
-                    mode: "sslmode".into(),
-                })
+        } else {
+            match config.get_ssl_mode() {
+                tokio_postgres::config::SslMode::Disable => TlsMode::Disable,
+                _ => TlsMode::Unverified,
             }
-        }
-        Ok(Self { config, masked })
+        };
+        Ok(Self {
+            config,
+            tls,
+            masked,
+        })
     }
 
     pub fn user(&self) -> &str {
@@ -220,24 +287,75 @@ impl Target {
             .get_connect_timeout()
             .copied()
             .unwrap_or(DEFAULT_CONNECT_TIMEOUT);
-        let attempt =
-            tokio::time::timeout(timeout + Duration::from_secs(1), config.connect(NoTls)).await;
-        let (client, connection) = match attempt {
-            Err(_) => {
-                return Err(DbError::Unreachable {
-                    target: self.describe(),
-                    detail: format!("no answer within {}s", timeout.as_secs()),
-                })
-            }
-            Ok(Err(e)) => return Err(self.classify(&e)),
-            Ok(Ok(pair)) => pair,
+        let limit = timeout + Duration::from_secs(1);
+        let timed_out = || DbError::Unreachable {
+            target: self.describe(),
+            detail: format!("no answer within {}s", timeout.as_secs()),
         };
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection closed");
+        // The connection types differ by TLS connector: each branch spawns its own driver.
+        match self.tls_config()? {
+            None => {
+                let (client, connection) = tokio::time::timeout(limit, config.connect(NoTls))
+                    .await
+                    .map_err(|_| timed_out())?
+                    .map_err(|e| self.classify(&e))?;
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!(error = %e, "connection closed");
+                    }
+                });
+                Ok(client)
             }
-        });
-        Ok(client)
+            Some(tls) => {
+                let tls = rustls_tokio_postgres::MakeRustlsConnect::new(tls);
+                let (client, connection) = tokio::time::timeout(limit, config.connect(tls))
+                    .await
+                    .map_err(|_| timed_out())?
+                    .map_err(|e| self.classify(&e))?;
+                tokio::spawn(async move {
+                    if let Err(e) = connection.await {
+                        tracing::debug!(error = %e, "connection closed");
+                    }
+                });
+                Ok(client)
+            }
+        }
+    }
+
+    pub fn tls_mode(&self) -> &TlsMode {
+        &self.tls
+    }
+
+    fn tls_config(&self) -> Result<Option<rustls_tokio_postgres::rustls::ClientConfig>, DbError> {
+        // No TLS over Unix sockets (libpq doesn't either; there is no host name to verify).
+        let hosts = self.config.get_hosts();
+        if !hosts.is_empty()
+            && hosts
+                .iter()
+                .all(|h| matches!(h, tokio_postgres::config::Host::Unix(_)))
+        {
+            return Ok(None);
+        }
+        match &self.tls {
+            TlsMode::Disable => Ok(None),
+            TlsMode::Unverified => Ok(Some(rustls_tokio_postgres::config_no_verify())),
+            TlsMode::Verified {
+                root_cert: Some(path),
+            } => rustls_tokio_postgres::config_from_ca_cert(path)
+                .map(Some)
+                .map_err(|e| DbError::Tls {
+                    mode: format!("sslrootcert={}", path.display()),
+                    detail: e.to_string(),
+                }),
+            TlsMode::Verified { root_cert: None } => {
+                rustls_tokio_postgres::config_platform_verifier()
+                    .map(Some)
+                    .map_err(|e| DbError::Tls {
+                        mode: "verify-full".into(),
+                        detail: e.to_string(),
+                    })
+            }
+        }
     }
 
     /// Turn a connection error into one of ours.
@@ -359,10 +477,30 @@ mod tests {
         assert_eq!(t.describe(), "/tmp/pg:5433/app");
         let t = Target::parse("host=/run/pg port=5432 dbname=x user=u").expect("valid");
         assert_eq!(t.describe(), "/run/pg:5432/x");
-        assert!(matches!(
-            Target::parse("postgres://u:pw@h/db?sslmode=require"),
-            Err(DbError::TlsUnsupported { .. })
-        ));
+        assert_eq!(
+            Target::parse("postgres://u:pw@h/db?sslmode=require")
+                .expect("valid")
+                .tls,
+            TlsMode::Unverified
+        );
+        assert_eq!(
+            Target::parse("postgres://u:pw@h/db?sslmode=disable")
+                .expect("valid")
+                .tls,
+            TlsMode::Disable
+        );
+        let t = Target::parse(
+            "postgres://u:pw@h/db?sslmode=verify-full&sslrootcert=/etc/ca.pem&application_name=x",
+        )
+        .expect("valid");
+        assert_eq!(
+            t.tls,
+            TlsMode::Verified {
+                root_cert: Some("/etc/ca.pem".into())
+            }
+        );
+        let t = Target::parse("host=h dbname=db sslmode=verify-ca").expect("valid");
+        assert_eq!(t.tls, TlsMode::Verified { root_cert: None });
         let err = Target::parse("postgres://u:pw@h:notaport/db").expect_err("invalid");
         assert!(!err.to_string().contains("pw@"), "{err}");
     }
