@@ -179,6 +179,7 @@ pub fn upgrade_or_downgrade(
     opts.allow_changed = a.allow_changed;
     opts.single_transaction = a.single_transaction;
     opts.tag = a.tag.clone();
+    opts.per_statement = a.verbose;
     let config = project.config.clone();
     let migrator = Migrator::new(project, opts);
     if a.sql {

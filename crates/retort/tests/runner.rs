@@ -964,3 +964,68 @@ async fn runner_error_messages() {
         insta::assert_snapshot!(out);
     });
 }
+
+/// With `per_statement` (`-v`), each statement is its own event with its duration, errors still
+/// point at their line, and the revision stays atomic.
+#[tokio::test]
+async fn per_statement_events_and_atomicity() {
+    use std::sync::Mutex;
+    struct Collect(Mutex<Vec<String>>);
+    impl retort::runner::Observer for Collect {
+        fn event(&self, e: &retort::runner::Event) {
+            if let retort::runner::Event::Statement { sql, .. } = e {
+                self.0.lock().expect("lock").push(sql.clone());
+            }
+        }
+    }
+    let db = fresh_database().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_project(
+        dir.path(),
+        "",
+        &[
+            rev(
+                "a1",
+                &[],
+                "CREATE TABLE a (id int);\n-- two\nINSERT INTO a VALUES (1);",
+                "DROP TABLE a;",
+            ),
+            rev(
+                "b2",
+                &["a1"],
+                "INSERT INTO a VALUES (2);\nINSERT INTO a VALUES ('x');",
+                "",
+            ),
+        ],
+    );
+    let m = migrator(
+        dir.path(),
+        RunOptions {
+            per_statement: true,
+            ..RunOptions::default()
+        },
+    );
+    let seen = Collect(Mutex::new(Vec::new()));
+    let err = m
+        .upgrade(&db.url, "head", &seen)
+        .await
+        .expect_err("b2 fails");
+    assert_eq!(
+        *seen.0.lock().expect("lock"),
+        [
+            "CREATE TABLE a (id int)",
+            "-- two\nINSERT INTO a VALUES (1)",
+            "INSERT INTO a VALUES (2)"
+        ]
+    );
+    let RunError::Migration(f) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(f.location.ends_with("0001_b2.sql:8:23"), "{}", f.location);
+    assert_eq!(
+        rows(&db.url, "SELECT count(*) FROM a").await,
+        ["1"],
+        "b2's first insert rolled back with it"
+    );
+    assert_eq!(version_rows(&db.url).await, ["a1"]);
+}

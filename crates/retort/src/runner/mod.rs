@@ -45,6 +45,10 @@ pub struct RunOptions {
     pub application_name: String,
     /// Record this tag in the applied log's message (`upgrade --tag`).
     pub tag: Option<String>,
+    /// Send a transactional revision's statements one by one (inside its transaction), so that
+    /// each gets its own [`Event::Statement`] with its duration (`-v`). Off by default: one round
+    /// trip per revision is faster.
+    pub per_statement: bool,
 }
 
 impl Default for RunOptions {
@@ -56,6 +60,7 @@ impl Default for RunOptions {
             single_transaction: false,
             application_name: format!("retort {RETORT_VERSION}"),
             tag: None,
+            per_statement: false,
         }
     }
 }
@@ -419,7 +424,40 @@ impl Migrator {
         let started = Instant::now();
         let (sql, _) = section(f, step.direction);
         let bookkeeping = self.bookkeeping(step, f);
-        if f.transactional {
+        if f.transactional && self.options.per_statement {
+            // One statement at a time inside the revision's transaction, each timed.
+            let rollback_note = "the revision was rolled back; revisions before it stay applied";
+            if !xact_open {
+                exec(client, "BEGIN").await?;
+            }
+            for s in split_statements(sql).unwrap_or_default() {
+                let t = Instant::now();
+                if let Err(e) = client.batch_execute(s.text).await {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    return Err(self.failed(
+                        f,
+                        step.direction,
+                        sql,
+                        s.offset,
+                        0,
+                        &e,
+                        rollback_note,
+                    ));
+                }
+                emit(
+                    obs,
+                    Event::Statement {
+                        revision: f.id.clone(),
+                        sql: s.text.to_string(),
+                        duration: t.elapsed(),
+                    },
+                );
+            }
+            if let Err(e) = client.batch_execute(&format!("{bookkeeping}COMMIT;")).await {
+                let _ = client.batch_execute("ROLLBACK").await;
+                return Err(RunError::Db(query_error(&e, None)));
+            }
+        } else if f.transactional {
             let (batch, prefix) = if xact_open {
                 (format!("{sql}\n;\n{bookkeeping}COMMIT;"), 0)
             } else {
