@@ -173,6 +173,48 @@ fn split_tls_params(url: &str) -> (String, Option<String>, Option<String>) {
     (rest, verify, root)
 }
 
+/// Mistakes tokio-postgres reports only as "invalid connection string": say which part is wrong.
+fn obvious_url_mistake(url: &str) -> Option<String> {
+    let params: Vec<(&str, &str)> = if let Some((_, rest)) = url.split_once("://") {
+        let authority = rest.split(['/', '?']).next().unwrap_or("");
+        let hostport = authority.rsplit('@').next().unwrap_or("");
+        if let Some((_, port)) = hostport.rsplit_once(':') {
+            if !hostport.ends_with(']')
+                && !port.is_empty()
+                && port.parse::<u16>().map_or(true, |p| p == 0)
+            {
+                return Some(format!("port {port} is not a number from 1 to 65535"));
+            }
+        }
+        rest.split_once('?')
+            .map(|(_, q)| q.split('&').filter_map(|kv| kv.split_once('=')).collect())
+            .unwrap_or_default()
+    } else {
+        if !url.contains('=') {
+            return Some("not a URL (postgres://...) nor key=value settings".into());
+        }
+        url.split_whitespace()
+            .filter_map(|kv| kv.split_once('='))
+            .collect()
+    };
+    for (k, v) in params {
+        if k == "sslmode"
+            && !matches!(
+                v,
+                "disable" | "allow" | "prefer" | "require" | "verify-ca" | "verify-full"
+            )
+        {
+            return Some(format!(
+                "sslmode={v} is not one of disable, prefer, require, verify-ca, verify-full"
+            ));
+        }
+        if k == "port" && v.parse::<u16>().map_or(true, |p| p == 0) {
+            return Some(format!("port {v} is not a number from 1 to 65535"));
+        }
+    }
+    None
+}
+
 /// A parsed connection target.
 #[derive(Clone)]
 pub struct Target {
@@ -195,6 +237,9 @@ impl Target {
     /// PGPORT, PGUSER, PGPASSWORD, PGDATABASE) and the OS user, as psql would.
     pub fn parse(url: &str) -> Result<Self, DbError> {
         let masked = mask_url(url);
+        if let Some(reason) = obvious_url_mistake(url) {
+            return Err(DbError::InvalidUrl { masked, reason });
+        }
         let (url, verify, root_cert) = split_tls_params(url);
         let url = url.as_str();
         let mut config = Config::from_str(url).map_err(|e| DbError::InvalidUrl {

@@ -196,6 +196,14 @@ pub enum RunError {
     #[diagnostic(help("restore the missing revision files (another branch of the code?), or `retort stamp` the database to a known revision"))]
     UnknownApplied { revisions: Vec<String> },
 
+    #[error("table {table} is not a version table: it has ({columns}) instead of version_num varchar(32)")]
+    #[diagnostic(help("set version_table in retort.toml to another name, or rename that table"))]
+    NotAVersionTable { table: String, columns: String },
+
+    #[error("the database is read-only: {detail}")]
+    #[diagnostic(help("is this a standby, or is default_transaction_read_only on? Migrate the primary, or turn it off for the migrating role"))]
+    ReadOnly { detail: String },
+
     #[error("cannot create retort's tables {tables}: {detail}")]
     #[diagnostic(help("grant the migrating role CREATE on the schema (GRANT CREATE ON SCHEMA public TO ...), or set version_table_schema to a schema it owns"))]
     Privilege { detail: String, tables: String },
@@ -222,6 +230,8 @@ impl RunError {
             | RunError::UnknownApplied { .. } => ExitCode::Verify,
             RunError::Usage { .. } => ExitCode::Usage,
             RunError::Privilege { .. } => ExitCode::Connection,
+            RunError::NotAVersionTable { .. } => ExitCode::Verify,
+            RunError::ReadOnly { .. } => ExitCode::Connection,
         }
     }
 }

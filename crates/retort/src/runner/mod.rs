@@ -263,11 +263,15 @@ impl Migrator {
                 self.tables.create_sql()
             ),
         };
-        self.create_tables(client, &create).await?;
+        // Everything that can refuse without the tables runs first, so that a refused run
+        // leaves the database exactly as it was.
+        self.check_version_table(client).await?;
         let heads = self.read_heads(client).await?;
-        self.check_state(client, &heads).await?;
+        self.check_known(&heads)?;
         let mut plan = self.plan_for(work, &heads)?;
         self.preflight(&plan)?;
+        self.create_tables(client, &create).await?;
+        self.check_state(client, &heads).await?;
         emit(
             obs,
             Event::PlanReady {
@@ -656,8 +660,43 @@ impl Migrator {
         )))
     }
 
+    /// A table with the version table's name that is not one: refuse before touching anything.
+    async fn check_version_table(&self, client: &Client) -> Result<(), RunError> {
+        let columns = query_col(
+            client,
+            &format!(
+                "SELECT attname || ' ' || format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass({}) AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+                crate::sql::quote_literal(&self.tables.version_ident())
+            ),
+        )
+        .await?;
+        let columns: Vec<String> = columns.into_iter().flatten().collect();
+        if !columns.is_empty() && !columns.iter().any(|c| c.starts_with("version_num ")) {
+            return Err(RunError::NotAVersionTable {
+                table: self.tables.version_ident(),
+                columns: columns.join(", "),
+            });
+        }
+        Ok(())
+    }
+
+    /// Version rows naming revisions that are not in the script directory.
+    fn check_known(&self, heads: &[String]) -> Result<(), RunError> {
+        let unknown: Vec<String> = heads
+            .iter()
+            .filter(|h| self.graph().index_of(h).is_none())
+            .cloned()
+            .collect();
+        if unknown.is_empty() {
+            Ok(())
+        } else {
+            Err(RunError::UnknownApplied { revisions: unknown })
+        }
+    }
+
     /// Create the version table and log if absent; a missing privilege says which and what to do.
     async fn create_tables(&self, client: &Client, sql: &str) -> Result<(), RunError> {
+        self.check_version_table(client).await?;
         match client.batch_execute(sql).await {
             Ok(()) => Ok(()),
             Err(e) if e.code().is_some_and(|c| c.code() == "42501") => {
@@ -674,6 +713,11 @@ impl Migrator {
                     ),
                 })
             }
+            Err(e) if e.code().is_some_and(|c| c.code() == "25006") => Err(RunError::ReadOnly {
+                detail: e
+                    .as_db_error()
+                    .map_or_else(|| e.to_string(), |d| d.message().to_string()),
+            }),
             Err(e) => Err(RunError::Db(query_error(&e, None))),
         }
     }
@@ -703,14 +747,7 @@ impl Migrator {
 
     /// Stop on interrupted non-transactional revisions, unknown version rows, changed files.
     async fn check_state(&self, client: &Client, heads: &[String]) -> Result<(), RunError> {
-        let unknown: Vec<String> = heads
-            .iter()
-            .filter(|h| self.graph().index_of(h).is_none())
-            .cloned()
-            .collect();
-        if !unknown.is_empty() {
-            return Err(RunError::UnknownApplied { revisions: unknown });
-        }
+        self.check_known(heads)?;
         let rows = query_rows(
             client,
             &format!("SELECT revision, direction FROM {} WHERE status IN ('started', 'failed') ORDER BY id", self.tables.history_ident()),

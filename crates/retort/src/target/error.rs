@@ -86,10 +86,18 @@ impl RevisionError {
                     format!("{detail}; did you mean {}?", candidates.join(" or "))
                 }),
             },
-            RevisionError::Other(message) => TargetError {
-                message,
-                help: None,
-            },
+            RevisionError::Other(message) => {
+                let help = match message.as_str() {
+                    "Ambiguous walk" => Some(
+                        "several revisions follow (or precede) here; walk along one branch with LABEL@+N or REV+N".to_string(),
+                    ),
+                    "Walked too far" => {
+                        Some("there are fewer revisions than that in that direction".to_string())
+                    }
+                    _ => None,
+                };
+                TargetError { message, help }
+            }
         }
     }
 }

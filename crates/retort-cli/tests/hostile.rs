@@ -1,0 +1,524 @@
+//! Hostile and broken input: every case gets one clear message (snapshotted), its documented exit
+//! code, no panic or backtrace, no password in the output, and leaves the database unchanged.
+//! (Broken script directories are in `scripts.rs`; this covers targets, config, URLs and
+//! database states.)
+
+use std::path::Path;
+use std::process::Command;
+
+use retort_test_support::{connect, fresh_database};
+
+const PASSWORD: &str = "s3cr3t-Pa55";
+
+fn retort(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
+    let mut c = Command::new(assert_cmd::cargo::cargo_bin("retort"));
+    c.args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
+        .env_remove("RETORT_CONFIG")
+        .env("PGPASSWORD", PASSWORD);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().expect("runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// A small branched project: a1 -> b2 -> {c3, d4 (label: feature)}, e5 (root, label: audit).
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("migrations")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("retort.toml"),
+        "script_location = \"migrations\"\n",
+    )
+    .expect("config");
+    for (id, down, labels) in [
+        ("a1a1a1a1", "", ""),
+        ("b2b2b2b2", "a1a1a1a1", ""),
+        ("c3c3c3c3", "b2b2b2b2", ""),
+        ("c3c4c4c4", "b2b2b2b2", "feature"),
+        ("e5e5e5e5", "", "audit"),
+    ] {
+        std::fs::write(
+            dir.path().join(format!("migrations/{id}.sql")),
+            format!("-- revision: {id}\n-- down_revision: {down}\n-- branch_labels: {labels}\n-- message: {id}\n\n-- retort:up\nCREATE TABLE t_{id} (id int);\n\n-- retort:down\nDROP TABLE t_{id};\n"),
+        )
+        .expect("write");
+    }
+    dir
+}
+
+struct Case {
+    name: &'static str,
+    args: Vec<String>,
+    code: i32,
+    expect: &'static str,
+}
+
+fn case(name: &'static str, args: &[&str], code: i32, expect: &'static str) -> Case {
+    Case {
+        name,
+        args: args.iter().map(|s| s.to_string()).collect(),
+        code,
+        expect,
+    }
+}
+
+fn check(dir: &Path, cases: &[Case], env: &[(&str, &str)], transcript: &mut String) {
+    for c in cases {
+        let args: Vec<&str> = c.args.iter().map(String::as_str).collect();
+        let (code, text) = retort(dir, &args, env);
+        assert_eq!(code, c.code, "{}: exit code\n{text}", c.name);
+        assert!(
+            text.contains(c.expect),
+            "{}: expected {:?} in\n{text}",
+            c.name,
+            c.expect
+        );
+        assert!(
+            !text.contains("panicked")
+                && !text.contains("stack backtrace")
+                && !text.contains("RUST_BACKTRACE"),
+            "{}: panic\n{text}",
+            c.name
+        );
+        assert!(
+            !text.contains(PASSWORD),
+            "{}: password printed\n{text}",
+            c.name
+        );
+        transcript.push_str(&format!(
+            "## {} (exit {code})\n$ retort {}\n{text}\n",
+            c.name,
+            args.join(" ").replace(PASSWORD, "[password]")
+        ));
+    }
+}
+
+#[test]
+fn targets_and_ranges() {
+    let dir = project();
+    let long = "x".repeat(5000);
+    let cases = vec![
+        case(
+            "unknown id",
+            &["show", "deadbeef"],
+            5,
+            "Can't locate revision identified by 'deadbeef'",
+        ),
+        case(
+            "ambiguous prefix",
+            &["show", "c3"],
+            5,
+            "Multiple revisions start with 'c3'",
+        ),
+        case(
+            "unknown label",
+            &["show", "nosuch@head"],
+            5,
+            "No such revision or branch 'nosuch'",
+        ),
+        case(
+            "label of another branch",
+            &["show", "audit@b2b2"],
+            5,
+            "is not a member of branch 'audit'",
+        ),
+        case(
+            "head with several heads",
+            &["show", "head"],
+            5,
+            "Multiple head revisions are present for given argument 'head'",
+        ),
+        case(
+            "relative from two roots",
+            &["upgrade", "--sql", "+9"],
+            5,
+            "Ambiguous walk",
+        ),
+        case(
+            "relative past head",
+            &["upgrade", "--sql", "e5e5+9"],
+            5,
+            "Relative revision +9 didn't produce 9 migrations",
+        ),
+        case(
+            "relative past base",
+            &["downgrade", "--sql", "b2b2:b2b2-5"],
+            5,
+            "Walked too far",
+        ),
+        case(
+            "downgrade above current",
+            &["downgrade", "--sql", "a1a1:c3c3c3c3"],
+            5,
+            "not a valid downgrade target",
+        ),
+        case(
+            "minus in upgrade",
+            &["upgrade", "--sql", "-1"],
+            5,
+            "Relative revision -1 didn't produce 1 migrations",
+        ),
+        case(
+            "empty target",
+            &["show", ""],
+            5,
+            "Can't locate revision identified by ''",
+        ),
+        case(
+            "only an at sign",
+            &["show", "@"],
+            5,
+            "Can't locate revision",
+        ),
+        case(
+            "label and nothing",
+            &["show", "feature@"],
+            5,
+            "Can't locate revision",
+        ),
+        case("double at", &["show", "a@b@c"], 5, "Can't locate revision"),
+        case(
+            "plus alone",
+            &["upgrade", "--sql", "+"],
+            5,
+            "Can't locate revision identified by '+'",
+        ),
+        case(
+            "very long target",
+            &["show", &long],
+            5,
+            "Can't locate revision",
+        ),
+        case(
+            "unicode target",
+            &["show", "ŝçhéma"],
+            5,
+            "Can't locate revision identified by 'ŝçhéma'",
+        ),
+        case(
+            "range without colon",
+            &["history", "-r", "a1a1"],
+            5,
+            "History range requires [start]:[end]",
+        ),
+        case(
+            "range not along a branch",
+            &["history", "-r", "c3c3c3c3:c3c4c4c4"],
+            5,
+            "does not refer to ancestor/descendant revisions",
+        ),
+        case(
+            "range with extra colon",
+            &["history", "-r", "a1a1:b2b2:c3c3"],
+            5,
+            "Can't locate revision",
+        ),
+        case(
+            "merge of one",
+            &["merge", "a1a1", "-m", "x"],
+            5,
+            "Nothing to merge",
+        ),
+        case(
+            "rev id with spaces",
+            &["revision", "-m", "x", "--head", "e5e5", "--rev-id", "a b"],
+            5,
+            "contains ' '",
+        ),
+        case(
+            "rev id too long",
+            &[
+                "revision",
+                "-m",
+                "x",
+                "--head",
+                "e5e5",
+                "--rev-id",
+                "abcdefghijklmnopqrstuvwxyz0123456",
+            ],
+            5,
+            "the limit is 32",
+        ),
+        case(
+            "label with a quote",
+            &[
+                "revision",
+                "-m",
+                "x",
+                "--head",
+                "e5e5",
+                "--branch-label",
+                "it's",
+            ],
+            5,
+            "contains '\\''",
+        ),
+        case(
+            "unknown flag",
+            &["upgrade", "head", "--frobnicate"],
+            2,
+            "unexpected argument '--frobnicate'",
+        ),
+        case(
+            "missing argument",
+            &["show"],
+            2,
+            "required arguments were not provided",
+        ),
+    ];
+    let mut t = String::new();
+    check(dir.path(), &cases, &[], &mut t);
+    insta::assert_snapshot!(t);
+}
+
+#[test]
+fn configuration() {
+    let dir = project();
+    let write = |text: &str| std::fs::write(dir.path().join("retort.toml"), text).expect("write");
+    let mut t = String::new();
+    let cases: Vec<(&str, &str, i32, &'static str)> = vec![
+        (
+            "invalid toml",
+            "script_location = \"migrations\n",
+            3,
+            "retort.toml:1",
+        ),
+        (
+            "unknown key",
+            "script_location = \"migrations\"\nscript_locatoin = \"x\"\n",
+            3,
+            "did you mean `script_location`",
+        ),
+        ("wrong type", "script_location = 5\n", 3, "invalid type"),
+        (
+            "id length out of range",
+            "revision_id_length = 100\n",
+            3,
+            "revision_id_length = 100 is out of range",
+        ),
+        (
+            "bad timezone",
+            "timezone = \"Mars/Base\"\n",
+            3,
+            "unknown timezone",
+        ),
+        (
+            "template without rev",
+            "file_template = \"{slug}\"\n",
+            3,
+            "has no {rev}",
+        ),
+        (
+            "unset variable",
+            "database_url = \"postgres://app:${NOT_SET_XYZ}@h/db\"\n",
+            3,
+            "${NOT_SET_XYZ}",
+        ),
+        (
+            "unterminated variable",
+            "database_url = \"postgres://app:${OOPS@h/db\"\n",
+            3,
+            "unterminated ${...}",
+        ),
+        (
+            "bad lock mode",
+            "lock_mode = \"sometimes\"\n",
+            3,
+            "unknown variant `sometimes`",
+        ),
+        (
+            "missing script dir",
+            "script_location = \"nowhere\"\n",
+            4,
+            "script directory nowhere does not exist",
+        ),
+        (
+            "empty hook",
+            "[[post_write_hooks]]\ncommand = []\n",
+            3,
+            "empty command",
+        ),
+    ];
+    for (name, text, code, expect) in cases {
+        write(text);
+        check(
+            dir.path(),
+            &[Case {
+                name,
+                args: vec!["heads".into()],
+                code,
+                expect,
+            }],
+            &[],
+            &mut t,
+        );
+    }
+    write("script_location = \"migrations\"\n");
+    check(
+        dir.path(),
+        &[case(
+            "config is a directory",
+            &["-c", "migrations", "heads"],
+            3,
+            "cannot read migrations",
+        )],
+        &[],
+        &mut t,
+    );
+    check(
+        dir.path(),
+        &[case(
+            "config missing",
+            &["-c", "nope.toml", "heads"],
+            3,
+            "cannot read nope.toml",
+        )],
+        &[],
+        &mut t,
+    );
+    check(
+        dir.path(),
+        &[case(
+            "config from env",
+            &["heads"],
+            3,
+            "cannot read other.toml",
+        )],
+        &[("RETORT_CONFIG", "other.toml")],
+        &mut t,
+    );
+    insta::assert_snapshot!(t);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn urls_and_database_states() {
+    let db = fresh_database().await;
+    let dir = project();
+    let mut t = String::new();
+    let refused = format!("postgres://app:{PASSWORD}@127.0.0.1:1/db?connect_timeout=3");
+    let bad_port = format!("postgres://app:{PASSWORD}@localhost:99999/db");
+    let dns = format!("postgresql://app:{PASSWORD}@nonexistent.invalid/db?connect_timeout=3");
+    let bad_mode = format!("postgres://app:{PASSWORD}@localhost/db?sslmode=sometimes");
+    let missing_db = db.url.replace(&db.name, "no_such_database");
+    let cases = vec![
+        case(
+            "refused",
+            &["current", "--database-url", &refused],
+            6,
+            "cannot reach the database server at 127.0.0.1:1/db",
+        ),
+        case(
+            "port out of range",
+            &["current", "--database-url", &bad_port],
+            6,
+            "port 99999 is not a number",
+        ),
+        case(
+            "unknown host",
+            &["current", "--database-url", &dns],
+            6,
+            "cannot reach the database server at nonexistent.invalid:5432/db",
+        ),
+        case(
+            "bad sslmode",
+            &["current", "--database-url", &bad_mode],
+            6,
+            "sslmode=sometimes is",
+        ),
+        case(
+            "not a url",
+            &["current", "--database-url", "this is not a url"],
+            6,
+            "not a URL (postgres://...) nor key=value settings",
+        ),
+        case(
+            "missing database",
+            &["current", "--database-url", &missing_db],
+            6,
+            "database \"no_such_database\" does not exist",
+        ),
+    ];
+    check(dir.path(), &cases, &[], &mut t);
+
+    // Database states: each must change nothing.
+    let client = connect(&db.url).await;
+    let snapshot = || async {
+        let c = connect(&db.url).await;
+        let rows = c
+            .simple_query("SELECT string_agg(relname, ',' ORDER BY relname) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'")
+            .await
+            .expect("query");
+        format!("{rows:?}")
+    };
+    client
+        .batch_execute("CREATE TABLE retort_version (something int)")
+        .await
+        .expect("odd table");
+    let before = snapshot().await;
+    check(
+        dir.path(),
+        &[case(
+            "version table with other columns",
+            &["upgrade", "a1a1", "--database-url", &db.url],
+            9,
+            "is not a version table: it has (something integer)",
+        )],
+        &[],
+        &mut t,
+    );
+    assert_eq!(snapshot().await, before);
+    client.batch_execute("DROP TABLE retort_version; CREATE TABLE retort_version (version_num varchar(32) PRIMARY KEY); INSERT INTO retort_version VALUES ('f00dface')").await.expect("unknown row");
+    let before = snapshot().await;
+    check(
+        dir.path(),
+        &[case(
+            "version row naming an unknown revision",
+            &["upgrade", "heads", "--database-url", &db.url],
+            9,
+            "names revision f00dface that is not in the script directory",
+        )],
+        &[],
+        &mut t,
+    );
+    assert_eq!(snapshot().await, before);
+    client
+        .batch_execute("DELETE FROM retort_version")
+        .await
+        .expect("reset");
+    client
+        .batch_execute(&format!(
+            "ALTER DATABASE {} SET default_transaction_read_only = on",
+            db.name
+        ))
+        .await
+        .expect("read only");
+    let before = snapshot().await;
+    check(
+        dir.path(),
+        &[case(
+            "read-only database",
+            &["upgrade", "a1a1", "--database-url", &db.url],
+            6,
+            "the database is read-only",
+        )],
+        &[],
+        &mut t,
+    );
+    assert_eq!(snapshot().await, before);
+    let t = t
+        .replace(&db.url, "[url]")
+        .replace(&missing_db, "[missing-db-url]")
+        .replace(&db.name, "[db]");
+    insta::with_settings!({filters => vec![(r"/tmp/[^/ ]+", "[tmp]")]}, {
+        insta::assert_snapshot!(t);
+    });
+}
