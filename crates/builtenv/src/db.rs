@@ -1,0 +1,156 @@
+//! Which database, connections to it, and the transaction every API request runs in.
+
+use std::sync::{Arc, Mutex};
+
+use retort::config::Config;
+use retort::db::{DbError, Target};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_postgres::{Client, Transaction};
+use uuid::Uuid;
+
+use crate::APP_ROLE;
+
+/// Where the database URL came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlSource {
+    /// `--database-url` or `DATABASE_URL`.
+    Given,
+    /// `database_url` in retort.toml.
+    Config,
+    /// retort's local dev database in `./.retort/pg`, created and started as needed.
+    Local,
+}
+
+/// The database URL: `given` (--database-url), else `DATABASE_URL`, else retort.toml's
+/// `database_url`, else the local dev database of the current directory (`./.retort/pg`), made
+/// from the system's PostgreSQL binaries and started on first use; what was done is printed on
+/// stderr.
+pub async fn database_url(
+    given: Option<&str>,
+    config: &Config,
+) -> Result<(String, UrlSource), retort::local::LocalError> {
+    let from_env = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty());
+    if let Some(url) = given.map(str::to_string).or(from_env) {
+        return Ok((url, UrlSource::Given));
+    }
+    if let Some(url) = &config.database_url {
+        return Ok((url.clone(), UrlSource::Config));
+    }
+    let mut notes = Vec::new();
+    let url = retort::local::local_database_url(config, &mut notes).await?;
+    for note in notes {
+        // The notes name the retort CLI's command; here it is builtenv's.
+        eprintln!(
+            "builtenv: {}",
+            note.replace("`retort dev stop`", "`builtenv migrate dev stop`")
+        );
+    }
+    Ok((url, UrlSource::Local))
+}
+
+/// A few reusable connections: at most `size` in use at once; idle ones are kept for the next
+/// request. Connections are made by retort's [`Target`], so URLs mean the same as for retort
+/// (socket directories, PG* environment variables, connect_timeout).
+#[derive(Clone)]
+pub struct Pool {
+    inner: Arc<PoolInner>,
+}
+
+struct PoolInner {
+    target: Target,
+    idle: Mutex<Vec<Client>>,
+    permits: Arc<Semaphore>,
+}
+
+/// A connection taken from a [`Pool`]; it goes back when dropped (unless it broke).
+pub struct PooledClient {
+    client: Option<Client>,
+    inner: Arc<PoolInner>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Pool {
+    pub fn new(url: &str, size: usize) -> Result<Self, DbError> {
+        Ok(Self {
+            inner: Arc::new(PoolInner {
+                target: Target::parse(url)?,
+                idle: Mutex::new(Vec::new()),
+                permits: Arc::new(Semaphore::new(size.max(1))),
+            }),
+        })
+    }
+
+    /// An idle connection, or a new one; waits while `size` are in use.
+    pub async fn get(&self) -> Result<PooledClient, DbError> {
+        let permit = Arc::clone(&self.inner.permits)
+            .acquire_owned()
+            .await
+            .expect("the pool's semaphore is never closed");
+        let reused = loop {
+            let next = self
+                .inner
+                .idle
+                .lock()
+                .map(|mut idle| idle.pop())
+                .ok()
+                .flatten();
+            match next {
+                Some(client) if client.is_closed() => continue,
+                other => break other,
+            }
+        };
+        let client = match reused {
+            Some(client) => client,
+            None => self.inner.target.connect("builtenv").await?,
+        };
+        Ok(PooledClient {
+            client: Some(client),
+            inner: Arc::clone(&self.inner),
+            _permit: permit,
+        })
+    }
+}
+
+impl std::ops::Deref for PooledClient {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        self.client.as_ref().expect("present until dropped")
+    }
+}
+
+impl std::ops::DerefMut for PooledClient {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.client.as_mut().expect("present until dropped")
+    }
+}
+
+impl Drop for PooledClient {
+    fn drop(&mut self) {
+        // A transaction dropped unfinished has queued its ROLLBACK on the connection already,
+        // ahead of anything the next user sends.
+        if let Some(client) = self.client.take().filter(|c| !c.is_closed()) {
+            if let Ok(mut idle) = self.inner.idle.lock() {
+                idle.push(client);
+            }
+        }
+    }
+}
+
+/// Begins the transaction of a request for `tenant`: the rest of it runs as [`APP_ROLE`], which
+/// row-level security applies to, with `app.tenant_id` set, so that every statement sees and
+/// writes only that tenant's rows. Both settings are `LOCAL`: they end with the transaction, and
+/// the connection goes back to the pool as it came.
+pub async fn tenant_transaction(
+    client: &mut Client,
+    tenant: Uuid,
+) -> Result<Transaction<'_>, tokio_postgres::Error> {
+    let tx = client.transaction().await?;
+    tx.execute(
+        "SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)",
+        &[&APP_ROLE, &tenant.to_string()],
+    )
+    .await?;
+    Ok(tx)
+}

@@ -1,0 +1,180 @@
+//! `builtenv migrate ...`: the retort commands of a deploy and a developer, on the embedded
+//! migrations, with the `retort` CLI's output and exit codes.
+//!
+//! One test in its own binary (its own server): it downgrades to base, which may drop the
+//! cluster-wide role builtenv_app (see migrations.rs).
+
+mod support;
+
+use std::process::Command;
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn builtenv(url: &str, args: &[&str]) -> Out {
+    let out = Command::new(support::BIN)
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run builtenv");
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[track_caller]
+fn ok(url: &str, args: &[&str]) -> Out {
+    let out = builtenv(url, args);
+    assert_eq!(out.code, 0, "{args:?}\n{}\n{}", out.stdout, out.stderr);
+    out
+}
+
+#[tokio::test]
+async fn migrate_commands() {
+    let db = retort_test_support::fresh_database().await;
+    let url = db.url.as_str();
+    let (base, head) = ("3a9f1c2e7b64", "b7e24d90c1a5");
+
+    assert_eq!(
+        ok(url, &["migrate", "heads"]).stdout,
+        format!("{head} (head)\n")
+    );
+    assert_eq!(ok(url, &["migrate", "current"]).stdout, "");
+    let show = ok(url, &["migrate", "show", "3a9f"]).stdout;
+    assert!(
+        show.starts_with(&format!("Rev: {base}\nParent: <base>\n")),
+        "{show}"
+    );
+
+    let up = ok(url, &["migrate", "upgrade", "+1"]);
+    let lines: Vec<&str> = up
+        .stderr
+        .lines()
+        .filter(|l| !l.starts_with("builtenv: NOTICE"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", up.stderr);
+    assert_eq!(lines[0], format!("Running upgrade {base}, initial schema"));
+    assert!(
+        lines[1].starts_with("Applied 1 revision in ")
+            && lines[1].ends_with(&format!(" ms; the database is now at {base}")),
+        "{}",
+        up.stderr
+    );
+    // Only the revision's own notice: not those of retort's bookkeeping ("already exists").
+    let notices: Vec<&str> = up
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("builtenv: NOTICE"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{}", up.stderr);
+    assert!(
+        notices[0].contains("TimescaleDB hypertable skipped"),
+        "{}",
+        up.stderr
+    );
+
+    let status = ok(url, &["migrate", "status"]).stdout;
+    let lines: Vec<&str> = status.lines().collect();
+    assert_eq!(lines.len(), 3, "{status}");
+    assert!(
+        lines[0].starts_with("applied ") && lines[0].ends_with(&format!("{base} initial schema"))
+    );
+    assert!(
+        lines[1].starts_with("pending ")
+            && lines[1].ends_with(&format!("{head} documents content hash"))
+    );
+    assert_eq!(
+        lines[2],
+        format!("1 applied, 1 pending; version rows: {base}")
+    );
+
+    let up = ok(url, &["migrate", "upgrade", "head", "-v"]);
+    assert!(up
+        .stderr
+        .contains(&format!("Running upgrade {head}, documents content hash")));
+    assert!(
+        up.stderr.contains(
+            "ms  CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_documents_tenant_id_content_hash"
+        ),
+        "{}",
+        up.stderr
+    );
+    assert_eq!(
+        ok(url, &["migrate", "current"]).stdout,
+        format!("{head} (head)\n")
+    );
+    assert_eq!(
+        ok(url, &["migrate", "history", "-i"]).stdout,
+        format!(
+            "{base} -> {head} (head) (current), documents content hash\n\
+             <base> -> {base}, initial schema\n"
+        )
+    );
+    assert_eq!(
+        ok(url, &["migrate", "verify"]).stdout,
+        "2 ok, 0 changed, 0 missing, 0 unrecorded\n"
+    );
+    assert!(ok(url, &["migrate", "upgrade", "head"])
+        .stderr
+        .contains(&format!("Nothing to upgrade: the database is at {head}")));
+
+    let down = ok(url, &["migrate", "downgrade", "-1"]);
+    assert!(down
+        .stderr
+        .contains(&format!("Running downgrade {head}, documents content hash")));
+    assert!(
+        down.stderr.contains("Reverted 1 revision in "),
+        "{}",
+        down.stderr
+    );
+    assert!(down
+        .stderr
+        .contains(&format!("the database is now at {base}")));
+    assert_eq!(ok(url, &["migrate", "current"]).stdout, format!("{base}\n"));
+
+    assert_eq!(
+        ok(url, &["migrate", "stamp", head]).stderr,
+        format!("Stamped the database at {head} (was {base})\n")
+    );
+    ok(url, &["migrate", "stamp", base]);
+    ok(url, &["migrate", "upgrade", "head"]);
+
+    let sql = ok(
+        url,
+        &["migrate", "upgrade", &format!("{base}:head"), "--sql"],
+    )
+    .stdout;
+    assert!(
+        sql.contains("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_documents_tenant_id_content_hash"),
+        "{sql}"
+    );
+
+    let down = ok(url, &["migrate", "downgrade", "base"]);
+    assert!(
+        down.stderr.contains("Reverted 2 revisions in "),
+        "{}",
+        down.stderr
+    );
+    assert!(
+        down.stderr.contains("the database is now at base"),
+        "{}",
+        down.stderr
+    );
+
+    // Exit codes are retort's: 5 for a target that names nothing, 6 for no database.
+    let bad = builtenv(url, &["migrate", "upgrade", "nosuchrev"]);
+    assert_eq!(bad.code, 5, "{}", bad.stderr);
+    let unreachable = builtenv(
+        "postgresql://postgres@%2Fnonexistent%2Fsocket:5432/x",
+        &["migrate", "current"],
+    );
+    assert_eq!(unreachable.code, 6, "{}", unreachable.stderr);
+    let usage = builtenv(url, &["migrate", "frobnicate"]);
+    assert_eq!(usage.code, 2);
+}
