@@ -98,6 +98,9 @@ impl Observer for Progress {
                     if sql.lines().count() > 1 { " ..." } else { "" }
                 ));
             }
+            Event::Notice {
+                severity, message, ..
+            } => self.line(&format!("{severity}: {message}")),
             Event::StepFinished { .. } => {
                 if let Some(bar) = self.bar.get() {
                     bar.inc(1);

@@ -326,6 +326,14 @@ impl Target {
 
     /// Open a connection; its driver task runs on the current tokio runtime.
     pub async fn connect(&self, application_name: &str) -> Result<Client, DbError> {
+        Ok(self.connect_with_notices(application_name).await?.0)
+    }
+
+    /// Open a connection, with the server's notices (`RAISE NOTICE`, warnings) on a channel.
+    pub async fn connect_with_notices(
+        &self,
+        application_name: &str,
+    ) -> Result<(Client, Notices), DbError> {
         let mut config = self.config.clone();
         config.application_name(application_name);
         let timeout = config
@@ -337,6 +345,7 @@ impl Target {
             target: self.describe(),
             detail: format!("no answer within {}s", timeout.as_secs()),
         };
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         // The connection types differ by TLS connector: each branch spawns its own driver.
         match self.tls_config()? {
             None => {
@@ -344,12 +353,8 @@ impl Target {
                     .await
                     .map_err(|_| timed_out())?
                     .map_err(|e| self.classify(&e))?;
-                tokio::spawn(async move {
-                    if let Err(e) = connection.await {
-                        tracing::debug!(error = %e, "connection closed");
-                    }
-                });
-                Ok(client)
+                tokio::spawn(drive(connection, tx));
+                Ok((client, rx))
             }
             Some(tls) => {
                 let tls = rustls_tokio_postgres::MakeRustlsConnect::new(tls);
@@ -357,14 +362,15 @@ impl Target {
                     .await
                     .map_err(|_| timed_out())?
                     .map_err(|e| self.classify(&e))?;
-                tokio::spawn(async move {
-                    if let Err(e) = connection.await {
-                        tracing::debug!(error = %e, "connection closed");
-                    }
-                });
-                Ok(client)
+                tokio::spawn(drive(connection, tx));
+                Ok((client, rx))
             }
         }
+    }
+
+    /// The parsed settings (for callers that manage their own connections or pools).
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     pub fn tls_mode(&self) -> &TlsMode {
@@ -439,6 +445,32 @@ impl Target {
         DbError::Unreachable {
             target: self.describe(),
             detail: scrub(&detail, secret.as_deref()),
+        }
+    }
+}
+
+/// Server notices of a connection: severity and message, e.g. `("NOTICE", "hypertable skipped")`.
+pub type Notices = tokio::sync::mpsc::UnboundedReceiver<(String, String)>;
+
+/// Drive a connection until it closes, forwarding the server's notices.
+async fn drive<S, T>(
+    mut connection: tokio_postgres::Connection<S, T>,
+    notices: tokio::sync::mpsc::UnboundedSender<(String, String)>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    loop {
+        match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            Some(Ok(tokio_postgres::AsyncMessage::Notice(n))) => {
+                let _ = notices.send((n.severity().to_string(), n.message().to_string()));
+            }
+            Some(Ok(_)) => {}
+            Some(Err(e)) => {
+                tracing::debug!(error = %e, "connection closed");
+                break;
+            }
+            None => break,
         }
     }
 }

@@ -1029,3 +1029,59 @@ async fn per_statement_events_and_atomicity() {
     );
     assert_eq!(version_rows(&db.url).await, ["a1"]);
 }
+
+/// Server notices raised by a revision reach the observer, tagged with the revision; retort's
+/// own ("relation already exists, skipping") do not.
+#[tokio::test]
+async fn notices_reach_the_observer() {
+    use std::sync::Mutex;
+    struct Collect(Mutex<Vec<String>>);
+    impl retort::runner::Observer for Collect {
+        fn event(&self, e: &retort::runner::Event) {
+            if let retort::runner::Event::Notice {
+                revision,
+                severity,
+                message,
+            } = e
+            {
+                self.0
+                    .lock()
+                    .expect("lock")
+                    .push(format!("{revision:?} {severity}: {message}"));
+            }
+        }
+    }
+    let db = fresh_database().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_project(
+        dir.path(),
+        "",
+        &[
+            rev(
+                "a1",
+                &[],
+                "DO $$ BEGIN RAISE NOTICE 'hypertable skipped'; END $$;",
+                "",
+            ),
+            rev(
+                "b2",
+                &["a1"],
+                "CREATE TABLE IF NOT EXISTS retort_version (version_num varchar(32));",
+                "",
+            ),
+        ],
+    );
+    let m = migrator(dir.path(), RunOptions::default());
+    let seen = Collect(Mutex::new(Vec::new()));
+    m.upgrade(&db.url, "head", &seen).await.expect("upgrade");
+    let seen = seen.0.into_inner().expect("lock");
+    assert_eq!(seen[0], "Some(\"a1\") NOTICE: hypertable skipped");
+    assert!(
+        seen[1].starts_with("Some(\"b2\") NOTICE: relation \"retort_version\" already exists"),
+        "{seen:?}"
+    );
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(m.is_at_head(&db.url).await.expect("at head"));
+    m.downgrade(&db.url, "-1", &Quiet).await.expect("down");
+    assert!(!m.is_at_head(&db.url).await.expect("not at head"));
+}

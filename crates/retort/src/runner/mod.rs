@@ -90,6 +90,12 @@ pub enum Event {
         sql: String,
         duration: Duration,
     },
+    /// A notice or warning the server sent while a revision ran (`RAISE NOTICE ...`).
+    Notice {
+        revision: Option<String>,
+        severity: String,
+        message: String,
+    },
     StepFinished {
         index: usize,
         total: usize,
@@ -183,7 +189,12 @@ enum Work {
 }
 
 impl Migrator {
-    pub fn new(project: Project, options: RunOptions) -> Self {
+    /// A migrator for `project`. `lock_mode = "transaction"` in its retort.toml wins over
+    /// `options` (a session lock cannot work where the config says connections are pooled).
+    pub fn new(project: Project, mut options: RunOptions) -> Self {
+        if project.config.lock_mode == LockMode::Transaction {
+            options.lock_mode = LockMode::Transaction;
+        }
         let tables = VersionTables::from_config(&project.config);
         Self {
             project,
@@ -234,7 +245,10 @@ impl Migrator {
 
     async fn run(&self, url: &str, work: Work, obs: &dyn Observer) -> Result<RunReport, RunError> {
         let target = Target::parse(url)?;
-        let client = target.connect(&self.options.application_name).await?;
+        let (client, notices) = target
+            .connect_with_notices(&self.options.application_name)
+            .await?;
+        let notices = std::sync::Mutex::new(notices);
         let key = self.tables.lock_key();
         let session_lock = match self.options.lock_mode {
             LockMode::Session => {
@@ -242,7 +256,7 @@ impl Migrator {
             }
             LockMode::Transaction => None,
         };
-        let result = self.run_locked(&client, &work, obs).await;
+        let result = self.run_locked(&client, &work, obs, &notices).await;
         if let Some(l) = session_lock {
             l.release(&client).await;
         }
@@ -254,6 +268,7 @@ impl Migrator {
         client: &Client,
         work: &Work,
         obs: &dyn Observer,
+        notices: &std::sync::Mutex<crate::db::Notices>,
     ) -> Result<RunReport, RunError> {
         let key = self.tables.lock_key();
         let create = match self.options.lock_mode {
@@ -271,6 +286,8 @@ impl Migrator {
         let mut plan = self.plan_for(work, &heads)?;
         self.preflight(&plan)?;
         self.create_tables(client, &create).await?;
+        // "relation already exists, skipping" and the like are retort's own business.
+        forward_notices(notices, None, &|_| {});
         self.check_state(client, &heads).await?;
         emit(
             obs,
@@ -283,8 +300,11 @@ impl Migrator {
             ..RunReport::default()
         };
         if self.options.single_transaction {
-            self.run_single_transaction(client, &plan, obs, &mut report)
-                .await?;
+            let r = self
+                .run_single_transaction(client, &plan, obs, &mut report)
+                .await;
+            forward_notices(notices, None, &|e| emit(obs, e));
+            r?;
         } else {
             let mut index = 0;
             let mut expected: BTreeSet<String> = plan.heads_before.clone();
@@ -328,7 +348,10 @@ impl Migrator {
                         obs,
                         self.options.lock_mode == LockMode::Transaction,
                     )
-                    .await?;
+                    .await;
+                let revision = self.graph().id(step.rev).to_string();
+                forward_notices(notices, Some(&revision), &|e| emit(obs, e));
+                let applied = applied?;
                 for c in &step.version_changes {
                     plan::apply_change(&mut expected, c);
                 }
@@ -841,6 +864,16 @@ impl Migrator {
         self.read_heads(&client).await
     }
 
+    /// Whether the database is at the script directory's heads (nothing left to upgrade): for
+    /// readiness checks.
+    pub async fn is_at_head(&self, url: &str) -> Result<bool, RunError> {
+        let heads = self.current(url).await?;
+        self.check_known(&heads)?;
+        Ok(plan::upgrade(self.graph(), &heads, "heads")?
+            .steps
+            .is_empty())
+    }
+
     /// `verify`: applied revisions' recorded checksums against their files.
     pub async fn verify(&self, url: &str) -> Result<VerifyReport, RunError> {
         let client = self.connect(url).await?;
@@ -1058,6 +1091,22 @@ impl Migrator {
             })
             .collect();
         Ok((heads, rows))
+    }
+}
+
+/// Pass on the notices received so far.
+fn forward_notices(
+    notices: &std::sync::Mutex<crate::db::Notices>,
+    revision: Option<&str>,
+    out: &dyn Fn(Event),
+) {
+    let Ok(mut rx) = notices.lock() else { return };
+    while let Ok((severity, message)) = rx.try_recv() {
+        out(Event::Notice {
+            revision: revision.map(str::to_string),
+            severity,
+            message,
+        });
     }
 }
 
