@@ -957,7 +957,7 @@ async fn runner_error_messages() {
         m.upgrade(&db.url, "head", &Quiet).await.expect_err("lock"),
     ));
     insta::with_settings!({filters => vec![
-        (r"pid \d+", "pid [pid]"),
+        (r"pid \d+ \([^,]*,", "pid [pid] ([application],"),
         (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC", "[time]"),
         (r"after \d+\.\ds", "after [t]s"),
     ]}, {
