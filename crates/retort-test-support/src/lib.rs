@@ -320,6 +320,56 @@ pub mod alembic {
         venv.join("bin/python")
     }
 
+    /// Run `tests/alembic_diff/gen_stamps.py`: `graphs` random graphs with `steps` stamp
+    /// commands each, run by Alembic; returns the directory and its case folders in order.
+    pub fn generate_stamp_cases(
+        graphs: usize,
+        steps: usize,
+        seed: usize,
+    ) -> (tempfile::TempDir, Vec<PathBuf>) {
+        run_generator(
+            "gen_stamps.py",
+            &[
+                "--graphs",
+                &graphs.to_string(),
+                "--steps",
+                &steps.to_string(),
+                "--seed",
+                &seed.to_string(),
+            ],
+            graphs,
+        )
+    }
+
+    fn run_generator(
+        script: &str,
+        args: &[&str],
+        expect: usize,
+    ) -> (tempfile::TempDir, Vec<PathBuf>) {
+        let work = tempfile::tempdir().expect("tempdir");
+        let out = Command::new(python())
+            .arg(repo_root().join("tests/alembic_diff").join(script))
+            .arg("--out")
+            .arg(work.path())
+            .args(args)
+            .output()
+            .expect("run the generator");
+        assert!(
+            out.status.success(),
+            "{script} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut cases: Vec<PathBuf> = std::fs::read_dir(work.path())
+            .expect("cases")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.join("expected.json").is_file())
+            .collect();
+        cases.sort();
+        assert_eq!(cases.len(), expect, "one case per graph");
+        (work, cases)
+    }
+
     /// Run `tests/alembic_diff/gen_cases.py` into a new temporary directory: `graphs` random
     /// graphs with `targets` upgrade/downgrade steps each, run by Alembic; returns the directory
     /// and its `case_NNN` folders in order.

@@ -346,52 +346,114 @@ pub fn step_changes(
     version_changes(graph, heads, rev, direction).map_err(|e| e.into_target_error(Context::Other))
 }
 
-/// `stamp TARGET...`: the version rows after stamping, without running anything (Alembic's
-/// rule: heads on the same lineage as a target are replaced by it; others stay).
+/// `stamp TARGET...`: the version rows after stamping, without running anything. A port of
+/// Alembic's `_stamp_revs` and `StampStep` head maintenance: version rows on the lineage of a
+/// target are replaced by it (moved up or down); a target on a branch without a row gets one;
+/// `base` (or `LABEL@base`) deletes the rows of its lineage. Where Alembic would crash (targets
+/// that overlap each other), this is an error saying so.
 pub fn stamp(
     graph: &RevisionGraph,
     heads: &[String],
     targets: &[String],
 ) -> Result<Vec<String>, TargetError> {
-    let err = |e: RevisionError| e.into_target_error(Context::Other);
-    let head_idx: Vec<RevIdx> = graph
+    // Alembic's wording for `stamp head` with several heads.
+    let err = |e: RevisionError| match e {
+        RevisionError::MultipleHeads { heads, .. } => TargetError {
+            message: "Multiple heads are present; please specify a single target revision".into(),
+            help: Some(format!("the heads are {}", heads.join(", "))),
+        },
+        other => other.into_target_error(Context::Other),
+    };
+    let base = ["base".to_string()];
+    let targets: &[String] = if targets.is_empty() { &base } else { targets };
+    let heads_revs: Vec<RevIdx> = graph
         .get_revisions_many(heads)
         .map_err(err)?
         .into_iter()
         .filter_map(Node::rev)
         .collect();
-    let mut replaced: BTreeSet<RevIdx> = BTreeSet::new();
-    let mut dests: Vec<RevIdx> = Vec::new();
+    let mut filtered: Vec<RevIdx> = Vec::new();
     for t in targets {
-        replaced.extend(graph.filter_for_lineage(&head_idx, t, true).map_err(err)?);
-        for n in graph.get_revisions(Some(t)).map_err(err)? {
-            match n {
-                Node::Rev(r) if !dests.contains(&r) => dests.push(r),
-                Node::Rev(_) => {}
-                Node::Base | Node::Nothing => {}
+        for r in graph
+            .filter_for_lineage(&heads_revs, t, true)
+            .map_err(err)?
+        {
+            if !filtered.contains(&r) {
+                filtered.push(r);
             }
         }
     }
-    // A destination that is an ancestor of another destination is implied by it.
-    let implied: BTreeSet<RevIdx> = dests
-        .iter()
-        .flat_map(|d| {
-            graph
-                .ancestors(&[*d], true)
-                .into_iter()
-                .filter(move |a| a != d)
-        })
-        .collect();
-    let mut out: BTreeSet<String> = head_idx
-        .iter()
-        .filter(|h| !replaced.contains(h))
-        .map(|h| graph.id(*h).to_string())
-        .collect();
-    out.extend(
-        dests
-            .iter()
-            .filter(|d| !implied.contains(d))
-            .map(|d| graph.id(*d).to_string()),
-    );
-    Ok(out.into_iter().collect())
+    let mut dests: Vec<Option<RevIdx>> = Vec::new();
+    for t in targets {
+        for n in graph.get_revisions(Some(t)).map_err(err)? {
+            dests.push(n.rev());
+        }
+    }
+    if dests.is_empty() {
+        dests.push(None);
+    }
+    let id = |i: &RevIdx| graph.id(*i).to_string();
+    let filtered_ids: Vec<String> = filtered.iter().map(id).collect();
+    let mut rows: BTreeSet<String> = heads.iter().cloned().collect();
+    let overlap = |what: &str| TargetError {
+        message: format!("Cannot stamp {}: {what}", targets.join(" ")),
+        help: Some(
+            "stamp one revision per branch, or use --purge and list the revisions to record".into(),
+        ),
+    };
+    for dest in dests {
+        let Some(d) = dest else {
+            for h in &filtered_ids {
+                if !rows.remove(h) {
+                    return Err(overlap(&format!(
+                        "version {h} was already removed by another target"
+                    )));
+                }
+            }
+            continue;
+        };
+        if filtered.contains(&d) {
+            continue;
+        }
+        let below: BTreeSet<RevIdx> = graph.descendants(&[d], true).into_iter().collect();
+        let above: BTreeSet<RevIdx> = graph.ancestors(&[d], true).into_iter().collect();
+        let (from, upgrade, branch_move) = if filtered.iter().any(|f| below.contains(f)) {
+            (filtered_ids.clone(), false, false)
+        } else if filtered.iter().any(|f| above.contains(f)) {
+            (filtered_ids.clone(), true, false)
+        } else {
+            (Vec::new(), true, true)
+        };
+        let to = graph.id(d).to_string();
+        // StampStep through HeadMaintainer.update_to_step (a revision destination never makes
+        // a "delete branch" step: that is the `base` case above).
+        if upgrade && (branch_move || from.iter().any(|f| !rows.contains(f))) && !rows.contains(&to)
+        {
+            rows.insert(to);
+        } else if from.len() > 1 {
+            let (last, rest) = from
+                .split_last()
+                .ok_or_else(|| overlap("no version to move"))?;
+            for r in rest {
+                if !rows.remove(r) {
+                    return Err(overlap(&format!(
+                        "version {r} is not in the table any more"
+                    )));
+                }
+            }
+            if rows.contains(&to) || !rows.remove(last) {
+                return Err(overlap(&format!("cannot move {last} to {to}")));
+            }
+            rows.insert(to);
+        } else {
+            let Some(f) = from.first().filter(|_| from.len() == 1) else {
+                return Err(overlap(&format!("{to} is already recorded")));
+            };
+            if rows.contains(&to) || !rows.remove(f) {
+                return Err(overlap(&format!("cannot move {f} to {to}")));
+            }
+            rows.insert(to);
+        }
+    }
+    Ok(rows.into_iter().collect())
 }
