@@ -18,9 +18,12 @@
 #   PGBIN=/usr/lib/postgresql/15/bin   PostgreSQL server and client binaries
 #   PGPORT_BENCH=54329    port of the throwaway server (unix socket only, in its own /tmp dir)
 #   BUDGET_MS=1           retort's allowed overhead per migration over the psql floor
+#   PG_PARENT=/tmp        where the server's data dir (and socket) goes; /dev/shm (tmpfs: fsync
+#                         returns at once) takes the disk out of the measurement entirely
 #   SYNC_COMMIT=on        the server's synchronous_commit (off: commits do not wait for the WAL
 #                         flush, which takes the disk's fsync latency and its noise out of the
 #                         floor; fsync itself stays on)
+#   REPORT=bench/out/apply.md          where the markdown table is written
 #   STRACE=auto           auto/1: also run psql and retort once each under `strace -c -f` and
 #                         count their round trips (sendto calls); 0: skip
 set -euo pipefail
@@ -40,6 +43,8 @@ PORT=${PGPORT_BENCH:-54329}
 BUDGET_MS=${BUDGET_MS:-1}
 STRACE=${STRACE:-auto}
 SYNC_COMMIT=${SYNC_COMMIT:-on}
+PG_PARENT=${PG_PARENT:-/tmp}
+REPORT=${REPORT:-$OUT/apply.md}
 DATA=$OUT/apply$COUNT
 RESULTS=$OUT/apply-results
 mkdir -p "$OUT"
@@ -119,7 +124,9 @@ LAST_REV=$(sed -n 's/.* last=\([0-9a-f]*\) .*/\1/p' "$DATA/INFO.txt")
 as_pg() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
-PGTMP=$(mktemp -d /tmp/retort-apply-bench.XXXXXX)
+PGTMP=$(mktemp -d "$PG_PARENT/retort-apply-bench.XXXXXX")
+# A unix socket path has at most 107 bytes.
+[ ${#PGTMP} -le 90 ] || { rmdir "$PGTMP"; die "PG_PARENT is too long for a unix socket path"; }
 PG_STARTED=0
 cleanup() {
     local rc=$?
@@ -134,7 +141,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-[ "$(id -u)" = 0 ] && chown postgres: "$PGTMP"
+if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || die "running as root needs a 'postgres' user to run the server as"
+    chown postgres: "$PGTMP"
+fi
 say "starting PostgreSQL in $PGTMP (unix socket only, port $PORT, fsync on)"
 as_pg "$PGBIN/initdb" -D "$PGTMP/data" -U postgres --auth=trust -E UTF8 --locale=C \
     >"$RESULTS/initdb.log" 2>&1 || { cat "$RESULTS/initdb.log" >&2; die "initdb failed"; }
@@ -183,9 +193,7 @@ run_alembic() {
             "${WRAP[@]}" "$ALEMBIC_BIN" upgrade head
 }
 check() { # contender -> fails loudly unless the database holds all COUNT tables (and versions)
-    local who=$1 db tables v
-    db=DB_$who
-    db=${!db}
+    local who=$1 db=${DB_NAMES[$1]} tables v
     tables=$(count_tables "$db")
     [ "$tables" = "$COUNT" ] || die "$who: $tables t_NNNN tables in $db after the run, expected $COUNT"
     case $who in
@@ -239,8 +247,8 @@ say "hyperfine: retort upgrade head at head ($NOOP_RUNS runs)"
 (cd "$DATA/retort" && hyperfine -N --style basic --output=pipe --warmup 3 --runs "$NOOP_RUNS" \
     --export-json "$RESULTS/retort-noop.json" --command-name "retort no-op" \
     "$RETORT --database-url $(url_for "$DB_retort") upgrade head" >&2)
-(cd "$DATA/retort" && "${WRAP[@]}" "$RETORT" --database-url "$(url_for "$DB_retort")" upgrade head) \
-    >"$RESULTS/retort-noop.log" 2>&1
+("run_retort" >"$RESULTS/retort-noop.log" 2>&1) ||
+    { cat "$RESULTS/retort-noop.log" >&2; die "the no-op retort run failed"; }
 grep -q "Nothing to upgrade" "$RESULTS/retort-noop.log" ||
     { cat "$RESULTS/retort-noop.log" >&2; die "the no-op retort run did not say 'Nothing to upgrade'"; }
 check retort
@@ -284,10 +292,10 @@ export RETORT_VERSION=$("$RETORT" --version)
 export HYPERFINE_VERSION=$(hyperfine --version)
 export CPU=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 export NCPU=$(nproc)
-export TMPFS=$(df -T "$PGTMP" | awk 'NR == 2 { print $2 }')
+export FSTYPE=$(df -T "$PGTMP" | awk 'NR == 2 { print $2 }')
 export GIT_REV=$(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(
     cd "$ROOT" && git diff --quiet HEAD -- crates 2>/dev/null || echo "+dirty")
-python3 - "$OUT/apply.md" <<'PY'
+python3 - "$REPORT" <<'PY'
 import json, os, statistics, sys
 
 e = os.environ
@@ -307,13 +315,30 @@ floor = med["psql"]
 def paired(who):  # per round: (who - psql) in ms per migration
     return [(wall[who][l] - wall["psql"][l]) / count * 1000 for l in sorted(wall[who])]
 
+def median_ci(xs):
+    """Distribution-free confidence interval of the median from order statistics: [x(k), x(n+1-k)]
+    with the largest k such that P(Binomial(n, 1/2) < k) <= 5% (so >= 90% two-sided; with 5
+    rounds it is [min, max], 94%). None when n is too small."""
+    from math import comb
+    xs, n = sorted(xs), len(xs)
+    k, below = 0, 0.0
+    while True:
+        below += comb(n, k) / 2 ** n  # P(B <= k)
+        if below > 0.05:
+            break
+        k += 1
+    if k == 0:
+        return None
+    cover = 1 - 2 * sum(comb(n, i) for i in range(k)) / 2 ** n
+    return xs[k - 1], xs[n - k], cover
+
 names = {
     "psql": "psql, one transaction per migration (floor)",
     "retort": "`retort upgrade head`",
     "alembic": "`alembic upgrade head` (Alembic %s, psycopg2)" % e["ALEMBIC_VERSION"],
 }
 lines = [
-    "| contender | median total s | min … max s | ms / migration | overhead / migration vs psql, ms (difference of medians) | overhead, ms (median of per-round differences) | client CPU ms / migration | budget (< %g ms) |" % budget,
+    "| contender | median total s | min … max s | ms / migration | overhead / migration vs psql, ms (difference of medians) | overhead, ms: median of per-round differences [confidence interval] | client CPU ms / migration | budget (< %g ms) |" % budget,
     "|---|---:|---:|---:|---:|---:|---:|---|",
 ]
 for who in ("psql", "retort", "alembic"):
@@ -323,18 +348,24 @@ for who in ("psql", "retort", "alembic"):
     per = med[who] / count * 1000
     over = (med[who] - floor) / count * 1000
     pmed = statistics.median(paired(who))
+    ci = median_ci(paired(who))
+    pcol = "%+.3f" % pmed + (" [%+.3f, %+.3f] (%.0f%%)" % (ci[0], ci[1], ci[2] * 100) if ci else "")
     verdict = ""
     if who == "retort":
-        if over < budget and pmed < budget:
+        # Judged on the paired differences, whose rounds share the machine's state: pass when
+        # the whole confidence interval is under the budget, FAIL when it is all over it.
+        if ci is None:
+            verdict = "inconclusive (too few rounds for a confidence interval)"
+        elif ci[1] < budget:
             verdict = "pass"
-        elif over >= budget and pmed >= budget:
+        elif ci[0] >= budget:
             verdict = "**FAIL**"
         else:
-            verdict = "unclear (the two estimates disagree: too noisy, rerun with more ROUNDS)"
+            verdict = "inconclusive (too noisy: the interval straddles %g ms; rerun with more ROUNDS, on a quiet machine, or PG_PARENT=/dev/shm)" % budget
     lines.append("| %s | %.3f | %.3f … %.3f | %.3f | %s | %s | %.3f | %s |" % (
         names[who], med[who], min(v), max(v), per,
         "0 (floor)" if who == "psql" else "%+.3f" % over,
-        "0 (floor)" if who == "psql" else "%+.3f" % pmed,
+        "0 (floor)" if who == "psql" else pcol,
         statistics.median(cpu[who].values()) / count * 1000, verdict))
 
 def hf(name):
@@ -376,7 +407,7 @@ if e["ROUND_TRIPS"]:
 notes += [
     "- no-op rows: hyperfine -N, median of %s runs (Alembic: 3)" % e["NOOP_RUNS"],
     "- PostgreSQL %s (fsync/synchronous_commit/wal_sync_method = %s), data dir on %s, unix socket; %s (commit %s); %s"
-    % (e["PG_VERSION"], e["FSYNC"], e["TMPFS"], e["RETORT_VERSION"], e["GIT_REV"], e["HYPERFINE_VERSION"]),
+    % (e["PG_VERSION"], e["FSYNC"], e["FSTYPE"], e["RETORT_VERSION"], e["GIT_REV"], e["HYPERFINE_VERSION"]),
     "- machine: %s CPU(s), %s; load average at the end: %s" % (e["NCPU"], e["CPU"], " ".join(open("/proc/loadavg").read().split()[0:3])),
 ]
 if e["ALEMBIC_NOTE"]:
@@ -386,4 +417,4 @@ with open(sys.argv[1], "w") as f:
     f.write(text)
 print(text, end="")
 PY
-say "written ${OUT#"$ROOT"/}/apply.md"
+say "written ${REPORT#"$ROOT"/}"

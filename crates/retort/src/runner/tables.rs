@@ -84,6 +84,15 @@ impl VersionTables {
             "CREATE TABLE IF NOT EXISTS {} (\n    id bigserial PRIMARY KEY,\n    revision varchar(32) NOT NULL,\n    direction text NOT NULL,\n    status text NOT NULL,\n    checksum text,\n    message text,\n    started_at timestamptz NOT NULL DEFAULT now(),\n    finished_at timestamptz,\n    duration_ms double precision,\n    db_user text NOT NULL DEFAULT current_user,\n    retort_version text NOT NULL\n);\n",
             self.history_ident()
         ));
+        // The runner reads the latest checksum per revision and any unfinished run at every
+        // start: keep both index scans as the log grows.
+        sql.push_str(&format!(
+            "CREATE INDEX IF NOT EXISTS {} ON {} (revision, id);\nCREATE INDEX IF NOT EXISTS {} ON {} (id) WHERE status IN ('started', 'failed');\n",
+            quote_ident(&format!("{}_revision_idx", self.history)),
+            self.history_ident(),
+            quote_ident(&format!("{}_unfinished_idx", self.history)),
+            self.history_ident()
+        ));
         sql
     }
 
