@@ -6,7 +6,7 @@ use std::process::ExitCode as ProcessExit;
 use clap::{Parser, Subcommand};
 use retort::exit::ExitCode;
 
-use builtenv::migrate::{Failure, MigrateCommand};
+use builtenv::migrate::Failure;
 use builtenv::serve::ServeOptions;
 
 /// The BuiltEnvironment.ai backend.
@@ -31,10 +31,11 @@ enum Command {
         #[arg(long)]
         migrate: bool,
     },
-    /// Run a migration command on the embedded migrations (as the `retort` CLI).
+    /// Any `retort` command on the embedded migrations: `migrate upgrade head`,
+    /// `migrate current`, `migrate history -v`, `migrate downgrade -1`, `migrate status`...
     Migrate {
-        #[command(subcommand)]
-        command: MigrateCommand,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+        args: Vec<std::ffi::OsString>,
     },
 }
 
@@ -50,6 +51,27 @@ fn main() -> ProcessExit {
             });
         }
     };
+    if let Command::Migrate { args } = &cli.command {
+        // The retort CLI itself, on the revisions compiled into this binary.
+        let config = match builtenv::config() {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("{:?}", miette::Report::new(e));
+                return ProcessExit::from(ExitCode::Config.code());
+            }
+        };
+        let mut argv: Vec<std::ffi::OsString> = vec!["builtenv migrate".into()];
+        argv.extend(args.iter().cloned());
+        if let Some(url) = &cli.database_url {
+            argv.push("--database-url".into());
+            argv.push(url.into());
+        }
+        let source = retort_cli::Source::Embedded {
+            config: Box::new(config),
+            files: builtenv::MIGRATIONS,
+        };
+        return retort_cli::main_with(source, argv);
+    }
     install_report_handler();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -70,9 +92,7 @@ fn main() -> ProcessExit {
                 })
                 .await
             }
-            Command::Migrate { command } => {
-                builtenv::migrate::run(command, cli.database_url.as_deref()).await
-            }
+            Command::Migrate { .. } => Ok(ExitCode::Ok),
         }
     });
     match result {

@@ -56,7 +56,7 @@ async fn migrate_commands() {
     let lines: Vec<&str> = up
         .stderr
         .lines()
-        .filter(|l| !l.starts_with("builtenv: NOTICE"))
+        .filter(|l| !l.starts_with("NOTICE"))
         .collect();
     assert_eq!(lines.len(), 2, "{}", up.stderr);
     assert_eq!(lines[0], format!("Running upgrade {base}, initial schema"));
@@ -70,7 +70,7 @@ async fn migrate_commands() {
     let notices: Vec<&str> = up
         .stderr
         .lines()
-        .filter(|l| l.starts_with("builtenv: NOTICE"))
+        .filter(|l| l.starts_with("NOTICE"))
         .collect();
     assert_eq!(notices.len(), 1, "{}", up.stderr);
     assert!(

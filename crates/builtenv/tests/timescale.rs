@@ -32,9 +32,8 @@ async fn without_timescaledb_audit_events_stays_a_plain_table() {
     let (ok, stderr) = migrate_with_binary(&db.url);
     assert!(ok, "{stderr}");
     assert!(
-        stderr.contains(
-            "builtenv: NOTICE: TimescaleDB hypertable skipped, audit_events stays a plain table: "
-        ),
+        stderr
+            .contains("NOTICE: TimescaleDB hypertable skipped, audit_events stays a plain table: "),
         "{stderr}"
     );
     assert!(stderr.contains("Applied 2 revisions"), "{stderr}");
@@ -133,9 +132,7 @@ async fn with_timescaledb_audit_events_is_a_hypertable() {
     let (ok, stderr) = migrate_with_binary(&url);
     assert!(ok, "{stderr}");
     assert!(
-        stderr.contains(
-            "builtenv: NOTICE: audit_events is a TimescaleDB hypertable on \"timestamp\""
-        ),
+        stderr.contains("NOTICE: audit_events is a TimescaleDB hypertable on \"timestamp\""),
         "{stderr}"
     );
     let owner = retort_test_support::connect(&url).await;

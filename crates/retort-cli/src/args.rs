@@ -141,6 +141,30 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormatArg::Ascii)]
         format: GraphFormatArg,
     },
+    /// Read the database's schema.
+    Schema {
+        #[command(subcommand)]
+        action: SchemaAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaAction {
+    /// Print the database's schema: DDL in dependency order that loads into an empty database
+    /// (objects retort does not model are listed first, as `-- unsupported:` lines).
+    Dump {
+        /// PostgreSQL schema to read (repeatable; default: every non-system schema).
+        #[arg(long = "schema", value_name = "S")]
+        schemas: Vec<String>,
+        #[arg(long, value_enum, default_value_t = SchemaFormatArg::Sql)]
+        format: SchemaFormatArg,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaFormatArg {
+    Sql,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -1,0 +1,454 @@
+//! The `retort` command line: parses arguments, calls the library, prints. No logic of its own.
+//!
+//! A library too, so that a program carrying its migrations (builtenv) offers every `retort`
+//! command on them: `retort_cli::main_with(Source::Embedded { .. }, args)`.
+
+pub mod args;
+mod db_cmd;
+mod schema_cmd;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode as ProcessExit;
+
+use clap::Parser;
+use retort::config::Config;
+use retort::exit::ExitCode;
+use retort::inspect;
+use retort::project::{Error, Project};
+
+pub use args::Cli;
+use args::{Command, GraphFormatArg};
+use retort::plan::Direction;
+
+/// Where the revision files come from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// `retort.toml` (found or given with -c) and the script directory on disk.
+    Disk,
+    /// Compiled into the program (`retort::embed_migrations!`), with its configuration.
+    Embedded {
+        config: Box<Config>,
+        files: &'static [(&'static str, &'static str)],
+    },
+}
+
+static SOURCE: std::sync::OnceLock<Source> = std::sync::OnceLock::new();
+
+fn source() -> &'static Source {
+    SOURCE.get_or_init(|| Source::Disk)
+}
+
+/// `retort`'s main: arguments from the process.
+pub fn main() -> ProcessExit {
+    main_with(Source::Disk, std::env::args_os())
+}
+
+/// Run a retort command line (`args[0]` is the program name shown in usage) on `source`.
+pub fn main_with<I, T>(src: Source, args: I) -> ProcessExit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let _ = SOURCE.set(src);
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ProcessExit::from(if e.use_stderr() {
+                ExitCode::Usage.code()
+            } else {
+                0
+            });
+        }
+    };
+    install_report_handler();
+    match run(cli) {
+        Ok(code) => ProcessExit::from(code.code()),
+        Err(Failure::Project(err)) => {
+            let code = err.exit_code();
+            report(err);
+            ProcessExit::from(code.code())
+        }
+        Err(Failure::Other { report, code }) => {
+            eprintln!("{report:?}");
+            ProcessExit::from(code.code())
+        }
+    }
+}
+
+/// Why a command failed: a library error (printed as a diagnostic) and its exit code.
+pub enum Failure {
+    Project(Error),
+    Other {
+        report: miette::Report,
+        code: ExitCode,
+    },
+}
+
+impl Failure {
+    pub fn message(code: ExitCode, message: String) -> Self {
+        Failure::Other {
+            report: miette::miette!("{message}"),
+            code,
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Project(e)
+    }
+}
+
+impl From<retort::target::TargetError> for Failure {
+    fn from(e: retort::target::TargetError) -> Self {
+        Failure::Project(Error::Target(e))
+    }
+}
+
+impl From<retort::runner::RunError> for Failure {
+    fn from(e: retort::runner::RunError) -> Self {
+        let code = e.exit_code();
+        Failure::Other {
+            report: miette::Report::new(e),
+            code,
+        }
+    }
+}
+
+impl From<retort::local::LocalError> for Failure {
+    fn from(e: retort::local::LocalError) -> Self {
+        Failure::Other {
+            report: miette::Report::new(e),
+            code: ExitCode::Connection,
+        }
+    }
+}
+
+impl From<retort::devdb::DevDbError> for Failure {
+    fn from(e: retort::devdb::DevDbError) -> Self {
+        Failure::Other {
+            report: miette::Report::new(e),
+            code: ExitCode::Connection,
+        }
+    }
+}
+
+/// Print an error to stderr. Script-directory problems are printed one by one (each a line
+/// with file:line:column, the source line and a caret), then one summary line.
+fn report(err: Error) {
+    match err {
+        Error::Script(retort::script::ScriptError::Problems { problems }) => {
+            let n = problems.len();
+            for p in problems {
+                eprintln!("{:?}", miette::Report::new(p));
+            }
+            eprintln!(
+                "error: {n} problem{} in the script directory; fix {} and run the command again",
+                if n == 1 { "" } else { "s" },
+                if n == 1 { "it" } else { "them" }
+            );
+        }
+        other => eprintln!("{:?}", miette::Report::new(other)),
+    }
+}
+
+fn install_report_handler() {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(
+            miette::MietteHandlerOpts::new()
+                .color(color)
+                .unicode(color)
+                .terminal_links(false)
+                .width(100)
+                .build(),
+        )
+    }));
+}
+
+fn cwd() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+fn load_config(cli: &Cli) -> Result<Config, Error> {
+    let config = match source() {
+        Source::Embedded { config, .. } => (**config).clone(),
+        // Relative to ".", so that file paths stay short (path lookups are a visible share of
+        // `retort heads` on 10,000 files) and messages show them as the user would type them.
+        Source::Disk => Config::discover(cli.config.as_deref(), Path::new("."))?,
+    };
+    Ok(config.with_database_url(cli.database_url.clone(), None))
+}
+
+fn open(cli: &Cli) -> Result<Project, Error> {
+    let config = load_config(cli)?;
+    match source() {
+        Source::Embedded { files, .. } => Project::from_embedded(config, files),
+        Source::Disk => Project::open(config),
+    }
+}
+
+/// Commands that write revision files need them on disk.
+fn open_for_writing(cli: &Cli, what: &str) -> Result<Project, Failure> {
+    if let Source::Embedded { .. } = source() {
+        return Err(io_error(
+            &format!("`{what}` writes revision files, and this program's are compiled in"),
+            Some("run the `retort` CLI in the source tree, where retort.toml and the revision files are"),
+        ));
+    }
+    Ok(open(cli)?)
+}
+
+/// For commands that only look at the graph: no checksums, and the long SQL of big files is not
+/// read. The project is leaked on purpose: the process ends right after, and freeing 10,000
+/// revisions one by one costs more than the command itself.
+fn open_graph(cli: &Cli) -> Result<&'static Project, Error> {
+    let project = match source() {
+        Source::Embedded { .. } => open(cli)?,
+        Source::Disk => Project::open_with(load_config(cli)?, retort::script::ReadMode::Headers)?,
+    };
+    Ok(Box::leak(Box::new(project)))
+}
+
+pub fn print_json<T: serde::Serialize>(value: &T) {
+    let mut out = std::io::stdout().lock();
+    let _ = serde_json::to_writer_pretty(&mut out, value);
+    let _ = writeln!(out);
+}
+
+pub fn print_lines(lines: &[String]) {
+    // One buffered write instead of one per line (stdout is line-buffered).
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    for l in lines {
+        let _ = writeln!(out, "{l}");
+    }
+    let _ = out.flush();
+}
+
+/// Run a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    match &cli.command {
+        Command::Init { dir } => {
+            if let Source::Embedded { .. } = source() {
+                return Err(io_error(
+                    "`init` makes a project on disk; this program's revisions are compiled in",
+                    None,
+                ));
+            }
+            let dir = dir.clone().unwrap_or_else(cwd);
+            for p in retort::project::init(&dir)? {
+                println!("Created {}", retort::script::display_path(&p));
+            }
+            println!("Next: `retort revision -m \"first revision\"`");
+        }
+        Command::Revision(a) => {
+            let project = open_for_writing(&cli, "revision")?;
+            let written = retort::author::revision(
+                &project,
+                &retort::author::RevisionOptions {
+                    message: a.message.clone().unwrap_or_default(),
+                    head: a.head.clone(),
+                    splice: a.splice,
+                    branch_labels: a.branch_label.clone(),
+                    depends_on: a.depends_on.clone(),
+                    rev_id: a.rev_id.clone(),
+                    version_path: a.version_path.clone(),
+                    up_sql: String::new(),
+                    down_sql: String::new(),
+                },
+            )?;
+            println!(
+                "Generating {} ...  done",
+                retort::script::display_path(&written.path)
+            );
+        }
+        Command::Merge(a) => {
+            let project = open_for_writing(&cli, "merge")?;
+            let written = retort::author::merge(
+                &project,
+                &retort::author::MergeOptions {
+                    message: a.message.clone().unwrap_or_default(),
+                    revisions: a.revisions.clone(),
+                    branch_labels: a.branch_label.clone(),
+                    rev_id: a.rev_id.clone(),
+                },
+            )?;
+            println!(
+                "Generating {} ...  done",
+                retort::script::display_path(&written.path)
+            );
+        }
+        Command::History {
+            rev_range,
+            verbose,
+            json: false,
+            indicate_current: true,
+        } => {
+            return db_cmd::history_with_current(&cli, open(&cli)?, rev_range.as_deref(), *verbose);
+        }
+        Command::History {
+            rev_range,
+            verbose,
+            json,
+            ..
+        } => {
+            let project = open_graph(&cli)?;
+            let g = &project.graph;
+            if *json {
+                let revs = inspect::history_revisions(g, rev_range.as_deref())?;
+                let infos: Vec<_> = revs
+                    .into_iter()
+                    .map(|r| inspect::info(g, r, None))
+                    .collect();
+                print_json(&infos);
+            } else {
+                print_lines(&inspect::history(g, rev_range.as_deref(), *verbose, None)?);
+            }
+        }
+        Command::Heads {
+            verbose,
+            resolve_dependencies,
+            json,
+        } => {
+            let project = open_graph(&cli)?;
+            let g = &project.graph;
+            if *json {
+                let infos: Vec<_> = inspect::heads(g, *resolve_dependencies)
+                    .into_iter()
+                    .map(|r| inspect::info(g, r, None))
+                    .collect();
+                print_json(&infos);
+            } else {
+                print_lines(&inspect::heads_lines(g, *resolve_dependencies, *verbose));
+            }
+        }
+        Command::Branches { verbose, json } => {
+            let project = open_graph(&cli)?;
+            let g = &project.graph;
+            if *json {
+                #[derive(serde::Serialize)]
+                struct Branch {
+                    branchpoint: inspect::RevisionInfo,
+                    branches: Vec<inspect::RevisionInfo>,
+                }
+                let out: Vec<Branch> = inspect::branch_points(g)
+                    .into_iter()
+                    .map(|bp| {
+                        let mut next = g.rev(bp).next.clone();
+                        next.sort_unstable();
+                        Branch {
+                            branchpoint: inspect::info(g, bp, None),
+                            branches: next
+                                .into_iter()
+                                .map(|n| inspect::info(g, n, None))
+                                .collect(),
+                        }
+                    })
+                    .collect();
+                print_json(&out);
+            } else {
+                print!("{}", inspect::branches_text(g, *verbose));
+            }
+        }
+        Command::Show { rev, json } => {
+            let project = open(&cli)?;
+            let g = &project.graph;
+            let revs = inspect::show(g, rev)?;
+            if *json {
+                let infos: Vec<_> = revs
+                    .into_iter()
+                    .map(|r| inspect::info(g, r, None))
+                    .collect();
+                print_json(&infos);
+            } else {
+                for r in revs {
+                    print!("{}", inspect::log_entry(g, r, None));
+                }
+            }
+        }
+        Command::Edit { rev } => {
+            let project = open_for_writing(&cli, "edit")?;
+            let g = &project.graph;
+            let revs = inspect::show(g, rev)?;
+            let editor = std::env::var("VISUAL")
+                .or_else(|_| std::env::var("EDITOR"))
+                .map_err(|_| {
+                    io_error(
+                        "neither $VISUAL nor $EDITOR is set",
+                        Some("set EDITOR, e.g. EDITOR=vim"),
+                    )
+                })?;
+            for r in revs {
+                edit(&editor, &g.rev(r).file.path)?;
+            }
+        }
+        Command::Upgrade(a) => {
+            return db_cmd::upgrade_or_downgrade(&cli, open(&cli)?, a, Direction::Up)
+        }
+        Command::Downgrade(a) => {
+            return db_cmd::upgrade_or_downgrade(&cli, open(&cli)?, a, Direction::Down)
+        }
+        Command::Stamp {
+            targets,
+            purge,
+            lock,
+        } => return db_cmd::stamp(&cli, open(&cli)?, targets, *purge, lock),
+        Command::Current { verbose, json } => {
+            return db_cmd::current(&cli, open(&cli)?, *verbose, *json)
+        }
+        Command::Status { json } => return db_cmd::status(&cli, open(&cli)?, *json),
+        Command::Verify { accept, json, lock } => {
+            return db_cmd::verify(&cli, open(&cli)?, accept, *json, lock)
+        }
+        Command::Resolve {
+            rev, applied, lock, ..
+        } => return db_cmd::resolve(&cli, open(&cli)?, rev, *applied, lock),
+        Command::Dev { action } => return db_cmd::dev(&load_config(&cli)?, *action),
+        Command::Schema { action } => return schema_cmd::run(&cli, action),
+        Command::Graph { format } => {
+            let project = open_graph(&cli)?;
+            let format = match format {
+                GraphFormatArg::Ascii => inspect::GraphFormat::Ascii,
+                GraphFormatArg::Mermaid => inspect::GraphFormat::Mermaid,
+                GraphFormatArg::Dot => inspect::GraphFormat::Dot,
+            };
+            print!("{}", inspect::render_graph(&project.graph, format));
+        }
+    }
+    Ok(ExitCode::Ok)
+}
+
+fn io_error(message: &str, help: Option<&str>) -> Failure {
+    Failure::Project(Error::Script(retort::script::ScriptError::Write {
+        message: message.to_string(),
+        help: help.map(str::to_string),
+    }))
+}
+
+/// Run the editor (which may carry arguments, e.g. `code --wait`) on a file.
+fn edit(editor: &str, path: &Path) -> Result<(), Failure> {
+    let mut parts = editor.split_whitespace();
+    let program = parts
+        .next()
+        .ok_or_else(|| io_error("$EDITOR is empty", None))?;
+    let status = std::process::Command::new(program)
+        .args(parts)
+        .arg(path)
+        .status()
+        .map_err(|e| {
+            io_error(
+                &format!("could not start editor `{program}`: {e}"),
+                Some("check $EDITOR"),
+            )
+        })?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(io_error(
+            &format!("editor `{program}` exited with {status}"),
+            None,
+        ))
+    }
+}

@@ -1,0 +1,84 @@
+//! `retort schema dump`: introspect the database, print the model as SQL or JSON.
+
+use std::io::Write;
+
+use retort::config::Config;
+use retort::exit::ExitCode;
+use retort::introspect::{introspect, introspect_parallel, IntrospectOptions};
+use retort::project::Error;
+
+use crate::args::{Cli, SchemaAction, SchemaFormatArg};
+use crate::Failure;
+
+/// A connection or catalog error (exit code 6).
+fn connection_failure(e: impl miette::Diagnostic + Send + Sync + 'static) -> Failure {
+    Failure::Other {
+        report: miette::Report::new(e),
+        code: ExitCode::Connection,
+    }
+}
+
+/// The config, or (with a database URL given and no retort.toml) the defaults: dumping a
+/// schema needs no project.
+fn config(cli: &Cli) -> Result<Config, Failure> {
+    match crate::load_config(cli) {
+        Ok(c) => Ok(c),
+        Err(Error::Config(retort::config::ConfigError::NotFound { .. }))
+            if cli.database_url.is_some()
+                || std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty()) =>
+        {
+            Ok(Config::defaults(&crate::cwd()).with_database_url(cli.database_url.clone(), None))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn run(cli: &Cli, action: &SchemaAction) -> Result<ExitCode, Failure> {
+    let SchemaAction::Dump { schemas, format } = action;
+    let config = config(cli)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Failure::message(ExitCode::Io, format!("cannot start the async runtime: {e}"))
+        })?;
+    let schema = runtime.block_on(async {
+        let url = crate::db_cmd::database_url(cli, &config).await?;
+        let target = retort::db::Target::parse(&url).map_err(connection_failure)?;
+        let options = IntrospectOptions {
+            schemas: schemas.clone(),
+        };
+        // Two connections in one snapshot, so the server reads on two cores; one if the server
+        // will not give a second.
+        let (first, second) = tokio::join!(
+            target.connect("retort schema dump"),
+            target.connect("retort schema dump")
+        );
+        let first = first.map_err(connection_failure)?;
+        match second {
+            Ok(second) => introspect_parallel(&first, &second, &options).await,
+            Err(_) => introspect(&first, &options).await,
+        }
+        .map_err(connection_failure)
+    })?;
+    let notice = retort::render::unsupported_notice(&schema);
+    if !notice.is_empty() {
+        eprint!("{notice}");
+    }
+    let mut out = std::io::stdout().lock();
+    let written = match format {
+        SchemaFormatArg::Sql => out.write_all(retort::render::render_schema(&schema).as_bytes()),
+        SchemaFormatArg::Json => serde_json::to_writer_pretty(&mut out, &schema)
+            .map_err(std::io::Error::other)
+            .and_then(|()| writeln!(out)),
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => Ok(ExitCode::Ok),
+        // A closed pipe (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::Ok),
+        Err(e) => Err(Failure::message(
+            ExitCode::Io,
+            format!("cannot write the dump: {e}"),
+        )),
+    }
+}

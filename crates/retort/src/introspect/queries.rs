@@ -1,0 +1,604 @@
+//! The catalog queries of introspection: one constant per object kind, each returning every
+//! object of that kind in the chosen schemas (`$1`: schema names, empty for all non-system
+//! schemas). Values come from PostgreSQL's own renderers, under an empty `search_path` so that
+//! every name they print is schema-qualified.
+
+/// Which namespaces (aliased `n`) are read: not the system ones, and those of `$1` if any.
+macro_rules! ns_filter {
+    () => {
+        "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') \
+         AND n.nspname !~ '^pg_(toast_)?temp_' \
+         AND (pg_catalog.cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[]))"
+    };
+}
+
+/// Not a member of an extension (`pg_depend` deptype `e`): `$catalog` is the object's catalog,
+/// `$oid` its OID column.
+macro_rules! not_ext {
+    ($catalog:literal, $oid:literal) => {
+        concat!(
+            "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend xd WHERE xd.classid = 'pg_catalog.",
+            $catalog,
+            "'::pg_catalog.regclass AND xd.objid = ",
+            $oid,
+            " AND xd.deptype = 'e')"
+        )
+    };
+}
+
+/// The grants of an ACL as `grantee|privilege|grantable` texts, the owner's own left out. A NULL
+/// ACL is the object type's default (`$kind` as for `acldefault`); for tables, sequences and
+/// schemas that grants the owner alone, so no grant is read for it there.
+macro_rules! grants {
+    ($acl:literal, $owner:literal, "f") => {
+        concat!(
+            "ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) \
+             || '|' || a.privilege_type || '|' || a.is_grantable::text \
+             FROM pg_catalog.aclexplode(COALESCE(",
+            $acl,
+            ", pg_catalog.acldefault('f', ",
+            $owner,
+            "))) a WHERE a.grantee <> ",
+            $owner,
+            " ORDER BY 1)"
+        )
+    };
+    ($acl:literal, $owner:literal, $kind:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $acl,
+            " IS NULL THEN '{}'::text[] ELSE \
+             ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) \
+             || '|' || a.privilege_type || '|' || a.is_grantable::text \
+             FROM pg_catalog.aclexplode(",
+            $acl,
+            ") a WHERE a.grantee <> ",
+            $owner,
+            " ORDER BY 1) END"
+        )
+    };
+}
+
+/// A collation other than the type's default (`$typcoll`: the type's collation, from a join), as
+/// `schema."name"`; NULL otherwise.
+macro_rules! collation {
+    ($coll:literal, $typcoll:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $coll,
+            " <> 0 AND ",
+            $coll,
+            " <> ",
+            $typcoll,
+            " THEN (SELECT pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(co.collname) \
+             FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
+             WHERE co.oid = ",
+            $coll,
+            ") END"
+        )
+    };
+}
+
+/// A comment (`pg_description`) of an object: `$catalog`, `$oid`, `$sub` (column number or 0).
+macro_rules! comment {
+    ($catalog:literal, $oid:literal, $sub:literal) => {
+        concat!(
+            "(SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.classoid = 'pg_catalog.",
+            $catalog,
+            "'::pg_catalog.regclass AND ds.objoid = ",
+            $oid,
+            " AND ds.objsubid = ",
+            $sub,
+            ")"
+        )
+    };
+}
+
+/// Opens the snapshot every query reads.
+pub const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+/// Ends it.
+pub const COMMIT: &str = "COMMIT";
+/// With two connections: the first's snapshot, for the second (`SET TRANSACTION SNAPSHOT`).
+pub const EXPORT_SNAPSHOT: &str = "SELECT pg_catalog.pg_export_snapshot()";
+
+/// An empty search_path for this transaction (so renderers qualify every name), and the server
+/// version.
+/// Parallel plans are off: on catalog queries their workers' start-up costs more than they save.
+pub const SETUP: &str = "SELECT pg_catalog.set_config('search_path', '', true)::text \
+     || pg_catalog.set_config('max_parallel_workers_per_gather', '0', true) \
+     || pg_catalog.set_config('jit', 'off', true), \
+     pg_catalog.current_setting('server_version_num')::int4";
+
+pub const SCHEMAS: &str = concat!(
+    "SELECT n.nspname::text, ",
+    comment!("pg_namespace", "n.oid", "0"),
+    ", ",
+    grants!("n.nspacl", "n.nspowner", "n"),
+    " FROM pg_catalog.pg_namespace n WHERE ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_namespace", "n.oid"),
+    " ORDER BY 1"
+);
+
+pub const EXTENSIONS: &str = concat!(
+    "SELECT x.extname::text, n.nspname::text, x.extversion, ",
+    comment!("pg_extension", "x.oid", "0"),
+    " FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace \
+     WHERE x.oid >= 16384 AND ",
+    ns_filter!(),
+    " ORDER BY 1"
+);
+
+pub const ENUMS: &str = concat!(
+    "SELECT n.nspname::text, t.typname::text, \
+     ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder), ",
+    comment!("pg_type", "t.oid", "0"),
+    " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+     WHERE t.typtype = 'e' AND ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_type", "t.oid"),
+    " ORDER BY 1, 2"
+);
+
+pub const DOMAINS: &str = concat!(
+    "SELECT n.nspname::text, t.typname::text, COALESCE(pg_catalog.format_type(t.typbasetype, t.typtypmod), ''), ",
+    collation!("t.typcollation", "bt.typcollation"),
+    ", pg_catalog.pg_get_expr(t.typdefaultbin, 'pg_catalog.pg_type'::pg_catalog.regclass), t.typnotnull, ",
+    comment!("pg_type", "t.oid", "0"),
+    " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+     JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype \
+     WHERE t.typtype = 'd' AND ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_type", "t.oid"),
+    " ORDER BY 1, 2"
+);
+
+pub const DOMAIN_CONSTRAINTS: &str = concat!(
+    "SELECT n.nspname::text, t.typname::text, c.conname::text, COALESCE(pg_catalog.pg_get_constraintdef(c.oid), ''), ",
+    comment!("pg_constraint", "c.oid", "0"),
+    " FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_type t ON t.oid = c.contypid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+     WHERE c.contype = 'c' AND ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_type", "t.oid"),
+    " ORDER BY 1, 2, 3"
+);
+
+pub const COMPOSITES: &str = concat!(
+    "SELECT n.nspname::text, t.typname::text, a.attname::text, \
+     COALESCE(pg_catalog.format_type(a.atttypid, a.atttypmod), ''), ",
+    collation!("a.attcollation", "at.typcollation"),
+    ", ",
+    comment!("pg_class", "c.oid", "a.attnum"),
+    ", ",
+    comment!("pg_type", "t.oid", "0"),
+    " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c' \
+     JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+     LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
+     LEFT JOIN pg_catalog.pg_type at ON at.oid = a.atttypid \
+     WHERE ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_type", "t.oid"),
+    " ORDER BY 1, 2, a.attnum"
+);
+
+/// Sequences, with what owns them: `a` (OWNED BY) or `i` (an identity column's).
+pub const SEQUENCES: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, COALESCE(pg_catalog.format_type(s.seqtypid, NULL), ''), \
+     s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, c.relpersistence = 'u', \
+     tn.nspname::text, tc.relname::text, ta.attname::text, dep.deptype::text, ",
+    comment!("pg_class", "c.oid", "0"),
+    ", ",
+    grants!("c.relacl", "c.relowner", "s"),
+    " FROM pg_catalog.pg_sequence s JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+       AND dep.objid = c.oid AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+       AND dep.refobjsubid > 0 AND dep.deptype IN ('a', 'i') \
+     LEFT JOIN pg_catalog.pg_class tc ON tc.oid = dep.refobjid \
+     LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = tc.relnamespace \
+     LEFT JOIN pg_catalog.pg_attribute ta ON ta.attrelid = tc.oid AND ta.attnum = dep.refobjsubid \
+     WHERE ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_class", "c.oid"),
+    " ORDER BY 1, 2"
+);
+
+pub const TABLES: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, c.relpersistence = 'u', \
+     CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
+     pn.nspname::text, pc.relname::text, \
+     CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, \
+     ARRAY(SELECT o FROM pg_catalog.unnest(c.reloptions) o UNION ALL \
+       SELECT 'toast.' || o FROM pg_catalog.pg_class tc, pg_catalog.unnest(tc.reloptions) o \
+       WHERE tc.oid = c.reltoastrelid ORDER BY 1), \
+     c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text, ",
+    comment!("pg_class", "c.oid", "0"),
+    ", ",
+    grants!("c.relacl", "c.relowner", "r"),
+    " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid AND c.relispartition \
+     LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent \
+     LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace \
+     WHERE c.relkind IN ('r', 'p') AND ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_class", "c.oid"),
+    " ORDER BY 1, 2"
+);
+
+/// Columns of tables, views and materialized views. A default cannot refer to columns, so it is
+/// rendered without its table (`pg_get_expr(..., 0)`: the same text, without opening every table;
+/// five times faster); a generated column's expression, which does, with it.
+pub const COLUMNS: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, a.attname::text, \
+     COALESCE(pg_catalog.format_type(a.atttypid, a.atttypmod), ''), a.attnotnull, \
+     pg_catalog.pg_get_expr(ad.adbin, CASE WHEN a.attgenerated <> '' THEN ad.adrelid ELSE 0 END), \
+     a.attidentity::text, a.attgenerated::text, ",
+    collation!("a.attcollation", "ty.typcollation"),
+    ", ",
+    comment!("pg_class", "c.oid", "a.attnum"),
+    " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+     JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
+     WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm') AND ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_class", "c.oid"),
+    " ORDER BY 1, 2, a.attnum"
+);
+
+pub const CONSTRAINTS: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, co.conname::text, co.contype::text, \
+     COALESCE(pg_catalog.pg_get_constraintdef(co.oid), ''), \
+     ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(co.conkey) WITH ORDINALITY k(num, ord) \
+       JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.num ORDER BY k.ord), \
+     fn.nspname::text, fc.relname::text, co.condeferrable, co.condeferred, co.convalidated, \
+     co.connoinherit, co.conislocal, co.conparentid <> 0, pin.nspname::text, pi.relname::text, ",
+    comment!("pg_constraint", "co.oid", "0"),
+    " FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid \
+     LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace \
+     LEFT JOIN pg_catalog.pg_inherits ii ON ii.inhrelid = co.conindid AND co.contype IN ('p', 'u', 'x') \
+     LEFT JOIN pg_catalog.pg_class pi ON pi.oid = ii.inhparent \
+     LEFT JOIN pg_catalog.pg_namespace pin ON pin.oid = pi.relnamespace \
+     WHERE c.relkind IN ('r', 'p') AND co.contype IN ('c', 'p', 'u', 'f', 'x') AND ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_class", "c.oid"),
+    " ORDER BY 1, 2, 3"
+);
+
+/// Indexes of tables and materialized views, with whether a constraint owns them. (The predicate
+/// of a partial index is read from the definition, which ends with it: `pg_get_expr` on it would
+/// open every table again.)
+pub const INDEXES: &str = concat!(
+    "SELECT n.nspname::text, t.relname::text, ic.relname::text, \
+     CASE WHEN k.oid IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) END, \
+     i.indisunique, am.amname::text, \
+     i.indpred IS NOT NULL, \
+     pn.nspname::text, pc.relname::text, i.indisclustered, i.indisreplident, \
+     k.oid IS NOT NULL, t.relkind = 'm', ",
+    comment!("pg_class", "ic.oid", "0"),
+    " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+     LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid \
+       AND k.contype IN ('p', 'u', 'x') \
+     JOIN pg_catalog.pg_class t ON t.oid = i.indrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace \
+     JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
+     LEFT JOIN pg_catalog.pg_inherits ii ON ii.inhrelid = i.indexrelid \
+     LEFT JOIN pg_catalog.pg_class pc ON pc.oid = ii.inhparent \
+     LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace \
+     WHERE t.relkind IN ('r', 'p', 'm') AND ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_class", "t.oid"),
+    " ORDER BY 1, 2, 3"
+);
+
+/// Triggers written by the user (not internal, not cloned onto partitions from a parent's).
+pub const TRIGGERS: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, t.tgname::text, COALESCE(pg_catalog.pg_get_triggerdef(t.oid), ''), \
+     t.tgenabled::text, ",
+    comment!("pg_trigger", "t.oid", "0"),
+    " FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_class", "c.oid"),
+    " ORDER BY 1, 2, 3"
+);
+
+pub const POLICIES: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, p.polname::text, p.polpermissive, p.polcmd::text, \
+     ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(r)::text END \
+       FROM pg_catalog.unnest(p.polroles) r ORDER BY 1), \
+     pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), ",
+    comment!("pg_policy", "p.oid", "0"),
+    " FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
+     JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     WHERE ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_class", "c.oid"),
+    " ORDER BY 1, 2, 3"
+);
+
+/// Views and materialized views.
+pub const VIEWS: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, c.relkind = 'm', COALESCE(pg_catalog.pg_get_viewdef(c.oid), ''), \
+     ARRAY(SELECT o FROM pg_catalog.unnest(c.reloptions) o UNION ALL \
+       SELECT 'toast.' || o FROM pg_catalog.pg_class tc, pg_catalog.unnest(tc.reloptions) o \
+       WHERE tc.oid = c.reltoastrelid ORDER BY 1), ",
+    comment!("pg_class", "c.oid", "0"),
+    ", ",
+    grants!("c.relacl", "c.relowner", "r"),
+    " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     WHERE c.relkind IN ('v', 'm') AND ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_class", "c.oid"),
+    " ORDER BY 1, 2"
+);
+
+/// Functions and procedures (aggregates are reported as unsupported).
+pub const FUNCTIONS: &str = concat!(
+    "SELECT n.nspname::text, p.proname::text, COALESCE(pg_catalog.pg_get_function_identity_arguments(p.oid), ''), \
+     p.prokind = 'p', COALESCE(pg_catalog.pg_get_functiondef(p.oid), ''), ",
+    comment!("pg_proc", "p.oid", "0"),
+    ", ",
+    grants!("p.proacl", "p.proowner", "f"),
+    " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+     WHERE p.prokind IN ('f', 'p', 'w') AND ",
+    ns_filter!(),
+    " AND ",
+    not_ext!("pg_proc", "p.oid"),
+    " ORDER BY 1, 2, 3"
+);
+
+/// Dependencies between modelled objects, from `pg_depend`, each side named by its kind (`rel`
+/// for tables, views and materialized views; `type`; `fn`), schema and name (`name(args)` for
+/// functions). View bodies are their `pg_rewrite` rules; domain checks their constraints; array
+/// types stand for their element type.
+pub const DEPENDENCIES: &str = concat!(
+    "WITH objs AS ( \
+       SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, \
+         CASE WHEN c.relkind = 'c' THEN 'type' ELSE 'rel' END AS kind, n.nspname::text AS sch, c.relname::text AS nm \
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+       WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c') AND ",
+    ns_filter!(),
+    " UNION ALL \
+       SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, \
+         CASE WHEN tc.relkind IS NULL OR tc.relkind = 'c' THEN 'type' ELSE 'rel' END, n.nspname::text, \
+         COALESCE(tc.relname, t.typname)::text \
+       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+       LEFT JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid \
+       WHERE (t.typtype IN ('e', 'd') OR t.typrelid <> 0) AND ",
+    ns_filter!(),
+    " UNION ALL \
+       SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, at.oid, \
+         CASE WHEN tc.relkind IS NULL OR tc.relkind = 'c' THEN 'type' ELSE 'rel' END, n.nspname::text, \
+         COALESCE(tc.relname, t.typname)::text \
+       FROM pg_catalog.pg_type at JOIN pg_catalog.pg_type t ON t.oid = at.typelem AND t.typarray = at.oid \
+       JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+       LEFT JOIN pg_catalog.pg_class tc ON tc.oid = t.typrelid \
+       WHERE (t.typtype IN ('e', 'd') OR t.typrelid <> 0) AND ",
+    ns_filter!(),
+    " UNION ALL \
+       SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, 'fn', n.nspname::text, \
+         p.proname || '(' || COALESCE(pg_catalog.pg_get_function_identity_arguments(p.oid), '') || ')' \
+       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+       WHERE p.prokind IN ('f', 'p', 'w') AND ",
+    ns_filter!(),
+    " UNION ALL \
+       SELECT 'pg_catalog.pg_rewrite'::pg_catalog.regclass, r.oid, 'rel', n.nspname::text, c.relname::text \
+       FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class \
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+       WHERE c.relkind IN ('v', 'm') AND ",
+    ns_filter!(),
+    " UNION ALL \
+       SELECT 'pg_catalog.pg_constraint'::pg_catalog.regclass, k.oid, 'type', n.nspname::text, t.typname::text \
+       FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_type t ON t.oid = k.contypid \
+       JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+       WHERE ",
+    ns_filter!(),
+    " ) \
+     SELECT DISTINCT a.kind, a.sch, a.nm, b.kind, b.sch, b.nm \
+     FROM pg_catalog.pg_depend d \
+     JOIN objs a ON a.classid = d.classid AND a.objid = d.objid \
+     JOIN objs b ON b.classid = d.refclassid AND b.objid = d.refobjid \
+     WHERE d.deptype = 'n' AND (a.kind, a.sch, a.nm) <> (b.kind, b.sch, b.nm) \
+       AND (d.classid <> 'pg_catalog.pg_class'::pg_catalog.regclass OR a.kind = 'type') \
+     ORDER BY 1, 2, 3, 4, 5, 6"
+);
+
+/// Everything the model does not cover, one readable line each. Each branch gives the object's
+/// catalog and OID too, so that extension members are left out once, at the end.
+pub const UNSUPPORTED: &str = concat!(
+    "SELECT COALESCE(u.d, '(unnamed object)') FROM ( \
+     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, \
+       'foreign table ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS d \
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+       WHERE c.relkind = 'f' AND ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
+       'table inheritance: ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
+       || ' INHERITS ' || i.inhparent::pg_catalog.regclass::text \
+       FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid \
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+       WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
+       'typed table ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
+       || ' OF ' || pg_catalog.format_type(c.reloftype, NULL) \
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+       WHERE c.reloftype <> 0 AND ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
+       'tablespace ' || pg_catalog.quote_ident(s.spcname) || ' of ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+       JOIN pg_catalog.pg_tablespace s ON s.oid = c.reltablespace \
+       WHERE c.reltablespace <> 0 AND ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
+       'rule ' || pg_catalog.quote_ident(r.rulename) || ' on ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
+       FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class \
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+       WHERE r.rulename <> '_RETURN' AND ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
+       'column setting of ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) || '.' \
+       || pg_catalog.quote_ident(a.attname) || ': ' \
+       || CASE WHEN a.attacl IS NOT NULL THEN 'column privileges' \
+               WHEN a.attstorage <> t.typstorage THEN 'STORAGE' ELSE 'STATISTICS' END \
+       FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+       JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+       WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm') \
+       AND (a.attacl IS NOT NULL OR a.attstorage <> t.typstorage OR COALESCE(a.attstattarget::int, -1) >= 0) AND ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, 'aggregate ' || p.oid::pg_catalog.regprocedure::text \
+       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+       WHERE p.prokind = 'a' AND ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, \
+       CASE t.typtype WHEN 'r' THEN 'range type ' WHEN 'b' THEN 'base type ' ELSE 'pseudo-type ' END \
+       || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(t.typname) \
+       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+       WHERE t.typtype IN ('r', 'b', 'p') AND t.typcategory <> 'A' AND ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, \
+       'privileges on type ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(t.typname) \
+       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
+       WHERE t.typacl IS NOT NULL AND t.typtype IN ('e', 'd', 'c') AND ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid, 'operator ' || o.oid::pg_catalog.regoperator::text \
+       FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, o.oid, \
+       'operator class ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.opcname) \
+       FROM pg_catalog.pg_opclass o JOIN pg_catalog.pg_namespace n ON n.oid = o.opcnamespace WHERE ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, o.oid, \
+       'operator family ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.opfname) \
+       FROM pg_catalog.pg_opfamily o JOIN pg_catalog.pg_namespace n ON n.oid = o.opfnamespace WHERE ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, o.oid, \
+       'collation ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.collname) \
+       FROM pg_catalog.pg_collation o JOIN pg_catalog.pg_namespace n ON n.oid = o.collnamespace WHERE ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, o.oid, \
+       'conversion ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.conname) \
+       FROM pg_catalog.pg_conversion o JOIN pg_catalog.pg_namespace n ON n.oid = o.connamespace WHERE ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass, o.oid, \
+       'statistics object ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.stxname) \
+       FROM pg_catalog.pg_statistic_ext o JOIN pg_catalog.pg_namespace n ON n.oid = o.stxnamespace WHERE ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, o.oid, \
+       'text search configuration ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.cfgname) \
+       FROM pg_catalog.pg_ts_config o JOIN pg_catalog.pg_namespace n ON n.oid = o.cfgnamespace WHERE ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, o.oid, \
+       'text search dictionary ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.dictname) \
+       FROM pg_catalog.pg_ts_dict o JOIN pg_catalog.pg_namespace n ON n.oid = o.dictnamespace WHERE ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, o.oid, \
+       'text search parser ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.prsname) \
+       FROM pg_catalog.pg_ts_parser o JOIN pg_catalog.pg_namespace n ON n.oid = o.prsnamespace WHERE ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, o.oid, \
+       'text search template ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.tmplname) \
+       FROM pg_catalog.pg_ts_template o JOIN pg_catalog.pg_namespace n ON n.oid = o.tmplnamespace WHERE ",
+    ns_filter!(),
+    " UNION ALL \
+     SELECT 'pg_catalog.pg_cast'::pg_catalog.regclass, o.oid, \
+       'cast ' || pg_catalog.format_type(o.castsource, NULL) || ' AS ' || pg_catalog.format_type(o.casttarget, NULL) \
+       FROM pg_catalog.pg_cast o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ci \
+         WHERE ci.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass AND ci.objid = o.oid AND ci.deptype = 'i') \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_event_trigger'::pg_catalog.regclass, o.oid, 'event trigger ' || pg_catalog.quote_ident(o.evtname) \
+       FROM pg_catalog.pg_event_trigger o \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_publication'::pg_catalog.regclass, o.oid, 'publication ' || pg_catalog.quote_ident(o.pubname) \
+       FROM pg_catalog.pg_publication o \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass, o.oid, \
+       'foreign-data wrapper ' || pg_catalog.quote_ident(o.fdwname) FROM pg_catalog.pg_foreign_data_wrapper o \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, o.oid, \
+       'foreign server ' || pg_catalog.quote_ident(o.srvname) FROM pg_catalog.pg_foreign_server o \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_language'::pg_catalog.regclass, o.oid, \
+       'procedural language ' || pg_catalog.quote_ident(o.lanname) FROM pg_catalog.pg_language o WHERE o.oid >= 16384 \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_am'::pg_catalog.regclass, o.oid, \
+       'access method ' || pg_catalog.quote_ident(o.amname) FROM pg_catalog.pg_am o WHERE o.oid >= 16384 \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_transform'::pg_catalog.regclass, o.oid, \
+       'transform for ' || pg_catalog.format_type(o.trftype, NULL) FROM pg_catalog.pg_transform o \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_default_acl'::pg_catalog.regclass, o.oid, \
+       'default privileges (ALTER DEFAULT PRIVILEGES) for role ' || pg_catalog.pg_get_userbyid(o.defaclrole) \
+       FROM pg_catalog.pg_default_acl o \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_seclabel'::pg_catalog.regclass, 0, \
+       'security label on ' || pg_catalog.pg_describe_object(o.classoid, o.objoid, o.objsubid) \
+       FROM pg_catalog.pg_seclabel o \
+     ) u WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend xd \
+       WHERE xd.classid = u.classid AND xd.objid = u.objid AND xd.deptype = 'e') \
+     ORDER BY 1"
+);
+
+/// Every query, by name, in the order they run on one connection (the test of the query count
+/// reads its length). With two, [`EXPORT_SNAPSHOT`], a second `BEGIN`, `SET TRANSACTION
+/// SNAPSHOT`, a second [`SETUP`] and a second `COMMIT` come in addition.
+pub const ALL: &[(&str, &str)] = &[
+    ("begin", BEGIN),
+    ("setup", SETUP),
+    ("schemas", SCHEMAS),
+    ("extensions", EXTENSIONS),
+    ("enums", ENUMS),
+    ("domains", DOMAINS),
+    ("domain constraints", DOMAIN_CONSTRAINTS),
+    ("composite types", COMPOSITES),
+    ("sequences", SEQUENCES),
+    ("tables", TABLES),
+    ("columns", COLUMNS),
+    ("constraints", CONSTRAINTS),
+    ("indexes", INDEXES),
+    ("triggers", TRIGGERS),
+    ("policies", POLICIES),
+    ("views", VIEWS),
+    ("functions", FUNCTIONS),
+    ("dependencies", DEPENDENCIES),
+    ("unsupported objects", UNSUPPORTED),
+    ("commit", COMMIT),
+];

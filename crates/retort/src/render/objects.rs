@@ -1,0 +1,783 @@
+//! One object at a time: the statements that create (and drop) each kind of object, with its
+//! comments. Each returns complete statements ending in `;\n` (or an empty string).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use super::Node;
+use crate::schema::{
+    Column, CompositeType, Constraint, ConstraintKind, Domain, EnumType, Extension, Function,
+    Grant, Index, Namespace, Policy, QualName, Schema, Sequence, SequenceOptions, Table, Trigger,
+    View,
+};
+use crate::sql::{quote_ident, quote_literal};
+
+fn comment(out: &mut String, what: &str, text: Option<&String>) {
+    if let Some(text) = text {
+        let _ = writeln!(out, "COMMENT ON {what} IS {};", quote_literal(text));
+    }
+}
+
+fn role(name: &str) -> String {
+    if name == "PUBLIC" {
+        name.to_string()
+    } else {
+        quote_ident(name)
+    }
+}
+
+/// `WITH (key='value', ...)` of storage options, or nothing.
+fn with_options(options: &[String]) -> String {
+    if options.is_empty() {
+        return String::new();
+    }
+    let parts: Vec<String> = options
+        .iter()
+        .map(|o| {
+            let (k, v) = o.split_once('=').unwrap_or((o, "true"));
+            // `toast.x` is a namespace and a name.
+            let key = match k.split_once('.') {
+                Some((ns, name)) => format!("{}.{}", quote_ident(ns), quote_ident(name)),
+                None => quote_ident(k),
+            };
+            format!("{key}={}", quote_literal(v))
+        })
+        .collect();
+    format!(" WITH ({})", parts.join(", "))
+}
+
+/// The statement that creates an object of the sorted phases.
+pub fn create_node(schema: &Schema, node: &Node) -> String {
+    match node {
+        Node::Enum(n) => schema.enums.get(n).map(|e| create_enum(n, e)),
+        Node::Domain(n) => schema.domains.get(n).map(|d| create_domain(n, d)),
+        Node::Composite(n) => schema.composites.get(n).map(|c| create_composite(n, c)),
+        Node::Function(n) => schema
+            .functions
+            .get(n)
+            .map(|f| create_function(&n.schema, f)),
+        Node::View(n) => schema.views.get(n).map(|v| create_view(n, v)),
+    }
+    .unwrap_or_default()
+}
+
+pub fn create_schema(name: &str, ns: &Namespace) -> String {
+    let mut out = String::new();
+    if name != "public" {
+        let _ = writeln!(out, "CREATE SCHEMA {};", quote_ident(name));
+    }
+    comment(
+        &mut out,
+        &format!("SCHEMA {}", quote_ident(name)),
+        ns.comment.as_ref(),
+    );
+    out
+}
+
+pub fn drop_schema(name: &str) -> String {
+    format!("DROP SCHEMA {};\n", quote_ident(name))
+}
+
+pub fn create_extension(name: &str, x: &Extension) -> String {
+    let mut out = format!(
+        "CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {} VERSION {};\n",
+        quote_ident(name),
+        quote_ident(&x.schema),
+        quote_literal(&x.version)
+    );
+    comment(
+        &mut out,
+        &format!("EXTENSION {}", quote_ident(name)),
+        x.comment.as_ref(),
+    );
+    out
+}
+
+pub fn drop_extension(name: &str) -> String {
+    format!("DROP EXTENSION {};\n", quote_ident(name))
+}
+
+pub fn create_enum(name: &QualName, e: &EnumType) -> String {
+    let labels: Vec<String> = e.labels.iter().map(|l| quote_literal(l)).collect();
+    let mut out = format!(
+        "CREATE TYPE {} AS ENUM ({});\n",
+        name.sql(),
+        labels.join(", ")
+    );
+    comment(
+        &mut out,
+        &format!("TYPE {}", name.sql()),
+        e.comment.as_ref(),
+    );
+    out
+}
+
+pub fn create_domain(name: &QualName, d: &Domain) -> String {
+    let mut out = format!("CREATE DOMAIN {} AS {}", name.sql(), d.base_type);
+    if let Some(c) = &d.collation {
+        let _ = write!(out, " COLLATE {c}");
+    }
+    if let Some(def) = &d.default {
+        let _ = write!(out, " DEFAULT {def}");
+    }
+    if d.not_null {
+        out.push_str(" NOT NULL");
+    }
+    // CREATE DOMAIN takes no NOT VALID: such checks are added after.
+    let (valid, not_valid): (Vec<_>, Vec<_>) = d
+        .checks
+        .iter()
+        .partition(|(_, def)| !def.ends_with(" NOT VALID"));
+    for (cname, def) in valid {
+        let _ = write!(out, "\n    CONSTRAINT {} {def}", quote_ident(cname));
+    }
+    out.push_str(";\n");
+    for (cname, def) in not_valid {
+        let _ = writeln!(
+            out,
+            "ALTER DOMAIN {} ADD CONSTRAINT {} {def};",
+            name.sql(),
+            quote_ident(cname)
+        );
+    }
+    comment(
+        &mut out,
+        &format!("DOMAIN {}", name.sql()),
+        d.comment.as_ref(),
+    );
+    for (cname, text) in &d.constraint_comments {
+        comment(
+            &mut out,
+            &format!("CONSTRAINT {} ON DOMAIN {}", quote_ident(cname), name.sql()),
+            Some(text),
+        );
+    }
+    out
+}
+
+pub fn create_composite(name: &QualName, t: &CompositeType) -> String {
+    let attrs: Vec<String> = t
+        .attributes
+        .iter()
+        .map(|a| {
+            let mut s = format!("    {} {}", quote_ident(&a.name), a.data_type);
+            if let Some(c) = &a.collation {
+                let _ = write!(s, " COLLATE {c}");
+            }
+            s
+        })
+        .collect();
+    let mut out = if attrs.is_empty() {
+        format!("CREATE TYPE {} AS ();\n", name.sql())
+    } else {
+        format!(
+            "CREATE TYPE {} AS (\n{}\n);\n",
+            name.sql(),
+            attrs.join(",\n")
+        )
+    };
+    comment(
+        &mut out,
+        &format!("TYPE {}", name.sql()),
+        t.comment.as_ref(),
+    );
+    for a in &t.attributes {
+        comment(
+            &mut out,
+            &format!("COLUMN {}.{}", name.sql(), quote_ident(&a.name)),
+            a.comment.as_ref(),
+        );
+    }
+    out
+}
+
+/// `DROP TYPE` of an enum, domain (`DROP DOMAIN`) or composite type.
+pub fn drop_type(name: &QualName, domain: bool) -> String {
+    format!(
+        "DROP {} {};\n",
+        if domain { "DOMAIN" } else { "TYPE" },
+        name.sql()
+    )
+}
+
+pub fn create_function(schema: &str, f: &Function) -> String {
+    let mut out = f.definition.trim_end().to_string();
+    out.push_str(";\n");
+    let kind = if f.procedure { "PROCEDURE" } else { "FUNCTION" };
+    comment(
+        &mut out,
+        &format!("{kind} {}", f.signature(schema)),
+        f.comment.as_ref(),
+    );
+    out
+}
+
+pub fn drop_function(schema: &str, f: &Function) -> String {
+    let kind = if f.procedure { "PROCEDURE" } else { "FUNCTION" };
+    format!("DROP {kind} {};\n", f.signature(schema))
+}
+
+fn sequence_options(o: &SequenceOptions) -> String {
+    format!(
+        "START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {} {}",
+        o.start,
+        o.increment,
+        o.min,
+        o.max,
+        o.cache,
+        if o.cycle { "CYCLE" } else { "NO CYCLE" }
+    )
+}
+
+pub fn create_sequence(name: &QualName, s: &Sequence) -> String {
+    let mut out = format!(
+        "CREATE {}SEQUENCE {} AS {} {};\n",
+        if s.unlogged { "UNLOGGED " } else { "" },
+        name.sql(),
+        s.options.data_type,
+        sequence_options(&s.options)
+    );
+    comment(
+        &mut out,
+        &format!("SEQUENCE {}", name.sql()),
+        s.comment.as_ref(),
+    );
+    out
+}
+
+/// `ALTER SEQUENCE ... OWNED BY`, once the table exists (empty when it has no owner).
+pub fn sequence_owned_by(name: &QualName, s: &Sequence) -> String {
+    match &s.owned_by {
+        Some((table, column)) => format!(
+            "ALTER SEQUENCE {} OWNED BY {}.{};\n",
+            name.sql(),
+            table.sql(),
+            quote_ident(column)
+        ),
+        None => String::new(),
+    }
+}
+
+pub fn drop_sequence(name: &QualName) -> String {
+    format!("DROP SEQUENCE {};\n", name.sql())
+}
+
+/// A column's definition inside `CREATE TABLE` or `ADD COLUMN`.
+pub fn column_definition(c: &Column) -> String {
+    let mut s = format!("{} {}", quote_ident(&c.name), c.data_type);
+    if let Some(coll) = &c.collation {
+        let _ = write!(s, " COLLATE {coll}");
+    }
+    if let Some(g) = &c.generated {
+        let _ = write!(s, " GENERATED ALWAYS AS ({g}) STORED");
+    }
+    if let Some(id) = &c.identity {
+        let _ = write!(
+            s,
+            " GENERATED {} AS IDENTITY (SEQUENCE NAME {} {})",
+            if id.always { "ALWAYS" } else { "BY DEFAULT" },
+            id.sequence.sql(),
+            sequence_options(&id.options)
+        );
+    }
+    if let Some(d) = &c.default {
+        let _ = write!(s, " DEFAULT {d}");
+    }
+    if c.not_null {
+        s.push_str(" NOT NULL");
+    }
+    s
+}
+
+/// `CREATE TABLE` with its columns (for a partition, `PARTITION OF` its parent, then what its
+/// columns have that the parent's do not), and the comments of the table and its columns.
+pub fn create_table(name: &QualName, t: &Table, parent: Option<&Table>) -> String {
+    let mut out = String::new();
+    let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
+    let partition_by = t
+        .partition_key
+        .as_ref()
+        .map(|k| format!(" PARTITION BY {k}"))
+        .unwrap_or_default();
+    match &t.partition_of {
+        Some(p) => {
+            let _ = writeln!(
+                out,
+                "CREATE {unlogged}TABLE {} PARTITION OF {} {}{partition_by}{};",
+                name.sql(),
+                p.parent.sql(),
+                p.bound,
+                with_options(&t.options)
+            );
+            for c in &t.columns {
+                let inherited =
+                    parent.and_then(|pt| pt.columns.iter().find(|pc| pc.name == c.name));
+                let alter = format!(
+                    "ALTER TABLE ONLY {} ALTER COLUMN {}",
+                    name.sql(),
+                    quote_ident(&c.name)
+                );
+                if c.not_null && !inherited.is_some_and(|pc| pc.not_null) {
+                    let _ = writeln!(out, "{alter} SET NOT NULL;");
+                }
+                let parent_default = inherited.and_then(|pc| pc.default.as_ref());
+                if c.default.as_ref() != parent_default && c.generated.is_none() {
+                    match &c.default {
+                        Some(d) => {
+                            let _ = writeln!(out, "{alter} SET DEFAULT {d};");
+                        }
+                        None => {
+                            let _ = writeln!(out, "{alter} DROP DEFAULT;");
+                        }
+                    }
+                }
+            }
+        }
+        None => {
+            let cols: Vec<String> = t
+                .columns
+                .iter()
+                .map(|c| format!("    {}", column_definition(c)))
+                .collect();
+            if cols.is_empty() {
+                let _ = write!(out, "CREATE {unlogged}TABLE {} ()", name.sql());
+            } else {
+                let _ = write!(
+                    out,
+                    "CREATE {unlogged}TABLE {} (\n{}\n)",
+                    name.sql(),
+                    cols.join(",\n")
+                );
+            }
+            let _ = writeln!(out, "{partition_by}{};", with_options(&t.options));
+        }
+    }
+    comment(
+        &mut out,
+        &format!("TABLE {}", name.sql()),
+        t.comment.as_ref(),
+    );
+    for c in &t.columns {
+        comment(
+            &mut out,
+            &format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name)),
+            c.comment.as_ref(),
+        );
+    }
+    out
+}
+
+pub fn drop_table(name: &QualName) -> String {
+    format!("DROP TABLE {};\n", name.sql())
+}
+
+/// `ALTER TABLE ... ADD CONSTRAINT` and its comment. A partitioned table's key constraints are
+/// added `ONLY` to it: each partition's own is added to the partition and its index attached
+/// (as pg_dump does), which keeps the partitions' constraint names. (`ONLY` elsewhere would mark
+/// a key constraint `connoinherit`, unlike `CREATE TABLE`.)
+pub fn add_constraint(table: &QualName, t: &Table, name: &str, c: &Constraint) -> String {
+    let only = t.partition_key.is_some()
+        && matches!(
+            c.kind,
+            ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
+        );
+    let mut out = format!(
+        "ALTER TABLE {}{} ADD CONSTRAINT {} {};\n",
+        if only { "ONLY " } else { "" },
+        table.sql(),
+        quote_ident(name),
+        c.definition
+    );
+    comment(
+        &mut out,
+        &format!("CONSTRAINT {} ON {}", quote_ident(name), table.sql()),
+        c.comment.as_ref(),
+    );
+    out
+}
+
+/// For a check a partition inherited: `VALIDATE CONSTRAINT` when it is valid on the partition but
+/// not on the parent (a partition made after a `NOT VALID` check was added); else nothing.
+pub fn inherited_check(
+    table: &QualName,
+    name: &str,
+    c: &Constraint,
+    parent: Option<&Table>,
+) -> String {
+    let parent_valid = parent
+        .and_then(|p| p.constraints.get(name))
+        .is_none_or(|pc| pc.validated);
+    let mut out = String::new();
+    if c.validated && !parent_valid {
+        let _ = writeln!(
+            out,
+            "ALTER TABLE ONLY {} VALIDATE CONSTRAINT {};",
+            table.sql(),
+            quote_ident(name)
+        );
+    }
+    comment(
+        &mut out,
+        &format!("CONSTRAINT {} ON {}", quote_ident(name), table.sql()),
+        c.comment.as_ref(),
+    );
+    out
+}
+
+pub fn drop_constraint(table: &QualName, name: &str) -> String {
+    format!(
+        "ALTER TABLE {} DROP CONSTRAINT {};\n",
+        table.sql(),
+        quote_ident(name)
+    )
+}
+
+pub fn create_index(schema: &str, name: &str, i: &Index) -> String {
+    let mut out = format!("{};\n", i.definition);
+    comment(
+        &mut out,
+        &format!("INDEX {}", QualName::new(schema, name).sql()),
+        i.comment.as_ref(),
+    );
+    out
+}
+
+pub fn drop_index(schema: &str, name: &str) -> String {
+    format!("DROP INDEX {};\n", QualName::new(schema, name).sql())
+}
+
+/// `ALTER INDEX parent ATTACH PARTITION child`.
+pub fn attach_index(parent: &QualName, child: &QualName) -> String {
+    format!(
+        "ALTER INDEX {} ATTACH PARTITION {};\n",
+        parent.sql(),
+        child.sql()
+    )
+}
+
+/// Replica identity and `CLUSTER ON`, when not the defaults.
+pub fn table_settings(name: &QualName, t: &Table) -> String {
+    let mut out = String::new();
+    if let Some(r) = &t.replica_identity {
+        let _ = writeln!(out, "ALTER TABLE ONLY {} REPLICA IDENTITY {r};", name.sql());
+    }
+    if let Some(i) = &t.cluster_on {
+        let _ = writeln!(
+            out,
+            "ALTER TABLE ONLY {} CLUSTER ON {};",
+            name.sql(),
+            quote_ident(i)
+        );
+    }
+    out
+}
+
+pub fn create_view(name: &QualName, v: &View) -> String {
+    let body = v.definition.trim().trim_end_matches(';').trim_end();
+    let mut out = if v.materialized {
+        format!(
+            "CREATE MATERIALIZED VIEW {}{} AS\n{body}\nWITH NO DATA;\n",
+            name.sql(),
+            with_options(&v.options)
+        )
+    } else {
+        format!(
+            "CREATE VIEW {}{} AS\n{body};\n",
+            name.sql(),
+            with_options(&v.options)
+        )
+    };
+    let kind = if v.materialized {
+        "MATERIALIZED VIEW"
+    } else {
+        "VIEW"
+    };
+    comment(
+        &mut out,
+        &format!("{kind} {}", name.sql()),
+        v.comment.as_ref(),
+    );
+    for c in &v.columns {
+        comment(
+            &mut out,
+            &format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name)),
+            c.comment.as_ref(),
+        );
+    }
+    out
+}
+
+pub fn drop_view(name: &QualName, v: &View) -> String {
+    format!(
+        "DROP {} {};\n",
+        if v.materialized {
+            "MATERIALIZED VIEW"
+        } else {
+            "VIEW"
+        },
+        name.sql()
+    )
+}
+
+pub fn create_trigger(table: &QualName, name: &str, t: &Trigger) -> String {
+    let mut out = format!("{};\n", t.definition);
+    let state = match t.enabled.as_str() {
+        "D" => Some("DISABLE TRIGGER"),
+        "R" => Some("ENABLE REPLICA TRIGGER"),
+        "A" => Some("ENABLE ALWAYS TRIGGER"),
+        _ => None,
+    };
+    if let Some(state) = state {
+        let _ = writeln!(
+            out,
+            "ALTER TABLE {} {state} {};",
+            table.sql(),
+            quote_ident(name)
+        );
+    }
+    comment(
+        &mut out,
+        &format!("TRIGGER {} ON {}", quote_ident(name), table.sql()),
+        t.comment.as_ref(),
+    );
+    out
+}
+
+pub fn drop_trigger(table: &QualName, name: &str) -> String {
+    format!("DROP TRIGGER {} ON {};\n", quote_ident(name), table.sql())
+}
+
+/// `ENABLE` / `FORCE ROW LEVEL SECURITY`, when set.
+pub fn row_security(name: &QualName, t: &Table) -> String {
+    let mut out = String::new();
+    if t.row_security {
+        let _ = writeln!(out, "ALTER TABLE {} ENABLE ROW LEVEL SECURITY;", name.sql());
+    }
+    if t.force_row_security {
+        let _ = writeln!(out, "ALTER TABLE {} FORCE ROW LEVEL SECURITY;", name.sql());
+    }
+    out
+}
+
+pub fn create_policy(table: &QualName, name: &str, p: &Policy) -> String {
+    let roles: Vec<String> = p.roles.iter().map(|r| role(r)).collect();
+    let mut out = format!(
+        "CREATE POLICY {} ON {} AS {} FOR {} TO {}",
+        quote_ident(name),
+        table.sql(),
+        if p.permissive {
+            "PERMISSIVE"
+        } else {
+            "RESTRICTIVE"
+        },
+        p.command,
+        if roles.is_empty() {
+            "PUBLIC".to_string()
+        } else {
+            roles.join(", ")
+        }
+    );
+    if let Some(u) = &p.using {
+        let _ = write!(out, " USING ({u})");
+    }
+    if let Some(c) = &p.with_check {
+        let _ = write!(out, " WITH CHECK ({c})");
+    }
+    out.push_str(";\n");
+    comment(
+        &mut out,
+        &format!("POLICY {} ON {}", quote_ident(name), table.sql()),
+        p.comment.as_ref(),
+    );
+    out
+}
+
+pub fn drop_policy(table: &QualName, name: &str) -> String {
+    format!("DROP POLICY {} ON {};\n", quote_ident(name), table.sql())
+}
+
+/// `GRANT`s on one object (`what`: `TABLE "s"."t"`, `SCHEMA "s"`...).
+pub fn grants(what: &str, grants: &BTreeSet<Grant>) -> String {
+    let mut out = String::new();
+    for g in grants {
+        let _ = writeln!(
+            out,
+            "GRANT {} ON {what} TO {}{};",
+            g.privilege,
+            role(&g.grantee),
+            if g.with_grant_option {
+                " WITH GRANT OPTION"
+            } else {
+                ""
+            }
+        );
+    }
+    out
+}
+
+/// A function's grants: PUBLIC may execute a new function, so that one is revoked when the
+/// model does not have it.
+pub fn function_grants(schema: &str, f: &Function) -> String {
+    let kind = if f.procedure { "PROCEDURE" } else { "FUNCTION" };
+    let what = format!("{kind} {}", f.signature(schema));
+    let public = Grant {
+        grantee: "PUBLIC".to_string(),
+        privilege: "EXECUTE".to_string(),
+        with_grant_option: false,
+    };
+    let mut out = String::new();
+    if !f.grants.contains(&public) {
+        let _ = writeln!(out, "REVOKE EXECUTE ON {what} FROM PUBLIC;");
+    }
+    let rest: BTreeSet<Grant> = f.grants.iter().filter(|g| **g != public).cloned().collect();
+    out.push_str(&grants(&what, &rest));
+    out
+}
+
+/// Every object's grants, by kind then name.
+pub fn all_grants(schema: &Schema) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, ns) in &schema.schemas {
+        out.push(grants(&format!("SCHEMA {}", quote_ident(name)), &ns.grants));
+    }
+    for (name, s) in &schema.sequences {
+        out.push(grants(&format!("SEQUENCE {}", name.sql()), &s.grants));
+    }
+    for (name, t) in &schema.tables {
+        out.push(grants(&format!("TABLE {}", name.sql()), &t.grants));
+    }
+    for (name, v) in &schema.views {
+        out.push(grants(&format!("TABLE {}", name.sql()), &v.grants));
+    }
+    for (name, f) in &schema.functions {
+        out.push(function_grants(&name.schema, f));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::schema::{Identity, PartitionOf};
+
+    fn sample() -> Schema {
+        let mut s = Schema::default();
+        let t = QualName::new("app", "Orders");
+        s.schemas.insert(
+            "app".to_string(),
+            Namespace {
+                comment: Some("it's the app".to_string()),
+                ..Namespace::default()
+            },
+        );
+        s.enums.insert(
+            QualName::new("app", "state"),
+            EnumType {
+                labels: vec!["new".to_string(), "it's done".to_string()],
+                comment: None,
+            },
+        );
+        s.tables.insert(
+            t.clone(),
+            Table {
+                columns: vec![
+                    Column {
+                        name: "id".to_string(),
+                        data_type: "bigint".to_string(),
+                        not_null: true,
+                        identity: Some(Identity {
+                            always: true,
+                            sequence: QualName::new("app", "Orders_id_seq"),
+                            options: SequenceOptions {
+                                data_type: "bigint".to_string(),
+                                start: 1,
+                                increment: 1,
+                                min: 1,
+                                max: i64::MAX,
+                                cache: 1,
+                                cycle: false,
+                            },
+                        }),
+                        ..Column::default()
+                    },
+                    Column {
+                        name: "placed on".to_string(),
+                        data_type: "date".to_string(),
+                        not_null: true,
+                        default: Some("CURRENT_DATE".to_string()),
+                        comment: Some("when".to_string()),
+                        ..Column::default()
+                    },
+                ],
+                constraints: BTreeMap::from([(
+                    "Orders_pkey".to_string(),
+                    Constraint {
+                        kind: ConstraintKind::PrimaryKey,
+                        definition: "PRIMARY KEY (id, \"placed on\")".to_string(),
+                        validated: true,
+                        ..Constraint::default()
+                    },
+                )]),
+                partition_key: Some("RANGE (\"placed on\")".to_string()),
+                row_security: true,
+                comment: Some("orders".to_string()),
+                ..Table::default()
+            },
+        );
+        s.tables.insert(
+            QualName::new("app", "orders_2025"),
+            Table {
+                columns: s.tables[&t].columns.clone(),
+                partition_of: Some(PartitionOf {
+                    parent: t.clone(),
+                    bound: "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')".to_string(),
+                }),
+                constraints: BTreeMap::from([(
+                    "orders_2025_pkey".to_string(),
+                    Constraint {
+                        kind: ConstraintKind::PrimaryKey,
+                        definition: "PRIMARY KEY (id, \"placed on\")".to_string(),
+                        validated: true,
+                        parent_index: Some(QualName::new("app", "Orders_pkey")),
+                        ..Constraint::default()
+                    },
+                )]),
+                ..Table::default()
+            },
+        );
+        s.tables.get_mut(&t).map(|o| {
+            o.policies.insert(
+                "mine".to_string(),
+                Policy {
+                    permissive: false,
+                    command: "SELECT".to_string(),
+                    roles: vec!["PUBLIC".to_string(), "Reader".to_string()],
+                    using: Some("true".to_string()),
+                    with_check: None,
+                    comment: None,
+                },
+            )
+        });
+        s.unsupported.push("rule r on app.t".to_string());
+        s
+    }
+
+    #[test]
+    fn renders_a_schema() {
+        insta::assert_snapshot!(crate::render::render_schema(&sample()));
+    }
+
+    #[test]
+    fn rendering_is_deterministic_and_survives_json() {
+        let s = sample();
+        let json = serde_json::to_string(&s).expect("serialises");
+        let back: Schema = serde_json::from_str(&json).expect("parses");
+        assert_eq!(back, s);
+        assert_eq!(
+            crate::render::render_schema(&back),
+            crate::render::render_schema(&s)
+        );
+    }
+}

@@ -1,0 +1,153 @@
+//! Creation order: a topological sort of the objects that depend on one another, with kind and
+//! name as the tie-break so the order is deterministic.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::schema::{QualName, Schema};
+
+/// An object created in one of the two sorted phases.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Node {
+    Enum(QualName),
+    Domain(QualName),
+    Composite(QualName),
+    Function(QualName),
+    View(QualName),
+}
+
+impl Node {
+    pub fn name(&self) -> &QualName {
+        match self {
+            Node::Enum(n) | Node::Domain(n) | Node::Composite(n) | Node::Function(n) => n,
+            Node::View(n) => n,
+        }
+    }
+}
+
+fn deps_of<'a>(schema: &'a Schema, node: &Node) -> Box<dyn Iterator<Item = &'a QualName> + 'a> {
+    match node {
+        Node::Enum(_) => Box::new(std::iter::empty()),
+        Node::Domain(n) => Box::new(
+            schema
+                .domains
+                .get(n)
+                .into_iter()
+                .flat_map(|d| &d.depends_on),
+        ),
+        Node::Composite(n) => Box::new(
+            schema
+                .composites
+                .get(n)
+                .into_iter()
+                .flat_map(|d| &d.depends_on),
+        ),
+        Node::Function(n) => Box::new(
+            schema
+                .functions
+                .get(n)
+                .into_iter()
+                .flat_map(|d| &d.depends_on),
+        ),
+        Node::View(n) => Box::new(schema.views.get(n).into_iter().flat_map(|d| &d.depends_on)),
+    }
+}
+
+/// Sort `nodes` so each comes after what it depends on (among `nodes`); on a cycle, the rest in
+/// name order.
+fn topo(schema: &Schema, nodes: Vec<Node>) -> Vec<Node> {
+    let by_name: BTreeMap<&QualName, &Node> = nodes.iter().map(|n| (n.name(), n)).collect();
+    let mut waiting: BTreeMap<&Node, BTreeSet<&Node>> = BTreeMap::new();
+    let mut dependents: BTreeMap<&Node, Vec<&Node>> = BTreeMap::new();
+    for n in &nodes {
+        let deps: BTreeSet<&Node> = deps_of(schema, n)
+            .filter_map(|d| by_name.get(d).copied())
+            .filter(|d| *d != n)
+            .collect();
+        for d in &deps {
+            dependents.entry(*d).or_default().push(n);
+        }
+        waiting.insert(n, deps);
+    }
+    let mut ready: BTreeSet<&Node> = waiting
+        .iter()
+        .filter(|(_, d)| d.is_empty())
+        .map(|(n, _)| *n)
+        .collect();
+    let mut out = Vec::with_capacity(nodes.len());
+    let mut done: BTreeSet<&Node> = BTreeSet::new();
+    loop {
+        while let Some(n) = ready.pop_first() {
+            done.insert(n);
+            out.push(n.clone());
+            for m in dependents.get(n).into_iter().flatten() {
+                if let Some(w) = waiting.get_mut(m) {
+                    w.remove(n);
+                    if w.is_empty() && !done.contains(m) {
+                        ready.insert(m);
+                    }
+                }
+            }
+        }
+        // A cycle: take the first remaining by name and go on.
+        match waiting.keys().find(|n| !done.contains(*n)) {
+            Some(n) => {
+                ready.insert(n);
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// The types and functions created before the tables, and the views, and the types and functions
+/// that need a table or view (maybe through others), created after them, each in dependency order.
+pub fn creation_order(schema: &Schema) -> (Vec<Node>, Vec<Node>) {
+    let mut nodes: Vec<Node> = Vec::new();
+    nodes.extend(schema.enums.keys().cloned().map(Node::Enum));
+    nodes.extend(schema.domains.keys().cloned().map(Node::Domain));
+    nodes.extend(schema.composites.keys().cloned().map(Node::Composite));
+    nodes.extend(schema.functions.keys().cloned().map(Node::Function));
+    // Late: a view, or what depends on a table, a view or something late.
+    let mut late: BTreeSet<QualName> = schema.views.keys().cloned().collect();
+    let relations: BTreeSet<&QualName> = schema.tables.keys().chain(schema.views.keys()).collect();
+    loop {
+        let more: Vec<QualName> = nodes
+            .iter()
+            .filter(|n| !late.contains(n.name()))
+            .filter(|n| deps_of(schema, n).any(|d| relations.contains(d) || late.contains(d)))
+            .map(|n| n.name().clone())
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        late.extend(more);
+    }
+    let (after, before): (Vec<Node>, Vec<Node>) =
+        nodes.into_iter().partition(|n| late.contains(n.name()));
+    let mut after = after;
+    after.extend(schema.views.keys().cloned().map(Node::View));
+    (topo(schema, before), topo(schema, after))
+}
+
+/// Tables by name, each partition after its parent.
+pub fn table_order(schema: &Schema) -> Vec<QualName> {
+    let mut out = Vec::with_capacity(schema.tables.len());
+    let mut children: BTreeMap<&QualName, Vec<&QualName>> = BTreeMap::new();
+    let mut roots = Vec::new();
+    for (name, t) in &schema.tables {
+        match &t.partition_of {
+            Some(p) if schema.tables.contains_key(&p.parent) => {
+                children.entry(&p.parent).or_default().push(name);
+            }
+            _ => roots.push(name),
+        }
+    }
+    let mut stack: Vec<&QualName> = roots.into_iter().rev().collect();
+    while let Some(n) = stack.pop() {
+        out.push(n.clone());
+        if let Some(c) = children.get(n) {
+            stack.extend(c.iter().rev());
+        }
+    }
+    out
+}

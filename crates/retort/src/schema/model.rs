@@ -1,0 +1,330 @@
+//! The model's types. See the module documentation for what identity means here.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::QualName;
+
+/// A database schema (in the broad sense): every object of the chosen PostgreSQL schemas.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Schema {
+    /// PostgreSQL schemas (namespaces) by name.
+    pub schemas: BTreeMap<String, Namespace>,
+    pub extensions: BTreeMap<String, Extension>,
+    pub enums: BTreeMap<QualName, EnumType>,
+    pub domains: BTreeMap<QualName, Domain>,
+    pub composites: BTreeMap<QualName, CompositeType>,
+    /// Sequences other than those of identity columns (those belong to their column).
+    pub sequences: BTreeMap<QualName, Sequence>,
+    /// Ordinary and partitioned tables.
+    pub tables: BTreeMap<QualName, Table>,
+    /// Views and materialized views.
+    pub views: BTreeMap<QualName, View>,
+    /// Functions and procedures, keyed by schema and `name(identity arguments)`.
+    pub functions: BTreeMap<QualName, Function>,
+    /// Objects found in the database that the model does not cover, one readable line each.
+    pub unsupported: Vec<String>,
+}
+
+/// A PostgreSQL schema (namespace).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Namespace {
+    pub comment: Option<String>,
+    pub grants: BTreeSet<Grant>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Extension {
+    /// The schema its objects live in.
+    pub schema: String,
+    pub version: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EnumType {
+    /// Labels in their sort order.
+    pub labels: Vec<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Domain {
+    /// The base type as `format_type` renders it.
+    pub base_type: String,
+    /// A collation other than the base type's default (qualified, quoted).
+    pub collation: Option<String>,
+    pub default: Option<String>,
+    pub not_null: bool,
+    /// CHECK constraints by name: `pg_get_constraintdef` text (`CHECK (...)`, maybe `NOT VALID`).
+    pub checks: BTreeMap<String, String>,
+    pub constraint_comments: BTreeMap<String, String>,
+    /// Types and functions it needs first (keys of [`Schema`]'s maps).
+    pub depends_on: BTreeSet<QualName>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CompositeType {
+    /// Attributes in order.
+    pub attributes: Vec<Attribute>,
+    /// Types it needs first (keys of [`Schema`]'s maps).
+    pub depends_on: BTreeSet<QualName>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Attribute {
+    pub name: String,
+    pub data_type: String,
+    pub collation: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// Options of a sequence, or of an identity column's sequence.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SequenceOptions {
+    /// `smallint`, `integer` or `bigint`.
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min: i64,
+    pub max: i64,
+    pub cache: i64,
+    pub cycle: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Sequence {
+    pub options: SequenceOptions,
+    /// `OWNED BY table.column`.
+    pub owned_by: Option<(QualName, String)>,
+    pub unlogged: bool,
+    pub comment: Option<String>,
+    pub grants: BTreeSet<Grant>,
+}
+
+/// One privilege granted on an object (the owner's own implicit rights are not listed).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Grant {
+    /// A role name, or `PUBLIC`.
+    pub grantee: String,
+    /// `SELECT`, `INSERT`, `USAGE`, `EXECUTE`...
+    pub privilege: String,
+    pub with_grant_option: bool,
+}
+
+/// An ordinary or partitioned table.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Table {
+    /// Columns in their order (dropped columns are not listed).
+    pub columns: Vec<Column>,
+    /// Constraints by name. A partition's foreign keys cloned from its parent's are not listed;
+    /// its checks from the parent are, marked `inherited`; its key constraints are its own, with
+    /// their index attached to the parent's.
+    pub constraints: BTreeMap<String, Constraint>,
+    /// Indexes that back no constraint, by name (in the table's schema).
+    pub indexes: BTreeMap<String, Index>,
+    pub triggers: BTreeMap<String, Trigger>,
+    pub policies: BTreeMap<String, Policy>,
+    /// `PARTITION BY` of a partitioned table: `pg_get_partkeydef` (`LIST (foo)`).
+    pub partition_key: Option<String>,
+    /// For a partition: its parent and bound.
+    pub partition_of: Option<PartitionOf>,
+    pub unlogged: bool,
+    /// Storage parameters (`fillfactor=70`, and its TOAST table's as `toast.name=value`), sorted.
+    pub options: Vec<String>,
+    pub row_security: bool,
+    pub force_row_security: bool,
+    /// `FULL`, `NOTHING` or `USING INDEX "name"` (absent: `DEFAULT`).
+    pub replica_identity: Option<String>,
+    /// The index of `CLUSTER ON`.
+    pub cluster_on: Option<String>,
+    pub comment: Option<String>,
+    pub grants: BTreeSet<Grant>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PartitionOf {
+    pub parent: QualName,
+    /// `pg_get_expr` of the bound: `FOR VALUES IN ('a')`, `FOR VALUES FROM (1) TO (10)`, `DEFAULT`.
+    pub bound: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Column {
+    pub name: String,
+    /// As `format_type` renders it, with typmods and array brackets: `character varying(255)`.
+    pub data_type: String,
+    pub not_null: bool,
+    /// `pg_get_expr` of the default (absent for identity and generated columns).
+    pub default: Option<String>,
+    pub identity: Option<Identity>,
+    /// `GENERATED ALWAYS AS (expr) STORED`: the expression.
+    pub generated: Option<String>,
+    /// A collation other than the type's default (qualified, quoted: `pg_catalog."C"`).
+    pub collation: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Identity {
+    /// `GENERATED ALWAYS` (true) or `BY DEFAULT`.
+    pub always: bool,
+    pub sequence: QualName,
+    pub options: SequenceOptions,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstraintKind {
+    #[default]
+    Check,
+    PrimaryKey,
+    Unique,
+    ForeignKey,
+    Exclusion,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Constraint {
+    pub kind: ConstraintKind,
+    /// `pg_get_constraintdef`: `PRIMARY KEY (id)`, `FOREIGN KEY (a) REFERENCES s.t(b) ON DELETE
+    /// SET NULL (a) DEFERRABLE INITIALLY DEFERRED NOT VALID`, `CHECK ((x > 0)) NO INHERIT`,
+    /// `UNIQUE NULLS NOT DISTINCT (a)`, `EXCLUDE USING gist (...)`.
+    pub definition: String,
+    /// Constrained columns, in order.
+    pub columns: Vec<String>,
+    /// Foreign keys: the referenced table.
+    pub references: Option<QualName>,
+    pub deferrable: bool,
+    pub initially_deferred: bool,
+    /// False for `NOT VALID`.
+    pub validated: bool,
+    /// Checks: `NO INHERIT` (always false for the other kinds, where PostgreSQL's flag depends
+    /// on how the constraint was made, not on what it does).
+    pub no_inherit: bool,
+    /// For a partition's key constraint inherited from its parent: the parent's index.
+    pub parent_index: Option<QualName>,
+    /// A check a partition got from its parent (and has not also of its own): created with the
+    /// parent's.
+    pub inherited: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Index {
+    /// `pg_get_indexdef`: `CREATE UNIQUE INDEX i ON [ONLY] s.t USING btree (a DESC NULLS LAST)
+    /// INCLUDE (b) WITH (fillfactor='70') WHERE (...)`.
+    pub definition: String,
+    pub unique: bool,
+    /// Access method: btree, hash, gist, gin, brin, spgist...
+    pub method: String,
+    /// The partial index's predicate (`pg_get_expr`).
+    pub predicate: Option<String>,
+    /// An index of a partition attached to its parent's partitioned index.
+    pub parent_index: Option<QualName>,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Trigger {
+    /// `pg_get_triggerdef`.
+    pub definition: String,
+    /// `O` (origin, the default), `D` (disabled), `R` (replica), `A` (always).
+    pub enabled: String,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Policy {
+    pub permissive: bool,
+    /// `ALL`, `SELECT`, `INSERT`, `UPDATE` or `DELETE`.
+    pub command: String,
+    /// Role names (`PUBLIC` for everyone), sorted.
+    pub roles: Vec<String>,
+    pub using: Option<String>,
+    pub with_check: Option<String>,
+    pub comment: Option<String>,
+}
+
+/// A view or a materialized view.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct View {
+    pub materialized: bool,
+    /// `pg_get_viewdef`: the query.
+    pub definition: String,
+    /// Options (`security_barrier=true`, `check_option=cascaded`, `fillfactor=70`), sorted.
+    pub options: Vec<String>,
+    /// Column names and comments, in order.
+    pub columns: Vec<Column>,
+    /// Materialized views: indexes by name.
+    pub indexes: BTreeMap<String, Index>,
+    /// Relations and functions whose objects must exist first (views, materialized views,
+    /// functions; tables are always created first).
+    pub depends_on: BTreeSet<QualName>,
+    pub triggers: BTreeMap<String, Trigger>,
+    pub comment: Option<String>,
+    pub grants: BTreeSet<Grant>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Function {
+    pub name: String,
+    /// `pg_get_function_identity_arguments`.
+    pub identity_arguments: String,
+    pub procedure: bool,
+    /// `pg_get_functiondef`: the full `CREATE OR REPLACE FUNCTION` statement.
+    pub definition: String,
+    /// Objects its creation needs (functions, and relations whose row types or contents an
+    /// SQL-standard body uses), keyed as in [`Schema`]'s maps.
+    pub depends_on: BTreeSet<QualName>,
+    pub comment: Option<String>,
+    pub grants: BTreeSet<Grant>,
+}
+
+impl Function {
+    /// `"schema"."name"(args)`, for COMMENT, DROP, GRANT.
+    pub fn signature(&self, schema: &str) -> String {
+        format!(
+            "{}({})",
+            QualName::new(schema, self.name.clone()).sql(),
+            self.identity_arguments
+        )
+    }
+}
+
+impl Schema {
+    /// Whether the model holds nothing (unsupported notices aside).
+    pub fn is_empty(&self) -> bool {
+        self.schemas.is_empty()
+            && self.extensions.is_empty()
+            && self.enums.is_empty()
+            && self.domains.is_empty()
+            && self.composites.is_empty()
+            && self.sequences.is_empty()
+            && self.tables.is_empty()
+            && self.views.is_empty()
+            && self.functions.is_empty()
+    }
+}

@@ -1,0 +1,169 @@
+//! Round trip of a schema with every kind of object the model covers
+//! (`tests/fixtures/schema/everything.sql`), and the unsupported notice for what it does not.
+
+mod schema_common;
+
+use retort::introspect::{introspect, IntrospectOptions};
+use retort::render::render_schema;
+use retort::schema::QualName;
+use retort_test_support::fresh_database;
+use schema_common::{load, round_trip, Pool};
+
+const EVERYTHING: &str = include_str!("fixtures/schema/everything.sql");
+
+#[tokio::test]
+async fn every_modelled_object_round_trips() {
+    let pool = Pool::default();
+    let rt = match round_trip(&pool, EVERYTHING).await {
+        Ok(rt) => rt,
+        Err(e) => panic!("{e}"),
+    };
+    let m = &rt.model;
+    // The round trip compared everything; check that the model saw what the file holds.
+    assert!(m.extensions.contains_key("btree_gist"));
+    assert_eq!(m.enums.len(), 1);
+    assert_eq!(m.domains.len(), 2);
+    assert_eq!(m.composites.len(), 2);
+    let orders = &m.tables[&QualName::new("app", "orders")];
+    assert_eq!(orders.partition_key.as_deref(), Some("RANGE (placed_on)"));
+    assert_eq!(
+        m.tables[&QualName::new("app", "orders_2025_rest")]
+            .partition_of
+            .as_ref()
+            .map(|p| p.bound.as_str()),
+        Some("DEFAULT")
+    );
+    let customers = &m.tables[&QualName::new("app", "customers")];
+    assert!(customers.row_security && customers.force_row_security);
+    assert_eq!(
+        customers.options,
+        ["fillfactor=80", "toast.autovacuum_enabled=false"]
+    );
+    assert_eq!(customers.policies.len(), 2);
+    assert_eq!(customers.triggers.len(), 3);
+    assert_eq!(customers.triggers["customers_touch_off"].enabled, "D");
+    assert!(customers.columns.iter().any(|c| c.generated.is_some()));
+    assert!(customers.columns.iter().any(|c| c.identity.is_some()));
+    assert!(!customers.constraints["created_recent"].validated);
+    assert!(customers.constraints["name_check"].no_inherit);
+    assert_eq!(m.views.values().filter(|v| v.materialized).count(), 2);
+    assert_eq!(
+        m.functions
+            .keys()
+            .filter(|f| f.name.starts_with("add("))
+            .count(),
+        2
+    );
+    // Views over views are created after them.
+    let pos = |needle: &str| {
+        rt.rendering
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} not rendered"))
+    };
+    assert!(
+        pos("CREATE VIEW \"app\".\"customer_names\"")
+            < pos("CREATE VIEW \"app\".\"customer_emails\"")
+    );
+    assert!(
+        pos("CREATE MATERIALIZED VIEW \"app\".\"order_counts\"")
+            < pos("CREATE VIEW \"app\".\"top_customers\"")
+    );
+    // Functions used by defaults and checks come before the tables; those reading tables after.
+    assert!(pos("FUNCTION app.is_valid_sku") < pos("CREATE TABLE \"app\".\"products\""));
+    assert!(pos("CREATE VIEW \"app\".\"customer_names\"") < pos("FUNCTION app.customer_count"));
+    // A type over a table's row type, and what uses it, after the table.
+    assert!(
+        pos("CREATE TABLE \"app\".\"customers\"") < pos("CREATE TYPE \"app\".\"customer_pair\"")
+    );
+    assert!(pos("CREATE TYPE \"app\".\"customer_pair\"") < pos("FUNCTION app.pair_names"));
+    assert!(pos("FUNCTION app.customer_ids") < pos("CREATE MATERIALIZED VIEW \"app\".\"all_ids\""));
+    assert!(rt
+        .rendering
+        .contains("ADD CONSTRAINT \"code_short\" CHECK ((length(VALUE) < 10)) NOT VALID;"));
+    assert!(m.unsupported.is_empty(), "{:?}", m.unsupported);
+    // Deterministic.
+    assert_eq!(render_schema(m), rt.rendering);
+    // The whole rendering, for review (PostgreSQL's renderers differ a little between major
+    // versions, hence one snapshot per version).
+    let db = fresh_database().await;
+    let version: i32 = db
+        .connect()
+        .await
+        .query_one(
+            "SELECT current_setting('server_version_num')::int / 10000",
+            &[],
+        )
+        .await
+        .expect("version")
+        .get(0);
+    schema_common::drop_database(&db).await;
+    insta::assert_snapshot!(format!("everything_rendering_pg{version}"), rt.rendering);
+}
+
+#[tokio::test]
+async fn unmodelled_objects_are_reported_not_dropped() {
+    let db = fresh_database().await;
+    let client = db.connect().await;
+    load(
+        &client,
+        "CREATE TABLE parent (id int); CREATE TABLE child (extra int) INHERITS (parent);
+         CREATE RULE no_delete AS ON DELETE TO parent DO INSTEAD NOTHING;
+         CREATE STATISTICS parent_stats ON id, extra FROM child;
+         CREATE AGGREGATE my_sum (int) (sfunc = int4pl, stype = int);
+         CREATE TYPE floatrange AS RANGE (subtype = float8);
+         CREATE FOREIGN DATA WRAPPER dummy;",
+    )
+    .await
+    .expect("load");
+    let m = introspect(&client, &IntrospectOptions::default())
+        .await
+        .expect("introspect");
+    let text = m.unsupported.join("\n");
+    assert!(
+        !text.contains("cast"),
+        "a range type's own casts are its own: {text}"
+    );
+    for expected in [
+        "table inheritance: public.child INHERITS public.parent",
+        "rule no_delete on public.parent",
+        "statistics object public.parent_stats",
+        "aggregate public.my_sum(integer)",
+        "range type public.floatrange",
+        "foreign-data wrapper dummy",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from:\n{text}"
+        );
+    }
+    let rendering = render_schema(&m);
+    assert!(rendering.starts_with("-- Schema dumped by retort\n-- unsupported: "));
+    for u in &m.unsupported {
+        assert!(rendering.contains(&format!("-- unsupported: {u}\n")));
+    }
+}
+
+#[tokio::test]
+async fn schemas_can_be_chosen() {
+    let db = fresh_database().await;
+    let client = db.connect().await;
+    load(
+        &client,
+        "CREATE SCHEMA a; CREATE SCHEMA b; CREATE TABLE a.t (id int); CREATE TABLE b.t (id int);",
+    )
+    .await
+    .expect("load");
+    let m = introspect(
+        &client,
+        &IntrospectOptions {
+            schemas: vec!["b".to_string()],
+        },
+    )
+    .await
+    .expect("introspect");
+    assert_eq!(m.schemas.keys().collect::<Vec<_>>(), ["b"]);
+    assert_eq!(
+        m.tables.keys().cloned().collect::<Vec<_>>(),
+        [QualName::new("b", "t")]
+    );
+}
