@@ -378,34 +378,19 @@ pub mod alembic {
         targets: usize,
         seed: usize,
     ) -> (tempfile::TempDir, Vec<PathBuf>) {
-        let work = tempfile::tempdir().expect("tempdir");
-        let out = Command::new(python())
-            .arg(repo_root().join("tests/alembic_diff/gen_cases.py"))
-            .arg("--out")
-            .arg(work.path())
-            .args([
+        let (graphs_arg, targets_arg, seed_arg) =
+            (graphs.to_string(), targets.to_string(), seed.to_string());
+        run_generator(
+            "gen_cases.py",
+            &[
                 "--graphs",
-                &graphs.to_string(),
+                &graphs_arg,
                 "--targets",
-                &targets.to_string(),
+                &targets_arg,
                 "--seed",
-                &seed.to_string(),
-            ])
-            .output()
-            .expect("run gen_cases.py");
-        assert!(
-            out.status.success(),
-            "gen_cases.py failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let mut cases: Vec<PathBuf> = std::fs::read_dir(work.path())
-            .expect("cases")
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.join("expected.json").is_file())
-            .collect();
-        cases.sort();
-        assert_eq!(cases.len(), graphs, "one case per graph");
-        (work, cases)
+                &seed_arg,
+            ],
+            graphs,
+        )
     }
 }

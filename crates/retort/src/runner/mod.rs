@@ -436,18 +436,8 @@ impl Migrator {
         obs: &dyn Observer,
         xact_open: bool,
     ) -> Result<AppliedStep, RunError> {
-        let r = self.graph().rev(step.rev);
-        let f = &r.file;
-        emit(
-            obs,
-            Event::StepStarted {
-                index,
-                total,
-                revision: f.id.clone(),
-                direction: step.direction,
-                message: f.message.clone(),
-            },
-        );
+        let f = &self.graph().rev(step.rev).file;
+        step_started(obs, index, total, f, step.direction);
         let started = Instant::now();
         let (sql, _) = section(f, step.direction);
         let bookkeeping = self.bookkeeping(step, f);
@@ -583,16 +573,7 @@ impl Migrator {
         let total = plan.steps.len();
         for (index, step) in plan.steps.iter().enumerate() {
             let f = &self.graph().rev(step.rev).file;
-            emit(
-                obs,
-                Event::StepStarted {
-                    index,
-                    total,
-                    revision: f.id.clone(),
-                    direction: step.direction,
-                    message: f.message.clone(),
-                },
-            );
+            step_started(obs, index, total, f, step.direction);
             let started = Instant::now();
             let (sql, _) = section(f, step.direction);
             let batch = format!("{sql}\n;\n{}", self.bookkeeping(step, f));
@@ -1092,6 +1073,25 @@ impl Migrator {
             .collect();
         Ok((heads, rows))
     }
+}
+
+fn step_started(
+    obs: &dyn Observer,
+    index: usize,
+    total: usize,
+    f: &RevisionFile,
+    direction: Direction,
+) {
+    emit(
+        obs,
+        Event::StepStarted {
+            index,
+            total,
+            revision: f.id.clone(),
+            direction,
+            message: f.message.clone(),
+        },
+    );
 }
 
 /// Pass on the notices received so far.
