@@ -7,13 +7,11 @@
 //! - [`api`]: the HTTP API (axum): health, readiness, tenants, projects, documents;
 //! - [`serve`]: `builtenv serve [--migrate]`;
 //! - [`migrate`]: `builtenv migrate <retort command>`, a thin layer over `retort::runner`;
-//! - [`notices`]: server NOTICEs (e.g. "hypertable skipped") printed while migrating.
 
 pub mod api;
 pub mod db;
 pub mod migrate;
 pub mod models;
-pub mod notices;
 pub mod serve;
 
 use std::path::Path;

@@ -99,9 +99,11 @@ impl Observer for Progress {
                         format!(", {message}")
                     }
                 );
-                crate::notices::in_revision(true);
             }
-            Event::StepFinished { .. } => crate::notices::in_revision(false),
+            // A revision's own notices (e.g. "hypertable skipped"); retort's are not passed on.
+            Event::Notice {
+                severity, message, ..
+            } => eprintln!("builtenv: {severity}: {message}"),
             Event::Statement { sql, duration, .. } if self.verbose => {
                 let first = sql
                     .lines()

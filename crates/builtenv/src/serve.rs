@@ -86,7 +86,6 @@ pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
     });
     println!("builtenv: listening on http://{addr}");
     if migrate {
-        crate::notices::print_notices();
         let report = migrator
             .upgrade(&url, "head", &Progress { verbose: false })
             .await?;
