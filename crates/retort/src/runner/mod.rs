@@ -544,22 +544,14 @@ impl Migrator {
             finish.push_str("COMMIT;");
             exec(client, &finish).await?;
         }
-        let duration = started.elapsed();
-        emit(
+        Ok(step_finished(
             obs,
-            Event::StepFinished {
-                index,
-                total,
-                revision: f.id.clone(),
-                direction: step.direction,
-                duration,
-            },
-        );
-        Ok(AppliedStep {
-            revision: f.id.clone(),
-            direction: step.direction,
-            duration_ms: duration.as_secs_f64() * 1000.0,
-        })
+            index,
+            total,
+            f,
+            step.direction,
+            started.elapsed(),
+        ))
     }
 
     async fn run_single_transaction(
@@ -589,22 +581,14 @@ impl Migrator {
                     "--single-transaction: the whole run was rolled back; nothing was applied",
                 ));
             }
-            let duration = started.elapsed();
-            emit(
+            report.steps.push(step_finished(
                 obs,
-                Event::StepFinished {
-                    index,
-                    total,
-                    revision: f.id.clone(),
-                    direction: step.direction,
-                    duration,
-                },
-            );
-            report.steps.push(AppliedStep {
-                revision: f.id.clone(),
-                direction: step.direction,
-                duration_ms: duration.as_secs_f64() * 1000.0,
-            });
+                index,
+                total,
+                f,
+                step.direction,
+                started.elapsed(),
+            ));
         }
         exec(client, "COMMIT").await
     }
@@ -1092,6 +1076,32 @@ fn step_started(
             message: f.message.clone(),
         },
     );
+}
+
+/// Report a finished step and describe it for the run's report.
+fn step_finished(
+    obs: &dyn Observer,
+    index: usize,
+    total: usize,
+    f: &RevisionFile,
+    direction: Direction,
+    duration: Duration,
+) -> AppliedStep {
+    emit(
+        obs,
+        Event::StepFinished {
+            index,
+            total,
+            revision: f.id.clone(),
+            direction,
+            duration,
+        },
+    );
+    AppliedStep {
+        revision: f.id.clone(),
+        direction,
+        duration_ms: duration.as_secs_f64() * 1000.0,
+    }
 }
 
 /// Pass on the notices received so far.
