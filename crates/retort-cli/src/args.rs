@@ -28,7 +28,7 @@ pub struct Cli {
 
 const EXIT_CODES: &str =
     "Exit codes: 0 ok, 1 check found differences, 2 usage, 3 config, 4 script directory, \
-5 target, 6 connection, 7 migration failed, 8 lock timeout, 9 verify/recovery, 10 I/O.";
+5 target, 6 connection, 7 migration failed, 8 lock timeout, 9 verify/recovery, 10 I/O, 11 unsupported by the diff.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -141,6 +141,9 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormatArg::Ascii)]
         format: GraphFormatArg,
     },
+    /// Print the SQL that turns FROM's schema into TO's. Each side is a database URL, an SQL
+    /// file (or glob) loaded into a scratch database, or `migrations[@REV]` replayed into one.
+    Diff(DiffArgs),
     /// Read the database's schema.
     Schema {
         #[command(subcommand)]
@@ -165,6 +168,35 @@ pub enum SchemaAction {
 pub enum SchemaFormatArg {
     Sql,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    pub from: String,
+    pub to: String,
+    #[command(flatten)]
+    pub diff: DiffOptionArgs,
+    /// Print one line per operation (with its hazards) instead of SQL.
+    #[arg(long)]
+    pub summary: bool,
+    /// Print the operations as JSON.
+    #[arg(long, conflicts_with = "summary")]
+    pub json: bool,
+}
+
+/// How to diff (shared by `diff`, `revision --autogenerate` and `check`).
+#[derive(Debug, Args, Default, Clone)]
+pub struct DiffOptionArgs {
+    /// A rename instead of a drop and an add: `schema.table=new_table` or
+    /// `schema.table.column=new_column`.
+    #[arg(long, value_name = "OLD=NEW")]
+    pub rename: Vec<String>,
+    /// Online-safe forms: CREATE INDEX CONCURRENTLY, constraints added NOT VALID then validated.
+    #[arg(long)]
+    pub online: bool,
+    /// PostgreSQL schemas to compare (default: every non-system schema).
+    #[arg(long = "schema", value_name = "NAME")]
+    pub schemas: Vec<String>,
 }
 
 #[derive(Debug, Args)]

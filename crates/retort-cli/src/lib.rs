@@ -5,6 +5,7 @@
 
 pub mod args;
 mod db_cmd;
+mod diff_cmd;
 mod schema_cmd;
 
 use std::io::{IsTerminal, Write};
@@ -407,6 +408,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
         } => return db_cmd::resolve(&cli, open(&cli)?, rev, *applied, lock),
         Command::Dev { action } => return db_cmd::dev(&load_config(&cli)?, *action),
         Command::Schema { action } => return schema_cmd::run(&cli, action),
+        Command::Diff(a) => return diff_cmd::diff(&cli, a),
         Command::Graph { format } => {
             let project = open_graph(&cli)?;
             let format = match format {

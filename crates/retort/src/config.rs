@@ -27,6 +27,23 @@ pub struct ConfigFile {
     pub lock_mode: Option<crate::runner::LockMode>,
     #[serde(default)]
     pub post_write_hooks: Vec<PostWriteHook>,
+    pub autogenerate: Option<AutogenerateConfig>,
+}
+
+/// `[autogenerate]`: where `revision --autogenerate`, `check` and `diff` get the desired schema.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct AutogenerateConfig {
+    /// SQL files or globs (relative to retort.toml) holding the desired schema, loaded in order
+    /// into a scratch database.
+    #[serde(default)]
+    pub schema: Vec<String>,
+    /// A server where retort may CREATE DATABASE for scratch databases (`${VAR}` allowed);
+    /// default: the project's local dev cluster.
+    pub dev_url: Option<String>,
+    /// PostgreSQL schemas compared (default: every non-system schema).
+    #[serde(default)]
+    pub schemas: Vec<String>,
 }
 
 /// A command run on each newly written revision file, as Alembic's `post_write_hooks`.
@@ -60,6 +77,7 @@ pub struct Config {
     /// `session` (default) or `transaction` (for PgBouncer transaction pooling).
     pub lock_mode: crate::runner::LockMode,
     pub post_write_hooks: Vec<PostWriteHook>,
+    pub autogenerate: AutogenerateConfig,
 }
 
 pub const DEFAULT_FILE_TEMPLATE: &str = "{year}{month}{day}_{hour}{minute}_{rev}_{slug}";
@@ -177,6 +195,16 @@ impl Config {
                     })?,
                 );
         }
+        if let Some(url) = &config.autogenerate.dev_url {
+            config.autogenerate.dev_url =
+                Some(
+                    interpolate_env(url, &env).map_err(|message| ConfigError::Value {
+                        path: shown.clone(),
+                        message,
+                        help: Some("set the variable, or remove [autogenerate] dev_url".into()),
+                    })?,
+                );
+        }
         config.validate(&shown)?;
         Ok(config)
     }
@@ -209,6 +237,7 @@ impl Config {
             version_table_schema: file.version_table_schema,
             lock_mode: file.lock_mode.unwrap_or_default(),
             post_write_hooks: file.post_write_hooks,
+            autogenerate: file.autogenerate.unwrap_or_default(),
         }
     }
 

@@ -27,10 +27,12 @@ pub enum ExitCode {
     Verify = 9,
     /// A file could not be read or written, or an external program failed.
     Io = 10,
+    /// The diff cannot express a change (`unsupported: ...`): write that part by hand.
+    Unsupported = 11,
 }
 
 impl ExitCode {
-    pub const ALL: [ExitCode; 11] = [
+    pub const ALL: [ExitCode; 12] = [
         ExitCode::Ok,
         ExitCode::CheckFailed,
         ExitCode::Usage,
@@ -42,6 +44,7 @@ impl ExitCode {
         ExitCode::Lock,
         ExitCode::Verify,
         ExitCode::Io,
+        ExitCode::Unsupported,
     ];
 
     pub fn code(self) -> u8 {
@@ -61,6 +64,7 @@ impl ExitCode {
             ExitCode::Lock => "migration lock not obtained in time",
             ExitCode::Verify => "applied revisions differ from their files, or need recovery",
             ExitCode::Io => "file or external program error",
+            ExitCode::Unsupported => "the diff cannot express a change (unsupported)",
         }
     }
 }

@@ -6,12 +6,14 @@
 //! none opens a database connection.
 
 pub mod author;
+pub mod autogen;
 /// Embed a script directory in the binary: `Project::from_embedded(config, embed_migrations!("migrations"))`.
 pub use retort_macros::embed_migrations;
 
 pub mod config;
 pub mod db;
 pub mod devdb;
+pub mod diff;
 pub mod exit;
 pub mod graph;
 pub mod inspect;

@@ -1,0 +1,180 @@
+//! `retort diff`: read two schemas (databases, SQL files, the migrations), print the SQL between.
+
+use std::io::Write;
+
+use retort::autogen::{AutogenError, ReplayError, Scratch, Side};
+use retort::config::Config;
+use retort::diff::{DiffError, DiffOptions, Rename};
+use retort::exit::ExitCode;
+use retort::introspect::IntrospectOptions;
+use retort::project::{Error, Project};
+use retort::runner::VersionTables;
+use retort::schema::Schema;
+
+use crate::args::{Cli, DiffArgs, DiffOptionArgs};
+use crate::Failure;
+
+impl From<AutogenError> for Failure {
+    fn from(e: AutogenError) -> Self {
+        let code = match &e {
+            AutogenError::Db(_) | AutogenError::Introspect(_) | AutogenError::Scratch { .. } => {
+                ExitCode::Connection
+            }
+            AutogenError::NoFiles { .. } | AutogenError::Read { .. } => ExitCode::Io,
+            AutogenError::Load { .. } => ExitCode::Migration,
+            _ => ExitCode::Io,
+        };
+        Failure::Other {
+            report: miette::Report::new(e),
+            code,
+        }
+    }
+}
+
+impl From<ReplayError> for Failure {
+    fn from(e: ReplayError) -> Self {
+        match e {
+            ReplayError::Autogen(e) => e.into(),
+            ReplayError::Run(e) => e.into(),
+        }
+    }
+}
+
+impl From<DiffError> for Failure {
+    fn from(e: DiffError) -> Self {
+        let code = match &e {
+            DiffError::BadRename { .. } => ExitCode::Usage,
+            _ => ExitCode::Unsupported,
+        };
+        Failure::Other {
+            report: miette::Report::new(e),
+            code,
+        }
+    }
+}
+
+/// The project's config, or the defaults when there is no retort.toml (diffing two databases
+/// needs no project).
+pub(crate) fn config_or_defaults(cli: &Cli) -> Result<Config, Failure> {
+    match crate::load_config(cli) {
+        Ok(c) => Ok(c),
+        Err(Error::Config(retort::config::ConfigError::NotFound { .. })) if cli.config.is_none() => {
+            Ok(Config::defaults(&crate::cwd()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::message(ExitCode::Io, format!("cannot start the async runtime: {e}")))
+}
+
+pub(crate) fn diff_options(a: &DiffOptionArgs) -> Result<DiffOptions, Failure> {
+    let renames = a
+        .rename
+        .iter()
+        .map(|r| Rename::parse(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(DiffOptions {
+        renames,
+        online: a.online,
+    })
+}
+
+pub(crate) fn introspect_options(config: &Config, a: &DiffOptionArgs) -> IntrospectOptions {
+    IntrospectOptions {
+        schemas: if a.schemas.is_empty() {
+            config.autogenerate.schemas.clone()
+        } else {
+            a.schemas.clone()
+        },
+    }
+}
+
+/// The server for scratch databases: `[autogenerate] dev_url`, else the local dev cluster.
+pub(crate) async fn scratch(config: &Config) -> Result<Scratch, Failure> {
+    if let Some(url) = &config.autogenerate.dev_url {
+        return Ok(Scratch::new(url.clone()));
+    }
+    let mut notes = Vec::new();
+    let cluster = retort::local::ensure_cluster(config, &mut notes).map_err(Failure::from)?;
+    for n in notes {
+        eprintln!("retort: {n}");
+    }
+    Ok(Scratch::new(cluster.url("postgres")))
+}
+
+/// Read one side of a diff.
+pub(crate) async fn read_side(
+    config: &Config,
+    side: &Side,
+    options: &IntrospectOptions,
+) -> Result<Schema, Failure> {
+    let tables = VersionTables::from_config(config);
+    match side {
+        Side::Database(url) => Ok(retort::autogen::read_database(url, options, &tables).await?),
+        Side::SqlFiles(files) => Ok(scratch(config)
+            .await?
+            .load_sql(files, options, &tables)
+            .await?),
+        Side::Migrations(target) => {
+            let project = Project::open(config.clone())?;
+            Ok(scratch(config)
+                .await?
+                .replay(project, target.as_deref(), options)
+                .await?)
+        }
+    }
+}
+
+pub fn diff(cli: &Cli, a: &DiffArgs) -> Result<ExitCode, Failure> {
+    let config = config_or_defaults(cli)?;
+    let options = diff_options(&a.diff)?;
+    let introspect = introspect_options(&config, &a.diff);
+    let from = Side::parse(&a.from)?;
+    let to = Side::parse(&a.to)?;
+    let (old, new) = runtime()?.block_on(async {
+        let old = read_side(&config, &from, &introspect).await?;
+        let new = read_side(&config, &to, &introspect).await?;
+        Ok::<_, Failure>((old, new))
+    })?;
+    let diff = retort::diff::diff(&old, &new, &options)?;
+    for side in [&old, &new] {
+        let notice = retort::render::unsupported_notice(side);
+        if !notice.is_empty() {
+            eprint!("{notice}");
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    let text = if a.json {
+        serde_json::to_string_pretty(&diff.operations).unwrap_or_default() + "\n"
+    } else if a.summary {
+        diff.operations
+            .iter()
+            .map(|o| {
+                let hazards: Vec<&str> = o.hazards.iter().map(|h| h.name()).collect();
+                if hazards.is_empty() {
+                    format!("{}\n", o.summary)
+                } else {
+                    format!("{} [{}]\n", o.summary, hazards.join(", "))
+                }
+            })
+            .collect()
+    } else {
+        diff.sql()
+    };
+    if diff.is_empty() {
+        eprintln!("No changes detected");
+    }
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(ExitCode::Ok),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::Ok),
+        Err(e) => Err(Failure::message(
+            ExitCode::Io,
+            format!("cannot write the output: {e}"),
+        )),
+    }
+}

@@ -1,0 +1,365 @@
+//! Where the two schemas of a diff come from: a live database, SQL files loaded into a scratch
+//! database, or the script directory replayed into one. The diff itself is pure
+//! ([`crate::diff`]); this module is what reads the sides.
+//!
+//! Invariant: a scratch database is made on the scratch server under a fresh name and dropped
+//! afterwards, also when loading fails; retort's own version and log tables are never part of a
+//! side.
+
+use std::path::{Path, PathBuf};
+
+use crate::db::{DbError, Target};
+use crate::introspect::{introspect, introspect_parallel, IntrospectError, IntrospectOptions};
+use crate::runner::VersionTables;
+use crate::schema::Schema;
+
+/// One side of a diff, as the user named it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Side {
+    /// A database URL.
+    Database(String),
+    /// SQL files, loaded in order into a scratch database.
+    SqlFiles(Vec<PathBuf>),
+    /// The script directory's revisions up to a target (`None`: heads), replayed into a scratch
+    /// database.
+    Migrations(Option<String>),
+}
+
+impl Side {
+    /// `postgres://...` / `postgresql://...` / `host=... dbname=...`, `migrations[@REV]`, else a
+    /// file or a glob of files.
+    pub fn parse(text: &str) -> Result<Side, AutogenError> {
+        if text.starts_with("postgres://")
+            || text.starts_with("postgresql://")
+            || (text.contains('=') && text.contains("dbname"))
+        {
+            return Ok(Side::Database(text.to_string()));
+        }
+        if text == "migrations" {
+            return Ok(Side::Migrations(None));
+        }
+        if let Some(rev) = text.strip_prefix("migrations@") {
+            return Ok(Side::Migrations(Some(rev.to_string())));
+        }
+        Ok(Side::SqlFiles(expand_globs(&[text.to_string()], Path::new("."))?))
+    }
+}
+
+/// Why a side could not be read.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[non_exhaustive]
+pub enum AutogenError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Db(#[from] DbError),
+
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Introspect(#[from] IntrospectError),
+
+    #[error("{pattern}: no such file")]
+    #[diagnostic(help("give an SQL file, a glob such as schema/*.sql, a database URL, or migrations[@REV]"))]
+    NoFiles { pattern: String },
+
+    #[error("cannot read {path}: {message}")]
+    Read { path: String, message: String },
+
+    #[error("{path}:{line}:{column}: {message}\n{snippet}")]
+    #[diagnostic(help(
+        "the schema files must load into an empty database; fix the statement and run again"
+    ))]
+    Load {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+        /// The line with a caret under the position.
+        snippet: String,
+    },
+
+    #[error("cannot make a scratch database on {server}: {message}")]
+    #[diagnostic(help(
+        "autogenerate loads the desired schema into a scratch database: set [autogenerate] dev_url to a server where retort may CREATE DATABASE, or leave it out to use the local dev cluster"
+    ))]
+    Scratch { server: String, message: String },
+}
+
+/// The files named by `patterns` (globs allowed, `*` and `?` in the file name), relative to
+/// `root`, each pattern's matches sorted.
+pub fn expand_globs(patterns: &[String], root: &Path) -> Result<Vec<PathBuf>, AutogenError> {
+    let mut out = Vec::new();
+    for pattern in patterns {
+        let path = root.join(pattern);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if !name.contains(['*', '?']) {
+            if !path.is_file() {
+                return Err(AutogenError::NoFiles {
+                    pattern: pattern.clone(),
+                });
+            }
+            out.push(path);
+            continue;
+        }
+        let dir = path.parent().unwrap_or(root);
+        let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| AutogenError::Read {
+                path: dir.display().to_string(),
+                message: e.to_string(),
+            })?
+            .filter_map(|e| e.ok())
+            .filter(|e| wildcard(&name, &e.file_name().to_string_lossy()))
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        if found.is_empty() {
+            return Err(AutogenError::NoFiles {
+                pattern: pattern.clone(),
+            });
+        }
+        found.sort();
+        out.extend(found);
+    }
+    Ok(out)
+}
+
+fn wildcard(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match (p.first(), n.first()) {
+            (None, None) => true,
+            (Some('*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
+            (Some('?'), Some(_)) => go(&p[1..], &n[1..]),
+            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
+            _ => false,
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+/// Leaves out retort's version and log tables (and the version table Alembic shares).
+pub fn strip_bookkeeping(schema: &mut Schema, tables: &VersionTables) {
+    let names = [tables.version.as_str(), tables.history.as_str()];
+    schema.tables.retain(|name, _| {
+        let bookkeeping = names.contains(&name.name.as_str())
+            && tables.schema.as_ref().is_none_or(|s| *s == name.schema);
+        !bookkeeping
+    });
+    schema.sequences.retain(|_, s| {
+        s.owned_by.as_ref().is_none_or(|(t, _)| {
+            !(names.contains(&t.name.as_str())
+                && tables.schema.as_ref().is_none_or(|s| *s == t.schema))
+        })
+    });
+}
+
+/// Introspect the database at `url`, retort's tables left out.
+pub async fn read_database(
+    url: &str,
+    options: &IntrospectOptions,
+    tables: &VersionTables,
+) -> Result<Schema, AutogenError> {
+    let target = Target::parse(url)?;
+    let (first, second) = tokio::join!(
+        target.connect("retort autogenerate"),
+        target.connect("retort autogenerate")
+    );
+    let first = first?;
+    let mut schema = match second {
+        Ok(second) => introspect_parallel(&first, &second, options).await?,
+        Err(_) => introspect(&first, options).await?,
+    };
+    strip_bookkeeping(&mut schema, tables);
+    Ok(schema)
+}
+
+/// `url` naming database `name` instead (URL or `key=value` form).
+pub fn url_with_database(url: &str, name: &str) -> String {
+    if let Some(rest) = url
+        .strip_prefix("postgres://")
+        .map(|r| ("postgres://", r))
+        .or_else(|| url.strip_prefix("postgresql://").map(|r| ("postgresql://", r)))
+    {
+        let (scheme, rest) = rest;
+        let (before_query, query) = match rest.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (rest, None),
+        };
+        // The authority ends at the first '/' after any '@'.
+        let auth_end = match before_query.rfind('@') {
+            Some(at) => before_query[at..].find('/').map(|i| at + i),
+            None => before_query.find('/'),
+        };
+        let authority = &before_query[..auth_end.unwrap_or(before_query.len())];
+        let mut out = format!("{scheme}{authority}/{name}");
+        if let Some(q) = query {
+            out.push('?');
+            out.push_str(q);
+        }
+        return out;
+    }
+    let mut parts: Vec<String> = url
+        .split_whitespace()
+        .filter(|p| !p.starts_with("dbname="))
+        .map(str::to_string)
+        .collect();
+    parts.push(format!("dbname={name}"));
+    parts.join(" ")
+}
+
+/// A server where retort makes throwaway databases to load a schema into.
+#[derive(Debug, Clone)]
+pub struct Scratch {
+    /// A URL of the server (any database on it; retort connects there to CREATE DATABASE).
+    pub server_url: String,
+}
+
+/// A scratch database while it exists.
+struct ScratchDb {
+    admin: tokio_postgres::Client,
+    name: String,
+    url: String,
+}
+
+impl Scratch {
+    pub fn new(server_url: impl Into<String>) -> Self {
+        Self {
+            server_url: server_url.into(),
+        }
+    }
+
+    fn failed(&self, message: impl std::fmt::Display) -> AutogenError {
+        AutogenError::Scratch {
+            server: crate::db::mask_url(&self.server_url),
+            message: message.to_string(),
+        }
+    }
+
+    async fn create(&self) -> Result<ScratchDb, AutogenError> {
+        let target = Target::parse(&self.server_url)?;
+        let admin = target.connect("retort scratch").await?;
+        let name = format!("retort_scratch_{:016x}", rand::random::<u64>());
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE template0"))
+            .await
+            .map_err(|e| self.failed(crate::db::query_error(&e, None)))?;
+        let url = url_with_database(&self.server_url, &name);
+        Ok(ScratchDb { admin, name, url })
+    }
+
+    async fn remove(&self, db: ScratchDb) {
+        // Connections of the loader are closed by now; FORCE covers a straggler.
+        let _ = db
+            .admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", db.name))
+            .await;
+    }
+
+    /// Load SQL files into a fresh database and introspect it.
+    pub async fn load_sql(
+        &self,
+        files: &[PathBuf],
+        options: &IntrospectOptions,
+        tables: &VersionTables,
+    ) -> Result<Schema, AutogenError> {
+        let mut texts = Vec::with_capacity(files.len());
+        for f in files {
+            let text = std::fs::read_to_string(f).map_err(|e| AutogenError::Read {
+                path: crate::script::display_path(f),
+                message: e.to_string(),
+            })?;
+            texts.push((f, text));
+        }
+        let db = self.create().await?;
+        let result = async {
+            let client = Target::parse(&db.url)?.connect("retort scratch").await?;
+            for (path, text) in &texts {
+                load_file(&client, path, text).await?;
+            }
+            drop(client);
+            read_database(&db.url, options, tables).await
+        }
+        .await;
+        self.remove(db).await;
+        result
+    }
+
+    /// Apply a project's revisions up to `target` (heads when `None`) to a fresh database and
+    /// introspect it.
+    pub async fn replay(
+        &self,
+        project: crate::project::Project,
+        target: Option<&str>,
+        options: &IntrospectOptions,
+    ) -> Result<Schema, ReplayError> {
+        let tables = VersionTables::from_config(&project.config);
+        let migrator = crate::runner::Migrator::new(project, crate::runner::RunOptions::default());
+        let db = self.create().await?;
+        let result = async {
+            migrator
+                .upgrade(&db.url, target.unwrap_or("heads"), &crate::runner::Quiet)
+                .await?;
+            Ok::<_, ReplayError>(read_database(&db.url, options, &tables).await?)
+        }
+        .await;
+        self.remove(db).await;
+        result
+    }
+}
+
+/// Why replaying the migrations failed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ReplayError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Autogen(#[from] AutogenError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Run(#[from] crate::runner::RunError),
+}
+
+impl From<DbError> for ReplayError {
+    fn from(e: DbError) -> Self {
+        ReplayError::Autogen(e.into())
+    }
+}
+
+/// Run one schema file; a failing statement is reported at its file:line:column.
+async fn load_file(
+    client: &tokio_postgres::Client,
+    path: &Path,
+    text: &str,
+) -> Result<(), AutogenError> {
+    let shown = crate::script::display_path(path);
+    let Err(e) = client.batch_execute(text).await else {
+        return Ok(());
+    };
+    let message = crate::db::query_error(&e, None).to_string();
+    let position = e.as_db_error().and_then(|d| match d.position() {
+        Some(tokio_postgres::error::ErrorPosition::Original(p)) => Some(*p as usize),
+        _ => None,
+    });
+    // PostgreSQL counts characters from 1 over the whole string sent.
+    let offset = position
+        .map(|p| text.char_indices().nth(p.saturating_sub(1)).map_or(text.len(), |(i, _)| i))
+        .unwrap_or(0);
+    let line = text[..offset].matches('\n').count() + 1;
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let column = text[line_start..offset].chars().count() + 1;
+    let line_text = text[line_start..].lines().next().unwrap_or_default();
+    let snippet = if position.is_some() {
+        format!("  {line_text}\n  {}^", " ".repeat(column - 1))
+    } else {
+        String::new()
+    };
+    Err(AutogenError::Load {
+        path: shown,
+        line,
+        column,
+        message,
+        snippet,
+    })
+}

@@ -1,0 +1,362 @@
+//! What must be dropped and made again, beyond what changed itself: the cascade.
+//!
+//! A function whose signature or result type changes cannot be replaced in place; a view whose
+//! columns change cannot be `CREATE OR REPLACE`d; an enum that loses a label is replaced by a new
+//! type. Each drags along what depends on it: views and functions through the catalog's
+//! dependencies (`depends_on`), and defaults, checks, indexes, triggers and policies through the
+//! names their expressions print (PostgreSQL prints every name qualified, as introspection runs
+//! with an empty `search_path`).
+
+use std::collections::BTreeSet;
+
+use super::DiffError;
+use crate::schema::{QualName, Schema, Table};
+
+/// Objects (of both sides, by name) that are dropped and made again.
+#[derive(Debug, Default)]
+pub(super) struct Cascade {
+    pub functions: BTreeSet<QualName>,
+    pub views: BTreeSet<QualName>,
+    /// Domains whose base type changed.
+    pub types: BTreeSet<QualName>,
+    /// Enums replaced by a new type of the same name (a label removed or moved).
+    pub enum_swaps: BTreeSet<QualName>,
+    /// Tables dropped and made again (partitioning changed).
+    pub tables: BTreeSet<QualName>,
+    /// How gone or replaced functions and types appear in expressions: `public.f(`, `public.t`.
+    gone_names: Vec<String>,
+}
+
+/// The name a replaced enum has until it is dropped.
+pub(super) fn swapped_name(name: &QualName) -> QualName {
+    let mut n = format!("{}__retort_old", name.name);
+    while n.len() > 63 {
+        // Keep the suffix: take a character off the original name.
+        let cut = n
+            .char_indices()
+            .nth(name.name.chars().count().saturating_sub(1))
+            .map_or(0, |(i, _)| i);
+        n.remove(cut.min(n.len().saturating_sub(1)));
+    }
+    QualName::new(name.schema.clone(), n)
+}
+
+/// The first line of a function's definition (its name, arguments with names and defaults) and
+/// its RETURNS line: what `CREATE OR REPLACE` cannot change.
+fn function_header(definition: &str) -> (&str, &str) {
+    let mut lines = definition.lines();
+    let first = lines.next().unwrap_or_default();
+    let returns = lines
+        .find(|l| l.trim_start().starts_with("RETURNS "))
+        .unwrap_or_default();
+    (first, returns)
+}
+
+fn enum_keeps_order(old: &[String], new: &[String]) -> bool {
+    let mut it = new.iter();
+    old.iter().all(|o| it.any(|n| n == o))
+}
+
+/// Whether a table's columns change so that views reading it must be made again.
+fn columns_change(old: &Table, new: &Table) -> bool {
+    old.columns.iter().any(|c| {
+        match new.columns.iter().find(|n| n.name == c.name) {
+            None => true,
+            Some(n) => n.data_type != c.data_type || n.collation != c.collation,
+        }
+    })
+}
+
+/// Whether `text` names `name` as PostgreSQL prints it (`schema.name`, parts quoted as needed),
+/// not as a part of a longer identifier.
+pub(super) fn mentions(text: &str, name: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while let Some(pos) = text[start..].find(name) {
+        let at = start + pos;
+        let end = at + name.len();
+        let ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'$';
+        let before_ok = at == 0 || !(ident(bytes[at - 1]) || bytes[at - 1] == b'"');
+        let last = name.as_bytes().last().copied().unwrap_or(b' ');
+        let after_ok = !ident(last) || end >= bytes.len() || !ident(bytes[end]);
+        if before_ok && after_ok {
+            return true;
+        }
+        start = at + 1;
+    }
+    false
+}
+
+/// `text` with identifier `old` (plain or quoted) replaced by `new`, outside string literals.
+pub(super) fn replace_ident(text: &str, old: &str, new: &str) -> String {
+    let quoted = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));
+    let plain = |n: &str| {
+        let mut chars = n.chars();
+        matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+            && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    let new_text = if plain(new) {
+        new.to_string()
+    } else {
+        quoted(new)
+    };
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            let start = i;
+            i += 1;
+            while i < chars.len() {
+                if chars[i] == '\'' {
+                    if chars.get(i + 1) == Some(&'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            i = (i + 1).min(chars.len());
+            out.extend(&chars[start..i]);
+        } else if c == '"' {
+            let start = i;
+            i += 1;
+            let mut name = String::new();
+            while i < chars.len() {
+                if chars[i] == '"' {
+                    if chars.get(i + 1) == Some(&'"') {
+                        name.push('"');
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                name.push(chars[i]);
+                i += 1;
+            }
+            i = (i + 1).min(chars.len());
+            if name == old {
+                out.push_str(&new_text);
+            } else {
+                out.extend(&chars[start..i]);
+            }
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+            {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            if word == old {
+                out.push_str(&new_text);
+            } else {
+                out.push_str(&word);
+            }
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    out
+}
+
+impl Cascade {
+    pub fn new(from: &Schema, to: &Schema) -> Result<Cascade, DiffError> {
+        let mut c = Cascade::default();
+        for (name, new) in &to.functions {
+            if let Some(old) = from.functions.get(name) {
+                if old.procedure != new.procedure
+                    || function_header(&old.definition) != function_header(&new.definition)
+                {
+                    c.functions.insert(name.clone());
+                }
+            }
+        }
+        for (name, new) in &to.enums {
+            if let Some(old) = from.enums.get(name) {
+                if !enum_keeps_order(&old.labels, &new.labels) {
+                    c.enum_swaps.insert(name.clone());
+                }
+            }
+        }
+        for (name, new) in &to.domains {
+            if let Some(old) = from.domains.get(name) {
+                if old.base_type != new.base_type || old.collation != new.collation {
+                    c.types.insert(name.clone());
+                }
+            }
+        }
+        for (name, new) in &to.tables {
+            if let Some(old) = from.tables.get(name) {
+                let partitioning = old.partition_key != new.partition_key
+                    || old.partition_of.is_some() != new.partition_of.is_some()
+                        && old.partition_key.is_some();
+                if partitioning {
+                    c.tables.insert(name.clone());
+                }
+            }
+        }
+        // A partition goes with its parent.
+        loop {
+            let more: Vec<QualName> = to
+                .tables
+                .iter()
+                .filter(|(n, t)| {
+                    !c.tables.contains(*n)
+                        && from.tables.contains_key(*n)
+                        && t.partition_of
+                            .as_ref()
+                            .is_some_and(|p| c.tables.contains(&p.parent))
+                })
+                .map(|(n, _)| n.clone())
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            c.tables.extend(more);
+        }
+        for (name, new) in &to.views {
+            if let Some(old) = from.views.get(name) {
+                let prefix = old.columns.len() <= new.columns.len()
+                    && old
+                        .columns
+                        .iter()
+                        .zip(&new.columns)
+                        .all(|(o, n)| o.name == n.name && o.data_type == n.data_type);
+                let replace = old.materialized != new.materialized
+                    || (old.definition != new.definition && (new.materialized || !prefix));
+                if replace {
+                    c.views.insert(name.clone());
+                }
+            }
+        }
+        c.set_gone_names(from, to);
+        // Views and functions that depend on something gone or replaced, until nothing moves.
+        loop {
+            let gone = |n: &QualName| -> bool {
+                c.functions.contains(n)
+                    || c.views.contains(n)
+                    || c.tables.contains(n)
+                    || c.types.contains(n)
+                    || c.enum_swaps.contains(n)
+                    || (from.functions.contains_key(n) && !to.functions.contains_key(n))
+                    || (from.views.contains_key(n) && !to.views.contains_key(n))
+                    || from
+                        .tables
+                        .get(n)
+                        .is_some_and(|t| to.tables.get(n).is_none_or(|nt| columns_change(t, nt)))
+            };
+            let mut more_views = Vec::new();
+            for (name, v) in &from.views {
+                if to.views.contains_key(name)
+                    && !c.views.contains(name)
+                    && v.depends_on.iter().any(gone)
+                {
+                    more_views.push(name.clone());
+                }
+            }
+            let mut more_functions = Vec::new();
+            for (name, f) in &from.functions {
+                if to.functions.contains_key(name) && !c.functions.contains(name) {
+                    let header = function_header(&f.definition);
+                    let by_type = c
+                        .enum_swaps
+                        .iter()
+                        .chain(&c.types)
+                        .any(|t| mentions(header.0, &t.to_string()) || mentions(header.1, &t.to_string()));
+                    if by_type || f.depends_on.iter().any(gone) {
+                        more_functions.push(name.clone());
+                    }
+                }
+            }
+            if more_views.is_empty() && more_functions.is_empty() {
+                break;
+            }
+            c.views.extend(more_views);
+            c.functions.extend(more_functions);
+        }
+        c.set_gone_names(from, to);
+        for name in &c.types {
+            let used = to.tables.values().any(|t| {
+                t.columns
+                    .iter()
+                    .any(|col| col.data_type.trim_end_matches("[]") == name.to_string())
+            });
+            if used {
+                return Err(DiffError::Unsupported {
+                    what: format!("changing the base type of domain {name}, which a column uses"),
+                });
+            }
+        }
+        Ok(c)
+    }
+
+    fn set_gone_names(&mut self, from: &Schema, to: &Schema) {
+        let mut names = Vec::new();
+        for (key, f) in &from.functions {
+            if self.functions.contains(key) || !to.functions.contains_key(key) {
+                let q = QualName::new(key.schema.clone(), f.name.clone());
+                names.push(format!("{q}("));
+            }
+        }
+        for n in self.enum_swaps.iter().chain(&self.types) {
+            names.push(n.to_string());
+        }
+        for (n, _) in from.enums.iter().filter(|(n, _)| !to.enums.contains_key(*n)) {
+            names.push(n.to_string());
+        }
+        for (n, _) in from.domains.iter().filter(|(n, _)| !to.domains.contains_key(*n)) {
+            names.push(n.to_string());
+        }
+        for (n, _) in from
+            .sequences
+            .iter()
+            .filter(|(n, _)| !to.sequences.contains_key(*n))
+        {
+            names.push(n.to_string());
+        }
+        names.sort();
+        names.dedup();
+        self.gone_names = names;
+    }
+
+    /// Whether an expression names a function, type or sequence that is dropped or replaced.
+    pub fn mentions_gone(&self, text: &str) -> bool {
+        self.gone_names.iter().any(|n| mentions(text, n))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mentions_whole_names_only() {
+        assert!(mentions("public.f(1)", "public.f("));
+        assert!(!mentions("public.ff(1)", "public.f("));
+        assert!(mentions("'a'::public.status", "public.status"));
+        assert!(!mentions("'a'::public.status2", "public.status"));
+        assert!(!mentions("xpublic.status", "public.status"));
+    }
+
+    #[test]
+    fn replaces_identifiers_outside_strings() {
+        assert_eq!(
+            replace_ident("CHECK ((a > 0) AND (\"a\" <> 'a'))", "a", "b"),
+            "CHECK ((b > 0) AND (b <> 'a'))"
+        );
+        assert_eq!(replace_ident("(a_b, a)", "a", "New"), "(a_b, \"New\")");
+    }
+
+    #[test]
+    fn swapped_names_fit() {
+        let long = "x".repeat(63);
+        assert!(swapped_name(&QualName::new("s", long)).name.len() <= 63);
+        assert_eq!(
+            swapped_name(&QualName::new("s", "mood")).name,
+            "mood__retort_old"
+        );
+    }
+}

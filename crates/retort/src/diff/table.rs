@@ -1,0 +1,1046 @@
+//! Tables: columns, constraints, indexes, triggers, policies, partitions and settings.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::{comment_change, grant_changes, Differ, DiffError, Hazard, Ops, Phase};
+use crate::render::{objects, table_order};
+use crate::schema::{
+    Column, Constraint, ConstraintKind, Index, Policy, QualName, Table, Trigger,
+};
+use crate::sql::quote_ident;
+
+pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
+    let hints = super::table_rename_hints(d.from, d.to);
+    // Drops: a partition goes with its parent.
+    for name in table_order(d.from).iter().rev() {
+        let Some(t) = d.from.tables.get(name) else {
+            continue;
+        };
+        let goes = !d.to.tables.contains_key(name) || d.cascade.tables.contains(name);
+        if !goes {
+            continue;
+        }
+        let parent_goes = t.partition_of.as_ref().is_some_and(|p| {
+            !d.to.tables.contains_key(&p.parent) || d.cascade.tables.contains(&p.parent)
+        });
+        if parent_goes {
+            continue;
+        }
+        d.ops.push_with(
+            Phase::DropTable,
+            format!("drop table {name}"),
+            objects::drop_table(name),
+            &[Hazard::DeletesData],
+        );
+        if let Some(hint) = hints.get(name) {
+            d.ops.note(hint.clone());
+        }
+        if d.cascade.tables.contains(name) {
+            d.ops.note(format!(
+                "the partitioning of {name} changes: the table is made again, empty"
+            ));
+        }
+    }
+    for name in table_order(d.to) {
+        let Some(t) = d.to.tables.get(&name) else {
+            continue;
+        };
+        match d.from.tables.get(&name) {
+            Some(old) if !d.cascade.tables.contains(&name) => alter_table(d, &name, old, t)?,
+            _ => create_table(d, &name, t),
+        }
+    }
+    Ok(())
+}
+
+/// Whether a partition's parent exists before the migration (and stays).
+fn parent_stays(d: &Differ<'_>, t: &Table) -> bool {
+    t.partition_of.as_ref().is_some_and(|p| {
+        d.from.tables.contains_key(&p.parent) && !d.cascade.tables.contains(&p.parent)
+    })
+}
+
+fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
+    let parent = t
+        .partition_of
+        .as_ref()
+        .and_then(|p| d.to.tables.get(&p.parent));
+    // A new partition of a table that already has its indexes and keys is made on its own and
+    // attached, so that its indexes keep their names (PARTITION OF would make the parent's
+    // indexes on it under names of PostgreSQL's choosing).
+    let standalone = parent_stays(d, t);
+    let sql = if standalone {
+        let plain = Table {
+            partition_of: None,
+            ..t.clone()
+        };
+        objects::create_table(name, &plain, None)
+    } else {
+        objects::create_table(name, t, parent)
+    };
+    d.ops
+        .push(Phase::CreateTable, format!("create table {name}"), sql);
+    if let (true, Some(p)) = (standalone, &t.partition_of) {
+        d.ops.push_with(
+            Phase::AttachPartition,
+            format!("attach partition {name} to {}", p.parent),
+            format!(
+                "ALTER TABLE {} ATTACH PARTITION {} {};\n",
+                p.parent.sql(),
+                name.sql(),
+                p.bound
+            ),
+            &[Hazard::LockedScan],
+        );
+    }
+    for (cname, c) in &t.constraints {
+        if c.kind == ConstraintKind::ForeignKey {
+            d.ops.push_with(
+                Phase::AddForeignKey,
+                format!("add foreign key {cname} on {name}"),
+                add_constraint_sql(name, t, cname, c, d.options.online),
+                &[Hazard::LockedScan],
+            );
+        } else if c.inherited && !standalone {
+            d.ops.push(
+                Phase::AddConstraint,
+                format!("validate inherited check {cname} on {name}"),
+                objects::inherited_check(name, cname, c, parent),
+            );
+        } else {
+            d.ops.push(
+                Phase::AddConstraint,
+                format!("add constraint {cname} on {name}"),
+                objects::add_constraint(name, t, cname, c),
+            );
+            if let Some(pi) = &c.parent_index {
+                d.ops.push(
+                    Phase::AttachIndex,
+                    format!("attach index {cname} to {pi}"),
+                    objects::attach_index(pi, &QualName::new(name.schema.clone(), cname.clone())),
+                );
+            }
+        }
+    }
+    for (iname, i) in &t.indexes {
+        create_index(&mut d.ops, name, iname, i, Phase::CreateIndex, false);
+    }
+    d.ops.push(
+        Phase::TableSettings,
+        format!("set replica identity and clustering of {name}"),
+        objects::table_settings(name, t),
+    );
+    for (tname, tr) in &t.triggers {
+        d.ops.push(
+            Phase::CreateTrigger,
+            format!("create trigger {tname} on {name}"),
+            objects::create_trigger(name, tname, tr),
+        );
+    }
+    d.ops.push_with(
+        Phase::RowSecurity,
+        format!("enable row-level security on {name}"),
+        objects::row_security(name, t),
+        &[Hazard::AuthzUpdate],
+    );
+    for (pname, p) in &t.policies {
+        d.ops.push_with(
+            Phase::CreatePolicy,
+            format!("create policy {pname} on {name}"),
+            objects::create_policy(name, pname, p),
+            &[Hazard::AuthzUpdate],
+        );
+    }
+    d.ops.push_with(
+        Phase::Grant,
+        format!("grant on {name}"),
+        objects::grants(&format!("TABLE {}", name.sql()), &t.grants),
+        &[Hazard::AuthzUpdate],
+    );
+}
+
+/// `ADD CONSTRAINT`; online, a foreign key or check is added `NOT VALID` and validated after
+/// (the scan then takes only a SHARE UPDATE EXCLUSIVE lock).
+fn add_constraint_sql(
+    table: &QualName,
+    t: &Table,
+    cname: &str,
+    c: &Constraint,
+    online: bool,
+) -> String {
+    let can_defer_validation = matches!(c.kind, ConstraintKind::ForeignKey | ConstraintKind::Check)
+        && c.validated
+        && t.partition_key.is_none();
+    if online && can_defer_validation {
+        let not_valid = Constraint {
+            definition: format!("{} NOT VALID", c.definition),
+            ..c.clone()
+        };
+        let mut sql = objects::add_constraint(table, t, cname, &not_valid);
+        let _ = writeln!(
+            sql,
+            "ALTER TABLE {} VALIDATE CONSTRAINT {};",
+            table.sql(),
+            quote_ident(cname)
+        );
+        sql
+    } else {
+        objects::add_constraint(table, t, cname, c)
+    }
+}
+
+fn create_index(ops: &mut Ops, owner: &QualName, iname: &str, i: &Index, phase: Phase, online: bool) {
+    // CONCURRENTLY does not apply to a partitioned table's own index (`ON ONLY`).
+    let concurrent = online && !i.definition.contains(" ON ONLY ");
+    let sql = if concurrent {
+        let mut s = objects::create_index(&owner.schema, iname, i);
+        s = s.replacen(" INDEX ", " INDEX CONCURRENTLY ", 1);
+        s
+    } else {
+        objects::create_index(&owner.schema, iname, i)
+    };
+    let hazards: &[Hazard] = if concurrent { &[] } else { &[Hazard::IndexBuild] };
+    ops.push_with(phase, format!("create index {iname} on {owner}"), sql, hazards);
+    if concurrent {
+        if let Some(op) = ops.0.last_mut() {
+            op.transactional = false;
+        }
+    }
+    if let Some(pi) = &i.parent_index {
+        ops.push(
+            Phase::AttachIndex,
+            format!("attach index {iname} to {pi}"),
+            objects::attach_index(pi, &QualName::new(owner.schema.clone(), iname)),
+        );
+    }
+}
+
+/// Indexes of a table or materialized view.
+pub(super) fn diff_indexes(
+    ops: &mut Ops,
+    owner: &QualName,
+    old: &BTreeMap<String, Index>,
+    new: &BTreeMap<String, Index>,
+    create_phase: Phase,
+    online: bool,
+) {
+    diff_indexes_forced(ops, owner, old, new, create_phase, online, &|_| false);
+}
+
+fn diff_indexes_forced(
+    ops: &mut Ops,
+    owner: &QualName,
+    old: &BTreeMap<String, Index>,
+    new: &BTreeMap<String, Index>,
+    create_phase: Phase,
+    online: bool,
+    forced: &dyn Fn(&Index) -> bool,
+) {
+    for (iname, i) in old {
+        let changed = match new.get(iname) {
+            None => true,
+            Some(n) => n.definition != i.definition || forced(i),
+        };
+        // An index attached to a partitioned table's goes with it.
+        if changed && i.parent_index.is_none() {
+            ops.push_with(
+                Phase::DropIndex,
+                format!("drop index {iname} on {owner}"),
+                objects::drop_index(&owner.schema, iname),
+                &[Hazard::IndexDropped],
+            );
+        }
+    }
+    for (iname, i) in new {
+        match old.get(iname) {
+            Some(o) if o.definition == i.definition && !forced(o) => {
+                if o.parent_index != i.parent_index {
+                    if let Some(pi) = &i.parent_index {
+                        ops.push(
+                            Phase::AttachIndex,
+                            format!("attach index {iname} to {pi}"),
+                            objects::attach_index(pi, &QualName::new(owner.schema.clone(), iname)),
+                        );
+                    }
+                }
+                ops.push(
+                    Phase::Comment,
+                    format!("comment on index {iname}"),
+                    comment_change(
+                        &format!("INDEX {}", QualName::new(owner.schema.clone(), iname).sql()),
+                        o.comment.as_ref(),
+                        i.comment.as_ref(),
+                    ),
+                );
+            }
+            _ => create_index(ops, owner, iname, i, create_phase, online),
+        }
+    }
+}
+
+/// Triggers of a table or view; `forced`: made again even if unchanged.
+pub(super) fn diff_triggers(
+    ops: &mut Ops,
+    owner: &QualName,
+    old: &BTreeMap<String, Trigger>,
+    new: &BTreeMap<String, Trigger>,
+    forced: &dyn Fn(&Trigger) -> bool,
+) {
+    for (tname, t) in old {
+        let changed = new
+            .get(tname)
+            .is_none_or(|n| n.definition != t.definition || forced(t));
+        if changed {
+            ops.push(
+                Phase::DropTrigger,
+                format!("drop trigger {tname} on {owner}"),
+                objects::drop_trigger(owner, tname),
+            );
+        }
+    }
+    for (tname, t) in new {
+        match old.get(tname) {
+            Some(o) if o.definition == t.definition && !forced(o) => {
+                if o.enabled != t.enabled {
+                    let state = match t.enabled.as_str() {
+                        "D" => "DISABLE TRIGGER",
+                        "R" => "ENABLE REPLICA TRIGGER",
+                        "A" => "ENABLE ALWAYS TRIGGER",
+                        _ => "ENABLE TRIGGER",
+                    };
+                    ops.push(
+                        Phase::CreateTrigger,
+                        format!("set trigger {tname} on {owner}: {state}"),
+                        format!(
+                            "ALTER TABLE {} {state} {};\n",
+                            owner.sql(),
+                            quote_ident(tname)
+                        ),
+                    );
+                }
+                ops.push(
+                    Phase::Comment,
+                    format!("comment on trigger {tname}"),
+                    comment_change(
+                        &format!("TRIGGER {} ON {}", quote_ident(tname), owner.sql()),
+                        o.comment.as_ref(),
+                        t.comment.as_ref(),
+                    ),
+                );
+            }
+            _ => ops.push(
+                Phase::CreateTrigger,
+                format!("create trigger {tname} on {owner}"),
+                objects::create_trigger(owner, tname, t),
+            ),
+        }
+    }
+}
+
+/// Whether the referenced table's keys change so that its foreign keys must be made again.
+fn referenced_keys_change(d: &Differ<'_>, referenced: &QualName) -> bool {
+    if d.cascade.tables.contains(referenced) {
+        return true;
+    }
+    let (Some(old), Some(new)) = (d.from.tables.get(referenced), d.to.tables.get(referenced)) else {
+        return true;
+    };
+    let keys = |t: &Table| -> Vec<(String, String)> {
+        t.constraints
+            .iter()
+            .filter(|(_, c)| matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique))
+            .map(|(n, c)| (n.clone(), c.definition.clone()))
+            .chain(
+                t.indexes
+                    .iter()
+                    .filter(|(_, i)| i.unique)
+                    .map(|(n, i)| (n.clone(), i.definition.clone())),
+            )
+            .collect()
+    };
+    let new_keys = keys(new);
+    keys(old).iter().any(|k| !new_keys.contains(k))
+        || old.columns.iter().any(|c| {
+            new.columns
+                .iter()
+                .find(|n| n.name == c.name)
+                .is_none_or(|n| n.data_type != c.data_type)
+        })
+}
+
+fn alter_table(
+    d: &mut Differ<'_>,
+    name: &QualName,
+    old: &Table,
+    new: &Table,
+) -> Result<(), DiffError> {
+    let alter = format!("ALTER TABLE {}", name.sql());
+    let parent_new = new
+        .partition_of
+        .as_ref()
+        .and_then(|p| d.to.tables.get(&p.parent));
+
+    // Partition membership.
+    if old.partition_of != new.partition_of {
+        if let Some(p) = &old.partition_of {
+            if d.from.tables.contains_key(&p.parent) {
+                d.ops.push(
+                    Phase::DetachPartition,
+                    format!("detach partition {name} from {}", p.parent),
+                    format!(
+                        "ALTER TABLE {} DETACH PARTITION {};\n",
+                        p.parent.sql(),
+                        name.sql()
+                    ),
+                );
+            }
+        }
+        if let Some(p) = &new.partition_of {
+            d.ops.push_with(
+                Phase::AttachPartition,
+                format!("attach partition {name} to {}", p.parent),
+                format!(
+                    "ALTER TABLE {} ATTACH PARTITION {} {};\n",
+                    p.parent.sql(),
+                    name.sql(),
+                    p.bound
+                ),
+                &[Hazard::LockedScan],
+            );
+        }
+    }
+
+    columns(d, name, old, new, parent_new)?;
+
+    // Constraints.
+    let forced = |c: &Constraint| -> bool {
+        d.cascade.mentions_gone(&c.definition)
+            || (c.kind == ConstraintKind::ForeignKey
+                && c.references
+                    .as_ref()
+                    .is_some_and(|r| r != name && referenced_keys_change(d, r)))
+    };
+    let mut ops = Ops::default();
+    for (cname, c) in &old.constraints {
+        let n = new.constraints.get(cname);
+        let same = n.is_some_and(|n| same_constraint(c, n));
+        let validate_only = n.is_some_and(|n| only_validation_added(c, n));
+        if (same || validate_only) && !forced(c) {
+            continue;
+        }
+        // A partition's own copy of its parent's constraint goes with the parent's.
+        if c.inherited || c.parent_index.is_some() {
+            continue;
+        }
+        let phase = if c.kind == ConstraintKind::ForeignKey {
+            Phase::DropForeignKey
+        } else {
+            Phase::DropConstraint
+        };
+        ops.push(
+            phase,
+            format!("drop constraint {cname} on {name}"),
+            objects::drop_constraint(name, cname),
+        );
+    }
+    for (cname, c) in &new.constraints {
+        let o = old.constraints.get(cname);
+        let keep = o.is_some_and(|o| same_constraint(o, c) && !forced(o));
+        if keep {
+            let o = o.unwrap_or(c);
+            if o.parent_index != c.parent_index {
+                if let Some(pi) = &c.parent_index {
+                    ops.push(
+                        Phase::AttachIndex,
+                        format!("attach index {cname} to {pi}"),
+                        objects::attach_index(pi, &QualName::new(name.schema.clone(), cname.clone())),
+                    );
+                }
+            }
+            ops.push(
+                Phase::Comment,
+                format!("comment on constraint {cname}"),
+                comment_change(
+                    &format!("CONSTRAINT {} ON {}", quote_ident(cname), name.sql()),
+                    o.comment.as_ref(),
+                    c.comment.as_ref(),
+                ),
+            );
+            continue;
+        }
+        if o.is_some_and(|o| only_validation_added(o, c) && !forced(o)) {
+            ops.push_with(
+                Phase::AddConstraint,
+                format!("validate constraint {cname} on {name}"),
+                format!("{alter} VALIDATE CONSTRAINT {};\n", quote_ident(cname)),
+                &[],
+            );
+            continue;
+        }
+        if c.inherited {
+            continue;
+        }
+        if c.kind == ConstraintKind::ForeignKey {
+            ops.push_with(
+                Phase::AddForeignKey,
+                format!("add foreign key {cname} on {name}"),
+                add_constraint_sql(name, new, cname, c, d.options.online),
+                if d.options.online {
+                    &[]
+                } else {
+                    &[Hazard::LockedScan]
+                },
+            );
+        } else {
+            let scan = c.kind == ConstraintKind::Check && c.validated && !d.options.online;
+            let build = matches!(
+                c.kind,
+                ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
+            );
+            let hazards: &[Hazard] = if build {
+                &[Hazard::IndexBuild]
+            } else if scan {
+                &[Hazard::LockedScan]
+            } else {
+                &[]
+            };
+            ops.push_with(
+                Phase::AddConstraint,
+                format!("add constraint {cname} on {name}"),
+                add_constraint_sql(name, new, cname, c, d.options.online),
+                hazards,
+            );
+            if let Some(pi) = &c.parent_index {
+                ops.push(
+                    Phase::AttachIndex,
+                    format!("attach index {cname} to {pi}"),
+                    objects::attach_index(pi, &QualName::new(name.schema.clone(), cname.clone())),
+                );
+            }
+        }
+    }
+
+    // Indexes, triggers, policies.
+    let cascade = &d.cascade;
+    diff_indexes_forced(
+        &mut ops,
+        name,
+        &old.indexes,
+        &new.indexes,
+        Phase::CreateIndex,
+        d.options.online,
+        &|i: &Index| cascade.mentions_gone(&i.definition),
+    );
+    diff_triggers(&mut ops, name, &old.triggers, &new.triggers, &|t: &Trigger| {
+        cascade.mentions_gone(&t.definition)
+    });
+    policies(&mut ops, name, &old.policies, &new.policies, &|p: &Policy| {
+        p.using.as_deref().is_some_and(|u| cascade.mentions_gone(u))
+            || p
+                .with_check
+                .as_deref()
+                .is_some_and(|u| cascade.mentions_gone(u))
+    });
+    d.ops.0.append(&mut ops.0);
+
+    // Settings.
+    if old.options != new.options {
+        let key = |o: &String| o.split_once('=').map_or(o.clone(), |(k, _)| k.to_string());
+        let new_keys: Vec<String> = new.options.iter().map(key).collect();
+        let gone: Vec<String> = old
+            .options
+            .iter()
+            .map(key)
+            .filter(|k| !new_keys.contains(k))
+            .collect();
+        let mut sql = String::new();
+        if !gone.is_empty() {
+            let _ = writeln!(sql, "{alter} RESET ({});", gone.join(", "));
+        }
+        let set: Vec<&String> = new
+            .options
+            .iter()
+            .filter(|o| !old.options.contains(o))
+            .collect();
+        if !set.is_empty() {
+            let parts: Vec<&str> = set.iter().map(|s| s.as_str()).collect();
+            let _ = writeln!(sql, "{alter} SET ({});", parts.join(", "));
+        }
+        d.ops
+            .push(Phase::AlterTable, format!("set storage options of {name}"), sql);
+    }
+    if old.unlogged != new.unlogged {
+        d.ops.push_with(
+            Phase::AlterTable,
+            format!(
+                "make {name} {}",
+                if new.unlogged { "unlogged" } else { "logged" }
+            ),
+            format!(
+                "{alter} SET {};\n",
+                if new.unlogged { "UNLOGGED" } else { "LOGGED" }
+            ),
+            &[Hazard::TableRewrite],
+        );
+    }
+    let index_remade = |i: &String| {
+        old.indexes.get(i).map(|x| &x.definition) != new.indexes.get(i).map(|x| &x.definition)
+            || old.constraints.get(i).map(|x| &x.definition)
+                != new.constraints.get(i).map(|x| &x.definition)
+    };
+    let replica_remade = new
+        .replica_identity
+        .as_ref()
+        .and_then(|r| r.strip_prefix("USING INDEX "))
+        .is_some_and(|i| index_remade(&i.trim_matches('"').replace("\"\"", "\"")));
+    if old.replica_identity != new.replica_identity || replica_remade {
+        let r = new.replica_identity.as_deref().unwrap_or("DEFAULT");
+        d.ops.push(
+            Phase::TableSettings,
+            format!("set replica identity of {name}"),
+            format!("ALTER TABLE ONLY {} REPLICA IDENTITY {r};\n", name.sql()),
+        );
+    }
+    let cluster_remade = new.cluster_on.as_ref().is_some_and(index_remade);
+    if old.cluster_on != new.cluster_on || cluster_remade {
+        let sql = match &new.cluster_on {
+            Some(i) => format!("{alter} CLUSTER ON {};\n", quote_ident(i)),
+            None => format!("{alter} SET WITHOUT CLUSTER;\n"),
+        };
+        d.ops
+            .push(Phase::TableSettings, format!("set clustering of {name}"), sql);
+    }
+    let mut rls = String::new();
+    if old.row_security != new.row_security {
+        let _ = writeln!(
+            rls,
+            "{alter} {} ROW LEVEL SECURITY;",
+            if new.row_security { "ENABLE" } else { "DISABLE" }
+        );
+    }
+    if old.force_row_security != new.force_row_security {
+        let _ = writeln!(
+            rls,
+            "{alter} {} ROW LEVEL SECURITY;",
+            if new.force_row_security {
+                "FORCE"
+            } else {
+                "NO FORCE"
+            }
+        );
+    }
+    d.ops.push_with(
+        Phase::RowSecurity,
+        format!("change row-level security of {name}"),
+        rls,
+        &[Hazard::AuthzUpdate],
+    );
+    d.ops.push(
+        Phase::Comment,
+        format!("comment on table {name}"),
+        comment_change(
+            &format!("TABLE {}", name.sql()),
+            old.comment.as_ref(),
+            new.comment.as_ref(),
+        ),
+    );
+    d.ops.push_with(
+        Phase::Grant,
+        format!("change grants on {name}"),
+        grant_changes(&format!("TABLE {}", name.sql()), &old.grants, &new.grants),
+        &[Hazard::AuthzUpdate],
+    );
+    Ok(())
+}
+
+fn same_constraint(a: &Constraint, b: &Constraint) -> bool {
+    a.kind == b.kind
+        && a.definition == b.definition
+        && a.deferrable == b.deferrable
+        && a.initially_deferred == b.initially_deferred
+        && a.no_inherit == b.no_inherit
+        && a.inherited == b.inherited
+}
+
+/// `NOT VALID` on the old side only: a VALIDATE makes it the new one.
+fn only_validation_added(old: &Constraint, new: &Constraint) -> bool {
+    !old.validated
+        && new.validated
+        && old.definition.strip_suffix(" NOT VALID") == Some(new.definition.as_str())
+}
+
+fn policies(
+    ops: &mut Ops,
+    table: &QualName,
+    old: &BTreeMap<String, Policy>,
+    new: &BTreeMap<String, Policy>,
+    forced: &dyn Fn(&Policy) -> bool,
+) {
+    let alterable = |o: &Policy, n: &Policy| {
+        o.permissive == n.permissive
+            && o.command == n.command
+            && (o.using.is_none() || n.using.is_some())
+            && (o.with_check.is_none() || n.with_check.is_some())
+    };
+    for (pname, p) in old {
+        let remake = new
+            .get(pname)
+            .is_none_or(|n| !alterable(p, n) || forced(p));
+        if remake {
+            ops.push_with(
+                Phase::DropPolicy,
+                format!("drop policy {pname} on {table}"),
+                objects::drop_policy(table, pname),
+                &[Hazard::AuthzUpdate],
+            );
+        }
+    }
+    for (pname, p) in new {
+        match old.get(pname) {
+            Some(o) if alterable(o, p) && !forced(o) => {
+                let mut sql = String::new();
+                if o.roles != p.roles {
+                    let roles: Vec<String> = p.roles.iter().map(|r| super::role(r)).collect();
+                    let roles = if roles.is_empty() {
+                        "PUBLIC".to_string()
+                    } else {
+                        roles.join(", ")
+                    };
+                    let _ = write!(sql, " TO {roles}");
+                }
+                if o.using != p.using {
+                    if let Some(u) = &p.using {
+                        let _ = write!(sql, " USING ({u})");
+                    }
+                }
+                if o.with_check != p.with_check {
+                    if let Some(c) = &p.with_check {
+                        let _ = write!(sql, " WITH CHECK ({c})");
+                    }
+                }
+                if !sql.is_empty() {
+                    ops.push_with(
+                        Phase::CreatePolicy,
+                        format!("alter policy {pname} on {table}"),
+                        format!(
+                            "ALTER POLICY {} ON {}{sql};\n",
+                            quote_ident(pname),
+                            table.sql()
+                        ),
+                        &[Hazard::AuthzUpdate],
+                    );
+                }
+                ops.push(
+                    Phase::Comment,
+                    format!("comment on policy {pname}"),
+                    comment_change(
+                        &format!("POLICY {} ON {}", quote_ident(pname), table.sql()),
+                        o.comment.as_ref(),
+                        p.comment.as_ref(),
+                    ),
+                );
+            }
+            _ => ops.push_with(
+                Phase::CreatePolicy,
+                format!("create policy {pname} on {table}"),
+                objects::create_policy(table, pname, p),
+                &[Hazard::AuthzUpdate],
+            ),
+        }
+    }
+}
+
+/// Whether changing a column from `old` to `new` type keeps its bytes (no rewrite): the same
+/// type with a wider length, or varchar to text.
+fn binary_coercible(old: &str, new: &str) -> bool {
+    let base = |t: &str| t.split('(').next().unwrap_or(t).trim().to_string();
+    let len = |t: &str| -> Option<u32> {
+        t.split_once('(')?
+            .1
+            .trim_end_matches(')')
+            .split(',')
+            .next()?
+            .trim()
+            .parse()
+            .ok()
+    };
+    if old.ends_with("[]") != new.ends_with("[]") {
+        return false;
+    }
+    (base(old) == "character varying" && (new == "text" || (base(new) == base(old) && !new.contains('('))))
+        || (base(old) == base(new)
+            && matches!(base(old).as_str(), "character varying" | "bit varying")
+            && matches!((len(old), len(new)), (Some(a), Some(b)) if b >= a))
+}
+
+fn columns(
+    d: &mut Differ<'_>,
+    name: &QualName,
+    old: &Table,
+    new: &Table,
+    parent: Option<&Table>,
+) -> Result<(), DiffError> {
+    let alter = format!("ALTER TABLE {}", name.sql());
+    // A partition's columns come from its parent: only their defaults and NOT NULL are its own.
+    let inherited = |c: &str| parent.is_some_and(|p| p.columns.iter().any(|pc| pc.name == c));
+    let dropped: Vec<&Column> = old
+        .columns
+        .iter()
+        .filter(|c| !new.columns.iter().any(|n| n.name == c.name))
+        .collect();
+    let added: Vec<&Column> = new
+        .columns
+        .iter()
+        .filter(|c| !old.columns.iter().any(|o| o.name == c.name))
+        .collect();
+    let hint = super::rename_hint(name, &dropped, &added);
+    for c in &dropped {
+        let from_parent = old.partition_of.as_ref().is_some_and(|p| {
+            d.from
+                .tables
+                .get(&p.parent)
+                .is_some_and(|pt| pt.columns.iter().any(|pc| pc.name == c.name))
+        });
+        if from_parent {
+            continue;
+        }
+        d.ops.push_with(
+            Phase::DropColumn,
+            format!("drop column {name}.{}", c.name),
+            format!("{alter} DROP COLUMN {};\n", quote_ident(&c.name)),
+            &[Hazard::DeletesData],
+        );
+        if let Some(h) = &hint {
+            d.ops.note(h.clone());
+        }
+    }
+    for c in &added {
+        if inherited(&c.name) {
+            continue;
+        }
+        let mut hazards = Vec::new();
+        if c.not_null && c.default.is_none() && c.identity.is_none() && c.generated.is_none() {
+            d.ops.push_with(
+                Phase::AlterTable,
+                format!("add column {name}.{}", c.name),
+                format!("{alter} ADD COLUMN {};\n", objects::column_definition(c)),
+                &hazards,
+            );
+            d.ops.note("NOT NULL without a default: fails if the table has rows");
+        } else {
+            if c.generated.is_some() || c.identity.is_some() {
+                hazards.push(Hazard::TableRewrite);
+            }
+            d.ops.push_with(
+                Phase::AlterTable,
+                format!("add column {name}.{}", c.name),
+                format!("{alter} ADD COLUMN {};\n", objects::column_definition(c)),
+                &hazards,
+            );
+        }
+        if let Some(h) = &hint {
+            d.ops.note(h.clone());
+        }
+        d.ops.push(
+            Phase::Comment,
+            format!("comment on column {name}.{}", c.name),
+            comment_change(
+                &format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name)),
+                None,
+                c.comment.as_ref(),
+            ),
+        );
+    }
+    for n in &new.columns {
+        let Some(o) = old.columns.iter().find(|o| o.name == n.name) else {
+            continue;
+        };
+        alter_column(d, name, o, n, inherited(&n.name), parent)?;
+    }
+    Ok(())
+}
+
+fn alter_column(
+    d: &mut Differ<'_>,
+    table: &QualName,
+    o: &Column,
+    n: &Column,
+    inherited: bool,
+    parent: Option<&Table>,
+) -> Result<(), DiffError> {
+    let col = format!(
+        "ALTER TABLE {} ALTER COLUMN {}",
+        table.sql(),
+        quote_ident(&n.name)
+    );
+    let only_col = format!(
+        "ALTER TABLE ONLY {} ALTER COLUMN {}",
+        table.sql(),
+        quote_ident(&n.name)
+    );
+    let summary = format!("alter column {table}.{}", n.name);
+    // Generated columns: an expression can only be dropped; a new one means a new column.
+    if o.generated != n.generated {
+        if n.generated.is_none() && !inherited {
+            d.ops.push_with(
+                Phase::AlterTable,
+                summary.clone(),
+                format!("{col} DROP EXPRESSION;\n"),
+                &[],
+            );
+        } else if !inherited {
+            d.ops.push_with(
+                Phase::DropColumn,
+                format!("drop column {table}.{} (its generation changes)", n.name),
+                format!(
+                    "ALTER TABLE {} DROP COLUMN {};\n",
+                    table.sql(),
+                    quote_ident(&n.name)
+                ),
+                &[Hazard::DeletesData],
+            );
+            d.ops.push_with(
+                Phase::AlterTable,
+                format!("add column {table}.{}", n.name),
+                format!(
+                    "ALTER TABLE {} ADD COLUMN {};\n",
+                    table.sql(),
+                    objects::column_definition(n)
+                ),
+                &[Hazard::TableRewrite],
+            );
+            return Ok(());
+        }
+    }
+    let swapped = d
+        .cascade
+        .enum_swaps
+        .iter()
+        .find(|e| n.data_type.trim_end_matches("[]") == e.to_string())
+        .cloned();
+    let type_changes =
+        o.data_type != n.data_type || o.collation != n.collation || swapped.is_some();
+    let default_gone = o
+        .default
+        .as_deref()
+        .is_some_and(|x| d.cascade.mentions_gone(x));
+    let default_changes = o.default != n.default || default_gone || (type_changes && o.default.is_some());
+    let mut sql = String::new();
+    let mut hazards = Vec::new();
+    if default_changes && o.default.is_some() && n.identity.is_none() {
+        let drop = format!("{only_col} DROP DEFAULT;\n");
+        if default_gone {
+            d.ops.push(
+                Phase::DropDefault,
+                format!("drop default of {table}.{}", n.name),
+                drop,
+            );
+        } else {
+            sql.push_str(&drop);
+        }
+    }
+    if o.identity.is_some() && n.identity.is_none() {
+        let _ = writeln!(sql, "{col} DROP IDENTITY;");
+    }
+    if type_changes && !inherited {
+        let coll = n
+            .collation
+            .as_ref()
+            .map(|c| format!(" COLLATE {c}"))
+            .unwrap_or_default();
+        let using = match &swapped {
+            Some(_) if n.data_type.ends_with("[]") => {
+                format!("{}::text[]::{}", quote_ident(&n.name), n.data_type)
+            }
+            Some(_) => format!("{}::text::{}", quote_ident(&n.name), n.data_type),
+            None => format!("{}::{}", quote_ident(&n.name), n.data_type),
+        };
+        let _ = writeln!(sql, "{col} TYPE {}{coll} USING {using};", n.data_type);
+        if !binary_coercible(&o.data_type, &n.data_type) || o.collation != n.collation {
+            hazards.push(Hazard::TableRewrite);
+        }
+    }
+    let parent_col = parent.and_then(|p| p.columns.iter().find(|c| c.name == n.name));
+    if default_changes && n.identity.is_none() && n.generated.is_none() {
+        if let Some(def) = &n.default {
+            // A partition's default equal to its parent's came with it (unless it was set
+            // before and the parent's changes: then it is set on the partition alone).
+            let _ = writeln!(sql, "{only_col} SET DEFAULT {def};");
+        } else if o.default.is_some() && parent_col.is_some() && !sql.contains("DROP DEFAULT") {
+            let _ = writeln!(sql, "{only_col} DROP DEFAULT;");
+        }
+    }
+    if n.not_null && !o.not_null {
+        if d.options.online && n.identity.is_none() {
+            let check = format!("{}_not_null", n.name);
+            let _ = writeln!(
+                sql,
+                "ALTER TABLE {t} ADD CONSTRAINT {c} CHECK ({col_q} IS NOT NULL) NOT VALID;\n\
+                 ALTER TABLE {t} VALIDATE CONSTRAINT {c};\n{col} SET NOT NULL;\n\
+                 ALTER TABLE {t} DROP CONSTRAINT {c};",
+                t = table.sql(),
+                c = quote_ident(&check),
+                col_q = quote_ident(&n.name)
+            );
+        } else {
+            let _ = writeln!(sql, "{col} SET NOT NULL;");
+            hazards.push(Hazard::LockedScan);
+        }
+    }
+    match (&o.identity, &n.identity) {
+        (None, Some(id)) => {
+            let _ = writeln!(
+                sql,
+                "{col} ADD GENERATED {} AS IDENTITY (SEQUENCE NAME {} START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {}{});",
+                if id.always { "ALWAYS" } else { "BY DEFAULT" },
+                id.sequence.sql(),
+                id.options.start,
+                id.options.increment,
+                id.options.min,
+                id.options.max,
+                id.options.cache,
+                if id.options.cycle { " CYCLE" } else { "" }
+            );
+        }
+        (Some(a), Some(b)) => {
+            if a.always != b.always {
+                let _ = writeln!(
+                    sql,
+                    "{col} SET GENERATED {};",
+                    if b.always { "ALWAYS" } else { "BY DEFAULT" }
+                );
+            }
+            let changes = super::sequence_option_changes(&a.options, &b.options, true);
+            if !changes.is_empty() {
+                let _ = writeln!(sql, "{col}{changes};");
+            }
+            if a.sequence != b.sequence {
+                let _ = writeln!(
+                    sql,
+                    "ALTER SEQUENCE {} RENAME TO {};",
+                    QualName::new(b.sequence.schema.clone(), a.sequence.name.clone()).sql(),
+                    quote_ident(&b.sequence.name)
+                );
+            }
+        }
+        _ => {}
+    }
+    if o.not_null && !n.not_null {
+        let parent_requires = parent_col.is_some_and(|p| p.not_null);
+        if !parent_requires {
+            let _ = writeln!(sql, "{col} DROP NOT NULL;");
+        }
+    }
+    d.ops.push_with(Phase::AlterTable, summary, sql, &hazards);
+    d.ops.push(
+        Phase::Comment,
+        format!("comment on column {table}.{}", n.name),
+        comment_change(
+            &format!("COLUMN {}.{}", table.sql(), quote_ident(&n.name)),
+            o.comment.as_ref(),
+            n.comment.as_ref(),
+        ),
+    );
+    Ok(())
+}
