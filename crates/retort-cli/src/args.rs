@@ -141,6 +141,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = GraphFormatArg::Ascii)]
         format: GraphFormatArg,
     },
+    /// Exit 1 listing the operations when the database (at head) differs from the desired
+    /// schema of `[autogenerate] schema`; exit 0 when it does not (a CI drift gate).
+    Check {
+        /// Compare with the revisions replayed into a scratch database instead of the live
+        /// database.
+        #[arg(long)]
+        from_migrations: bool,
+        #[command(flatten)]
+        diff: DiffOptionArgs,
+    },
     /// Print the SQL that turns FROM's schema into TO's. Each side is a database URL, an SQL
     /// file (or glob) loaded into a scratch database, or `migrations[@REV]` replayed into one.
     Diff(DiffArgs),
@@ -222,6 +232,19 @@ pub struct RevisionArgs {
     /// Version location to write into.
     #[arg(long)]
     pub version_path: Option<PathBuf>,
+    /// Fill the revision with the SQL that turns the database (at head) into the desired schema
+    /// of `[autogenerate] schema`, and the down section that turns it back.
+    #[arg(long)]
+    pub autogenerate: bool,
+    /// With --autogenerate: write the file even when nothing changed.
+    #[arg(long, requires = "autogenerate")]
+    pub empty: bool,
+    /// With --autogenerate: compare with the revisions replayed into a scratch database instead
+    /// of the live database.
+    #[arg(long, requires = "autogenerate")]
+    pub from_migrations: bool,
+    #[command(flatten)]
+    pub diff: DiffOptionArgs,
 }
 
 #[derive(Debug, Args)]

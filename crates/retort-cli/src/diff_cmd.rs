@@ -58,7 +58,9 @@ impl From<DiffError> for Failure {
 pub(crate) fn config_or_defaults(cli: &Cli) -> Result<Config, Failure> {
     match crate::load_config(cli) {
         Ok(c) => Ok(c),
-        Err(Error::Config(retort::config::ConfigError::NotFound { .. })) if cli.config.is_none() => {
+        Err(Error::Config(retort::config::ConfigError::NotFound { .. }))
+            if cli.config.is_none() =>
+        {
             Ok(Config::defaults(&crate::cwd()))
         }
         Err(e) => Err(e.into()),

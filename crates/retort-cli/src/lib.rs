@@ -4,6 +4,7 @@
 //! command on them: `retort_cli::main_with(Source::Embedded { .. }, args)`.
 
 pub mod args;
+mod autogen_cmd;
 mod db_cmd;
 mod diff_cmd;
 mod schema_cmd;
@@ -244,6 +245,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
             println!("Next: `retort revision -m \"first revision\"`");
         }
+        Command::Revision(a) if a.autogenerate => return autogen_cmd::revision(&cli, a),
+        Command::Check {
+            from_migrations,
+            diff,
+        } => return autogen_cmd::check(&cli, *from_migrations, diff),
         Command::Revision(a) => {
             let project = open_for_writing(&cli, "revision")?;
             let written = retort::author::revision(
@@ -258,6 +264,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
                     version_path: a.version_path.clone(),
                     up_sql: String::new(),
                     down_sql: String::new(),
+                    non_transactional: false,
                 },
             )?;
             println!(

@@ -24,6 +24,7 @@ pub struct RevisionOptions {
     pub version_path: Option<PathBuf>,
     pub up_sql: String,
     pub down_sql: String,
+    pub non_transactional: bool,
 }
 
 fn target_err(message: impl Into<String>, help: Option<&str>) -> Error {
@@ -97,6 +98,7 @@ pub fn prepare_revision(project: &Project, opts: &RevisionOptions) -> Result<New
         depends_on,
         up_sql: opts.up_sql.clone(),
         down_sql: opts.down_sql.clone(),
+        non_transactional: opts.non_transactional,
         version_path: Some(version_path),
     })
 }
@@ -158,6 +160,7 @@ pub fn merge(project: &Project, opts: &MergeOptions) -> Result<WrittenRevision, 
         version_path: None,
         up_sql: String::new(),
         down_sql: String::new(),
+        non_transactional: false,
     };
     // Reuse the revision rules with the merged revisions as heads.
     let mut new = prepare_revision_with_heads(project, &opts, &parents)?;
@@ -195,6 +198,7 @@ fn prepare_revision_with_heads(
         depends_on: Vec::new(),
         up_sql: String::new(),
         down_sql: String::new(),
+        non_transactional: false,
         version_path: Some(version_path),
     })
 }

@@ -59,12 +59,12 @@ fn enum_keeps_order(old: &[String], new: &[String]) -> bool {
 
 /// Whether a table's columns change so that views reading it must be made again.
 fn columns_change(old: &Table, new: &Table) -> bool {
-    old.columns.iter().any(|c| {
-        match new.columns.iter().find(|n| n.name == c.name) {
+    old.columns
+        .iter()
+        .any(|c| match new.columns.iter().find(|n| n.name == c.name) {
             None => true,
             Some(n) => n.data_type != c.data_type || n.collation != c.collation,
-        }
-    })
+        })
 }
 
 /// Whether `text` names `name` as PostgreSQL prints it (`schema.name`, parts quoted as needed),
@@ -144,7 +144,8 @@ pub(super) fn replace_ident(text: &str, old: &str, new: &str) -> String {
             }
         } else if c.is_alphabetic() || c == '_' {
             let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
             {
                 i += 1;
             }
@@ -243,10 +244,13 @@ impl Cascade {
                     || c.enum_swaps.contains(n)
                     || (from.functions.contains_key(n) && !to.functions.contains_key(n))
                     || (from.views.contains_key(n) && !to.views.contains_key(n))
-                    || from
-                        .tables
-                        .get(n)
-                        .is_some_and(|t| to.tables.get(n).is_none_or(|nt| columns_change(t, nt)))
+                    || from.tables.get(n).is_some_and(|t| {
+                        to.tables.get(n).is_none_or(|nt| columns_change(t, nt))
+                            || t.columns.iter().any(|col| {
+                                let ty = col.data_type.trim_end_matches("[]");
+                                c.enum_swaps.iter().any(|e| e.to_string() == ty)
+                            })
+                    })
             };
             let mut more_views = Vec::new();
             for (name, v) in &from.views {
@@ -261,11 +265,9 @@ impl Cascade {
             for (name, f) in &from.functions {
                 if to.functions.contains_key(name) && !c.functions.contains(name) {
                     let header = function_header(&f.definition);
-                    let by_type = c
-                        .enum_swaps
-                        .iter()
-                        .chain(&c.types)
-                        .any(|t| mentions(header.0, &t.to_string()) || mentions(header.1, &t.to_string()));
+                    let by_type = c.enum_swaps.iter().chain(&c.types).any(|t| {
+                        mentions(header.0, &t.to_string()) || mentions(header.1, &t.to_string())
+                    });
                     if by_type || f.depends_on.iter().any(gone) {
                         more_functions.push(name.clone());
                     }
@@ -304,10 +306,18 @@ impl Cascade {
         for n in self.enum_swaps.iter().chain(&self.types) {
             names.push(n.to_string());
         }
-        for (n, _) in from.enums.iter().filter(|(n, _)| !to.enums.contains_key(*n)) {
+        for (n, _) in from
+            .enums
+            .iter()
+            .filter(|(n, _)| !to.enums.contains_key(*n))
+        {
             names.push(n.to_string());
         }
-        for (n, _) in from.domains.iter().filter(|(n, _)| !to.domains.contains_key(*n)) {
+        for (n, _) in from
+            .domains
+            .iter()
+            .filter(|(n, _)| !to.domains.contains_key(*n))
+        {
             names.push(n.to_string());
         }
         for (n, _) in from

@@ -47,8 +47,15 @@ pub enum DiffError {
 /// A rename the user asked for, instead of the drop and add the diff would make.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rename {
-    Table { from: QualName, to: QualName },
-    Column { table: QualName, from: String, to: String },
+    Table {
+        from: QualName,
+        to: QualName,
+    },
+    Column {
+        table: QualName,
+        from: String,
+        to: String,
+    },
 }
 
 impl Rename {
@@ -82,7 +89,9 @@ impl Rename {
                 from: column.to_string(),
                 to: new.to_string(),
             }),
-            _ => Err(bad("the old name must be schema.table or schema.table.column")),
+            _ => Err(bad(
+                "the old name must be schema.table or schema.table.column",
+            )),
         }
     }
 }
@@ -192,31 +201,37 @@ fn role(name: &str) -> String {
     }
 }
 
-/// REVOKEs of grants gone and GRANTs of new ones on `what`.
+/// REVOKEs of grants gone and GRANTs of new ones on `what` (a grant that only loses its grant
+/// option: `REVOKE GRANT OPTION FOR`).
 fn grant_changes(what: &str, old: &BTreeSet<Grant>, new: &BTreeSet<Grant>) -> String {
+    let same = |a: &Grant, b: &Grant| a.grantee == b.grantee && a.privilege == b.privilege;
     let mut out = String::new();
     for g in old.difference(new) {
-        // A grant that only lost its grant option keeps the privilege.
-        let kept = new
-            .iter()
-            .any(|n| n.grantee == g.grantee && n.privilege == g.privilege);
-        if kept {
-            let _ = writeln!(
-                out,
-                "REVOKE GRANT OPTION FOR {} ON {what} FROM {};",
-                g.privilege,
-                role(&g.grantee)
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                "REVOKE {} ON {what} FROM {};",
-                g.privilege,
-                role(&g.grantee)
-            );
+        match new.iter().find(|n| same(n, g)) {
+            Some(n) if g.with_grant_option && !n.with_grant_option => {
+                let _ = writeln!(
+                    out,
+                    "REVOKE GRANT OPTION FOR {} ON {what} FROM {};",
+                    g.privilege,
+                    role(&g.grantee)
+                );
+            }
+            Some(_) => {}
+            None => {
+                let _ = writeln!(
+                    out,
+                    "REVOKE {} ON {what} FROM {};",
+                    g.privilege,
+                    role(&g.grantee)
+                );
+            }
         }
     }
-    let added: BTreeSet<Grant> = new.difference(old).cloned().collect();
+    let added: BTreeSet<Grant> = new
+        .difference(old)
+        .filter(|g| g.with_grant_option || !old.iter().any(|o| same(o, g)))
+        .cloned()
+        .collect();
     out.push_str(&objects::grants(what, &added));
     out
 }
@@ -435,11 +450,8 @@ impl Differ<'_> {
             }
             prev = Some(label);
         }
-        self.ops.push(
-            Phase::CreateType,
-            format!("add values to enum {name}"),
-            sql,
-        );
+        self.ops
+            .push(Phase::CreateType, format!("add values to enum {name}"), sql);
         self.ops.push(
             Phase::Comment,
             format!("comment on type {name}"),
@@ -501,8 +513,11 @@ impl Differ<'_> {
                 new.constraint_comments.get(cname),
             ));
         }
-        self.ops
-            .push(Phase::Comment, format!("comment on domain {name}"), comments);
+        self.ops.push(
+            Phase::Comment,
+            format!("comment on domain {name}"),
+            comments,
+        );
     }
 
     fn alter_composite(
@@ -562,7 +577,9 @@ impl Differ<'_> {
         let wanted: Vec<String> = new.attributes.iter().map(|a| a.name.clone()).collect();
         if kept != wanted {
             return Err(DiffError::Unsupported {
-                what: format!("reordering the attributes of composite type {name}, which is in use"),
+                what: format!(
+                    "reordering the attributes of composite type {name}, which is in use"
+                ),
             });
         }
         self.ops
@@ -886,7 +903,9 @@ impl Differ<'_> {
             Phase::MaterializedViewIndex,
             self.options.online,
         );
-        table::diff_triggers(&mut self.ops, name, &old.triggers, &new.triggers, &|_| false);
+        table::diff_triggers(&mut self.ops, name, &old.triggers, &new.triggers, &|_| {
+            false
+        });
         self.ops.push_with(
             Phase::Grant,
             format!("change grants on {name}"),
@@ -965,7 +984,28 @@ impl Differ<'_> {
                 ),
             );
         }
-        if old.owned_by != new.owned_by {
+        // A sequence owned by a column that goes away would go with it: it is let go first.
+        let owner_goes = old.owned_by.as_ref().is_some_and(|(t, c)| {
+            self.cascade.tables.contains(t)
+                || self
+                    .to
+                    .tables
+                    .get(t)
+                    .is_none_or(|nt| !nt.columns.iter().any(|nc| &nc.name == c))
+                || self.to.tables.get(t).is_some_and(|nt| {
+                    nt.columns
+                        .iter()
+                        .any(|nc| &nc.name == c && nc.generated.is_some())
+                })
+        });
+        if owner_goes {
+            self.ops.push(
+                Phase::DetachPartition,
+                format!("release sequence {name} from its column"),
+                format!("ALTER SEQUENCE {} OWNED BY NONE;\n", name.sql()),
+            );
+        }
+        if old.owned_by != new.owned_by || (owner_goes && new.owned_by.is_some()) {
             let sql = match &new.owned_by {
                 Some(_) => objects::sequence_owned_by(name, new),
                 None => format!("ALTER SEQUENCE {} OWNED BY NONE;\n", name.sql()),
@@ -1031,11 +1071,7 @@ fn apply_renames(
                         quote_ident(&new.name)
                     );
                 }
-                ops.push(
-                    Phase::DetachPartition,
-                    format!("rename table {old} to {new}"),
-                    sql,
-                );
+                ops.push(Phase::Rename, format!("rename table {old} to {new}"), sql);
                 let old_text = old.to_string();
                 let new_text = new.to_string();
                 for other in s.tables.values_mut() {
@@ -1071,6 +1107,31 @@ fn apply_renames(
                 from: old,
                 to: new,
             } => {
+                // The table by its name now, whether a table rename listed before or after
+                // this one has been made yet.
+                let now = [table.clone()]
+                    .into_iter()
+                    .chain(renames.iter().filter_map(|r| match r {
+                        Rename::Table { from, to } if from == table => Some(to.clone()),
+                        Rename::Table { from, to } if to == table => Some(from.clone()),
+                        _ => None,
+                    }))
+                    .find(|n| s.tables.contains_key(n));
+                let Some(table) = now else {
+                    return Err(bad(format!("there is no table {table}")));
+                };
+                let wanted_table = if to.tables.contains_key(&table) {
+                    table.clone()
+                } else {
+                    renames
+                        .iter()
+                        .find_map(|r| match r {
+                            Rename::Table { from, to } if *from == table => Some(to.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_else(|| table.clone())
+                };
+                let table = &table;
                 let Some(t) = s.tables.get_mut(table) else {
                     return Err(bad(format!("there is no table {table}")));
                 };
@@ -1079,7 +1140,7 @@ fn apply_renames(
                 };
                 let wanted = to
                     .tables
-                    .get(table)
+                    .get(&wanted_table)
                     .is_some_and(|nt| nt.columns.iter().any(|c| &c.name == new));
                 if !wanted {
                     return Err(bad(format!(
@@ -1088,7 +1149,7 @@ fn apply_renames(
                 }
                 c.name = new.clone();
                 ops.push(
-                    Phase::DetachPartition,
+                    Phase::Rename,
                     format!("rename column {table}.{old} to {new}"),
                     format!(
                         "ALTER TABLE {} RENAME COLUMN {} TO {};\n",
@@ -1122,10 +1183,14 @@ pub(crate) fn rename_hint(
     dropped: &[&crate::schema::Column],
     added: &[&crate::schema::Column],
 ) -> Option<String> {
+    let mut taken = BTreeSet::new();
     let pairs: Vec<String> = dropped
         .iter()
         .filter_map(|d| {
-            let a = added.iter().find(|a| a.data_type == d.data_type)?;
+            let a = added
+                .iter()
+                .find(|a| a.data_type == d.data_type && !taken.contains(&a.name))?;
+            taken.insert(a.name.clone());
             Some(format!("--rename {table}.{}={}", d.name, a.name))
         })
         .collect();

@@ -10,6 +10,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
+    /// Renames asked for (`--rename`): everything after sees the new names.
+    Rename,
     DropPolicy,
     DropTrigger,
     /// Views, and functions that read tables or views (dependents first).

@@ -3,11 +3,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{comment_change, grant_changes, Differ, DiffError, Hazard, Ops, Phase};
+use super::{comment_change, grant_changes, DiffError, Differ, Hazard, Ops, Phase};
 use crate::render::{objects, table_order};
-use crate::schema::{
-    Column, Constraint, ConstraintKind, Index, Policy, QualName, Table, Trigger,
-};
+use crate::schema::{Column, Constraint, ConstraintKind, Index, Policy, QualName, Table, Trigger};
 use crate::sql::quote_ident;
 
 pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
@@ -190,7 +188,14 @@ fn add_constraint_sql(
     }
 }
 
-fn create_index(ops: &mut Ops, owner: &QualName, iname: &str, i: &Index, phase: Phase, online: bool) {
+fn create_index(
+    ops: &mut Ops,
+    owner: &QualName,
+    iname: &str,
+    i: &Index,
+    phase: Phase,
+    online: bool,
+) {
     // CONCURRENTLY does not apply to a partitioned table's own index (`ON ONLY`).
     let concurrent = online && !i.definition.contains(" ON ONLY ");
     let sql = if concurrent {
@@ -200,8 +205,17 @@ fn create_index(ops: &mut Ops, owner: &QualName, iname: &str, i: &Index, phase: 
     } else {
         objects::create_index(&owner.schema, iname, i)
     };
-    let hazards: &[Hazard] = if concurrent { &[] } else { &[Hazard::IndexBuild] };
-    ops.push_with(phase, format!("create index {iname} on {owner}"), sql, hazards);
+    let hazards: &[Hazard] = if concurrent {
+        &[]
+    } else {
+        &[Hazard::IndexBuild]
+    };
+    ops.push_with(
+        phase,
+        format!("create index {iname} on {owner}"),
+        sql,
+        hazards,
+    );
     if concurrent {
         if let Some(op) = ops.0.last_mut() {
             op.transactional = false;
@@ -343,7 +357,8 @@ fn referenced_keys_change(d: &Differ<'_>, referenced: &QualName) -> bool {
     if d.cascade.tables.contains(referenced) {
         return true;
     }
-    let (Some(old), Some(new)) = (d.from.tables.get(referenced), d.to.tables.get(referenced)) else {
+    let (Some(old), Some(new)) = (d.from.tables.get(referenced), d.to.tables.get(referenced))
+    else {
         return true;
     };
     let keys = |t: &Table| -> Vec<(String, String)> {
@@ -454,7 +469,10 @@ fn alter_table(
                     ops.push(
                         Phase::AttachIndex,
                         format!("attach index {cname} to {pi}"),
-                        objects::attach_index(pi, &QualName::new(name.schema.clone(), cname.clone())),
+                        objects::attach_index(
+                            pi,
+                            &QualName::new(name.schema.clone(), cname.clone()),
+                        ),
                     );
                 }
             }
@@ -532,16 +550,25 @@ fn alter_table(
         d.options.online,
         &|i: &Index| cascade.mentions_gone(&i.definition),
     );
-    diff_triggers(&mut ops, name, &old.triggers, &new.triggers, &|t: &Trigger| {
-        cascade.mentions_gone(&t.definition)
-    });
-    policies(&mut ops, name, &old.policies, &new.policies, &|p: &Policy| {
-        p.using.as_deref().is_some_and(|u| cascade.mentions_gone(u))
-            || p
-                .with_check
-                .as_deref()
-                .is_some_and(|u| cascade.mentions_gone(u))
-    });
+    diff_triggers(
+        &mut ops,
+        name,
+        &old.triggers,
+        &new.triggers,
+        &|t: &Trigger| cascade.mentions_gone(&t.definition),
+    );
+    policies(
+        &mut ops,
+        name,
+        &old.policies,
+        &new.policies,
+        &|p: &Policy| {
+            p.using.as_deref().is_some_and(|u| cascade.mentions_gone(u))
+                || p.with_check
+                    .as_deref()
+                    .is_some_and(|u| cascade.mentions_gone(u))
+        },
+    );
     d.ops.0.append(&mut ops.0);
 
     // Settings.
@@ -567,8 +594,11 @@ fn alter_table(
             let parts: Vec<&str> = set.iter().map(|s| s.as_str()).collect();
             let _ = writeln!(sql, "{alter} SET ({});", parts.join(", "));
         }
-        d.ops
-            .push(Phase::AlterTable, format!("set storage options of {name}"), sql);
+        d.ops.push(
+            Phase::AlterTable,
+            format!("set storage options of {name}"),
+            sql,
+        );
     }
     if old.unlogged != new.unlogged {
         d.ops.push_with(
@@ -608,15 +638,22 @@ fn alter_table(
             Some(i) => format!("{alter} CLUSTER ON {};\n", quote_ident(i)),
             None => format!("{alter} SET WITHOUT CLUSTER;\n"),
         };
-        d.ops
-            .push(Phase::TableSettings, format!("set clustering of {name}"), sql);
+        d.ops.push(
+            Phase::TableSettings,
+            format!("set clustering of {name}"),
+            sql,
+        );
     }
     let mut rls = String::new();
     if old.row_security != new.row_security {
         let _ = writeln!(
             rls,
             "{alter} {} ROW LEVEL SECURITY;",
-            if new.row_security { "ENABLE" } else { "DISABLE" }
+            if new.row_security {
+                "ENABLE"
+            } else {
+                "DISABLE"
+            }
         );
     }
     if old.force_row_security != new.force_row_security {
@@ -684,9 +721,7 @@ fn policies(
             && (o.with_check.is_none() || n.with_check.is_some())
     };
     for (pname, p) in old {
-        let remake = new
-            .get(pname)
-            .is_none_or(|n| !alterable(p, n) || forced(p));
+        let remake = new.get(pname).is_none_or(|n| !alterable(p, n) || forced(p));
         if remake {
             ops.push_with(
                 Phase::DropPolicy,
@@ -768,10 +803,48 @@ fn binary_coercible(old: &str, new: &str) -> bool {
     if old.ends_with("[]") != new.ends_with("[]") {
         return false;
     }
-    (base(old) == "character varying" && (new == "text" || (base(new) == base(old) && !new.contains('('))))
+    (base(old) == "character varying"
+        && (new == "text" || (base(new) == base(old) && !new.contains('('))))
         || (base(old) == base(new)
             && matches!(base(old).as_str(), "character varying" | "bit varying")
             && matches!((len(old), len(new)), (Some(a), Some(b)) if b >= a))
+}
+
+/// The type family of a type, for choosing a cast.
+fn family(t: &str) -> &'static str {
+    let base = t.split('(').next().unwrap_or(t).trim();
+    match base {
+        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision" | "money" => {
+            "number"
+        }
+        "text" | "character varying" | "character" | "\"char\"" | "name" | "citext" => "text",
+        "date" | "timestamp without time zone" | "timestamp with time zone" => "datetime",
+        "time without time zone" | "time with time zone" => "time",
+        "json" | "jsonb" => "json",
+        "bit" | "bit varying" => "bits",
+        "inet" | "cidr" => "network",
+        _ => "other",
+    }
+}
+
+/// `USING col::new`, or through text (PostgreSQL's I/O cast) where the two types have no cast
+/// between them (bigint to timestamp).
+fn using_cast(column: &str, old: &str, new: &str) -> String {
+    let col = quote_ident(column);
+    let (fo, fnew) = (family(old), family(new));
+    let array = old.ends_with("[]") || new.ends_with("[]");
+    let direct = array
+        || fo == "text"
+        || fnew == "text"
+        || (fo == fnew && fo != "other")
+        || (fo == "number" && new == "boolean")
+        || (old == "boolean" && (new == "integer" || new == "smallint" || new == "bigint"))
+        || (fo == "other" && fnew == "other");
+    if direct {
+        format!("{col}::{new}")
+    } else {
+        format!("{col}::text::{new}")
+    }
 }
 
 fn columns(
@@ -794,7 +867,7 @@ fn columns(
         .iter()
         .filter(|c| !old.columns.iter().any(|o| o.name == c.name))
         .collect();
-    let hint = super::rename_hint(name, &dropped, &added);
+    let mut hint = super::rename_hint(name, &dropped, &added);
     for c in &dropped {
         let from_parent = old.partition_of.as_ref().is_some_and(|p| {
             d.from
@@ -811,8 +884,9 @@ fn columns(
             format!("{alter} DROP COLUMN {};\n", quote_ident(&c.name)),
             &[Hazard::DeletesData],
         );
-        if let Some(h) = &hint {
-            d.ops.note(h.clone());
+        // Said once, above the first drop.
+        if let Some(h) = hint.take() {
+            d.ops.note(h);
         }
     }
     for c in &added {
@@ -827,7 +901,8 @@ fn columns(
                 format!("{alter} ADD COLUMN {};\n", objects::column_definition(c)),
                 &hazards,
             );
-            d.ops.note("NOT NULL without a default: fails if the table has rows");
+            d.ops
+                .note("NOT NULL without a default: fails if the table has rows");
         } else {
             if c.generated.is_some() || c.identity.is_some() {
                 hazards.push(Hazard::TableRewrite);
@@ -838,9 +913,6 @@ fn columns(
                 format!("{alter} ADD COLUMN {};\n", objects::column_definition(c)),
                 &hazards,
             );
-        }
-        if let Some(h) = &hint {
-            d.ops.note(h.clone());
         }
         d.ops.push(
             Phase::Comment,
@@ -925,10 +997,11 @@ fn alter_column(
         .default
         .as_deref()
         .is_some_and(|x| d.cascade.mentions_gone(x));
-    let default_changes = o.default != n.default || default_gone || (type_changes && o.default.is_some());
+    let default_changes =
+        o.default != n.default || default_gone || (type_changes && o.default.is_some());
     let mut sql = String::new();
     let mut hazards = Vec::new();
-    if default_changes && o.default.is_some() && n.identity.is_none() {
+    if default_changes && o.default.is_some() {
         let drop = format!("{only_col} DROP DEFAULT;\n");
         if default_gone {
             d.ops.push(
@@ -954,7 +1027,7 @@ fn alter_column(
                 format!("{}::text[]::{}", quote_ident(&n.name), n.data_type)
             }
             Some(_) => format!("{}::text::{}", quote_ident(&n.name), n.data_type),
-            None => format!("{}::{}", quote_ident(&n.name), n.data_type),
+            None => using_cast(&n.name, &o.data_type, &n.data_type),
         };
         let _ = writeln!(sql, "{col} TYPE {}{coll} USING {using};", n.data_type);
         if !binary_coercible(&o.data_type, &n.data_type) || o.collation != n.collation {

@@ -466,11 +466,12 @@ pub fn render_revision_file(new: &super::NewRevision, created: &str) -> String {
     // A message is one header line; newlines would end the header.
     let message = new.message.replace(['\r', '\n'], " ");
     format!(
-        "-- revision: {}\n-- down_revision: {}\n-- branch_labels: {}\n-- depends_on: {}\n-- message: {message}\n-- created: {created}\n-- transactional: true\n\n{UP_MARKER}\n{}\n{DOWN_MARKER}\n{}",
+        "-- revision: {}\n-- down_revision: {}\n-- branch_labels: {}\n-- depends_on: {}\n-- message: {message}\n-- created: {created}\n-- transactional: {}\n\n{UP_MARKER}\n{}\n{DOWN_MARKER}\n{}",
         new.id,
         new.down_revisions.join(", "),
         new.branch_labels.join(", "),
         new.depends_on.join(", "),
+        !new.non_transactional,
         new.up_sql,
         new.down_sql,
     )

@@ -43,6 +43,8 @@ pub struct NewRevision {
     pub depends_on: Vec<String>,
     pub up_sql: String,
     pub down_sql: String,
+    /// Written as `-- transactional: false` (the default is a transactional revision).
+    pub non_transactional: bool,
     /// Directory to write into; the first version location when `None`.
     pub version_path: Option<PathBuf>,
 }

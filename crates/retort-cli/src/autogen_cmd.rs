@@ -1,0 +1,130 @@
+//! `revision --autogenerate` and `check`: the database (or the replayed revisions) against the
+//! desired schema of `[autogenerate] schema`.
+
+use retort::autogen::{AutogenError, Sections};
+use retort::diff::{DiffOptions, Rename};
+use retort::exit::ExitCode;
+use retort::introspect::IntrospectOptions;
+use retort::project::Project;
+use retort::runner::{Migrator, RunOptions, VersionTables};
+use retort::schema::Schema;
+
+use crate::args::{Cli, DiffOptionArgs, RevisionArgs};
+use crate::diff_cmd::{diff_options, introspect_options, runtime, scratch};
+use crate::Failure;
+
+/// The schema now (the database at head, or the replayed revisions) and the desired one.
+async fn both_sides(
+    cli: &Cli,
+    project: &Project,
+    from_migrations: bool,
+    options: &IntrospectOptions,
+) -> Result<(Schema, Schema), Failure> {
+    let config = &project.config;
+    if config.autogenerate.schema.is_empty() {
+        return Err(AutogenError::NoDesiredSchema.into());
+    }
+    let files = retort::autogen::expand_globs(&config.autogenerate.schema, &config.root)?;
+    let scratch = scratch(config).await?;
+    let current = if from_migrations {
+        scratch.replay(project.clone(), None, options).await?
+    } else {
+        let url = crate::db_cmd::database_url(cli, config).await?;
+        let migrator = Migrator::new(project.clone(), RunOptions::default());
+        if !migrator.is_at_head(&url).await? {
+            return Err(AutogenError::NotUpToDate.into());
+        }
+        retort::autogen::read_database(&url, options, &VersionTables::from_config(config)).await?
+    };
+    let desired = scratch
+        .load_sql(&files, options, &VersionTables::from_config(config))
+        .await?;
+    Ok((current, desired))
+}
+
+/// The options for the diff the other way (the down section): renames reversed.
+fn reversed(options: &DiffOptions) -> DiffOptions {
+    DiffOptions {
+        renames: options
+            .renames
+            .iter()
+            .map(|r| match r {
+                Rename::Table { from, to } => Rename::Table {
+                    from: to.clone(),
+                    to: from.clone(),
+                },
+                Rename::Column { table, from, to } => Rename::Column {
+                    table: table.clone(),
+                    from: to.clone(),
+                    to: from.clone(),
+                },
+            })
+            .collect(),
+        online: options.online,
+    }
+}
+
+pub fn revision(cli: &Cli, a: &RevisionArgs) -> Result<ExitCode, Failure> {
+    let project = crate::open_for_writing(cli, "revision --autogenerate")?;
+    let options = diff_options(&a.diff)?;
+    let introspect = introspect_options(&project.config, &a.diff);
+    let (current, desired) =
+        runtime()?.block_on(both_sides(cli, &project, a.from_migrations, &introspect))?;
+    let up = retort::diff::diff(&current, &desired, &options)?;
+    if up.is_empty() && !a.empty {
+        println!("No changes detected");
+        return Ok(ExitCode::Ok);
+    }
+    let down = retort::diff::diff(&desired, &current, &reversed(&options))?;
+    for op in &up.operations {
+        let hazards: Vec<&str> = op.hazards.iter().map(|h| h.name()).collect();
+        if hazards.is_empty() {
+            println!("Detected {}", op.summary);
+        } else {
+            println!("Detected {} [{}]", op.summary, hazards.join(", "));
+        }
+    }
+    let Sections {
+        up_sql,
+        down_sql,
+        transactional,
+    } = retort::autogen::sections(&up, &down);
+    let written = retort::author::revision(
+        &project,
+        &retort::author::RevisionOptions {
+            message: a.message.clone().unwrap_or_default(),
+            head: a.head.clone(),
+            splice: a.splice,
+            branch_labels: a.branch_label.clone(),
+            depends_on: a.depends_on.clone(),
+            rev_id: a.rev_id.clone(),
+            version_path: a.version_path.clone(),
+            up_sql,
+            down_sql,
+            non_transactional: !transactional,
+        },
+    )?;
+    println!(
+        "Generating {} ...  done",
+        retort::script::display_path(&written.path)
+    );
+    Ok(ExitCode::Ok)
+}
+
+pub fn check(cli: &Cli, from_migrations: bool, a: &DiffOptionArgs) -> Result<ExitCode, Failure> {
+    let project = crate::open(cli)?;
+    let options = diff_options(a)?;
+    let introspect = introspect_options(&project.config, a);
+    let (current, desired) =
+        runtime()?.block_on(both_sides(cli, &project, from_migrations, &introspect))?;
+    let diff = retort::diff::diff(&current, &desired, &options)?;
+    if diff.is_empty() {
+        println!("No new upgrade operations detected.");
+        return Ok(ExitCode::Ok);
+    }
+    println!("New upgrade operations detected:");
+    for op in &diff.operations {
+        println!("  - {}", op.summary);
+    }
+    Ok(ExitCode::CheckFailed)
+}
