@@ -22,6 +22,8 @@ impl From<AutogenError> for Failure {
             }
             AutogenError::NoFiles { .. } | AutogenError::Read { .. } => ExitCode::Io,
             AutogenError::Load { .. } => ExitCode::Migration,
+            AutogenError::NotUpToDate => ExitCode::Target,
+            AutogenError::NoDesiredSchema => ExitCode::Config,
             _ => ExitCode::Io,
         };
         Failure::Other {

@@ -23,7 +23,7 @@ use schema_common::{create_roles, fixtures, load, normalised_dump, pg_dump_binar
 
 /// Regression floor: cases that pass today. Raise it when more pass; never lower it to make a
 /// change pass.
-const PASS_FLOOR: usize = 0;
+const PASS_FLOOR: usize = 360;
 
 /// Cases run at once (each holds one database and borrows another).
 const CONCURRENCY: usize = 4;

@@ -87,6 +87,11 @@ pub(super) fn mentions(text: &str, name: &str) -> bool {
     false
 }
 
+/// Whether `text` uses identifier `name` (plain or quoted) outside string literals.
+pub(super) fn mentions_ident(text: &str, name: &str) -> bool {
+    replace_ident(text, name, "\u{1}") != text
+}
+
 /// `text` with identifier `old` (plain or quoted) replaced by `new`, outside string literals.
 pub(super) fn replace_ident(text: &str, old: &str, new: &str) -> String {
     let quoted = |n: &str| format!("\"{}\"", n.replace('"', "\"\""));

@@ -11,7 +11,7 @@
 //!
 //! Invariant: pure; never touches a connection. `diff(s, s)` is empty.
 
-mod cascade;
+pub(crate) mod cascade;
 mod op;
 mod table;
 
@@ -236,6 +236,19 @@ fn grant_changes(what: &str, old: &BTreeSet<Grant>, new: &BTreeSet<Grant>) -> St
     out
 }
 
+/// An SQL-language body is checked against the catalog when created, but what it reads may be
+/// made later in the same migration (PostgreSQL records no dependency for it): the check is
+/// turned off first, as pg_dump does.
+fn unchecked_body(f: &Function, sql: String) -> String {
+    let sql_language = f.definition.contains("\n LANGUAGE sql\n");
+    let atomic = f.definition.contains("BEGIN ATOMIC");
+    if sql_language && !atomic {
+        format!("SET check_function_bodies = false;\n{sql}")
+    } else {
+        sql
+    }
+}
+
 fn function_kind(f: &Function) -> &'static str {
     if f.procedure {
         "PROCEDURE"
@@ -420,15 +433,15 @@ impl Differ<'_> {
                     objects::create_enum(name, new)
                 ),
             );
+            self.ops.note(format!(
+                "rows holding a removed label of {name} make the column change fail: update them first"
+            ));
             self.ops.push_with(
                 Phase::DropType,
                 format!("drop the replaced enum {old_name}"),
                 objects::drop_type(&old_name, false),
                 &[Hazard::DeletesData],
             );
-            self.ops.note(format!(
-                "rows holding a removed label of {name} make the column change fail: update them first"
-            ));
             return;
         }
         let mut sql = String::new();
@@ -701,7 +714,7 @@ impl Differ<'_> {
                         self.ops.push(
                             phase,
                             format!("create {} {name}", function_kind(f).to_lowercase()),
-                            objects::create_function(&name.schema, f),
+                            unchecked_body(f, objects::create_function(&name.schema, f)),
                         );
                         self.ops.push_with(
                             Phase::Grant,
@@ -771,7 +784,7 @@ impl Differ<'_> {
             self.ops.push(
                 phase,
                 format!("replace {} {name}", function_kind(new).to_lowercase()),
-                format!("{};\n", new.definition.trim_end()),
+                unchecked_body(new, format!("{};\n", new.definition.trim_end())),
             );
         }
         let what = format!("{} {}", function_kind(new), new.signature(&name.schema));

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{comment_change, grant_changes, DiffError, Differ, Hazard, Ops, Phase};
+use super::{cascade, comment_change, grant_changes, DiffError, Differ, Hazard, Ops, Phase};
 use crate::render::{objects, table_order};
 use crate::schema::{Column, Constraint, ConstraintKind, Index, Policy, QualName, Table, Trigger};
 use crate::sql::quote_ident;
@@ -24,6 +24,19 @@ pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
         });
         if parent_goes {
             continue;
+        }
+        // Its foreign keys to tables that go too are dropped first, whatever the order of the drops.
+        for (cname, c) in &t.constraints {
+            let referenced_goes = c.references.as_ref().is_some_and(|r| {
+                r != name && (!d.to.tables.contains_key(r) || d.cascade.tables.contains(r))
+            });
+            if c.kind == ConstraintKind::ForeignKey && referenced_goes {
+                d.ops.push(
+                    Phase::DropForeignKey,
+                    format!("drop constraint {cname} on {name}"),
+                    objects::drop_constraint(name, cname),
+                );
+            }
         }
         d.ops.push_with(
             Phase::DropTable,
@@ -539,8 +552,25 @@ fn alter_table(
         }
     }
 
-    // Indexes, triggers, policies.
-    let cascade = &d.cascade;
+    // Indexes, triggers, policies. A policy or trigger that names a column dropped or changing
+    // type blocks that change: it is dropped first and made again after.
+    let changing: Vec<&str> = old
+        .columns
+        .iter()
+        .filter(|c| {
+            new.columns
+                .iter()
+                .find(|n| n.name == c.name)
+                .is_none_or(|n| {
+                    n.data_type != c.data_type
+                        || n.collation != c.collation
+                        || n.generated != c.generated
+                })
+        })
+        .map(|c| c.name.as_str())
+        .collect();
+    let names_changing = |text: &str| changing.iter().any(|c| cascade::mentions_ident(text, c));
+    let gone = &d.cascade;
     diff_indexes_forced(
         &mut ops,
         name,
@@ -548,14 +578,14 @@ fn alter_table(
         &new.indexes,
         Phase::CreateIndex,
         d.options.online,
-        &|i: &Index| cascade.mentions_gone(&i.definition),
+        &|i: &Index| gone.mentions_gone(&i.definition),
     );
     diff_triggers(
         &mut ops,
         name,
         &old.triggers,
         &new.triggers,
-        &|t: &Trigger| cascade.mentions_gone(&t.definition),
+        &|t: &Trigger| gone.mentions_gone(&t.definition) || names_changing(&t.definition),
     );
     policies(
         &mut ops,
@@ -563,10 +593,10 @@ fn alter_table(
         &old.policies,
         &new.policies,
         &|p: &Policy| {
-            p.using.as_deref().is_some_and(|u| cascade.mentions_gone(u))
-                || p.with_check
-                    .as_deref()
-                    .is_some_and(|u| cascade.mentions_gone(u))
+            [p.using.as_deref(), p.with_check.as_deref()]
+                .into_iter()
+                .flatten()
+                .any(|x| gone.mentions_gone(x) || names_changing(x))
         },
     );
     d.ops.0.append(&mut ops.0);

@@ -1,0 +1,243 @@
+//! `revision --autogenerate`, `check` and `diff` as a user runs them, on real PostgreSQL: the
+//! desired schema in SQL files, scratch databases on the test server, the database at head.
+
+use std::path::Path;
+use std::process::Command;
+
+use retort_test_support::{connect, fresh_database, server};
+
+fn retort(dir: &Path, args: &[&str], url: &str) -> (i32, String, String) {
+    let out = Command::new(assert_cmd::cargo::cargo_bin("retort"))
+        .env("NO_COLOR", "1")
+        .env_remove("RETORT_CONFIG")
+        .env("DATABASE_URL", url)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run retort");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// A project whose desired schema is `schema.sql`, scratch databases on the test server.
+fn project(schema: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("migrations")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("retort.toml"),
+        format!(
+            "[autogenerate]\nschema = [\"schema.sql\"]\ndev_url = \"{}\"\n",
+            server().admin_url()
+        ),
+    )
+    .expect("config");
+    std::fs::write(dir.path().join("schema.sql"), schema).expect("schema");
+    dir
+}
+
+fn revision_files(dir: &Path) -> Vec<String> {
+    let mut files: Vec<String> = std::fs::read_dir(dir.join("migrations"))
+        .expect("migrations")
+        .filter_map(Result::ok)
+        .map(|e| std::fs::read_to_string(e.path()).expect("read"))
+        .collect();
+    files.sort_by_key(|f| f.lines().nth(5).unwrap_or_default().to_string());
+    files
+}
+
+/// The file with its random id and creation time masked.
+fn masked(file: &str) -> String {
+    file.lines()
+        .map(|l| {
+            if l.starts_with("-- revision: ") {
+                "-- revision: [id]".to_string()
+            } else if l.starts_with("-- down_revision: ") && l.len() > "-- down_revision: ".len() {
+                "-- down_revision: [parent]".to_string()
+            } else if l.starts_with("-- created: ") {
+                "-- created: [time]".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const V1: &str = "CREATE TYPE status AS ENUM ('draft', 'active');
+CREATE TABLE tenants (
+    id uuid PRIMARY KEY,
+    name text NOT NULL,
+    status status NOT NULL DEFAULT 'draft'
+);
+CREATE INDEX tenants_name ON tenants (name);
+";
+
+const V2: &str = "CREATE TYPE status AS ENUM ('draft', 'review', 'active');
+CREATE TABLE tenants (
+    id uuid PRIMARY KEY,
+    name text NOT NULL,
+    status status NOT NULL DEFAULT 'draft',
+    slug text UNIQUE,
+    CHECK (name <> '')
+);
+CREATE INDEX tenants_name ON tenants (lower(name));
+ALTER TABLE tenants ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON tenants USING (id = current_setting('app.tenant_id')::uuid);
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autogenerate_check_and_the_round_trip_of_what_it_wrote() {
+    let db = fresh_database().await;
+    let dir = project(V1);
+    let p = dir.path();
+    let mut transcript = String::new();
+    let mut run = |args: &[&str]| {
+        let (code, out, err) = retort(p, args, &db.url);
+        transcript.push_str(&format!(
+            "$ retort {}\nexit {code}\n{out}{err}\n",
+            args.join(" ")
+        ));
+        (code, out)
+    };
+
+    // An empty database differs from the models.
+    assert_eq!(run(&["check"]).0, 1);
+    assert_eq!(
+        run(&["revision", "--autogenerate", "-m", "create tenants"]).0,
+        0
+    );
+    assert_eq!(run(&["upgrade", "head"]).0, 0);
+    let (code, out) = run(&["check"]);
+    assert_eq!(
+        (code, out.trim()),
+        (0, "No new upgrade operations detected.")
+    );
+    let (code, out) = run(&["revision", "--autogenerate", "-m", "nothing"]);
+    assert_eq!((code, out.trim()), (0, "No changes detected"));
+    assert_eq!(revision_files(p).len(), 1, "no file when nothing changed");
+
+    // The models change.
+    std::fs::write(p.join("schema.sql"), V2).expect("schema");
+    assert_eq!(run(&["check"]).0, 1);
+    assert_eq!(
+        run(&["revision", "--autogenerate", "-m", "tenant slug and rls"]).0,
+        0
+    );
+    // Not applied yet: Alembic's refusal.
+    let (code, _) = run(&["revision", "--autogenerate", "-m", "too early"]);
+    assert_eq!(code, 5);
+    // Without a live database: the revisions replayed into a scratch database.
+    let (code, out) = run(&["check", "--from-migrations"]);
+    assert_eq!(
+        (code, out.trim()),
+        (0, "No new upgrade operations detected.")
+    );
+    assert_eq!(run(&["upgrade", "head"]).0, 0);
+    assert_eq!(run(&["check"]).0, 0);
+    // Down and up again through what was generated.
+    assert_eq!(run(&["downgrade", "-1"]).0, 0);
+    // Not at head: check refuses, as Alembic's does.
+    assert_eq!(run(&["check"]).0, 5);
+    assert_eq!(run(&["check", "--from-migrations"]).0, 0);
+    assert_eq!(run(&["upgrade", "head"]).0, 0);
+    assert_eq!(run(&["check"]).0, 0);
+    assert_eq!(run(&["downgrade", "base"]).0, 0);
+    let c = connect(&db.url).await;
+    let left: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relname NOT LIKE 'retort_%'",
+            &[],
+        )
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(left, 0, "downgrade to base leaves nothing of the models");
+
+    // The diff between the replayed revisions and the models is empty, and between an older
+    // revision and the models it is what the second revision does.
+    let (code, out) = run(&["diff", "migrations", "schema.sql"]);
+    assert_eq!((code, out.as_str()), (0, ""));
+
+    let raw = revision_files(p);
+    let files: Vec<String> = raw.iter().map(|f| masked(f)).collect();
+    let mut scrubbed = transcript.replace(&db.url, "[url]");
+    for (i, f) in raw.iter().enumerate() {
+        let id = f
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .trim_start_matches("-- revision: ");
+        scrubbed = scrubbed.replace(id, &format!("[rev{}]", i + 1));
+    }
+    let scrubbed = scrubbed
+        .lines()
+        .map(|l| {
+            if l.starts_with("Generating ") {
+                "Generating [path] ...  done".to_string()
+            } else if let Some((before, after)) = l.split_once(" in ") {
+                // "Applied 1 revision in 20 ms; ...": the time varies.
+                match after.split_once(" ms") {
+                    Some((ms, rest)) if ms.chars().all(|c| c.is_ascii_digit()) => {
+                        format!("{before} in [t] ms{rest}")
+                    }
+                    _ => l.to_string(),
+                }
+            } else {
+                l.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    insta::assert_snapshot!("autogenerate_transcript", scrubbed);
+    insta::assert_snapshot!("autogenerate_first_revision", files[0]);
+    insta::assert_snapshot!("autogenerate_second_revision", files[1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schema_file_that_does_not_load_is_shown_at_its_line() {
+    let db = fresh_database().await;
+    let dir = project("CREATE TABLE a (id int);\nCREATE TABLE b (id int REFERENCES nope(id));\n");
+    let (code, out, err) = retort(dir.path(), &["check"], &db.url);
+    assert_eq!(code, 7, "{out}{err}");
+    insta::assert_snapshot!(err.replace(&db.url, "[url]"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diff_between_two_databases_prints_sql_and_hazards() {
+    let a = fresh_database().await;
+    let b = fresh_database().await;
+    connect(&a.url)
+        .await
+        .batch_execute("CREATE TABLE t (id int PRIMARY KEY, gone text)")
+        .await
+        .expect("a");
+    connect(&b.url)
+        .await
+        .batch_execute("CREATE TABLE t (id bigint PRIMARY KEY, born text)")
+        .await
+        .expect("b");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (code, sql, _) = retort(dir.path(), &["diff", &a.url, &b.url], &a.url);
+    assert_eq!(code, 0);
+    let (code, summary, _) = retort(dir.path(), &["diff", "--summary", &a.url, &b.url], &a.url);
+    assert_eq!(code, 0);
+    let (code, renamed, _) = retort(
+        dir.path(),
+        &["diff", "--rename", "public.t.gone=born", &a.url, &b.url],
+        &a.url,
+    );
+    assert_eq!(code, 0);
+    insta::assert_snapshot!(format!(
+        "{sql}\n-- summary\n{summary}\n-- with --rename public.t.gone=born\n{renamed}"
+    ));
+    let (code, _, err) = retort(
+        dir.path(),
+        &["diff", "--rename", "nonsense", &a.url, &b.url],
+        &a.url,
+    );
+    assert_eq!(code, 2, "{err}");
+}
