@@ -152,7 +152,7 @@ pub enum Naming {
     #[default]
     Postgres,
     /// SQLAlchemy's usual convention: `pk_t`, `uq_t_a_b`, `fk_t_a_b_<referenced table>`,
-    /// `ck_t_a`, `ix_t_a_b` (cut to 63 bytes).
+    /// `ck_t_a`, `ix_t_a_b` (cut to 63 bytes; a name already taken numbered `ix_t_a1`).
     Conventional,
 }
 
@@ -351,7 +351,8 @@ impl SchemaBuilder {
     }
 
     /// The model: names chosen, everything in PostgreSQL's printed form.
-    pub fn build(self) -> Result<Schema, BuildError> {
+    pub fn build(mut self) -> Result<Schema, BuildError> {
+        self.tables = self.tables.into_iter().map(truncated).collect();
         let mut s = Schema {
             schemas: self.namespaces.clone(),
             extensions: self.extensions.clone(),
@@ -428,6 +429,39 @@ impl SchemaBuilder {
     }
 }
 
+/// The table with every name cut to 63 bytes, as PostgreSQL stores (and so prints) them.
+fn truncated(mut t: TableBuilder) -> TableBuilder {
+    use names::truncate_identifier as cut;
+    let cut_all = |v: &mut Vec<String>| v.iter_mut().for_each(|c| *c = cut(c));
+    t.schema = cut(&t.schema);
+    t.name = cut(&t.name);
+    for c in &mut t.columns {
+        c.name = cut(&c.name);
+        if let Some(fk) = &mut c.references {
+            cut_all(&mut fk.columns);
+        }
+    }
+    for k in t.primary_key.iter_mut().chain(t.uniques.iter_mut()) {
+        cut_all(&mut k.columns);
+    }
+    for fk in &mut t.foreign_keys {
+        cut_all(&mut fk.columns);
+    }
+    for c in &mut t.checks {
+        cut_all(&mut c.columns);
+    }
+    for i in &mut t.indexes {
+        cut_all(&mut i.include);
+    }
+    for tr in &mut t.triggers {
+        tr.name = cut(&tr.name);
+    }
+    for p in &mut t.policies {
+        p.name = cut(&p.name);
+    }
+    t
+}
+
 fn grant(grantee: &str, privilege: &str) -> Grant {
     Grant {
         grantee: grantee.to_string(),
@@ -478,9 +512,10 @@ fn parse_target(target: &str, default_schema: &str) -> Option<(QualName, Vec<Str
         .split('.')
         .map(|p| p.trim().trim_matches('"'))
         .collect();
+    let cut = names::truncate_identifier;
     let qn = match parts.as_slice() {
-        [t] => QualName::new(default_schema, *t),
-        [s, t] => QualName::new(*s, *t),
+        [t] => QualName::new(default_schema, cut(t)),
+        [s, t] => QualName::new(cut(s), cut(t)),
         _ => return None,
     };
     Some((qn, cols))
@@ -1036,11 +1071,25 @@ fn conventional(
         name.push('_');
         name.push_str(r);
     }
-    let name = names::truncate_identifier(&name);
-    if is_index || prefix == "ix" {
+    let base = names::truncate_identifier(&name);
+    let relation = is_index || prefix == "ix";
+    let constraint = prefix != "ix";
+    let mut name = base.clone();
+    let mut pass = 0;
+    while (relation && ns.relations.contains(&name))
+        || (constraint && ns.constraints.contains(&name))
+    {
+        pass += 1;
+        let suffix = pass.to_string();
+        name = format!(
+            "{}{suffix}",
+            names::clip(&base, names::NAMEDATALEN - 1 - suffix.len())
+        );
+    }
+    if relation {
         ns.relations.insert(name.clone());
     }
-    if prefix != "ix" {
+    if constraint {
         ns.constraints.insert(name.clone());
     }
     name
@@ -1196,9 +1245,9 @@ fn function_model(f: &FunctionBuilder, s: &Schema) -> Result<(QualName, Function
                     depends_on.insert(u.clone());
                 }
                 args.push(if name.is_empty() {
-                    ty.name
+                    ty.without_typmod()
                 } else {
-                    format!("{} {}", quote_identifier(name), ty.name)
+                    format!("{} {}", quote_identifier(name), ty.without_typmod())
                 });
             }
             let args = args.join(", ");
@@ -1213,7 +1262,7 @@ fn function_model(f: &FunctionBuilder, s: &Schema) -> Result<(QualName, Function
                     if let Some(u) = &ty.user_type {
                         depends_on.insert(u.clone());
                     }
-                    format!("{setof}{}", ty.name)
+                    format!("{setof}{}", ty.without_typmod())
                 }
             };
             let mut d = format!(

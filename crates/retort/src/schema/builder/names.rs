@@ -187,7 +187,7 @@ pub fn quote_qualified(schema: &str, name: &str) -> String {
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary
 /// (`pg_mbcliplen` for UTF-8).
-fn clip(s: &str, max: usize) -> &str {
+pub(crate) fn clip(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }

@@ -193,6 +193,12 @@ impl<S: AsRef<str>, const N: usize> From<[S; N]> for Key {
     }
 }
 
+impl<S: AsRef<str>, const N: usize> From<&[S; N]> for Key {
+    fn from(columns: &[S; N]) -> Self {
+        Key::new(columns)
+    }
+}
+
 impl From<&str> for Key {
     fn from(column: &str) -> Self {
         Key::new(&[column])

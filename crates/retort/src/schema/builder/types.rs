@@ -151,6 +151,15 @@ fn user_type_name(input: &str, default_schema: &str) -> Option<QualName> {
 }
 
 impl SqlType {
+    /// `format_type(typid, NULL)`, as function arguments and results print (typmods dropped;
+    /// `character` where a literal's cast says `bpchar`).
+    pub fn without_typmod(&self) -> String {
+        match self.label.strip_prefix("bpchar") {
+            Some(rest) => format!("character{rest}"),
+            None => self.label.clone(),
+        }
+    }
+
     /// Canonicalise a type as SQL spells it (`varchar(255)`, `int`, `timestamptz`, `decimal(10,
     /// 2)`, `tier`, `public.tier[]`). An unqualified name that is not a built-in type is a user
     /// type in `default_schema`. `serial` types are refused: they are a sequence and a default,
