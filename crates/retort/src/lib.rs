@@ -6,6 +6,9 @@
 //! none opens a database connection.
 
 pub mod author;
+/// `#[derive(retort::Table)]` and `#[derive(retort::Enum)]`: model structs and enums as a
+/// [`schema::builder`] declaration (see the `retort-derive` crate for the attributes).
+pub use retort_derive::{Enum, Table};
 /// Embed a script directory in the binary: `Project::from_embedded(config, embed_migrations!("migrations"))`.
 pub use retort_macros::embed_migrations;
 

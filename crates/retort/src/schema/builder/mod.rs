@@ -462,6 +462,34 @@ fn truncated(mut t: TableBuilder) -> TableBuilder {
     t
 }
 
+/// Split a comma-separated list at the commas outside parentheses and quotes
+/// (`"lower(a), b DESC"` → `["lower(a)", "b DESC"]`), items trimmed, empty ones dropped.
+pub fn split_list(text: &str) -> Vec<String> {
+    let (mut depth, mut quote) = (0i32, None::<char>);
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth -= 1,
+            (None, ',') if depth == 0 => {
+                out.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current);
+    out.into_iter()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
 fn grant(grantee: &str, privilege: &str) -> Grant {
     Grant {
         grantee: grantee.to_string(),

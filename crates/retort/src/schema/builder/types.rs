@@ -182,7 +182,15 @@ impl SqlType {
         }
         let lower = collapse(&text.to_lowercase());
         let (base, modifiers, tail) = split_modifiers(&lower);
-        let (base, tail) = (collapse(&base), collapse(&tail));
+        let (mut base, mut tail) = (collapse(&base), collapse(&tail));
+        for word in ["timestamp", "time"] {
+            if let Some(zone) = base.strip_prefix(word).and_then(|r| r.strip_prefix(' ')) {
+                if tail.is_empty() {
+                    tail = zone.to_string();
+                    base = word.to_string();
+                }
+            }
+        }
         let mods: Vec<String> = modifiers
             .as_deref()
             .map(|m| m.split(',').map(str::to_string).collect())
@@ -382,6 +390,8 @@ mod tests {
             ("float", "double precision"),
             ("timestamptz", "timestamp with time zone"),
             ("timestamp", "timestamp without time zone"),
+            ("timestamp with time zone", "timestamp with time zone"),
+            ("TIME WITHOUT TIME ZONE", "time without time zone"),
             ("timestamp(3)", "timestamp(3) without time zone"),
             ("time(2) with time zone", "time(2) with time zone"),
             ("varbit(4)", "bit varying(4)"),
