@@ -692,7 +692,6 @@ impl Context<'_> {
 
         // Names, in the order CREATE TABLE chooses them: checks, then the keys' indexes, then
         // foreign keys; then the other indexes (CREATE INDEX after the table).
-        let position = |c: &String| t.columns.iter().position(|col| &col.name == c);
         let mut chosen = Chosen {
             checks: Vec::new(),
             primary_key: None,
@@ -846,9 +845,12 @@ impl Context<'_> {
             if c.not_valid {
                 definition.push_str(" NOT VALID");
             }
-            let mut cols: Vec<String> = c.columns.clone();
-            cols.sort_by_key(|c| position(c));
-            cols.dedup();
+            let mut cols: Vec<String> = Vec::new();
+            for col in &c.columns {
+                if !cols.contains(col) {
+                    cols.push(col.clone());
+                }
+            }
             insert(
                 name,
                 Constraint {

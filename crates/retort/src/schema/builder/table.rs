@@ -332,9 +332,9 @@ pub struct Check {
 
 impl Check {
     /// `expr` exactly as `pg_get_expr` prints it (`(amount >= (0)::numeric)`,
-    /// `((a > 0) AND (b > 0))`); `columns`: every column it reads (PostgreSQL records them, and
-    /// names an unnamed check after the column when there is one: `<table>_<column>_check`,
-    /// else `<table>_check`).
+    /// `((a > 0) AND (b > 0))`); `columns`: every column it reads, in the order they first
+    /// appear in it (PostgreSQL records them so, and names an unnamed check after the column
+    /// when there is one: `<table>_<column>_check`, else `<table>_check`).
     pub fn new<S: AsRef<str>>(columns: &[S], expr: impl Into<String>) -> Self {
         Self {
             name: None,
