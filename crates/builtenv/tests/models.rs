@@ -6,19 +6,7 @@
 mod support;
 
 use retort::introspect::{introspect, IntrospectOptions};
-use retort::schema::Schema;
 use retort_test_support::assert_schema_eq;
-
-/// The schema without retort's own tables (the version table and its log, with the log's
-/// sequence): bookkeeping, not the application's schema.
-fn without_version_tables(mut schema: Schema) -> Schema {
-    let ours = |name: &str| name == "retort_version" || name == "retort_history";
-    schema.tables.retain(|q, _| !ours(&q.name));
-    schema
-        .sequences
-        .retain(|_, s| !s.owned_by.as_ref().is_some_and(|(t, _)| ours(&t.name)));
-    schema
-}
 
 #[tokio::test]
 async fn the_migrated_database_equals_the_models() {
@@ -28,7 +16,7 @@ async fn the_migrated_database_equals_the_models() {
     let read = introspect(&client, &IntrospectOptions::default())
         .await
         .expect("introspect");
-    let read = builtenv::models::without_timescaledb(without_version_tables(read));
+    let read = builtenv::models::without_timescaledb(support::without_version_tables(read));
     assert!(read.unsupported.is_empty(), "{:?}", read.unsupported);
     assert_schema_eq(&builtenv::models::schema(), &read);
 }
