@@ -33,7 +33,6 @@ use retort::schema::builder::{
 use retort::schema::{QualName, Schema};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use tokio_postgres::Row;
 use uuid::Uuid;
 
 /// The role the service runs its requests as (`SET LOCAL ROLE builtenv_app`).
@@ -258,7 +257,7 @@ pub const TABLES: &[&str] = &[
 
 /// `tenants`: a customer organisation. Row-level security on `id`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
-#[retort(table = "tenants")]
+#[retort(table = "tenants", from_row)]
 pub struct Tenant {
     #[retort(primary_key, default = "public.uuid_generate_v4()")]
     pub id: Uuid,
@@ -293,7 +292,7 @@ pub struct Tenant {
 /// `users`: an account of a tenant. `(tenant_id, id)` is unique: the target of tenant-checked
 /// foreign keys.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
-#[retort(table = "users", unique = "tenant_id, id")]
+#[retort(table = "users", from_row, unique = "tenant_id, id")]
 pub struct User {
     #[retort(primary_key, default = "public.uuid_generate_v4()")]
     pub id: Uuid,
@@ -326,7 +325,7 @@ pub struct User {
 
 /// `subscriptions`: a tenant's Stripe subscription (one per tenant).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
-#[retort(table = "subscriptions")]
+#[retort(table = "subscriptions", from_row)]
 pub struct Subscription {
     #[retort(primary_key, default = "public.uuid_generate_v4()")]
     pub id: Uuid,
@@ -365,6 +364,7 @@ pub struct Subscription {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
 #[retort(
     table = "projects",
+    from_row,
     unique = "tenant_id, id",
     index = "tenant_id, status"
 )]
@@ -403,6 +403,7 @@ pub struct Project {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
 #[retort(
     table = "documents",
+    from_row,
     foreign_key(
         columns = "tenant_id, project_id",
         references = "projects(tenant_id, id)",
@@ -456,6 +457,7 @@ pub struct Document {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
 #[retort(
     table = "audit_events",
+    from_row,
     primary_key = "id, timestamp",
     foreign_key(
         columns = "tenant_id, user_id",
@@ -592,155 +594,6 @@ pub fn without_timescaledb(mut schema: Schema) -> Schema {
         t.triggers.remove("ts_insert_blocker");
     }
     schema
-}
-
-impl Tenant {
-    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            slug: row.try_get("slug")?,
-            email: row.try_get("email")?,
-            phone: row.try_get("phone")?,
-            address_line1: row.try_get("address_line1")?,
-            address_line2: row.try_get("address_line2")?,
-            city: row.try_get("city")?,
-            postcode: row.try_get("postcode")?,
-            country: row.try_get("country")?,
-            is_active: row.try_get("is_active")?,
-            is_trial: row.try_get("is_trial")?,
-            max_users: row.try_get("max_users")?,
-            max_projects: row.try_get("max_projects")?,
-            max_storage_gb: row.try_get("max_storage_gb")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-            trial_ends_at: row.try_get("trial_ends_at")?,
-        })
-    }
-}
-
-impl User {
-    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            tenant_id: row.try_get("tenant_id")?,
-            email: row.try_get("email")?,
-            hashed_password: row.try_get("hashed_password")?,
-            is_active: row.try_get("is_active")?,
-            is_verified: row.try_get("is_verified")?,
-            first_name: row.try_get("first_name")?,
-            last_name: row.try_get("last_name")?,
-            phone: row.try_get("phone")?,
-            job_title: row.try_get("job_title")?,
-            is_engineer: row.try_get("is_engineer")?,
-            engineer_registration_number: row.try_get("engineer_registration_number")?,
-            engineer_qualification: row.try_get("engineer_qualification")?,
-            role: row.try_get("role")?,
-            last_login_at: row.try_get("last_login_at")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-        })
-    }
-}
-
-impl Subscription {
-    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            tenant_id: row.try_get("tenant_id")?,
-            stripe_customer_id: row.try_get("stripe_customer_id")?,
-            stripe_subscription_id: row.try_get("stripe_subscription_id")?,
-            stripe_price_id: row.try_get("stripe_price_id")?,
-            tier: row.try_get("tier")?,
-            status: row.try_get("status")?,
-            billing_cycle: row.try_get("billing_cycle")?,
-            amount: row.try_get("amount")?,
-            currency: row.try_get("currency")?,
-            current_period_start: row.try_get("current_period_start")?,
-            current_period_end: row.try_get("current_period_end")?,
-            trial_start: row.try_get("trial_start")?,
-            trial_end: row.try_get("trial_end")?,
-            canceled_at: row.try_get("canceled_at")?,
-            ended_at: row.try_get("ended_at")?,
-            usage_data: row.try_get("usage_data")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-        })
-    }
-}
-
-impl Project {
-    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            tenant_id: row.try_get("tenant_id")?,
-            name: row.try_get("name")?,
-            description: row.try_get("description")?,
-            reference_number: row.try_get("reference_number")?,
-            address_line1: row.try_get("address_line1")?,
-            address_line2: row.try_get("address_line2")?,
-            city: row.try_get("city")?,
-            postcode: row.try_get("postcode")?,
-            country: row.try_get("country")?,
-            project_type: row.try_get("project_type")?,
-            building_use: row.try_get("building_use")?,
-            status: row.try_get("status")?,
-            compliance_summary: row.try_get("compliance_summary")?,
-            engineer_validated: row.try_get("engineer_validated")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-        })
-    }
-}
-
-impl Document {
-    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            tenant_id: row.try_get("tenant_id")?,
-            project_id: row.try_get("project_id")?,
-            filename: row.try_get("filename")?,
-            original_filename: row.try_get("original_filename")?,
-            file_path: row.try_get("file_path")?,
-            file_size: row.try_get("file_size")?,
-            mime_type: row.try_get("mime_type")?,
-            file_extension: row.try_get("file_extension")?,
-            document_type: row.try_get("document_type")?,
-            status: row.try_get("status")?,
-            extracted_text: row.try_get("extracted_text")?,
-            page_count: row.try_get("page_count")?,
-            ai_analysis: row.try_get("ai_analysis")?,
-            compliance_findings: row.try_get("compliance_findings")?,
-            vector_indexed: row.try_get("vector_indexed")?,
-            engineer_notes: row.try_get("engineer_notes")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-            processed_at: row.try_get("processed_at")?,
-            content_hash: row.try_get("content_hash")?,
-        })
-    }
-}
-
-impl AuditEvent {
-    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            tenant_id: row.try_get("tenant_id")?,
-            user_id: row.try_get("user_id")?,
-            event_type: row.try_get("event_type")?,
-            action: row.try_get("action")?,
-            status: row.try_get("status")?,
-            description: row.try_get("description")?,
-            resource_type: row.try_get("resource_type")?,
-            resource_id: row.try_get("resource_id")?,
-            actor_type: row.try_get("actor_type")?,
-            actor_id: row.try_get("actor_id")?,
-            ai_metadata: row.try_get("ai_metadata")?,
-            ip_address: row.try_get("ip_address")?,
-            user_agent: row.try_get("user_agent")?,
-            timestamp: row.try_get("timestamp")?,
-        })
-    }
 }
 
 #[cfg(test)]

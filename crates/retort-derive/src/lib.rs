@@ -28,6 +28,23 @@
 //! `Vec<u8>` → `bytea`, `Vec<T>` → `T[]`, `Option<T>` → nullable (anything else is `NOT NULL`),
 //! any other type through its `retort::schema::builder::PgType` implementation (which
 //! `#[derive(retort::Enum)]` writes). `sql_type = "..."` overrides all of this.
+//!
+//! Attributes of the struct: `table = "name"` (default: the struct's name in snake_case),
+//! `schema = "name"` (default `public`), `comment`, `from_row` (also generate `fn
+//! from_row(&tokio_postgres::Row) -> Result<Self, tokio_postgres::Error>`, reading each column
+//! by name), and, repeatable, `primary_key = "a, b"`, `unique = "a, b"` or `unique(columns,
+//! name, nulls_not_distinct, deferrable, initially_deferred)`, `index = "a, b DESC"` or
+//! `index(columns, name, unique, using, include, predicate)` (each key as `IndexKey::parse`
+//! reads it: `col [COLLATE c] [opclass] [DESC] [NULLS FIRST|LAST]`, or an expression),
+//! `foreign_key(columns, references = "table(cols)", on_delete, on_update, name, match_full,
+//! deferrable, initially_deferred)`, `check(columns, expr, name)`.
+//!
+//! Attributes of a field: `column = "name"`, `sql_type`, `max_length`, `precision`, `scale`,
+//! `primary_key`, `unique`, `index`, `unique_index`, `references = "table(col)"` with
+//! `on_delete`/`on_update` (`cascade`, `restrict`, `no action`, `set null [(cols)]`, `set
+//! default [(cols)]`), `default = "..."`, `check = "(expr)"`, `identity` (or `identity = "by
+//! default"`), `generated = "(expr)"`, `collate`, `comment`, `skip` (not a column).
+//! Expressions are written as PostgreSQL prints them; see `retort::schema::builder`.
 
 use proc_macro::TokenStream;
 use proc_macro2::{Span, TokenStream as Tokens};
@@ -333,6 +350,7 @@ fn column_type(ty: &Type, a: &FieldAttrs) -> syn::Result<(Tokens, bool)> {
 }
 
 struct TableAttrs {
+    from_row: bool,
     table: Option<LitStr>,
     schema: Option<LitStr>,
     comment: Option<LitStr>,
@@ -348,6 +366,7 @@ fn opt_name(name: &Option<LitStr>) -> Tokens {
 
 fn table_attrs(attrs: &[Attribute]) -> syn::Result<TableAttrs> {
     let mut t = TableAttrs {
+        from_row: false,
         table: None,
         schema: None,
         comment: None,
@@ -414,6 +433,7 @@ fn table_attrs(attrs: &[Attribute]) -> syn::Result<TableAttrs> {
             let n = opt_name(&name);
             match key.as_str() {
                 "table" => t.table = Some(m.value()?.parse()?),
+                "from_row" => t.from_row = true,
                 "schema" => t.schema = Some(m.value()?.parse()?),
                 "comment" => t.comment = Some(m.value()?.parse()?),
                 "primary_key" | "unique" => {
@@ -518,12 +538,14 @@ fn table(input: &DeriveInput) -> syn::Result<Tokens> {
         .map_or_else(|| "public".to_string(), LitStr::value);
     let mut names = Vec::new();
     let mut columns = Vec::new();
+    let mut reads = Vec::new();
     for f in &fields.named {
         let a = field_attrs(&f.attrs)?;
+        let Some(fident) = &f.ident else { continue };
         if a.skip {
+            reads.push(quote!(#fident: ::std::default::Default::default()));
             continue;
         }
-        let Some(fident) = &f.ident else { continue };
         let field_name = fident.to_string();
         let name = a.column.as_ref().map_or_else(
             || field_name.trim_start_matches("r#").to_string(),
@@ -575,16 +597,29 @@ fn table(input: &DeriveInput) -> syn::Result<Tokens> {
                 c = quote!(#c.on_update(#u));
             }
         }
+        reads.push(quote!(#fident: row.try_get(#name)?));
         names.push(name);
         columns.push(quote!(.column(#c)));
     }
     let comment = attrs.comment.as_ref().map(|c| quote!(.comment(#c)));
     let parts = &attrs.parts;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let from_row = attrs.from_row.then(|| {
+        quote! {
+            /// The struct from a row holding its columns (by name; a `skip` field is its
+            /// `Default`).
+            pub fn from_row(
+                row: &::retort::tokio_postgres::Row,
+            ) -> ::std::result::Result<Self, ::retort::tokio_postgres::Error> {
+                ::std::result::Result::Ok(Self { #(#reads),* })
+            }
+        }
+    });
     Ok(quote! {
         impl #impl_generics #ident #ty_generics #where_clause {
             /// The table's name (also `TableModel::TABLE`).
             pub const TABLE: &'static str = #table;
+            #from_row
         }
         impl #impl_generics ::retort::schema::builder::TableModel for #ident #ty_generics #where_clause {
             const SCHEMA: &'static str = #schema;
