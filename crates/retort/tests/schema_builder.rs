@@ -43,6 +43,7 @@ fn varied(naming: Naming) -> Schema {
         .extension("pg_trgm", "1.6")
         .extension("uuid-ossp", "1.1")
         .enum_type("app", "status", &["new", "it's done", "Mixed Case"])
+        .enum_comment("app", "status", "where it stands")
         .enum_type("public", "tier", &["starter", "pro"])
         .function(FunctionBuilder::new(
             "app", "touch", "trigger", "plpgsql", touch,
@@ -162,8 +163,16 @@ fn varied(naming: Naming) -> Schema {
                         .name("rate_nonzero")
                         .not_valid(),
                 )
-                .unique(Key::new(&["name", "country"]).nulls_not_distinct())
-                .index(Index::on(&["name gin_trgm_ops"]).using("gin"))
+                .unique(
+                    Key::new(&["name", "country"])
+                        .nulls_not_distinct()
+                        .comment("one per country"),
+                )
+                .index(
+                    Index::on(&["name gin_trgm_ops"])
+                        .using("gin")
+                        .comment("name search"),
+                )
                 .index(Index::on(&["lower((slug)::text)"]).unique())
                 .index(
                     Index::on(&[
@@ -178,7 +187,12 @@ fn varied(naming: Naming) -> Schema {
                 .index(Index::on(&["status"]).predicate("(active AND (seats > 1))"))
                 .index(Index::on(&["status"]))
                 .index(Index::on(&["settings"]).using("gin"))
-                .trigger(Trigger::new("trg_touch", "touch").before().on_update())
+                .trigger(
+                    Trigger::new("trg_touch", "touch")
+                        .before()
+                        .on_update()
+                        .comment("keeps updated_at"),
+                )
                 .trigger(
                     Trigger::new("Audit Me", "app.touch")
                         .after()

@@ -325,6 +325,20 @@ impl SchemaBuilder {
         self
     }
 
+    /// `COMMENT ON TYPE` of an enum type declared before.
+    pub fn enum_comment(
+        mut self,
+        schema: impl Into<String>,
+        name: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Self {
+        let key = QualName::new(schema, name);
+        if let Some((_, e)) = self.enums.iter_mut().find(|(n, _)| *n == key) {
+            e.comment = Some(text.into());
+        }
+        self
+    }
+
     /// The enum type of a `#[derive(retort::Enum)]` enum.
     pub fn pg_enum<E: PgEnum>(self) -> Self {
         self.enum_type(E::SCHEMA, E::NAME, E::LABELS)
@@ -1440,6 +1454,44 @@ mod tests {
                 "CREATE INDEX u_lower_expr_idx ON public.u USING btree (lower((a)::text), ((a + b)))",
             ]
         );
+    }
+
+    #[test]
+    fn declarations_that_cannot_be_made_are_errors() {
+        let one = |t: TableBuilder| SchemaBuilder::new().table(t).build();
+        let t = || TableBuilder::new("public", "t").column(Column::new("a", "int"));
+        let table_error = |r: Result<Schema, BuildError>| match r {
+            Err(BuildError::Table { what, .. }) => what,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            table_error(one(t().primary_key(["b"]))),
+            "primary key: no column b"
+        );
+        assert_eq!(
+            table_error(one(t().foreign_key(ForeignKey::new(&["a"], "other")))),
+            "foreign key to public.other: name its columns (it has no declared primary key)"
+        );
+        assert_eq!(
+            table_error(one(t().foreign_key(ForeignKey::new(&["a"], "other(x, y)")))),
+            "foreign key [\"a\"] → public.other: 1 columns reference 2"
+        );
+        assert_eq!(
+            table_error(one(t().column(Column::new("a", "text")))),
+            "column a is declared twice"
+        );
+        assert_eq!(
+            table_error(one(t().index(Index::on(&["a NULLS MAYBE"])))),
+            "index key \"a NULLS MAYBE\" does not parse"
+        );
+        assert!(matches!(
+            one(TableBuilder::new("public", "t").column(Column::new("id", "serial"))),
+            Err(BuildError::Type { .. })
+        ));
+        assert!(matches!(
+            SchemaBuilder::new().table(t()).table(t()).build(),
+            Err(BuildError::Duplicate(_))
+        ));
     }
 
     #[test]
