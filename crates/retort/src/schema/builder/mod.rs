@@ -736,8 +736,16 @@ impl Context<'_> {
                 None => ns.choose_relation_name(&t.name, None, "pkey", true),
             });
         }
-        for k in &uniques {
+        for (i, k) in uniques.iter().enumerate() {
             check_cols(&k.columns, "unique constraint")?;
+            // CREATE TABLE keeps one of identical keys, ALTER TABLE makes both: declare one.
+            let same_as_primary = primary_key.as_ref().is_some_and(|p| p.columns == k.columns);
+            if same_as_primary || uniques[..i].iter().any(|u| u.columns == k.columns) {
+                return Err(err(format!(
+                    "unique constraint on ({}) is declared twice, or is the primary key",
+                    k.columns.join(", ")
+                )));
+            }
             chosen.uniques.push(match &k.name {
                 Some(n) => names::truncate_identifier(n),
                 None if self.conventional() => {
@@ -796,7 +804,12 @@ impl Context<'_> {
                 .keys
                 .iter()
                 .map(|k| {
-                    IndexKey::parse(k).ok_or_else(|| err(format!("index key {k:?} does not parse")))
+                    let mut key = IndexKey::parse(k)
+                        .ok_or_else(|| err(format!("index key {k:?} does not parse")))?;
+                    if !key.expression {
+                        key.key = names::truncate_identifier(&key.key);
+                    }
+                    Ok(key)
                 })
                 .collect::<Result<_, _>>()?;
             if keys.is_empty() {
@@ -1483,6 +1496,10 @@ mod tests {
         assert_eq!(
             table_error(one(t().index(Index::on(&["a NULLS MAYBE"])))),
             "index key \"a NULLS MAYBE\" does not parse"
+        );
+        assert_eq!(
+            table_error(one(t().primary_key(["a"]).unique(["a"]))),
+            "unique constraint on (a) is declared twice, or is the primary key"
         );
         assert!(matches!(
             one(TableBuilder::new("public", "t").column(Column::new("id", "serial"))),
