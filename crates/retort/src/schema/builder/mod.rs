@@ -63,6 +63,56 @@
 //! introspects it back (as `crates/retort/tests/schema_builder.rs` and builtenv's
 //! `tests/models.rs` do) shows any drift.
 //!
+//! With the derives:
+//!
+//! ```
+//! use retort::schema::builder::{SchemaBuilder, TableModel};
+//!
+//! #[derive(retort::Table)]
+//! #[retort(table = "t")]
+//! struct T {
+//!     #[retort(primary_key, references = "u(id)", on_delete = "cascade")]
+//!     a: i32,
+//!     b: Option<String>,
+//! }
+//! assert_eq!((T::TABLE, T::COLUMNS), ("t", &["a", "b"][..]));
+//! let s = SchemaBuilder::new().model::<T>().build().expect("valid");
+//! assert_eq!(s.tables.len(), 1);
+//! ```
+//!
+//! The derives refuse, at compile time, what they cannot turn into a declaration:
+//!
+//! ```compile_fail
+//! #[derive(retort::Table)]
+//! struct T {
+//!     #[retort(on_delete = "cascade")] // no `references`
+//!     a: i32,
+//! }
+//! ```
+//!
+//! ```compile_fail
+//! #[derive(retort::Table)]
+//! struct T {
+//!     #[retort(references = "u(id)", on_delete = "explode")] // not a referential action
+//!     a: i32,
+//! }
+//! ```
+//!
+//! ```compile_fail
+//! #[derive(retort::Table)]
+//! #[retort(index(columns = "a", using = "gin", fast))] // no such index option
+//! struct T {
+//!     a: i32,
+//! }
+//! ```
+//!
+//! ```compile_fail
+//! #[derive(retort::Enum)]
+//! enum E {
+//!     A(i32), // not a unit variant
+//! }
+//! ```
+//!
 //! Values that depend on the server: an extension's version, and `public`'s privileges and
 //! comment ([`SchemaBuilder::new`] has PostgreSQL 15's: `USAGE` for `PUBLIC`, and 'standard
 //! public schema'; PostgreSQL 14 and older also grant `CREATE`).
