@@ -1,39 +1,53 @@
-//! The tables and enum types of the BuiltEnvironment.ai database, as Rust types.
+//! The tables and enum types of the BuiltEnvironment.ai database, as Rust types: the source of
+//! truth of the schema, as SQLAlchemy models are for Alembic. One struct per table, one field
+//! per column in column order, one enum per PostgreSQL enum type; `#[derive(retort::Table)]`
+//! and `#[derive(retort::Enum)]` make them retort's schema, and [`schema`] adds what is not a
+//! column (the functions, triggers, row-level security and grants) to give the whole desired
+//! schema, which `tests/models.rs` proves equal to what the migrations make.
 //!
-//! These are the source of truth the initial revision was written from: one struct per table,
-//! one field per column in column order, one enum per PostgreSQL enum type. They carry no schema
-//! attributes yet; each field's doc states what a schema derive (retort's autogenerate) has to
-//! know beyond the Rust type — defaults, uniqueness, foreign keys, indexes. The type mapping is:
-//! `Uuid` → uuid, `String` → text, `bool` → boolean, `i32` → integer, `i64` → bigint,
-//! `Decimal` → numeric(10,2), `Timestamp` → timestamp with time zone, `serde_json::Value` →
-//! jsonb, `IpAddr` → inet, `Option<T>` → nullable, anything else NOT NULL.
+//! Column types follow the Rust types: `Uuid` → uuid, `String` → text, `bool` → boolean, `i32`
+//! → integer, `i64` → bigint, `Decimal` → numeric(10,2) (by attribute), `Timestamp` →
+//! timestamp with time zone, `serde_json::Value` → jsonb, `IpAddr` → inet, an enum → its type,
+//! `Option<T>` → nullable, anything else NOT NULL. Names follow the migrations' convention
+//! ([`Naming::Conventional`]: `pk_<table>`, `uq_<table>_<columns>`,
+//! `fk_<table>_<columns>_<referenced table>`, `ix_<table>_<columns>`).
 //!
 //! Conventions every table follows (see the initial revision): `id uuid DEFAULT
 //! uuid_generate_v4()` primary key; `tenant_id` NOT NULL referencing `tenants(id)` ON DELETE
 //! CASCADE, covered by an index whose first column it is; `created_at`/`updated_at` DEFAULT
 //! now(), `updated_at` kept by the trigger `trg_<table>_updated_at`; row-level security policy
 //! `tenant_isolation` on `tenant_id` (on `id` for tenants).
+//!
+//! `audit_events` is described in its plain-table form. Where the server has TimescaleDB the
+//! initial revision makes it a hypertable, which adds objects of TimescaleDB's (the extension,
+//! its schemas and chunk tables, the `ts_insert_blocker` trigger) that are not part of this
+//! model; [`without_timescaledb`] takes them out of an introspected schema before comparing.
 
 use std::net::IpAddr;
 
 use jiff::Timestamp;
 use postgres_types::{FromSql, ToSql};
+use retort::schema::builder::{
+    FunctionBuilder, Naming, Policy, SchemaBuilder, TableModel, Trigger,
+};
+use retort::schema::{QualName, Schema};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use tokio_postgres::Row;
 use uuid::Uuid;
 
-/// A PostgreSQL enum type mirrored by a Rust enum.
-pub trait PgEnum: Sized + 'static {
-    /// The type's name in PostgreSQL.
-    const TYPE_NAME: &'static str;
-    /// Its labels, in their sort order.
-    const LABELS: &'static [&'static str];
-    /// Every variant, in the same order as [`PgEnum::LABELS`].
+/// The role the service runs its requests as (`SET LOCAL ROLE builtenv_app`).
+pub const APP_ROLE: &str = "builtenv_app";
+
+/// A PostgreSQL enum type mirrored by a Rust enum: its name and labels come from
+/// `#[derive(retort::Enum)]` (which reads the `#[postgres(...)]` attributes).
+pub trait PgEnum: retort::schema::builder::PgEnum + Sized + 'static {
+    /// Every variant, in the order of the type's labels.
     const ALL: &'static [Self];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+)]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "subscriptionstatus", rename_all = "snake_case")]
 pub enum SubscriptionStatus {
@@ -47,16 +61,6 @@ pub enum SubscriptionStatus {
 }
 
 impl PgEnum for SubscriptionStatus {
-    const TYPE_NAME: &'static str = "subscriptionstatus";
-    const LABELS: &'static [&'static str] = &[
-        "trialing",
-        "active",
-        "past_due",
-        "canceled",
-        "unpaid",
-        "incomplete",
-        "incomplete_expired",
-    ];
     const ALL: &'static [Self] = &[
         Self::Trialing,
         Self::Active,
@@ -68,7 +72,9 @@ impl PgEnum for SubscriptionStatus {
     ];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+)]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "subscriptiontier", rename_all = "snake_case")]
 pub enum SubscriptionTier {
@@ -78,12 +84,12 @@ pub enum SubscriptionTier {
 }
 
 impl PgEnum for SubscriptionTier {
-    const TYPE_NAME: &'static str = "subscriptiontier";
-    const LABELS: &'static [&'static str] = &["starter", "professional", "enterprise"];
     const ALL: &'static [Self] = &[Self::Starter, Self::Professional, Self::Enterprise];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+)]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "projectstatus", rename_all = "snake_case")]
 pub enum ProjectStatus {
@@ -98,17 +104,6 @@ pub enum ProjectStatus {
 }
 
 impl PgEnum for ProjectStatus {
-    const TYPE_NAME: &'static str = "projectstatus";
-    const LABELS: &'static [&'static str] = &[
-        "draft",
-        "in_review",
-        "ai_analysis_complete",
-        "engineer_review",
-        "validated",
-        "submitted",
-        "approved",
-        "archived",
-    ];
     const ALL: &'static [Self] = &[
         Self::Draft,
         Self::InReview,
@@ -121,7 +116,9 @@ impl PgEnum for ProjectStatus {
     ];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+)]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "documenttype", rename_all = "snake_case")]
 pub enum DocumentType {
@@ -138,19 +135,6 @@ pub enum DocumentType {
 }
 
 impl PgEnum for DocumentType {
-    const TYPE_NAME: &'static str = "documenttype";
-    const LABELS: &'static [&'static str] = &[
-        "architectural",
-        "structural",
-        "mechanical",
-        "electrical",
-        "fire_safety",
-        "accessibility",
-        "building_control",
-        "technical_spec",
-        "report",
-        "other",
-    ];
     const ALL: &'static [Self] = &[
         Self::Architectural,
         Self::Structural,
@@ -165,7 +149,9 @@ impl PgEnum for DocumentType {
     ];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+)]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "documentstatus", rename_all = "snake_case")]
 pub enum DocumentStatus {
@@ -180,17 +166,6 @@ pub enum DocumentStatus {
 }
 
 impl PgEnum for DocumentStatus {
-    const TYPE_NAME: &'static str = "documentstatus";
-    const LABELS: &'static [&'static str] = &[
-        "uploaded",
-        "processing",
-        "indexed",
-        "ai_analysis_complete",
-        "ready_for_review",
-        "engineer_review",
-        "validated",
-        "error",
-    ];
     const ALL: &'static [Self] = &[
         Self::Uploaded,
         Self::Processing,
@@ -203,7 +178,9 @@ impl PgEnum for DocumentStatus {
     ];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+)]
 #[postgres(name = "eventtype")]
 pub enum EventType {
     #[serde(rename = "user.auth")]
@@ -239,19 +216,6 @@ pub enum EventType {
 }
 
 impl PgEnum for EventType {
-    const TYPE_NAME: &'static str = "eventtype";
-    const LABELS: &'static [&'static str] = &[
-        "user.auth",
-        "user.action",
-        "document.upload",
-        "document.process",
-        "ai.analysis",
-        "ai.agent",
-        "compliance.check",
-        "engineer.review",
-        "subscription",
-        "system",
-    ];
     const ALL: &'static [Self] = &[
         Self::UserAuth,
         Self::UserAction,
@@ -266,14 +230,19 @@ impl PgEnum for EventType {
     ];
 }
 
+/// The labels of an enum type.
+const fn labels<E: retort::schema::builder::PgEnum>() -> (&'static str, &'static [&'static str]) {
+    (E::NAME, E::LABELS)
+}
+
 /// Every enum type, as (type name, labels): what the database must hold.
 pub const ENUM_TYPES: &[(&str, &[&str])] = &[
-    (SubscriptionStatus::TYPE_NAME, SubscriptionStatus::LABELS),
-    (SubscriptionTier::TYPE_NAME, SubscriptionTier::LABELS),
-    (ProjectStatus::TYPE_NAME, ProjectStatus::LABELS),
-    (DocumentType::TYPE_NAME, DocumentType::LABELS),
-    (DocumentStatus::TYPE_NAME, DocumentStatus::LABELS),
-    (EventType::TYPE_NAME, EventType::LABELS),
+    labels::<SubscriptionStatus>(),
+    labels::<SubscriptionTier>(),
+    labels::<ProjectStatus>(),
+    labels::<DocumentType>(),
+    labels::<DocumentStatus>(),
+    labels::<EventType>(),
 ];
 
 /// Every table, in dependency order (a table after those it references).
@@ -287,11 +256,13 @@ pub const TABLES: &[&str] = &[
 ];
 
 /// `tenants`: a customer organisation. Row-level security on `id`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[retort(table = "tenants", from_row)]
 pub struct Tenant {
+    #[retort(primary_key, default = "public.uuid_generate_v4()")]
     pub id: Uuid,
     pub name: String,
-    /// Unique (index `ix_tenants_slug`).
+    #[retort(unique_index)]
     pub slug: String,
     pub email: String,
     pub phone: Option<String>,
@@ -299,73 +270,81 @@ pub struct Tenant {
     pub address_line2: Option<String>,
     pub city: Option<String>,
     pub postcode: Option<String>,
-    /// Default 'United Kingdom'.
+    #[retort(default = "'United Kingdom'")]
     pub country: String,
-    /// Default true.
+    #[retort(default = "true")]
     pub is_active: bool,
-    /// Default true.
+    #[retort(default = "true")]
     pub is_trial: bool,
-    /// Default 3.
+    #[retort(default = "3")]
     pub max_users: i32,
-    /// Default 5.
+    #[retort(default = "5")]
     pub max_projects: i32,
-    /// Default 10.
+    #[retort(default = "10")]
     pub max_storage_gb: i32,
+    #[retort(default = "now()")]
     pub created_at: Timestamp,
+    #[retort(default = "now()")]
     pub updated_at: Timestamp,
     pub trial_ends_at: Option<Timestamp>,
 }
 
-/// `users`: an account of a tenant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `users`: an account of a tenant. `(tenant_id, id)` is unique: the target of tenant-checked
+/// foreign keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[retort(table = "users", from_row, unique = "tenant_id, id")]
 pub struct User {
+    #[retort(primary_key, default = "public.uuid_generate_v4()")]
     pub id: Uuid,
-    /// Unique together with `id` (`uq_users_tenant_id_id`), the target of tenant-checked
-    /// foreign keys.
+    #[retort(references = "tenants(id)", on_delete = "cascade")]
     pub tenant_id: Uuid,
-    /// Unique (index `ix_users_email`).
+    #[retort(unique_index)]
     pub email: String,
     #[serde(skip_serializing)]
     pub hashed_password: String,
-    /// Default true.
+    #[retort(default = "true")]
     pub is_active: bool,
-    /// Default false.
+    #[retort(default = "false")]
     pub is_verified: bool,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub phone: Option<String>,
     pub job_title: Option<String>,
-    /// Default false.
+    #[retort(default = "false")]
     pub is_engineer: bool,
     pub engineer_registration_number: Option<String>,
     pub engineer_qualification: Option<String>,
-    /// Default 'user'.
+    #[retort(default = "'user'")]
     pub role: String,
     pub last_login_at: Option<Timestamp>,
+    #[retort(default = "now()")]
     pub created_at: Timestamp,
+    #[retort(default = "now()")]
     pub updated_at: Timestamp,
 }
 
 /// `subscriptions`: a tenant's Stripe subscription (one per tenant).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[retort(table = "subscriptions", from_row)]
 pub struct Subscription {
+    #[retort(primary_key, default = "public.uuid_generate_v4()")]
     pub id: Uuid,
-    /// Unique (`uq_subscriptions_tenant_id`).
+    #[retort(unique, references = "tenants(id)", on_delete = "cascade")]
     pub tenant_id: Uuid,
-    /// Unique.
+    #[retort(unique)]
     pub stripe_customer_id: Option<String>,
-    /// Unique.
+    #[retort(unique)]
     pub stripe_subscription_id: Option<String>,
     pub stripe_price_id: Option<String>,
-    /// Default starter.
+    #[retort(default = "'starter'")]
     pub tier: SubscriptionTier,
-    /// Default trialing; indexed.
+    #[retort(default = "'trialing'", index)]
     pub status: SubscriptionStatus,
-    /// Default 'monthly'.
+    #[retort(default = "'monthly'")]
     pub billing_cycle: String,
-    /// numeric(10,2), default 0.
+    #[retort(precision = 10, scale = 2, default = "0")]
     pub amount: Decimal,
-    /// Default 'GBP'.
+    #[retort(default = "'GBP'")]
     pub currency: String,
     pub current_period_start: Option<Timestamp>,
     pub current_period_end: Option<Timestamp>,
@@ -373,17 +352,26 @@ pub struct Subscription {
     pub trial_end: Option<Timestamp>,
     pub canceled_at: Option<Timestamp>,
     pub ended_at: Option<Timestamp>,
-    /// Default '{}'.
+    #[retort(default = "'{}'")]
     pub usage_data: serde_json::Value,
+    #[retort(default = "now()")]
     pub created_at: Timestamp,
+    #[retort(default = "now()")]
     pub updated_at: Timestamp,
 }
 
 /// `projects`: a building project of a tenant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[retort(
+    table = "projects",
+    from_row,
+    unique = "tenant_id, id",
+    index = "tenant_id, status"
+)]
 pub struct Project {
+    #[retort(primary_key, default = "public.uuid_generate_v4()")]
     pub id: Uuid,
-    /// Unique together with `id` (`uq_projects_tenant_id_id`).
+    #[retort(references = "tenants(id)", on_delete = "cascade")]
     pub tenant_id: Uuid,
     pub name: String,
     pub description: Option<String>,
@@ -392,26 +380,49 @@ pub struct Project {
     pub address_line2: Option<String>,
     pub city: Option<String>,
     pub postcode: Option<String>,
-    /// Default 'United Kingdom'.
+    #[retort(default = "'United Kingdom'")]
     pub country: String,
     pub project_type: Option<String>,
     pub building_use: Option<String>,
-    /// Default draft; indexed with tenant_id.
+    #[retort(default = "'draft'")]
     pub status: ProjectStatus,
-    /// Default '{}'.
+    #[retort(default = "'{}'")]
     pub compliance_summary: serde_json::Value,
     pub engineer_validated: Option<serde_json::Value>,
+    #[retort(default = "now()")]
     pub created_at: Timestamp,
+    #[retort(default = "now()")]
     pub updated_at: Timestamp,
 }
 
-/// `documents`: an uploaded file of a project and what the AI made of it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `documents`: an uploaded file of a project and what the AI made of it. It references its
+/// project through `(tenant_id, project_id)`, so a document can only belong to a project of
+/// its own tenant; `extracted_text` is trigram-indexed for text search; `content_hash` (hex
+/// SHA-256 of the file, for finding duplicates) came with revision b7e24d90c1a5, its index
+/// built CONCURRENTLY.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[retort(
+    table = "documents",
+    from_row,
+    foreign_key(
+        columns = "tenant_id, project_id",
+        references = "projects(tenant_id, id)",
+        on_delete = "cascade"
+    ),
+    index = "tenant_id, project_id",
+    index = "tenant_id, status",
+    index(
+        name = "ix_documents_extracted_text_trgm",
+        columns = "extracted_text gin_trgm_ops",
+        using = "gin"
+    ),
+    index = "tenant_id, content_hash"
+)]
 pub struct Document {
+    #[retort(primary_key, default = "public.uuid_generate_v4()")]
     pub id: Uuid,
+    #[retort(references = "tenants(id)", on_delete = "cascade")]
     pub tenant_id: Uuid,
-    /// References `projects` through (tenant_id, project_id) ON DELETE CASCADE, so a document
-    /// can only belong to a project of its own tenant.
     pub project_id: Uuid,
     pub filename: String,
     pub original_filename: String,
@@ -419,39 +430,54 @@ pub struct Document {
     pub file_size: i64,
     pub mime_type: Option<String>,
     pub file_extension: Option<String>,
-    /// Default other.
+    #[retort(default = "'other'")]
     pub document_type: DocumentType,
-    /// Default uploaded; indexed with tenant_id.
+    #[retort(default = "'uploaded'")]
     pub status: DocumentStatus,
-    /// Trigram-indexed (`ix_documents_extracted_text_trgm`, gin_trgm_ops) for text search.
     pub extracted_text: Option<String>,
     pub page_count: Option<i32>,
-    /// Default '{}'.
+    #[retort(default = "'{}'")]
     pub ai_analysis: serde_json::Value,
-    /// Default '{}'.
+    #[retort(default = "'{}'")]
     pub compliance_findings: serde_json::Value,
     pub vector_indexed: Option<serde_json::Value>,
     pub engineer_notes: Option<String>,
+    #[retort(default = "now()")]
     pub created_at: Timestamp,
+    #[retort(default = "now()")]
     pub updated_at: Timestamp,
     pub processed_at: Option<Timestamp>,
-    /// Hex SHA-256 of the file, for finding duplicates; indexed with tenant_id (revision
-    /// b7e24d90c1a5, built CONCURRENTLY).
     pub content_hash: Option<String>,
 }
 
 /// `audit_events`: what happened, who or what did it. A TimescaleDB hypertable on `timestamp`
-/// where available; the primary key is (id, timestamp) either way. Append-only for the service.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// where available (see the module documentation); the primary key is (id, timestamp) either
+/// way. Append-only for the service. Its user is referenced through `(tenant_id, user_id)`
+/// ON DELETE SET NULL (user_id): deleting a user keeps its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[retort(
+    table = "audit_events",
+    from_row,
+    primary_key = "id, timestamp",
+    foreign_key(
+        columns = "tenant_id, user_id",
+        references = "users(tenant_id, id)",
+        on_delete = "set null (user_id)"
+    ),
+    index = "tenant_id, timestamp DESC",
+    index = "tenant_id, user_id",
+    index = "event_type",
+    index = "timestamp DESC"
+)]
 pub struct AuditEvent {
+    #[retort(default = "public.uuid_generate_v4()")]
     pub id: Uuid,
+    #[retort(references = "tenants(id)", on_delete = "cascade")]
     pub tenant_id: Uuid,
-    /// References `users` through (tenant_id, user_id) ON DELETE SET NULL (user_id).
     pub user_id: Option<Uuid>,
-    /// Indexed.
     pub event_type: EventType,
     pub action: String,
-    /// Default 'success'.
+    #[retort(default = "'success'")]
     pub status: String,
     pub description: Option<String>,
     pub resource_type: Option<String>,
@@ -461,180 +487,125 @@ pub struct AuditEvent {
     pub ai_metadata: Option<serde_json::Value>,
     pub ip_address: Option<IpAddr>,
     pub user_agent: Option<String>,
-    /// Default now(); indexed, and with tenant_id.
+    #[retort(default = "now()")]
     pub timestamp: Timestamp,
 }
 
-impl Tenant {
-    pub const TABLE: &'static str = "tenants";
+/// The body of `builtenv_set_updated_at()`: updated_at is kept by the database, whoever writes
+/// the row.
+const SET_UPDATED_AT: &str = "\nBEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND\n";
 
-    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            name: row.try_get("name")?,
-            slug: row.try_get("slug")?,
-            email: row.try_get("email")?,
-            phone: row.try_get("phone")?,
-            address_line1: row.try_get("address_line1")?,
-            address_line2: row.try_get("address_line2")?,
-            city: row.try_get("city")?,
-            postcode: row.try_get("postcode")?,
-            country: row.try_get("country")?,
-            is_active: row.try_get("is_active")?,
-            is_trial: row.try_get("is_trial")?,
-            max_users: row.try_get("max_users")?,
-            max_projects: row.try_get("max_projects")?,
-            max_storage_gb: row.try_get("max_storage_gb")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-            trial_ends_at: row.try_get("trial_ends_at")?,
+/// The body of `builtenv_current_tenant_id()`: the tenant named by the `app.tenant_id` setting
+/// (none when it is unset).
+const CURRENT_TENANT_ID: &str = " SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid ";
+
+/// The whole desired schema: extensions, enum types, tables (from the models), the updated_at
+/// trigger function and triggers, row-level security with the `tenant_isolation` policy on
+/// every table, and the grants to `builtenv_app`. Extension versions are PostgreSQL 15's.
+pub fn schema() -> Schema {
+    // Everything but audit_events is updated in place, and has its updated_at kept.
+    fn touched<T: TableModel>(b: SchemaBuilder, grants: &[&str]) -> SchemaBuilder {
+        b.model_with::<T>(|t| {
+            let trigger = format!("trg_{}_updated_at", T::TABLE);
+            secured(t, "tenant_id", grants).trigger(
+                Trigger::new(trigger, "builtenv_set_updated_at")
+                    .before()
+                    .on_update(),
+            )
         })
     }
+    fn secured(
+        t: retort::schema::builder::TableBuilder,
+        tenant_column: &str,
+        grants: &[&str],
+    ) -> retort::schema::builder::TableBuilder {
+        let check = format!("({tenant_column} = public.builtenv_current_tenant_id())");
+        t.row_security()
+            .policy(
+                Policy::new("tenant_isolation")
+                    .using(check.clone())
+                    .with_check(check),
+            )
+            .grant(grants, APP_ROLE)
+    }
+    const READ_WRITE: &[&str] = &["SELECT", "INSERT", "UPDATE", "DELETE"];
+    let b = SchemaBuilder::new()
+        .naming(Naming::Conventional)
+        .grant_on_namespace("public", &["USAGE"], APP_ROLE)
+        .extension("uuid-ossp", "1.1")
+        .extension("pg_trgm", "1.6")
+        .pg_enum::<SubscriptionStatus>()
+        .pg_enum::<SubscriptionTier>()
+        .pg_enum::<ProjectStatus>()
+        .pg_enum::<DocumentType>()
+        .pg_enum::<DocumentStatus>()
+        .pg_enum::<EventType>()
+        .function(FunctionBuilder::new(
+            "public",
+            "builtenv_set_updated_at",
+            "trigger",
+            "plpgsql",
+            SET_UPDATED_AT,
+        ))
+        .function(
+            FunctionBuilder::new(
+                "public",
+                "builtenv_current_tenant_id",
+                "uuid",
+                "sql",
+                CURRENT_TENANT_ID,
+            )
+            .stable(),
+        )
+        .model_with::<Tenant>(|t| {
+            secured(t, "id", &["SELECT", "INSERT", "UPDATE"]).trigger(
+                Trigger::new("trg_tenants_updated_at", "builtenv_set_updated_at")
+                    .before()
+                    .on_update(),
+            )
+        });
+    let b = touched::<User>(b, READ_WRITE);
+    let b = touched::<Subscription>(b, READ_WRITE);
+    let b = touched::<Project>(b, READ_WRITE);
+    let b = touched::<Document>(b, READ_WRITE);
+    b.model_with::<AuditEvent>(|t| secured(t, "tenant_id", &["SELECT", "INSERT"]))
+        .build()
+        .expect("the models declare a valid schema (tested by models::tests)")
 }
 
-impl User {
-    pub const TABLE: &'static str = "users";
-
-    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            tenant_id: row.try_get("tenant_id")?,
-            email: row.try_get("email")?,
-            hashed_password: row.try_get("hashed_password")?,
-            is_active: row.try_get("is_active")?,
-            is_verified: row.try_get("is_verified")?,
-            first_name: row.try_get("first_name")?,
-            last_name: row.try_get("last_name")?,
-            phone: row.try_get("phone")?,
-            job_title: row.try_get("job_title")?,
-            is_engineer: row.try_get("is_engineer")?,
-            engineer_registration_number: row.try_get("engineer_registration_number")?,
-            engineer_qualification: row.try_get("engineer_qualification")?,
-            role: row.try_get("role")?,
-            last_login_at: row.try_get("last_login_at")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-        })
+/// An introspected schema without what TimescaleDB adds when `audit_events` is a hypertable:
+/// the `timescaledb` extension, its `_timescaledb_*` and `timescaledb_*` schemas and what is in
+/// them (chunks, and the notices of their inheritance from the hypertable), and the
+/// `ts_insert_blocker` trigger of the hypertable.
+pub fn without_timescaledb(mut schema: Schema) -> Schema {
+    let ours = |s: &str| s.starts_with("_timescaledb") || s.starts_with("timescaledb_");
+    schema.extensions.remove("timescaledb");
+    schema.schemas.retain(|name, _| !ours(name));
+    schema.tables.retain(|q, _| !ours(&q.schema));
+    schema.views.retain(|q, _| !ours(&q.schema));
+    schema.sequences.retain(|q, _| !ours(&q.schema));
+    schema.functions.retain(|q, _| !ours(&q.schema));
+    // Chunks inherit from the hypertable: reported as unsupported table inheritance.
+    schema.unsupported.retain(|u| !u.contains("_timescaledb"));
+    if let Some(t) = schema
+        .tables
+        .get_mut(&QualName::new("public", AuditEvent::TABLE))
+    {
+        t.triggers.remove("ts_insert_blocker");
     }
-}
-
-impl Subscription {
-    pub const TABLE: &'static str = "subscriptions";
-
-    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            tenant_id: row.try_get("tenant_id")?,
-            stripe_customer_id: row.try_get("stripe_customer_id")?,
-            stripe_subscription_id: row.try_get("stripe_subscription_id")?,
-            stripe_price_id: row.try_get("stripe_price_id")?,
-            tier: row.try_get("tier")?,
-            status: row.try_get("status")?,
-            billing_cycle: row.try_get("billing_cycle")?,
-            amount: row.try_get("amount")?,
-            currency: row.try_get("currency")?,
-            current_period_start: row.try_get("current_period_start")?,
-            current_period_end: row.try_get("current_period_end")?,
-            trial_start: row.try_get("trial_start")?,
-            trial_end: row.try_get("trial_end")?,
-            canceled_at: row.try_get("canceled_at")?,
-            ended_at: row.try_get("ended_at")?,
-            usage_data: row.try_get("usage_data")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-        })
-    }
-}
-
-impl Project {
-    pub const TABLE: &'static str = "projects";
-
-    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            tenant_id: row.try_get("tenant_id")?,
-            name: row.try_get("name")?,
-            description: row.try_get("description")?,
-            reference_number: row.try_get("reference_number")?,
-            address_line1: row.try_get("address_line1")?,
-            address_line2: row.try_get("address_line2")?,
-            city: row.try_get("city")?,
-            postcode: row.try_get("postcode")?,
-            country: row.try_get("country")?,
-            project_type: row.try_get("project_type")?,
-            building_use: row.try_get("building_use")?,
-            status: row.try_get("status")?,
-            compliance_summary: row.try_get("compliance_summary")?,
-            engineer_validated: row.try_get("engineer_validated")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-        })
-    }
-}
-
-impl Document {
-    pub const TABLE: &'static str = "documents";
-
-    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            tenant_id: row.try_get("tenant_id")?,
-            project_id: row.try_get("project_id")?,
-            filename: row.try_get("filename")?,
-            original_filename: row.try_get("original_filename")?,
-            file_path: row.try_get("file_path")?,
-            file_size: row.try_get("file_size")?,
-            mime_type: row.try_get("mime_type")?,
-            file_extension: row.try_get("file_extension")?,
-            document_type: row.try_get("document_type")?,
-            status: row.try_get("status")?,
-            extracted_text: row.try_get("extracted_text")?,
-            page_count: row.try_get("page_count")?,
-            ai_analysis: row.try_get("ai_analysis")?,
-            compliance_findings: row.try_get("compliance_findings")?,
-            vector_indexed: row.try_get("vector_indexed")?,
-            engineer_notes: row.try_get("engineer_notes")?,
-            created_at: row.try_get("created_at")?,
-            updated_at: row.try_get("updated_at")?,
-            processed_at: row.try_get("processed_at")?,
-            content_hash: row.try_get("content_hash")?,
-        })
-    }
-}
-
-impl AuditEvent {
-    pub const TABLE: &'static str = "audit_events";
-
-    pub fn from_row(row: &Row) -> Result<Self, tokio_postgres::Error> {
-        Ok(Self {
-            id: row.try_get("id")?,
-            tenant_id: row.try_get("tenant_id")?,
-            user_id: row.try_get("user_id")?,
-            event_type: row.try_get("event_type")?,
-            action: row.try_get("action")?,
-            status: row.try_get("status")?,
-            description: row.try_get("description")?,
-            resource_type: row.try_get("resource_type")?,
-            resource_id: row.try_get("resource_id")?,
-            actor_type: row.try_get("actor_type")?,
-            actor_id: row.try_get("actor_id")?,
-            ai_metadata: row.try_get("ai_metadata")?,
-            ip_address: row.try_get("ip_address")?,
-            user_agent: row.try_get("user_agent")?,
-            timestamp: row.try_get("timestamp")?,
-        })
-    }
+    schema
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use retort::schema::builder::PgEnum as _;
 
     fn labels_match<E: PgEnum + Serialize>() {
-        assert_eq!(E::ALL.len(), E::LABELS.len(), "{}", E::TYPE_NAME);
+        assert_eq!(E::ALL.len(), E::LABELS.len(), "{}", E::NAME);
         for (variant, label) in E::ALL.iter().zip(E::LABELS) {
             let json = serde_json::to_value(variant).expect("serialize");
-            assert_eq!(json, serde_json::Value::from(*label), "{}", E::TYPE_NAME);
+            assert_eq!(json, serde_json::Value::from(*label), "{}", E::NAME);
         }
     }
 
@@ -646,5 +617,31 @@ mod tests {
         labels_match::<DocumentType>();
         labels_match::<DocumentStatus>();
         labels_match::<EventType>();
+    }
+
+    #[test]
+    fn the_models_declare_a_schema() {
+        let s = schema();
+        assert_eq!(s.tables.len(), TABLES.len());
+        assert_eq!(s.enums.len(), ENUM_TYPES.len());
+        let users = &s.tables[&QualName::new("public", User::TABLE)];
+        assert_eq!(
+            users.constraints["fk_users_tenant_id_tenants"].definition,
+            "FOREIGN KEY (tenant_id) REFERENCES public.tenants(id) ON DELETE CASCADE"
+        );
+        assert_eq!(
+            SubscriptionStatus::LABELS,
+            [
+                "trialing",
+                "active",
+                "past_due",
+                "canceled",
+                "unpaid",
+                "incomplete",
+                "incomplete_expired"
+            ]
+        );
+        assert_eq!(EventType::NAME, "eventtype");
+        assert_eq!(EventType::LABELS[0], "user.auth");
     }
 }

@@ -223,6 +223,16 @@ async fn with_timescaledb_audit_events_is_a_hypertable() {
     owner.batch_execute("ROLLBACK").await.expect("rollback");
     drop(server);
 
+    // The models describe audit_events as a plain table: with TimescaleDB's own objects (the
+    // extension, its schemas and chunks, the insert blocker) left out, the hypertable database
+    // equals them too.
+    let read = retort::introspect::introspect(&owner, &Default::default())
+        .await
+        .expect("introspect");
+    assert!(read.extensions.contains_key("timescaledb"));
+    let read = builtenv::models::without_timescaledb(support::without_version_tables(read));
+    retort_test_support::assert_schema_eq(&builtenv::models::schema(), &read);
+
     // The migration kit, TimescaleDB branch: each revision reversible, and downgrade base
     // leaves the database as it was (extension included).
     let kit_url = cluster.url("kit");

@@ -281,6 +281,9 @@ mod tests {
 }
 
 /// Real Alembic, in a virtualenv from PyPI, for differential tests.
+mod schema_diff;
+pub use schema_diff::{assert_schema_eq, schema_differences};
+
 pub mod alembic {
     use std::path::{Path, PathBuf};
     use std::process::Command;

@@ -7,8 +7,13 @@
 
 pub mod author;
 pub mod autogen;
+/// `#[derive(retort::Table)]` and `#[derive(retort::Enum)]`: model structs and enums as a
+/// [`schema::builder`] declaration (see the `retort-derive` crate for the attributes).
+pub use retort_derive::{Enum, Table};
 /// Embed a script directory in the binary: `Project::from_embedded(config, embed_migrations!("migrations"))`.
 pub use retort_macros::embed_migrations;
+/// The PostgreSQL client retort uses (what `#[retort(from_row)]` code reads rows with).
+pub use tokio_postgres;
 
 pub mod config;
 pub mod db;

@@ -176,6 +176,17 @@ pub async fn migrate_to_head(url: &str) {
         .expect("upgrade head");
 }
 
+/// An introspected schema without retort's own tables (the version table and its log, with the
+/// log's sequence): bookkeeping, not the application's schema.
+pub fn without_version_tables(mut schema: retort::schema::Schema) -> retort::schema::Schema {
+    let ours = |name: &str| name == "retort_version" || name == "retort_history";
+    schema.tables.retain(|q, _| !ours(&q.name));
+    schema
+        .sequences
+        .retain(|_, s| !s.owned_by.as_ref().is_some_and(|(t, _)| ours(&t.name)));
+    schema
+}
+
 /// A string field of a JSON object.
 pub fn text<'a>(value: &'a serde_json::Value, pointer: &str) -> &'a str {
     value

@@ -16,8 +16,12 @@
 //! storage, statistics targets and privileges, type privileges, default privileges, security
 //! labels; owners; whether a materialized view is populated; the absence of schema `public`.
 //!
+//! [`builder`] declares a `Schema` in Rust (what `#[derive(retort::Table)]` expands to), in the
+//! same printed forms, so a declared schema equals an introspected one.
+//!
 //! Invariant: this module never touches a connection.
 
+pub mod builder;
 mod model;
 mod name;
 
