@@ -21,12 +21,22 @@ async fn both_sides(
     options: &IntrospectOptions,
 ) -> Result<(Schema, Schema), Failure> {
     let config = &project.config;
-    if config.autogenerate.schema.is_empty() {
+    let models = crate::models();
+    if config.autogenerate.schema.is_empty() && models.is_none() {
         return Err(AutogenError::NoDesiredSchema.into());
     }
-    let files = retort::autogen::expand_globs(&config.autogenerate.schema, &config.root)?;
-    let scratch = scratch(config).await?;
-    let current = if from_migrations {
+    let files = if models.is_some() {
+        Vec::new()
+    } else {
+        retort::autogen::expand_globs(&config.autogenerate.schema, &config.root)?
+    };
+    // A scratch server only when something is loaded into one.
+    let scratch = if from_migrations || models.is_none() {
+        Some(scratch(config).await?)
+    } else {
+        None
+    };
+    let current = if let (true, Some(scratch)) = (from_migrations, &scratch) {
         scratch.replay(project.clone(), None, options).await?
     } else {
         let url = crate::db_cmd::database_url(cli, config).await?;
@@ -36,9 +46,19 @@ async fn both_sides(
         }
         retort::autogen::read_database(&url, options, &VersionTables::from_config(config)).await?
     };
-    let desired = scratch
-        .load_sql(&files, options, &VersionTables::from_config(config))
-        .await?;
+    let desired = match models {
+        Some(models) => models().map_err(|e| {
+            Failure::message(ExitCode::Config, format!("the models do not build: {e}"))
+        })?,
+        None => match &scratch {
+            Some(scratch) => {
+                scratch
+                    .load_sql(&files, options, &VersionTables::from_config(config))
+                    .await?
+            }
+            None => return Err(AutogenError::NoDesiredSchema.into()),
+        },
+    };
     Ok((current, desired))
 }
 

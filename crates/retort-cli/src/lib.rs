@@ -41,6 +41,27 @@ fn source() -> &'static Source {
     SOURCE.get_or_init(|| Source::Disk)
 }
 
+/// The desired schema built in Rust (a program's models), for `check` and
+/// `revision --autogenerate` instead of `[autogenerate] schema`.
+pub type Models = fn() -> Result<retort::schema::Schema, String>;
+
+static MODELS: std::sync::OnceLock<Models> = std::sync::OnceLock::new();
+
+pub(crate) fn models() -> Option<Models> {
+    MODELS.get().copied()
+}
+
+/// [`main_with`], with the desired schema of `check` and `revision --autogenerate` given by
+/// `models` (as SQLAlchemy models are Alembic's autogenerate source).
+pub fn main_with_models<I, T>(src: Source, models: Models, args: I) -> ProcessExit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let _ = MODELS.set(models);
+    main_with(src, args)
+}
+
 /// `retort`'s main: arguments from the process.
 pub fn main() -> ProcessExit {
     main_with(Source::Disk, std::env::args_os())
