@@ -867,7 +867,7 @@ fn using_cast(column: &str, old: &str, new: &str) -> String {
         || fo == "text"
         || fnew == "text"
         || (fo == fnew && fo != "other")
-        || (fo == "number" && new == "boolean")
+        || (matches!(old, "integer" | "smallint" | "bigint") && new == "boolean")
         || (old == "boolean" && (new == "integer" || new == "smallint" || new == "bigint"))
         || (fo == "other" && fnew == "other");
     if direct {
