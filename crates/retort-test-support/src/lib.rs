@@ -394,3 +394,125 @@ pub mod alembic {
         )
     }
 }
+
+/// Generated projects for race and fault tests.
+pub mod projects {
+    use std::path::Path;
+
+    /// One generated revision: id, parents and SQL.
+    #[derive(Debug, Clone)]
+    pub struct GenRev {
+        pub id: String,
+        pub down: Vec<String>,
+        pub up: String,
+        /// Undoes `up` exactly.
+        pub down_sql: String,
+        pub transactional: bool,
+    }
+
+    /// `n` (at least 60) counter revisions `r000`...: a trunk, a fork into three branches,
+    /// their merge, a second fork into two and its merge, then a trunk to a single head. Each
+    /// revision increments `counter.n` and inserts its id into `applied` (a primary key, so a
+    /// revision applied twice fails). `r000` creates both tables.
+    pub fn branchy(n: usize) -> Vec<GenRev> {
+        assert!(n >= 60, "branchy needs 60 revisions or more");
+        let id = |i: usize| format!("r{i:03}");
+        // Revision indexes: trunk 0..t1, branches of the first fork, merge m1, trunk to t2,
+        // two branches, merge m2, trunk to the end.
+        let t1 = n / 5;
+        let fork1 = (n * 2) / 5 - t1; // revisions on the three branches together
+        let m1 = t1 + fork1;
+        let t2 = m1 + 1 + n / 10;
+        let fork2 = n / 5;
+        let m2 = t2 + fork2;
+        let mut last1 = vec![id(t1 - 1); 3];
+        let mut last2 = vec![id(t2 - 1); 2];
+        (0..n)
+            .map(|i| {
+                let down = if i == 0 {
+                    Vec::new()
+                } else if (t1..m1).contains(&i) {
+                    // Branch k of the first fork: t1 + k, t1 + k + 3, ... (interleaved files).
+                    let k = (i - t1) % 3;
+                    vec![std::mem::replace(&mut last1[k], id(i))]
+                } else if i == m1 {
+                    last1.clone()
+                } else if (t2..m2).contains(&i) {
+                    let k = (i - t2) % 2;
+                    vec![std::mem::replace(&mut last2[k], id(i))]
+                } else if i == m2 {
+                    last2.clone()
+                } else {
+                    vec![id(i - 1)]
+                };
+                GenRev {
+                    id: id(i),
+                    down,
+                    up: counter_sql(i),
+                    down_sql: counter_down_sql(i),
+                    transactional: true,
+                }
+            })
+            .collect()
+    }
+
+    /// `n` counter revisions in a line.
+    pub fn chain(n: usize) -> Vec<GenRev> {
+        (0..n)
+            .map(|i| GenRev {
+                id: format!("r{i:03}"),
+                down: if i == 0 {
+                    Vec::new()
+                } else {
+                    vec![format!("r{:03}", i - 1)]
+                },
+                up: counter_sql(i),
+                down_sql: counter_down_sql(i),
+                transactional: true,
+            })
+            .collect()
+    }
+
+    /// Revision `i`'s SQL: `r000` creates `counter` and `applied`; every revision increments the
+    /// counter and inserts its id.
+    pub fn counter_sql(i: usize) -> String {
+        if i == 0 {
+            "CREATE TABLE counter (n int); INSERT INTO counter VALUES (1); CREATE TABLE applied (id text PRIMARY KEY); INSERT INTO applied VALUES ('r000');".into()
+        } else {
+            format!("UPDATE counter SET n = n + 1; INSERT INTO applied VALUES ('r{i:03}');")
+        }
+    }
+
+    /// What undoes [`counter_sql`]`(i)`.
+    pub fn counter_down_sql(i: usize) -> String {
+        if i == 0 {
+            "DROP TABLE counter; DROP TABLE applied;".into()
+        } else {
+            format!("UPDATE counter SET n = n - 1; DELETE FROM applied WHERE id = 'r{i:03}';")
+        }
+    }
+
+    /// Write `retort.toml` (with `config_extra`) and `migrations/` holding `revs` into `dir`.
+    pub fn write(dir: &Path, config_extra: &str, revs: &[GenRev]) {
+        std::fs::create_dir_all(dir.join("migrations")).expect("mkdir");
+        std::fs::write(
+            dir.join("retort.toml"),
+            format!("script_location = \"migrations\"\n{config_extra}"),
+        )
+        .expect("config");
+        for (i, r) in revs.iter().enumerate() {
+            std::fs::write(
+                dir.join(format!("migrations/{i:04}_{}.sql", r.id)),
+                format!(
+                    "-- revision: {}\n-- down_revision: {}\n-- message: step {i}\n-- transactional: {}\n\n-- retort:up\n{}\n\n-- retort:down\n{}\n",
+                    r.id,
+                    r.down.join(", "),
+                    r.transactional,
+                    r.up,
+                    r.down_sql
+                ),
+            )
+            .expect("write");
+        }
+    }
+}

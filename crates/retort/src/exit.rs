@@ -27,10 +27,13 @@ pub enum ExitCode {
     Verify = 9,
     /// A file could not be read or written, or an external program failed.
     Io = 10,
+    /// A migration's statement was stopped by the server's `lock_timeout` or
+    /// `statement_timeout` (retort.toml) and rolled back.
+    Timeout = 11,
 }
 
 impl ExitCode {
-    pub const ALL: [ExitCode; 11] = [
+    pub const ALL: [ExitCode; 12] = [
         ExitCode::Ok,
         ExitCode::CheckFailed,
         ExitCode::Usage,
@@ -42,6 +45,7 @@ impl ExitCode {
         ExitCode::Lock,
         ExitCode::Verify,
         ExitCode::Io,
+        ExitCode::Timeout,
     ];
 
     pub fn code(self) -> u8 {
@@ -56,11 +60,14 @@ impl ExitCode {
             ExitCode::Config => "retort.toml missing or invalid",
             ExitCode::Script => "script directory invalid",
             ExitCode::Target => "target or revision not resolved",
-            ExitCode::Connection => "database unreachable or connection refused",
+            ExitCode::Connection => "database unreachable, connection refused or lost",
             ExitCode::Migration => "a migration failed and was rolled back",
             ExitCode::Lock => "migration lock not obtained in time",
             ExitCode::Verify => "applied revisions differ from their files, or need recovery",
             ExitCode::Io => "file or external program error",
+            ExitCode::Timeout => {
+                "a statement hit lock_timeout or statement_timeout and was rolled back"
+            }
         }
     }
 }

@@ -477,6 +477,16 @@ async fn lock_timeout_names_the_holder() {
             ..RunOptions::default()
         },
     );
+    // The same key held in another database of the server (a run migrating that one) is not
+    // this database's holder.
+    let elsewhere = connect(&fresh_database().await.url).await;
+    elsewhere
+        .batch_execute(&format!(
+            "SET application_name = 'other-database'; SELECT pg_advisory_lock({})",
+            m.tables().lock_key()
+        ))
+        .await
+        .expect("lock elsewhere");
     let holder = connect(&db.url).await;
     holder
         .batch_execute("SET application_name = 'deploy-42'")
@@ -513,34 +523,18 @@ async fn lock_timeout_names_the_holder() {
     m.upgrade(&db.url, "head", &Quiet).await.expect("upgrade");
 }
 
-/// 100 revisions, each incrementing a counter: run by 8 concurrent tasks, every revision must
-/// apply exactly once.
+/// Tasks racing in one process, as many as processes race in `runner_cli.rs`.
+const RACERS: usize = 16;
+
+/// 200 revisions with two forks and their merges, each incrementing a counter and inserting its
+/// id under a unique key: run by 16 concurrent tasks, every revision must apply exactly once, and
+/// the version rows and applied log must equal a single run's.
 async fn concurrent_counter(mode: LockMode) {
+    use retort_test_support::projects;
     let db = fresh_database().await;
+    let single = fresh_database().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let ids: Vec<String> = (0..100).map(|i| format!("r{i:03}")).collect();
-    let ups: Vec<String> = (0..100)
-        .map(|i| {
-            if i == 0 {
-                "CREATE TABLE counter (n int); INSERT INTO counter VALUES (1);".to_string()
-            } else {
-                "UPDATE counter SET n = n + 1;".to_string()
-            }
-        })
-        .collect();
-    let parents: Vec<Vec<&str>> = (0..100)
-        .map(|i| {
-            if i == 0 {
-                vec![]
-            } else {
-                vec![ids[i - 1].as_str()]
-            }
-        })
-        .collect();
-    let revs: Vec<Rev<'_>> = (0..100)
-        .map(|i| rev(&ids[i], &parents[i], &ups[i], ""))
-        .collect();
-    write_project(dir.path(), "", &revs);
+    projects::write(dir.path(), "", &projects::branchy(200));
     let m = Arc::new(migrator(
         dir.path(),
         RunOptions {
@@ -549,7 +543,7 @@ async fn concurrent_counter(mode: LockMode) {
         },
     ));
     let mut tasks = Vec::new();
-    for _ in 0..8 {
+    for _ in 0..RACERS {
         let m = Arc::clone(&m);
         let url = db.url.clone();
         tasks.push(tokio::spawn(async move {
@@ -560,26 +554,33 @@ async fn concurrent_counter(mode: LockMode) {
     for t in tasks {
         applied += t.await.expect("task").expect("every task succeeds");
     }
-    assert_eq!(applied, 100, "each revision applied by exactly one task");
-    assert_eq!(rows(&db.url, "SELECT n FROM counter").await, ["100"]);
-    assert_eq!(version_rows(&db.url).await, ["r099"]);
+    assert_eq!(applied, 200, "each revision applied by exactly one task");
+    assert_eq!(rows(&db.url, "SELECT n FROM counter").await, ["200"]);
+    assert_eq!(rows(&db.url, "SELECT count(*) FROM applied").await, ["200"]);
+    m.upgrade(&single.url, "head", &Quiet)
+        .await
+        .expect("single run");
+    assert_eq!(version_rows(&db.url).await, version_rows(&single.url).await);
+    assert_eq!(version_rows(&db.url).await, ["r199"]);
+    let log = "SELECT revision, direction, status FROM retort_history ORDER BY revision";
+    assert_eq!(rows(&db.url, log).await, rows(&single.url, log).await);
     assert_eq!(
         rows(
             &db.url,
             "SELECT count(*), count(DISTINCT revision) FROM retort_history"
         )
         .await,
-        ["100|100"]
+        ["200|200"]
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn eight_tasks_session_lock() {
+async fn sixteen_tasks_session_lock() {
     concurrent_counter(LockMode::Session).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn eight_tasks_transaction_lock() {
+async fn sixteen_tasks_transaction_lock() {
     concurrent_counter(LockMode::Transaction).await;
 }
 

@@ -39,44 +39,16 @@ impl SessionLock {
         key: i64,
         obs: &dyn Observer,
     ) -> Result<Self, RunError> {
-        let start = Instant::now();
-        let mut delay = Duration::from_millis(2);
-        let mut next_report = start + Duration::from_secs(1);
-        loop {
-            let got = query_col(client, &format!("SELECT pg_try_advisory_lock({key})")).await?;
-            if got.first().and_then(Option::as_deref) == Some("t") {
-                emit(
-                    obs,
-                    Event::LockAcquired {
-                        waited: start.elapsed(),
-                    },
-                );
-                return Ok(Self { key });
-            }
-            let waited = start.elapsed();
-            if options.lock_timeout.is_some_and(|t| waited >= t) {
-                return Err(RunError::LockTimeout {
-                    waited_secs: waited.as_secs_f64(),
-                    holder: holder(client, key).await,
-                });
-            }
-            if Instant::now() >= next_report {
-                emit(
-                    obs,
-                    Event::LockWaiting {
-                        waited,
-                        holder: holder(client, key).await,
-                    },
-                );
-                next_report = Instant::now() + REPORT_EVERY;
-            }
-            let mut sleep = delay;
-            if let Some(t) = options.lock_timeout {
-                sleep = sleep.min(t.saturating_sub(waited).max(Duration::from_millis(1)));
-            }
-            tokio::time::sleep(sleep).await;
-            delay = (delay * 2).min(Duration::from_millis(100));
-        }
+        poll(
+            client,
+            options,
+            key,
+            obs,
+            &format!("SELECT pg_try_advisory_lock({key})"),
+            None,
+        )
+        .await?;
+        Ok(Self { key })
     }
 
     pub(crate) async fn release(self, client: &Client) {
@@ -86,7 +58,95 @@ impl SessionLock {
     }
 }
 
-/// The session holding the advisory lock `key`, if any.
+/// `lock_mode = "transaction"`: open a transaction holding the transaction advisory lock `key`.
+/// Polled with `pg_try_advisory_xact_lock` in short transactions, like the session lock, rather
+/// than blocking in `pg_advisory_xact_lock`: a waiter holds no pooled server connection while it
+/// waits, `--lock-timeout` and the holder reports work as in session mode, the server's own
+/// `lock_timeout` does not apply, and the run holding the lock, which takes it again right after
+/// each commit, keeps it until it has finished instead of alternating with a waiter step by step
+/// (an upgrade racing a downgrade would otherwise undo each other's steps indefinitely).
+pub(crate) async fn begin_locked(
+    client: &Client,
+    options: &RunOptions,
+    key: i64,
+    obs: &dyn Observer,
+) -> Result<(), RunError> {
+    poll(
+        client,
+        options,
+        key,
+        obs,
+        &format!("BEGIN; SELECT pg_try_advisory_xact_lock({key})"),
+        Some("ROLLBACK"),
+    )
+    .await
+}
+
+/// Run `attempt` (whose last row says whether the lock was taken) until it says yes, backing off
+/// and reporting who holds the lock; `after_miss` undoes a failed attempt.
+async fn poll(
+    client: &Client,
+    options: &RunOptions,
+    key: i64,
+    obs: &dyn Observer,
+    attempt: &str,
+    after_miss: Option<&str>,
+) -> Result<(), RunError> {
+    let start = Instant::now();
+    let mut delay = Duration::from_millis(2);
+    let mut next_report = start + Duration::from_secs(1);
+    loop {
+        let got = query_col(client, attempt).await;
+        let got = match got {
+            Ok(g) => g,
+            Err(e) => {
+                if let Some(sql) = after_miss {
+                    let _ = client.batch_execute(sql).await;
+                }
+                return Err(e);
+            }
+        };
+        if got.last().and_then(Option::as_deref) == Some("t") {
+            emit(
+                obs,
+                Event::LockAcquired {
+                    waited: start.elapsed(),
+                },
+            );
+            return Ok(());
+        }
+        if let Some(sql) = after_miss {
+            super::exec(client, sql).await?;
+        }
+        let waited = start.elapsed();
+        if options.lock_timeout.is_some_and(|t| waited >= t) {
+            return Err(RunError::LockTimeout {
+                waited_secs: waited.as_secs_f64(),
+                holder: holder(client, key).await,
+            });
+        }
+        if Instant::now() >= next_report {
+            emit(
+                obs,
+                Event::LockWaiting {
+                    waited,
+                    holder: holder(client, key).await,
+                },
+            );
+            next_report = Instant::now() + REPORT_EVERY;
+        }
+        let mut sleep = delay;
+        if let Some(t) = options.lock_timeout {
+            sleep = sleep.min(t.saturating_sub(waited).max(Duration::from_millis(1)));
+        }
+        tokio::time::sleep(sleep).await;
+        delay = (delay * 2).min(Duration::from_millis(100));
+    }
+}
+
+/// The session holding the advisory lock `key` in this database, if any. (`pg_locks` shows
+/// every database's locks, and the same key is held in another database by a run migrating
+/// that one: it does not block this run and must not be named.)
 pub(crate) async fn holder(client: &Client, key: i64) -> Option<LockHolder> {
     let k = key as u64;
     let (hi, lo) = (k >> 32, k & 0xffff_ffff);
@@ -95,7 +155,7 @@ pub(crate) async fn holder(client: &Client, key: i64) -> Option<LockHolder> {
         &format!(
             "SELECT a.pid::text, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' \
              FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
-             WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {hi} AND l.objid = {lo} AND l.objsubid = 1 LIMIT 1"
+             WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND l.classid = {hi} AND l.objid = {lo} AND l.objsubid = 1 LIMIT 1"
         ),
     )
     .await
