@@ -529,10 +529,17 @@ const RACERS: usize = 16;
 /// 200 revisions with two forks and their merges, each incrementing a counter and inserting its
 /// id under a unique key: run by 16 concurrent tasks, every revision must apply exactly once, and
 /// the version rows and applied log must equal a single run's.
-async fn concurrent_counter(mode: LockMode) {
+async fn concurrent_counter(
+    mode: LockMode,
+    pgbouncer: Option<&retort_test_support::pgbouncer::PgBouncer>,
+) {
     use retort_test_support::projects;
-    let db = fresh_database().await;
+    let mut db = fresh_database().await;
     let single = fresh_database().await;
+    if let Some(b) = pgbouncer {
+        // The racers go through the pooler; the checks below too, which is fine.
+        db.url = b.url(&db.name);
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     projects::write(dir.path(), "", &projects::branchy(200));
     let m = Arc::new(migrator(
@@ -576,12 +583,26 @@ async fn concurrent_counter(mode: LockMode) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixteen_tasks_session_lock() {
-    concurrent_counter(LockMode::Session).await;
+    concurrent_counter(LockMode::Session, None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixteen_tasks_transaction_lock() {
-    concurrent_counter(LockMode::Transaction).await;
+    concurrent_counter(LockMode::Transaction, None).await;
+}
+
+/// The same through PgBouncer in transaction pooling mode with 4 server connections for 16
+/// racers (skipped with a message when pgbouncer is not installed; `.ci/run` installs it and
+/// sets RETORT_REQUIRE_PGBOUNCER so that it runs there).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixteen_tasks_transaction_lock_through_pgbouncer() {
+    let Some(bouncer) = retort_test_support::pgbouncer::start_or_skip(
+        "sixteen_tasks_transaction_lock_through_pgbouncer",
+        4,
+    ) else {
+        return;
+    };
+    concurrent_counter(LockMode::Transaction, Some(&bouncer)).await;
 }
 
 #[tokio::test]
