@@ -655,3 +655,72 @@ async fn disk_full_is_a_clear_error() {
     drop(admin);
     drop(own);
 }
+
+/// `lock_mode = "transaction"`: a non-transactional revision runs outside the lock (it cannot
+/// run inside a transaction). A second run racing the first must never run it again alongside
+/// it: it stops with the "unfinished" error (exit 9), the first finishes, and a later run finds
+/// nothing to do. (Before the fix the second ran it concurrently: the counter moved twice.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transaction_mode_never_runs_a_non_transactional_revision_twice() {
+    for round in 0..4 {
+        let db = fresh_database().await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut revs = chain_with_sleeper(8, 5, 1);
+        revs[5].up = "UPDATE counter SET n = n + 1;\nSELECT pg_sleep((SELECT s FROM sleep_for)) /* sleep-here */;\nINSERT INTO applied VALUES ('r005');".into();
+        revs[5].transactional = false;
+        projects::write(dir.path(), "lock_mode = \"transaction\"\n", &revs);
+        let m = Arc::new(migrator(dir.path(), RunOptions::default()));
+        m.upgrade(&db.url, "r004", &Quiet).await.expect("r004");
+        // Both plan from r004 while the lock is held elsewhere; released, one starts r005 and
+        // the other, taking the lock next, finds the version rows still at r004 as planned.
+        let holder = connect(&db.url).await;
+        let key = m.tables().lock_key();
+        holder
+            .batch_execute(&format!("SELECT pg_advisory_lock({key})"))
+            .await
+            .expect("hold");
+        let runs: Vec<_> = (0..2)
+            .map(|_| {
+                let (m, url) = (Arc::clone(&m), db.url.clone());
+                tokio::spawn(async move { m.upgrade(&url, "head", &Quiet).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        holder
+            .batch_execute(&format!("SELECT pg_advisory_unlock({key})"))
+            .await
+            .expect("release");
+        let mut ok = 0;
+        let mut stopped = Vec::new();
+        for r in runs {
+            match r.await.expect("task") {
+                Ok(_) => ok += 1,
+                Err(e) => stopped.push(e),
+            }
+        }
+        assert!(ok >= 1, "round {round}: {stopped:?}");
+        for e in &stopped {
+            assert!(
+                matches!(e, RunError::Unfinished { revision, .. } if revision == "r005"),
+                "round {round}: {e:?}"
+            );
+            assert_eq!(e.exit_code(), ExitCode::Verify);
+        }
+        assert_at(&db.url, 7).await;
+        assert!(m
+            .upgrade(&db.url, "head", &Quiet)
+            .await
+            .expect("clean")
+            .steps
+            .is_empty());
+        if let Some(e) = stopped.pop() {
+            if round == 0 {
+                let shown = format!("{:?}", miette::Report::new(e))
+                    .replace(&dir.path().display().to_string(), "[dir]");
+                insta::with_settings!({filters => vec![(r"\x1b\[[0-9;]*m", "")]}, {
+                    insta::assert_snapshot!(shown);
+                });
+            }
+        }
+    }
+}

@@ -572,17 +572,21 @@ impl Migrator {
                 },
             );
         } else {
-            if xact_open {
-                exec(client, "COMMIT").await?;
-            }
             let d = step.direction;
-            exec(
-                client,
-                &self
-                    .tables
-                    .started_sql(&f.id, d, &f.checksum, &self.log_message(f)),
-            )
-            .await?;
+            let started_sql = self
+                .tables
+                .started_sql(&f.id, d, &f.checksum, &self.log_message(f));
+            if xact_open {
+                // Transaction mode: log `started` in the locked transaction that re-read the
+                // version rows, so that the next run to take the lock sees it (and stops
+                // rather than running the revision a second time alongside this one).
+                if let Err(e) = exec(client, &format!("{started_sql}COMMIT;")).await {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    return Err(e);
+                }
+            } else {
+                exec(client, &started_sql).await?;
+            }
             let statements = split_statements(sql).unwrap_or_default();
             for s in statements {
                 let t = Instant::now();
