@@ -21,7 +21,7 @@ pub enum ExitCode {
     Connection = 6,
     /// A migration failed and was rolled back.
     Migration = 7,
-    /// The migration lock was not obtained in time.
+    /// The migration lock was not obtained in time, or was lost (a transaction pooler).
     Lock = 8,
     /// Applied revisions differ from their files (checksums), or need recovery.
     Verify = 9,
@@ -62,7 +62,7 @@ impl ExitCode {
             ExitCode::Target => "target or revision not resolved",
             ExitCode::Connection => "database unreachable, connection refused or lost",
             ExitCode::Migration => "a migration failed and was rolled back",
-            ExitCode::Lock => "migration lock not obtained in time",
+            ExitCode::Lock => "migration lock not obtained in time, or lost",
             ExitCode::Verify => "applied revisions differ from their files, or need recovery",
             ExitCode::Io => "file or external program error",
             ExitCode::Timeout => {

@@ -605,6 +605,83 @@ async fn sixteen_tasks_transaction_lock_through_pgbouncer() {
     concurrent_counter(LockMode::Transaction, Some(&bouncer)).await;
 }
 
+/// The default session lock through that pooler cannot work: the lock stays on one server
+/// connection while each transaction may run on another. Every transaction of a run checks
+/// that its session holds the lock and is the run's, so each racer either succeeds or stops
+/// with "lost the migration lock" (exit 8), and no revision is ever applied twice. (Without the
+/// check, racers applied the same revisions: unique violations on `applied`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn session_lock_through_pgbouncer_is_refused_not_doubled() {
+    use retort_test_support::projects;
+    let Some(bouncer) = retort_test_support::pgbouncer::start_or_skip(
+        "session_lock_through_pgbouncer_is_refused_not_doubled",
+        4,
+    ) else {
+        return;
+    };
+    let db = fresh_database().await;
+    let url = bouncer.url(&db.name);
+    let dir = tempfile::tempdir().expect("tempdir");
+    projects::write(dir.path(), "", &projects::chain(100));
+    // A session lock taken twice on one pooled server connection (it is re-entrant) and
+    // released once stays there: a bounded wait keeps a racer from waiting on it forever.
+    let m = Arc::new(migrator(
+        dir.path(),
+        RunOptions {
+            lock_timeout: Some(Duration::from_secs(15)),
+            ..RunOptions::default()
+        },
+    ));
+    let mut tasks = Vec::new();
+    for _ in 0..RACERS {
+        let (m, url) = (Arc::clone(&m), url.clone());
+        tasks.push(tokio::spawn(async move {
+            m.upgrade(&url, "head", &Quiet).await.map(|r| r.steps.len())
+        }));
+    }
+    let (mut applied, mut lost) = (0, 0);
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(n) => applied += n,
+            Err(RunError::LockLost | RunError::LockTimeout { .. }) => lost += 1,
+            Err(e) => panic!("only success or a lost lock: {e:?}"),
+        }
+    }
+    // Whatever got applied, got applied once, and the version row agrees.
+    let (n, ids) = if rows(&db.url, "SELECT to_regclass('counter') IS NOT NULL").await == ["t"] {
+        (
+            rows(&db.url, "SELECT n FROM counter").await,
+            rows(&db.url, "SELECT count(*) FROM applied").await,
+        )
+    } else {
+        (vec!["0".to_string()], vec!["0".to_string()])
+    };
+    assert_eq!(n, ids, "counter and applied ids agree");
+    let k: usize = n[0].parse().expect("n");
+    if k > 0 {
+        assert_eq!(version_rows(&db.url).await, [format!("r{:03}", k - 1)]);
+    }
+    eprintln!("through pgbouncer, session lock: {applied} steps applied, {lost} of {RACERS} runs stopped by the guard (or a lock left on a pooled connection)");
+    insta::with_settings!({filters => vec![(r"\x1b\[[0-9;]*m", "")]}, {
+        insta::assert_snapshot!(
+            "lock_lost",
+            format!(
+                "exit {}: {:?}",
+                RunError::LockLost.exit_code().code(),
+                miette::Report::new(RunError::LockLost)
+            )
+        );
+    });
+    // Stopping pgbouncer closes its server connections, and any session lock left on one.
+    // A direct connection then finishes the job.
+    drop(bouncer);
+    migrator(dir.path(), RunOptions::default())
+        .upgrade(&db.url, "head", &Quiet)
+        .await
+        .expect("finishes");
+    assert_eq!(rows(&db.url, "SELECT n FROM counter").await, ["100"]);
+}
+
 #[tokio::test]
 async fn branches_merges_stamp_and_version_schema() {
     let db = fresh_database().await;

@@ -276,6 +276,10 @@ pub enum RunError {
         holder: Option<LockHolder>,
     },
 
+    #[error("lost the migration lock: this run's transaction reached a database session that does not hold it, so it was rolled back (a connection pooler in transaction mode, such as PgBouncer's pool_mode = transaction, sends each transaction to any server connection, and a session lock stays on one)")]
+    #[diagnostic(help("set lock_mode = \"transaction\" in retort.toml (made for transaction pooling), or connect to PostgreSQL directly or through a session-pooling port"))]
+    LockLost,
+
     #[error("applied revision{} changed since {} applied: {}", if revisions.len() == 1 { "" } else { "s" }, if revisions.len() == 1 { "it was" } else { "they were" }, revisions.join(", "))]
     #[diagnostic(help("restore the files, or accept the new contents with `retort verify --accept REV` (or run with --allow-changed)"))]
     Changed { revisions: Vec<String> },
@@ -339,7 +343,7 @@ impl RunError {
             RunError::Migration(m) if m.connection_lost => ExitCode::Connection,
             RunError::Migration(_) => ExitCode::Migration,
             RunError::Unusable(_) => ExitCode::Script,
-            RunError::LockTimeout { .. } => ExitCode::Lock,
+            RunError::LockTimeout { .. } | RunError::LockLost => ExitCode::Lock,
             RunError::Changed { .. }
             | RunError::Interrupted { .. }
             | RunError::Unfinished { .. }

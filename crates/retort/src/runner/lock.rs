@@ -58,6 +58,37 @@ impl SessionLock {
     }
 }
 
+/// SQLSTATE of the session guard's error.
+const LOCK_LOST: &str = "RT001";
+
+/// Session mode: mark this session as this run's (`SET retort.run_id`) and return the SQL that
+/// starts each of its transactions: it fails with SQLSTATE `RT001` unless the session running
+/// it holds the lock and carries this run's id. Connected directly this always holds; behind a
+/// pooler in transaction mode (PgBouncer `pool_mode = transaction`), where each transaction may
+/// run on another server connection, the lock and the id stay on the one that took them, and
+/// without the guard two runs would each believe they held the lock and apply the same
+/// revisions. The id also tells apart two runs whose `pg_try_advisory_lock` both landed on
+/// the server connection holding the lock (the lock is re-entrant within a session).
+pub(crate) async fn session_guard(client: &Client, key: i64) -> Result<String, RunError> {
+    let id = crate::script::new_revision_id(16);
+    super::exec(client, &format!("SET retort.run_id = '{id}'")).await?;
+    let k = key as u64;
+    let (hi, lo) = (k >> 32, k & 0xffff_ffff);
+    Ok(format!(
+        "DO $retort$ BEGIN IF current_setting('retort.run_id', true) IS DISTINCT FROM '{id}' OR NOT EXISTS (\
+         SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+         AND classid = {hi} AND objid = {lo} AND objsubid = 1) \
+         THEN RAISE EXCEPTION 'retort: this session does not hold the migration lock' USING ERRCODE = '{LOCK_LOST}'; \
+         END IF; END $retort$;\n"
+    ))
+}
+
+/// Whether `e` is the session guard's error.
+pub(crate) fn is_lock_lost(e: &tokio_postgres::Error) -> bool {
+    e.code().is_some_and(|c| c.code() == LOCK_LOST)
+}
+
 /// `lock_mode = "transaction"`: open a transaction holding the transaction advisory lock `key`.
 /// Polled with `pg_try_advisory_xact_lock` in short transactions, like the session lock, rather
 /// than blocking in `pg_advisory_xact_lock`: a waiter holds no pooled server connection while it

@@ -268,14 +268,16 @@ impl Migrator {
             .await?;
         let notices = std::sync::Mutex::new(notices);
         let key = self.tables.lock_key();
-        let session_lock = match self.options.lock_mode {
+        let (session_lock, guard) = match self.options.lock_mode {
             LockMode::Session => {
-                Some(lock::SessionLock::acquire(&client, &self.options, key, obs).await?)
+                let lock = lock::SessionLock::acquire(&client, &self.options, key, obs).await?;
+                let guard = lock::session_guard(&client, key).await?;
+                (Some(lock), guard)
             }
-            LockMode::Transaction => None,
+            LockMode::Transaction => (None, String::new()),
         };
         let result = self
-            .run_with_timeouts(&target, &client, &work, obs, &notices)
+            .run_with_timeouts(&target, &client, &work, obs, &notices, guard)
             .await;
         if let Some(l) = session_lock {
             l.release(&client).await;
@@ -313,10 +315,12 @@ impl Migrator {
         work: &Work,
         obs: &dyn Observer,
         notices: &std::sync::Mutex<crate::db::Notices>,
+        guard: String,
     ) -> Result<RunReport, RunError> {
         let set = self.timeouts_sql(false);
         if set.is_empty() {
-            return self.run_locked(client, work, obs, notices, None).await;
+            let ctx = RunCtx { watch: None, guard };
+            return self.run_locked(client, work, obs, notices, &ctx).await;
         }
         if self.options.lock_mode == LockMode::Session {
             exec(client, &set).await?;
@@ -330,8 +334,11 @@ impl Migrator {
         if self.options.lock_mode == LockMode::Session {
             watch.set_pid(client).await?;
         }
-        self.run_locked(client, work, obs, notices, Some(&watch))
-            .await
+        let ctx = RunCtx {
+            watch: Some(&watch),
+            guard,
+        };
+        self.run_locked(client, work, obs, notices, &ctx).await
     }
 
     async fn run_locked(
@@ -340,11 +347,13 @@ impl Migrator {
         work: &Work,
         obs: &dyn Observer,
         notices: &std::sync::Mutex<crate::db::Notices>,
-        watch: Option<&Watch>,
+        ctx: &RunCtx<'_>,
     ) -> Result<RunReport, RunError> {
         let key = self.tables.lock_key();
         let create = match self.options.lock_mode {
-            LockMode::Session => self.tables.create_sql(),
+            LockMode::Session => {
+                format!("BEGIN;\n{}{}COMMIT;", ctx.guard, self.tables.create_sql())
+            }
             LockMode::Transaction => format!("{}COMMIT;", self.tables.create_sql()),
         };
         // Everything that can refuse without the tables runs first, so that a refused run
@@ -373,7 +382,7 @@ impl Migrator {
         };
         if self.options.single_transaction {
             let r = self
-                .run_single_transaction(client, &plan, obs, &mut report, watch)
+                .run_single_transaction(client, &plan, obs, &mut report, ctx)
                 .await;
             forward_notices(notices, None, &|e| emit(obs, e));
             r?;
@@ -387,7 +396,7 @@ impl Migrator {
                     // Another process may have moved the database since we planned: re-read the
                     // version rows under the transaction lock and re-plan if they changed.
                     lock::begin_locked(client, &self.options, key, obs).await?;
-                    let now = self.read_heads_locked(client, watch).await;
+                    let now = self.read_heads_locked(client, ctx).await;
                     let now = match now {
                         Ok(h) => h,
                         Err(e) => {
@@ -415,7 +424,7 @@ impl Migrator {
                         total,
                         obs,
                         self.options.lock_mode == LockMode::Transaction,
-                        watch,
+                        ctx,
                     )
                     .await;
                 let revision = self.graph().id(step.rev).to_string();
@@ -505,7 +514,7 @@ impl Migrator {
         total: usize,
         obs: &dyn Observer,
         xact_open: bool,
-        watch: Option<&Watch>,
+        ctx: &RunCtx<'_>,
     ) -> Result<AppliedStep, RunError> {
         let f = &self.graph().rev(step.rev).file;
         step_started(obs, index, total, f, step.direction);
@@ -516,11 +525,11 @@ impl Migrator {
             // One statement at a time inside the revision's transaction, each timed.
             let rollback_note = "the revision was rolled back; revisions before it stay applied";
             if !xact_open {
-                exec(client, "BEGIN").await?;
+                exec(client, &format!("BEGIN;\n{}", ctx.guard)).await?;
             }
             for s in split_statements(sql).unwrap_or_default() {
                 let t = Instant::now();
-                if let (Err(e), blockers) = watched(watch, client.batch_execute(s.text)).await {
+                if let (Err(e), blockers) = watched(ctx.watch, client.batch_execute(s.text)).await {
                     let _ = client.batch_execute("ROLLBACK").await;
                     return Err(self.failed(
                         f,
@@ -549,9 +558,12 @@ impl Migrator {
             let (batch, prefix) = if xact_open {
                 (format!("{sql}\n;\n{bookkeeping}COMMIT;"), 0)
             } else {
-                (format!("BEGIN;\n{sql}\n;\n{bookkeeping}COMMIT;"), 7)
+                (
+                    format!("BEGIN;\n{}{sql}\n;\n{bookkeeping}COMMIT;", ctx.guard),
+                    7 + ctx.guard.chars().count(),
+                )
             };
-            if let (Err(e), blockers) = watched(watch, client.batch_execute(&batch)).await {
+            if let (Err(e), blockers) = watched(ctx.watch, client.batch_execute(&batch)).await {
                 let _ = client.batch_execute("ROLLBACK").await;
                 return Err(self.failed(
                     f,
@@ -585,12 +597,16 @@ impl Migrator {
                     return Err(e);
                 }
             } else {
-                exec(client, &started_sql).await?;
+                exec(
+                    client,
+                    &format!("BEGIN;\n{}{started_sql}COMMIT;", ctx.guard),
+                )
+                .await?;
             }
             let statements = split_statements(sql).unwrap_or_default();
             for s in statements {
                 let t = Instant::now();
-                if let (Err(e), blockers) = watched(watch, client.batch_execute(s.text)).await {
+                if let (Err(e), blockers) = watched(ctx.watch, client.batch_execute(s.text)).await {
                     let _ = client.batch_execute(&format!("UPDATE {} SET status = 'failed' WHERE revision = {} AND status = 'started'", self.tables.history_ident(), crate::sql::quote_literal(&f.id))).await;
                     return Err(self.failed(
                         f,
@@ -611,7 +627,7 @@ impl Migrator {
                     },
                 );
             }
-            let mut finish = String::from("BEGIN;\n");
+            let mut finish = format!("BEGIN;\n{}", ctx.guard);
             finish.push_str(&self.tables.finish_sql(&f.id, "applied"));
             for c in &step.version_changes {
                 finish.push_str(&self.tables.change_sql(c));
@@ -635,9 +651,9 @@ impl Migrator {
         plan: &Plan,
         obs: &dyn Observer,
         report: &mut RunReport,
-        watch: Option<&Watch>,
+        ctx: &RunCtx<'_>,
     ) -> Result<(), RunError> {
-        exec(client, "BEGIN").await?;
+        exec(client, &format!("BEGIN;\n{}", ctx.guard)).await?;
         let total = plan.steps.len();
         for (index, step) in plan.steps.iter().enumerate() {
             let f = &self.graph().rev(step.rev).file;
@@ -645,7 +661,7 @@ impl Migrator {
             let started = Instant::now();
             let (sql, _) = section(f, step.direction);
             let batch = format!("{sql}\n;\n{}", self.bookkeeping(step, f));
-            if let (Err(e), blockers) = watched(watch, client.batch_execute(&batch)).await {
+            if let (Err(e), blockers) = watched(ctx.watch, client.batch_execute(&batch)).await {
                 let _ = client.batch_execute("ROLLBACK").await;
                 return Err(self.failed(
                     f,
@@ -704,6 +720,9 @@ impl Migrator {
         note: &str,
         blockers: Vec<Blocker>,
     ) -> RunError {
+        if lock::is_lock_lost(e) {
+            return RunError::LockLost;
+        }
         let (stmt_offset, prefix) = at;
         let text = match f.embedded_text {
             Some(t) => t.to_string(),
@@ -805,6 +824,7 @@ impl Migrator {
         }
         match result {
             Ok(()) => Ok(()),
+            Err(e) if lock::is_lock_lost(&e) => Err(RunError::LockLost),
             Err(e) if e.code().is_some_and(|c| c.code() == "42501") => {
                 let detail = e
                     .as_db_error()
@@ -903,7 +923,7 @@ impl Migrator {
     async fn read_heads_locked(
         &self,
         client: &Client,
-        watch: Option<&Watch>,
+        ctx: &RunCtx<'_>,
     ) -> Result<Vec<String>, RunError> {
         let heads = self.read_heads(client).await?;
         self.check_unfinished(client).await?;
@@ -911,7 +931,7 @@ impl Migrator {
         if !set.is_empty() {
             exec(client, &set).await?;
         }
-        if let Some(w) = watch {
+        if let Some(w) = ctx.watch {
             w.set_pid(client).await?;
         }
         Ok(heads)
@@ -1293,6 +1313,15 @@ fn line_start_offset(text: &str, line: usize) -> usize {
         .map_or(text.len(), |(i, _)| i + 1)
 }
 
+/// What a run's steps need besides the connection.
+struct RunCtx<'a> {
+    /// The blocker watch, when a server timeout is set.
+    watch: Option<&'a Watch>,
+    /// Session mode: SQL that fails (SQLSTATE `RT001`) unless the session running it holds the
+    /// migration lock and is this run's ([`lock::session_guard`]); first in each transaction.
+    guard: String,
+}
+
 /// A second connection watching what blocks the migrating session (`pg_blocking_pids`), opened
 /// only when a server timeout is configured, so that a timeout can name the blocker: once the
 /// statement has been cancelled it no longer waits, and its own session's transaction is aborted.
@@ -1375,10 +1404,13 @@ where
 }
 
 async fn exec(client: &Client, sql: &str) -> Result<(), RunError> {
-    client
-        .batch_execute(sql)
-        .await
-        .map_err(|e| RunError::Db(query_error(&e, None)))
+    client.batch_execute(sql).await.map_err(|e| {
+        if lock::is_lock_lost(&e) {
+            RunError::LockLost
+        } else {
+            RunError::Db(query_error(&e, None))
+        }
+    })
 }
 
 async fn query_rows(client: &Client, sql: &str) -> Result<Vec<Vec<Option<String>>>, RunError> {
