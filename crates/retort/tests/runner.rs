@@ -628,7 +628,7 @@ async fn session_lock_through_pgbouncer_is_refused_not_doubled() {
     let m = Arc::new(migrator(
         dir.path(),
         RunOptions {
-            lock_timeout: Some(Duration::from_secs(15)),
+            lock_timeout: Some(Duration::from_secs(5)),
             ..RunOptions::default()
         },
     ));

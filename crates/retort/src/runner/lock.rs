@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use tokio_postgres::Client;
 
-use super::{emit, query_col, query_rows, Event, LockHolder, Observer, RunError, RunOptions};
+use super::{emit, query_rows, Event, LockHolder, Observer, RunError, RunOptions};
 
 /// Where the lock lives.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -30,25 +30,71 @@ const REPORT_EVERY: Duration = Duration::from_secs(3);
 /// version rows before that migration's outcome is known and run it a second time.
 pub(crate) struct SessionLock {
     key: i64,
+    /// The server session that took it: its pid and start time.
+    pid: String,
+    backend_start: String,
+}
+
+/// `pg_locks` rows of the advisory lock `key` in this database (`hi`/`lo`: its two halves).
+fn lock_rows(key: i64) -> String {
+    let k = key as u64;
+    let (hi, lo) = (k >> 32, k & 0xffff_ffff);
+    format!(
+        "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+         AND classid = {hi} AND objid = {lo} AND objsubid = 1"
+    )
 }
 
 impl SessionLock {
+    /// Take the lock, refusing to take it "again" on a session that already holds it (the lock
+    /// is re-entrant within a session: behind a transaction pooler, another run's attempt can
+    /// land on the server connection holding it), and note which session took it, in the same
+    /// statement, so that [`SessionLock::guard`] can check every transaction against it.
     pub(crate) async fn acquire(
         client: &Client,
         options: &RunOptions,
         key: i64,
         obs: &dyn Observer,
     ) -> Result<Self, RunError> {
-        poll(
+        let row = poll(
             client,
             options,
             key,
             obs,
-            &format!("SELECT pg_try_advisory_lock({key})"),
+            &format!(
+                "SELECT CASE WHEN EXISTS ({} AND pid = pg_backend_pid()) THEN false ELSE pg_try_advisory_lock({key}) END, \
+                 pg_backend_pid()::text, (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())::text",
+                lock_rows(key)
+            ),
             None,
         )
         .await?;
-        Ok(Self { key })
+        Ok(Self {
+            key,
+            pid: row.get(1).cloned().flatten().unwrap_or_default(),
+            backend_start: row.get(2).cloned().flatten().unwrap_or_default(),
+        })
+    }
+
+    /// SQL that starts each transaction of a session-mode run: it fails with SQLSTATE `RT001`
+    /// unless the session running it is the one that took the lock and still holds it.
+    /// Connected directly this always holds; behind a pooler in transaction mode (PgBouncer
+    /// `pool_mode = transaction`), where each transaction may run on another server
+    /// connection, the lock stays on the one that took it, and without the guard two runs would
+    /// each believe they held it and apply the same revisions. (Nor does it hold after a
+    /// revision's `DISCARD ALL` or `pg_advisory_unlock_all()`, which release the lock.)
+    pub(crate) fn guard(&self) -> String {
+        format!(
+            "DO $retort$ BEGIN IF pg_backend_pid()::text IS DISTINCT FROM {pid} \
+             OR (SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())::text IS DISTINCT FROM {start} \
+             OR NOT EXISTS ({rows} AND pid = pg_backend_pid()) \
+             THEN RAISE EXCEPTION 'retort: this session does not hold the migration lock' USING ERRCODE = '{LOCK_LOST}'; \
+             END IF; END $retort$;\n",
+            pid = crate::sql::quote_literal(&self.pid),
+            start = crate::sql::quote_literal(&self.backend_start),
+            rows = lock_rows(self.key),
+        )
     }
 
     pub(crate) async fn release(self, client: &Client) {
@@ -60,29 +106,6 @@ impl SessionLock {
 
 /// SQLSTATE of the session guard's error.
 const LOCK_LOST: &str = "RT001";
-
-/// Session mode: mark this session as this run's (`SET retort.run_id`) and return the SQL that
-/// starts each of its transactions: it fails with SQLSTATE `RT001` unless the session running
-/// it holds the lock and carries this run's id. Connected directly this always holds; behind a
-/// pooler in transaction mode (PgBouncer `pool_mode = transaction`), where each transaction may
-/// run on another server connection, the lock and the id stay on the one that took them, and
-/// without the guard two runs would each believe they held the lock and apply the same
-/// revisions. The id also tells apart two runs whose `pg_try_advisory_lock` both landed on
-/// the server connection holding the lock (the lock is re-entrant within a session).
-pub(crate) async fn session_guard(client: &Client, key: i64) -> Result<String, RunError> {
-    let id = crate::script::new_revision_id(16);
-    super::exec(client, &format!("SET retort.run_id = '{id}'")).await?;
-    let k = key as u64;
-    let (hi, lo) = (k >> 32, k & 0xffff_ffff);
-    Ok(format!(
-        "DO $retort$ BEGIN IF current_setting('retort.run_id', true) IS DISTINCT FROM '{id}' OR NOT EXISTS (\
-         SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() \
-         AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
-         AND classid = {hi} AND objid = {lo} AND objsubid = 1) \
-         THEN RAISE EXCEPTION 'retort: this session does not hold the migration lock' USING ERRCODE = '{LOCK_LOST}'; \
-         END IF; END $retort$;\n"
-    ))
-}
 
 /// Whether `e` is the session guard's error.
 pub(crate) fn is_lock_lost(e: &tokio_postgres::Error) -> bool {
@@ -111,10 +134,12 @@ pub(crate) async fn begin_locked(
         Some("ROLLBACK"),
     )
     .await
+    .map(drop)
 }
 
-/// Run `attempt` (whose last row says whether the lock was taken) until it says yes, backing off
-/// and reporting who holds the lock; `after_miss` undoes a failed attempt.
+/// Run `attempt` (whose last row's first column says whether the lock was taken) until it says
+/// yes, backing off and reporting who holds the lock; `after_miss` undoes a failed attempt.
+/// Returns that last row.
 async fn poll(
     client: &Client,
     options: &RunOptions,
@@ -122,12 +147,12 @@ async fn poll(
     obs: &dyn Observer,
     attempt: &str,
     after_miss: Option<&str>,
-) -> Result<(), RunError> {
+) -> Result<Vec<Option<String>>, RunError> {
     let start = Instant::now();
     let mut delay = Duration::from_millis(2);
     let mut next_report = start + Duration::from_secs(1);
     loop {
-        let got = query_col(client, attempt).await;
+        let got = query_rows(client, attempt).await;
         let got = match got {
             Ok(g) => g,
             Err(e) => {
@@ -137,14 +162,15 @@ async fn poll(
                 return Err(e);
             }
         };
-        if got.last().and_then(Option::as_deref) == Some("t") {
+        let row = got.into_iter().last().unwrap_or_default();
+        if row.first().cloned().flatten().as_deref() == Some("t") {
             emit(
                 obs,
                 Event::LockAcquired {
                     waited: start.elapsed(),
                 },
             );
-            return Ok(());
+            return Ok(row);
         }
         if let Some(sql) = after_miss {
             super::exec(client, sql).await?;

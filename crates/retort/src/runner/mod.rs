@@ -271,7 +271,7 @@ impl Migrator {
         let (session_lock, guard) = match self.options.lock_mode {
             LockMode::Session => {
                 let lock = lock::SessionLock::acquire(&client, &self.options, key, obs).await?;
-                let guard = lock::session_guard(&client, key).await?;
+                let guard = lock.guard();
                 (Some(lock), guard)
             }
             LockMode::Transaction => (None, String::new()),
@@ -1317,8 +1317,9 @@ fn line_start_offset(text: &str, line: usize) -> usize {
 struct RunCtx<'a> {
     /// The blocker watch, when a server timeout is set.
     watch: Option<&'a Watch>,
-    /// Session mode: SQL that fails (SQLSTATE `RT001`) unless the session running it holds the
-    /// migration lock and is this run's ([`lock::session_guard`]); first in each transaction.
+    /// Session mode: SQL that fails (SQLSTATE `RT001`) unless the session running it is the
+    /// one that took the migration lock and still holds it (`SessionLock::guard`); first in
+    /// each transaction.
     guard: String,
 }
 
