@@ -241,6 +241,13 @@ pub struct RunArgs {
     pub verbose: bool,
     #[command(flatten)]
     pub lock: LockArgs,
+    /// PostgreSQL's statement_timeout for this run's statements, e.g. 30s (over retort.toml's).
+    #[arg(long, value_name = "DURATION")]
+    pub statement_timeout: Option<String>,
+    /// PostgreSQL's lock_timeout for this run's statements, e.g. 5s (over retort.toml's
+    /// lock_timeout; --lock-timeout is the wait for retort's own migration lock).
+    #[arg(long, value_name = "DURATION")]
+    pub db_lock_timeout: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

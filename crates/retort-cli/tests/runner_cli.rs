@@ -464,6 +464,57 @@ async fn killed_inside_a_non_transactional_revision_stops_the_next_run() {
     assert_eq!(one(&db.url, "SELECT count(*) FROM applied").await, "8");
 }
 
+/// `--statement-timeout` / `--db-lock-timeout` for one run: a revision stopped by one exits 11
+/// and says which; a value PostgreSQL would not take is bad usage (exit 2).
+#[tokio::test]
+async fn timeout_flags() {
+    let db = fresh_database().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_chain(dir.path(), 3, |i| {
+        let mut sql = counter_sql(i);
+        if i == 2 {
+            sql.push_str(" SELECT pg_sleep(3);");
+        }
+        (sql, true)
+    });
+    let run = |args: &[&str]| {
+        retort()
+            .args(args)
+            .args(["--database-url", &db.url])
+            .current_dir(dir.path())
+            .output()
+            .expect("runs")
+    };
+    let out = run(&["upgrade", "head", "--statement-timeout", "300ms"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(11), "{stderr}");
+    assert!(
+        stderr.contains("after statement_timeout = 300ms (no other session was blocking it)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        one(
+            &db.url,
+            "SELECT string_agg(version_num, ',') FROM retort_version"
+        )
+        .await,
+        "r001"
+    );
+    let out = run(&["upgrade", "head", "--db-lock-timeout", "5 seconds"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--db-lock-timeout \"5 seconds\" is not a duration"),
+        "{stderr}"
+    );
+    let out = run(&["upgrade", "head", "--db-lock-timeout", "2s"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[tokio::test]
 async fn cli_transcripts() {
     let db = fresh_database().await;

@@ -290,8 +290,8 @@ impl Config {
 }
 
 /// A PostgreSQL time setting: digits (milliseconds) or digits and a unit (`ms`, `s`, `min`, `h`,
-/// `d`), optionally separated by a space.
-fn is_pg_duration(v: &str) -> bool {
+/// `d`), optionally separated by a space (`lock_timeout`, `statement_timeout`).
+pub fn is_pg_duration(v: &str) -> bool {
     let v = v.trim();
     let digits = v.len() - v.trim_start_matches(|c: char| c.is_ascii_digit()).len();
     if digits == 0 {
