@@ -724,3 +724,34 @@ async fn transaction_mode_never_runs_a_non_transactional_revision_twice() {
         }
     }
 }
+
+/// `--single-transaction` with `lock_mode = "transaction"`: the run's one transaction takes the
+/// lock (it used to take none), so 8 racing tasks apply the 50 revisions once between them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn single_transaction_in_transaction_mode_takes_the_lock() {
+    let db = fresh_database().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    projects::write(dir.path(), "", &projects::chain(50));
+    let m = Arc::new(migrator(
+        dir.path(),
+        RunOptions {
+            lock_mode: LockMode::Transaction,
+            single_transaction: true,
+            ..RunOptions::default()
+        },
+    ));
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (m, url) = (Arc::clone(&m), db.url.clone());
+            tokio::spawn(
+                async move { m.upgrade(&url, "head", &Quiet).await.map(|r| r.steps.len()) },
+            )
+        })
+        .collect();
+    let mut applied = 0;
+    for t in tasks {
+        applied += t.await.expect("task").expect("every task succeeds");
+    }
+    assert_eq!(applied, 50);
+    assert_at(&db.url, 49).await;
+}

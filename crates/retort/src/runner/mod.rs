@@ -381,8 +381,33 @@ impl Migrator {
             ..RunReport::default()
         };
         if self.options.single_transaction {
+            let xact = self.options.lock_mode == LockMode::Transaction;
+            if xact {
+                // The whole run is one transaction: take the lock in it, and plan again if the
+                // version rows moved since they were read without it.
+                lock::begin_locked(client, &self.options, key, obs).await?;
+                let replanned = match self.read_heads_locked(client, ctx).await {
+                    Ok(now)
+                        if now.iter().cloned().collect::<BTreeSet<_>>() != plan.heads_before =>
+                    {
+                        report.heads_before.clone_from(&now);
+                        self.plan_for(work, &now)
+                            .and_then(|p| self.preflight(&p).map(|()| Some(p)))
+                    }
+                    Ok(_) => Ok(None),
+                    Err(e) => Err(e),
+                };
+                match replanned {
+                    Ok(Some(p)) => plan = p,
+                    Ok(None) => {}
+                    Err(e) => {
+                        let _ = client.batch_execute("ROLLBACK").await;
+                        return Err(e);
+                    }
+                }
+            }
             let r = self
-                .run_single_transaction(client, &plan, obs, &mut report, ctx)
+                .run_single_transaction(client, &plan, obs, &mut report, ctx, xact)
                 .await;
             forward_notices(notices, None, &|e| emit(obs, e));
             r?;
@@ -652,8 +677,11 @@ impl Migrator {
         obs: &dyn Observer,
         report: &mut RunReport,
         ctx: &RunCtx<'_>,
+        xact_open: bool,
     ) -> Result<(), RunError> {
-        exec(client, &format!("BEGIN;\n{}", ctx.guard)).await?;
+        if !xact_open {
+            exec(client, &format!("BEGIN;\n{}", ctx.guard)).await?;
+        }
         let total = plan.steps.len();
         for (index, step) in plan.steps.iter().enumerate() {
             let f = &self.graph().rev(step.rev).file;
