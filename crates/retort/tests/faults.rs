@@ -238,6 +238,13 @@ async fn lock_holder_terminated_mid_migration_and_the_waiter_proceeds() {
             "{}",
             f.message
         );
+        if mode == LockMode::Session {
+            let shown = format!("exit 6: {:?}", miette::Report::new(err))
+                .replace(&dir.path().display().to_string(), "[dir]");
+            insta::with_settings!({filters => vec![(r"\x1b\[[0-9;]*m", "")]}, {
+                insta::assert_snapshot!("connection_lost", shown);
+            });
+        }
         let report = second.await.expect("task").expect("the waiter proceeds");
         assert_eq!(report.steps.len(), 10, "{mode:?}: r010..r019");
         assert!(waits.first() >= Duration::from_millis(400), "{mode:?}");
