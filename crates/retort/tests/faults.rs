@@ -489,12 +489,14 @@ async fn server_timeouts_name_the_blocking_pid() {
                 None => assert!(f.blocked_by.is_empty(), "{f:?}"),
             }
             assert_at(&db.url, 1).await;
-            shown.push_str(&format!(
-                "--- {mode:?}, {}exit {}: {:?}\n",
-                config,
-                err.exit_code().code(),
-                miette::Report::new(err)
-            ));
+            // Unwrapped (a pid's digits would move the line breaks), without colours.
+            let mut report = String::new();
+            let code = err.exit_code().code();
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(1000)
+                .render_report(&mut report, &err)
+                .expect("render");
+            shown.push_str(&format!("--- {mode:?}, {config}exit {code}: {report}\n"));
             // Blocker gone: the same run goes through.
             drop(blocker);
             if rev2.starts_with("SELECT") {
