@@ -28,7 +28,7 @@ pub struct Cli {
 
 const EXIT_CODES: &str =
     "Exit codes: 0 ok, 1 check found differences, 2 usage, 3 config, 4 script directory, \
-5 target, 6 connection, 7 migration failed, 8 lock timeout, 9 verify/recovery, 10 I/O, 11 unsupported by the diff.";
+5 target, 6 connection, 7 migration failed, 8 lock timeout, 9 verify/recovery, 10 I/O, 11 server timeout, 12 unsupported by the diff.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -296,6 +296,13 @@ pub struct RunArgs {
     pub verbose: bool,
     #[command(flatten)]
     pub lock: LockArgs,
+    /// PostgreSQL's statement_timeout for this run's statements, e.g. 30s (over retort.toml's).
+    #[arg(long, value_name = "DURATION")]
+    pub statement_timeout: Option<String>,
+    /// PostgreSQL's lock_timeout for this run's statements, e.g. 5s (over retort.toml's
+    /// lock_timeout; --lock-timeout is the wait for retort's own migration lock).
+    #[arg(long, value_name = "DURATION")]
+    pub db_lock_timeout: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -183,6 +183,22 @@ pub fn upgrade_or_downgrade(
     opts.single_transaction = a.single_transaction;
     opts.tag = a.tag.clone();
     opts.per_statement = a.verbose;
+    for (flag, value) in [
+        ("--statement-timeout", &a.statement_timeout),
+        ("--db-lock-timeout", &a.db_lock_timeout),
+    ] {
+        if let Some(v) = value {
+            if !retort::config::is_pg_duration(v) {
+                return Err(Failure::message(
+                    ExitCode::Usage,
+                    format!("{flag} {v:?} is not a duration: write a number with a unit PostgreSQL knows (ms, s, min, h, d), e.g. 5s"),
+                ));
+            }
+        }
+    }
+    opts.server_statement_timeout
+        .clone_from(&a.statement_timeout);
+    opts.server_lock_timeout.clone_from(&a.db_lock_timeout);
     let config = project.config.clone();
     let migrator = Migrator::new(project, opts);
     if a.sql {

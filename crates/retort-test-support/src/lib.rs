@@ -397,3 +397,316 @@ pub mod alembic {
         )
     }
 }
+
+/// Generated projects for race and fault tests.
+pub mod projects {
+    use std::path::Path;
+
+    /// One generated revision: id, parents and SQL.
+    #[derive(Debug, Clone)]
+    pub struct GenRev {
+        pub id: String,
+        pub down: Vec<String>,
+        pub up: String,
+        /// Undoes `up` exactly.
+        pub down_sql: String,
+        pub transactional: bool,
+    }
+
+    /// `n` (at least 60) counter revisions `r000`...: a trunk, a fork into three branches,
+    /// their merge, a second fork into two and its merge, then a trunk to a single head. Each
+    /// revision increments `counter.n` and inserts its id into `applied` (a primary key, so a
+    /// revision applied twice fails). `r000` creates both tables.
+    pub fn branchy(n: usize) -> Vec<GenRev> {
+        assert!(n >= 60, "branchy needs 60 revisions or more");
+        let id = |i: usize| format!("r{i:03}");
+        // Revision indexes: trunk 0..t1, branches of the first fork, merge m1, trunk to t2,
+        // two branches, merge m2, trunk to the end.
+        let t1 = n / 5;
+        let fork1 = (n * 2) / 5 - t1; // revisions on the three branches together
+        let m1 = t1 + fork1;
+        let t2 = m1 + 1 + n / 10;
+        let fork2 = n / 5;
+        let m2 = t2 + fork2;
+        let mut last1 = vec![id(t1 - 1); 3];
+        let mut last2 = vec![id(t2 - 1); 2];
+        (0..n)
+            .map(|i| {
+                let down = if i == 0 {
+                    Vec::new()
+                } else if (t1..m1).contains(&i) {
+                    // Branch k of the first fork: t1 + k, t1 + k + 3, ... (interleaved files).
+                    let k = (i - t1) % 3;
+                    vec![std::mem::replace(&mut last1[k], id(i))]
+                } else if i == m1 {
+                    last1.clone()
+                } else if (t2..m2).contains(&i) {
+                    let k = (i - t2) % 2;
+                    vec![std::mem::replace(&mut last2[k], id(i))]
+                } else if i == m2 {
+                    last2.clone()
+                } else {
+                    vec![id(i - 1)]
+                };
+                GenRev {
+                    id: id(i),
+                    down,
+                    up: counter_sql(i),
+                    down_sql: counter_down_sql(i),
+                    transactional: true,
+                }
+            })
+            .collect()
+    }
+
+    /// `n` counter revisions in a line.
+    pub fn chain(n: usize) -> Vec<GenRev> {
+        (0..n)
+            .map(|i| GenRev {
+                id: format!("r{i:03}"),
+                down: if i == 0 {
+                    Vec::new()
+                } else {
+                    vec![format!("r{:03}", i - 1)]
+                },
+                up: counter_sql(i),
+                down_sql: counter_down_sql(i),
+                transactional: true,
+            })
+            .collect()
+    }
+
+    /// Revision `i`'s SQL: `r000` creates `counter` and `applied`; every revision increments the
+    /// counter and inserts its id.
+    pub fn counter_sql(i: usize) -> String {
+        if i == 0 {
+            "CREATE TABLE counter (n int); INSERT INTO counter VALUES (1); CREATE TABLE applied (id text PRIMARY KEY); INSERT INTO applied VALUES ('r000');".into()
+        } else {
+            format!("UPDATE counter SET n = n + 1; INSERT INTO applied VALUES ('r{i:03}');")
+        }
+    }
+
+    /// What undoes [`counter_sql`]`(i)`.
+    pub fn counter_down_sql(i: usize) -> String {
+        if i == 0 {
+            "DROP TABLE counter; DROP TABLE applied;".into()
+        } else {
+            format!("UPDATE counter SET n = n - 1; DELETE FROM applied WHERE id = 'r{i:03}';")
+        }
+    }
+
+    /// Write `retort.toml` (with `config_extra`) and `migrations/` holding `revs` into `dir`.
+    pub fn write(dir: &Path, config_extra: &str, revs: &[GenRev]) {
+        std::fs::create_dir_all(dir.join("migrations")).expect("mkdir");
+        std::fs::write(
+            dir.join("retort.toml"),
+            format!("script_location = \"migrations\"\n{config_extra}"),
+        )
+        .expect("config");
+        for (i, r) in revs.iter().enumerate() {
+            std::fs::write(
+                dir.join(format!("migrations/{i:04}_{}.sql", r.id)),
+                format!(
+                    "-- revision: {}\n-- down_revision: {}\n-- message: step {i}\n-- transactional: {}\n\n-- retort:up\n{}\n\n-- retort:down\n{}\n",
+                    r.id,
+                    r.down.join(", "),
+                    r.transactional,
+                    r.up,
+                    r.down_sql
+                ),
+            )
+            .expect("write");
+        }
+    }
+}
+
+/// PgBouncer in transaction pooling mode in front of the test server, for `lock_mode =
+/// "transaction"` tests.
+pub mod pgbouncer {
+    use std::io::{BufRead, BufReader};
+    use std::os::unix::fs::MetadataExt;
+    use std::path::PathBuf;
+    use std::process::{Child, ChildStdin, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    /// Set (as `.ci/run` does) to make a missing pgbouncer a failure instead of a skip.
+    pub const REQUIRE_ENV: &str = "RETORT_REQUIRE_PGBOUNCER";
+
+    /// A running pgbouncer, stopped (and its directory removed) when dropped or when this
+    /// process exits: like the test server, it runs under a watchdog that reads a pipe only this
+    /// process holds.
+    #[derive(Debug)]
+    pub struct PgBouncer {
+        dir: PathBuf,
+        port: u16,
+        watchdog: Child,
+        lifeline: Option<ChildStdin>,
+    }
+
+    const PORT: u16 = 6432;
+
+    const WATCHDOG: &str = r#"
+dir=$1
+shift
+"$@" &
+pid=$!
+echo "$pid"
+exec >/dev/null
+while read -r _; do :; done
+kill -INT "$pid" 2>/dev/null
+wait "$pid"
+rm -rf -- "$dir"
+"#;
+
+    impl PgBouncer {
+        /// Start pgbouncer (`pool_mode = transaction`, `default_pool_size` server connections
+        /// per database) in front of this process's throwaway test server. `Err` says why it
+        /// cannot: no pgbouncer binary, or no throwaway server (`RETORT_TEST_DATABASE_URL`).
+        pub fn start(default_pool_size: usize) -> Result<Self, String> {
+            let bin = [
+                "/usr/sbin/pgbouncer",
+                "/usr/bin/pgbouncer",
+                "/usr/local/bin/pgbouncer",
+            ]
+            .into_iter()
+            .map(PathBuf::from)
+            .find(|p| p.is_file())
+            .or_else(|| {
+                let out = Command::new("sh")
+                    .args(["-c", "command -v pgbouncer"])
+                    .output()
+                    .ok()?;
+                let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
+                (!p.is_empty()).then(|| PathBuf::from(p))
+            })
+            .ok_or("pgbouncer is not installed (apt-get install pgbouncer; .ci/run installs it)")?;
+            let server = super::server();
+            let cluster_dir = server
+                .cluster_dir()
+                .ok_or("needs the throwaway test server (RETORT_TEST_DATABASE_URL is set)")?;
+            let owner = std::fs::metadata(cluster_dir).map_err(|e| e.to_string())?;
+            let dir = tempfile::Builder::new()
+                .prefix("retort-pgb-")
+                .tempdir()
+                .map_err(|e| e.to_string())?
+                .keep();
+            let config = format!(
+                "[databases]\n* = host={host} port={port}\n\n[pgbouncer]\nlisten_addr =\nlisten_port = {PORT}\nunix_socket_dir = {dir}\n\
+                 auth_type = trust\nauth_file = {dir}/userlist.txt\npool_mode = transaction\n\
+                 default_pool_size = {default_pool_size}\nmax_client_conn = 500\n\
+                 logfile = {dir}/pgbouncer.log\npidfile = {dir}/pgbouncer.pid\n",
+                host = cluster_dir.display(),
+                port = retort::devdb::DEFAULT_PORT,
+                dir = dir.display(),
+            );
+            std::fs::write(dir.join("pgbouncer.ini"), config).map_err(|e| e.to_string())?;
+            std::fs::write(dir.join("userlist.txt"), "\"postgres\" \"\"\n")
+                .map_err(|e| e.to_string())?;
+            let root = owner.uid() != 0 && running_as_root();
+            if root {
+                for p in [
+                    dir.clone(),
+                    dir.join("pgbouncer.ini"),
+                    dir.join("userlist.txt"),
+                ] {
+                    std::os::unix::fs::chown(&p, Some(owner.uid()), Some(owner.gid()))
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            let mut command = Command::new("/bin/sh");
+            command.args(["-c", WATCHDOG, "retort-pgbouncer-watchdog"]);
+            command.arg(&dir).arg(&bin);
+            if root {
+                // pgbouncer refuses to run as root; -u switches to the server's owner.
+                let user = Command::new("id")
+                    .args(["-nu", &owner.uid().to_string()])
+                    .output()
+                    .map_err(|e| e.to_string())?;
+                command
+                    .arg("-u")
+                    .arg(String::from_utf8_lossy(&user.stdout).trim());
+            }
+            command
+                .arg(dir.join("pgbouncer.ini"))
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .process_group(0);
+            use std::os::unix::process::CommandExt;
+            let mut watchdog = command.spawn().map_err(|e| e.to_string())?;
+            let lifeline = watchdog.stdin.take();
+            let mut first = String::new();
+            if let Some(out) = watchdog.stdout.take() {
+                let _ = BufReader::new(out).read_line(&mut first);
+            }
+            let bouncer = Self {
+                dir,
+                port: PORT,
+                watchdog,
+                lifeline,
+            };
+            let socket = bouncer.dir.join(format!(".s.PGSQL.{PORT}"));
+            let start = Instant::now();
+            while !socket.exists() {
+                if start.elapsed() > Duration::from_secs(20) {
+                    let log = std::fs::read_to_string(bouncer.dir.join("pgbouncer.log"))
+                        .unwrap_or_default();
+                    return Err(format!("pgbouncer did not start:\n{log}"));
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Ok(bouncer)
+        }
+
+        /// The URL of `database` through pgbouncer.
+        pub fn url(&self, database: &str) -> String {
+            let host: String = self
+                .dir
+                .display()
+                .to_string()
+                .bytes()
+                .map(|b| {
+                    if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                        char::from(b).to_string()
+                    } else {
+                        format!("%{b:02X}")
+                    }
+                })
+                .collect();
+            format!("postgresql://postgres@{host}:{}/{database}", self.port)
+        }
+
+        /// pgbouncer's log so far.
+        pub fn log(&self) -> String {
+            std::fs::read_to_string(self.dir.join("pgbouncer.log")).unwrap_or_default()
+        }
+    }
+
+    impl Drop for PgBouncer {
+        fn drop(&mut self) {
+            if self.lifeline.take().is_some() {
+                let _ = self.watchdog.wait();
+            }
+        }
+    }
+
+    fn running_as_root() -> bool {
+        Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    }
+
+    /// pgbouncer for a test, or `None` after printing why the test skips; panics instead when
+    /// [`REQUIRE_ENV`] is set.
+    pub fn start_or_skip(test: &str, default_pool_size: usize) -> Option<PgBouncer> {
+        match PgBouncer::start(default_pool_size) {
+            Ok(b) => Some(b),
+            Err(why) if std::env::var_os(REQUIRE_ENV).is_none() => {
+                eprintln!("SKIPPED {test}: {why}");
+                None
+            }
+            Err(why) => panic!("{test}: {REQUIRE_ENV} is set but pgbouncer cannot run: {why}"),
+        }
+    }
+}

@@ -25,6 +25,8 @@ pub struct ConfigFile {
     pub version_table: Option<String>,
     pub version_table_schema: Option<String>,
     pub lock_mode: Option<crate::runner::LockMode>,
+    pub lock_timeout: Option<String>,
+    pub statement_timeout: Option<String>,
     #[serde(default)]
     pub post_write_hooks: Vec<PostWriteHook>,
     pub autogenerate: Option<AutogenerateConfig>,
@@ -76,6 +78,11 @@ pub struct Config {
     pub version_table_schema: Option<String>,
     /// `session` (default) or `transaction` (for PgBouncer transaction pooling).
     pub lock_mode: crate::runner::LockMode,
+    /// PostgreSQL's `lock_timeout` for the migrating session (`"5s"`, `"500ms"`, `"1min"`): how
+    /// long a migration's statement may wait for a table or row lock before it fails.
+    pub lock_timeout: Option<String>,
+    /// PostgreSQL's `statement_timeout` for the migrating session: how long one statement may run.
+    pub statement_timeout: Option<String>,
     pub post_write_hooks: Vec<PostWriteHook>,
     pub autogenerate: AutogenerateConfig,
 }
@@ -236,6 +243,8 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_VERSION_TABLE.to_string()),
             version_table_schema: file.version_table_schema,
             lock_mode: file.lock_mode.unwrap_or_default(),
+            lock_timeout: file.lock_timeout,
+            statement_timeout: file.statement_timeout,
             post_write_hooks: file.post_write_hooks,
             autogenerate: file.autogenerate.unwrap_or_default(),
         }
@@ -276,6 +285,19 @@ impl Config {
                 "use a name of 1 to 63 characters",
             ));
         }
+        for (key, value) in [
+            ("lock_timeout", &self.lock_timeout),
+            ("statement_timeout", &self.statement_timeout),
+        ] {
+            if let Some(v) = value {
+                if !is_pg_duration(v) {
+                    return Err(bad(
+                        format!("{key} = {v:?} is not a duration"),
+                        "write a number with a unit PostgreSQL knows (ms, s, min, h, d), e.g. \"5s\" or \"500ms\"; \"0\" means no limit",
+                    ));
+                }
+            }
+        }
         for hook in &self.post_write_hooks {
             if hook.command.is_empty() {
                 return Err(bad(
@@ -294,6 +316,20 @@ impl Config {
         }
         self
     }
+}
+
+/// A PostgreSQL time setting: digits (milliseconds) or digits and a unit (`ms`, `s`, `min`, `h`,
+/// `d`), optionally separated by a space (`lock_timeout`, `statement_timeout`).
+pub fn is_pg_duration(v: &str) -> bool {
+    let v = v.trim();
+    let digits = v.len() - v.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 {
+        return false;
+    }
+    matches!(
+        v[digits..].trim_start(),
+        "" | "ms" | "s" | "min" | "h" | "d"
+    )
 }
 
 /// Replace `${NAME}` with the variable's value; `$$` is a literal dollar sign.
@@ -413,5 +449,17 @@ mod tests {
         assert!(parse("file_template = \"{slug}\"").is_err());
         assert!(parse("timezone = \"Mars/Olympus\"").is_err());
         assert!(parse("timezone = \"Europe/London\"").is_ok());
+        for ok in ["5s", "500ms", "0", "1 min", "2h", "1500"] {
+            let c = parse(&format!(
+                "lock_timeout = \"{ok}\"\nstatement_timeout = \"{ok}\""
+            ))
+            .expect(ok);
+            assert_eq!(c.lock_timeout.as_deref(), Some(ok));
+            assert_eq!(c.statement_timeout.as_deref(), Some(ok));
+        }
+        for bad in ["5 seconds", "s", "-1s", "1.5s", "5s'; DROP TABLE x; --"] {
+            let err = parse(&format!("lock_timeout = \"{bad}\"")).expect_err(bad);
+            assert!(err.to_string().contains("is not a duration"), "{err}");
+        }
     }
 }

@@ -21,18 +21,21 @@ pub enum ExitCode {
     Connection = 6,
     /// A migration failed and was rolled back.
     Migration = 7,
-    /// The migration lock was not obtained in time.
+    /// The migration lock was not obtained in time, or was lost (a transaction pooler).
     Lock = 8,
     /// Applied revisions differ from their files (checksums), or need recovery.
     Verify = 9,
     /// A file could not be read or written, or an external program failed.
     Io = 10,
+    /// A migration's statement was stopped by the server's `lock_timeout` or
+    /// `statement_timeout` (retort.toml) and rolled back.
+    Timeout = 11,
     /// The diff cannot express a change (`unsupported: ...`): write that part by hand.
-    Unsupported = 11,
+    Unsupported = 12,
 }
 
 impl ExitCode {
-    pub const ALL: [ExitCode; 12] = [
+    pub const ALL: [ExitCode; 13] = [
         ExitCode::Ok,
         ExitCode::CheckFailed,
         ExitCode::Usage,
@@ -44,6 +47,7 @@ impl ExitCode {
         ExitCode::Lock,
         ExitCode::Verify,
         ExitCode::Io,
+        ExitCode::Timeout,
         ExitCode::Unsupported,
     ];
 
@@ -59,11 +63,14 @@ impl ExitCode {
             ExitCode::Config => "retort.toml missing or invalid",
             ExitCode::Script => "script directory invalid",
             ExitCode::Target => "target or revision not resolved",
-            ExitCode::Connection => "database unreachable or connection refused",
+            ExitCode::Connection => "database unreachable, connection refused or lost",
             ExitCode::Migration => "a migration failed and was rolled back",
-            ExitCode::Lock => "migration lock not obtained in time",
+            ExitCode::Lock => "migration lock not obtained in time, or lost",
             ExitCode::Verify => "applied revisions differ from their files, or need recovery",
             ExitCode::Io => "file or external program error",
+            ExitCode::Timeout => {
+                "a statement hit lock_timeout or statement_timeout and was rolled back"
+            }
             ExitCode::Unsupported => "the diff cannot express a change (unsupported)",
         }
     }

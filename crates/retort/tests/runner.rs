@@ -477,6 +477,16 @@ async fn lock_timeout_names_the_holder() {
             ..RunOptions::default()
         },
     );
+    // The same key held in another database of the server (a run migrating that one) is not
+    // this database's holder.
+    let elsewhere = connect(&fresh_database().await.url).await;
+    elsewhere
+        .batch_execute(&format!(
+            "SET application_name = 'other-database'; SELECT pg_advisory_lock({})",
+            m.tables().lock_key()
+        ))
+        .await
+        .expect("lock elsewhere");
     let holder = connect(&db.url).await;
     holder
         .batch_execute("SET application_name = 'deploy-42'")
@@ -513,34 +523,25 @@ async fn lock_timeout_names_the_holder() {
     m.upgrade(&db.url, "head", &Quiet).await.expect("upgrade");
 }
 
-/// 100 revisions, each incrementing a counter: run by 8 concurrent tasks, every revision must
-/// apply exactly once.
-async fn concurrent_counter(mode: LockMode) {
-    let db = fresh_database().await;
+/// Tasks racing in one process, as many as processes race in `runner_cli.rs`.
+const RACERS: usize = 16;
+
+/// 200 revisions with two forks and their merges, each incrementing a counter and inserting its
+/// id under a unique key: run by 16 concurrent tasks, every revision must apply exactly once, and
+/// the version rows and applied log must equal a single run's.
+async fn concurrent_counter(
+    mode: LockMode,
+    pgbouncer: Option<&retort_test_support::pgbouncer::PgBouncer>,
+) {
+    use retort_test_support::projects;
+    let mut db = fresh_database().await;
+    let single = fresh_database().await;
+    if let Some(b) = pgbouncer {
+        // The racers go through the pooler; the checks below too, which is fine.
+        db.url = b.url(&db.name);
+    }
     let dir = tempfile::tempdir().expect("tempdir");
-    let ids: Vec<String> = (0..100).map(|i| format!("r{i:03}")).collect();
-    let ups: Vec<String> = (0..100)
-        .map(|i| {
-            if i == 0 {
-                "CREATE TABLE counter (n int); INSERT INTO counter VALUES (1);".to_string()
-            } else {
-                "UPDATE counter SET n = n + 1;".to_string()
-            }
-        })
-        .collect();
-    let parents: Vec<Vec<&str>> = (0..100)
-        .map(|i| {
-            if i == 0 {
-                vec![]
-            } else {
-                vec![ids[i - 1].as_str()]
-            }
-        })
-        .collect();
-    let revs: Vec<Rev<'_>> = (0..100)
-        .map(|i| rev(&ids[i], &parents[i], &ups[i], ""))
-        .collect();
-    write_project(dir.path(), "", &revs);
+    projects::write(dir.path(), "", &projects::branchy(200));
     let m = Arc::new(migrator(
         dir.path(),
         RunOptions {
@@ -549,7 +550,7 @@ async fn concurrent_counter(mode: LockMode) {
         },
     ));
     let mut tasks = Vec::new();
-    for _ in 0..8 {
+    for _ in 0..RACERS {
         let m = Arc::clone(&m);
         let url = db.url.clone();
         tasks.push(tokio::spawn(async move {
@@ -560,27 +561,125 @@ async fn concurrent_counter(mode: LockMode) {
     for t in tasks {
         applied += t.await.expect("task").expect("every task succeeds");
     }
-    assert_eq!(applied, 100, "each revision applied by exactly one task");
-    assert_eq!(rows(&db.url, "SELECT n FROM counter").await, ["100"]);
-    assert_eq!(version_rows(&db.url).await, ["r099"]);
+    assert_eq!(applied, 200, "each revision applied by exactly one task");
+    assert_eq!(rows(&db.url, "SELECT n FROM counter").await, ["200"]);
+    assert_eq!(rows(&db.url, "SELECT count(*) FROM applied").await, ["200"]);
+    m.upgrade(&single.url, "head", &Quiet)
+        .await
+        .expect("single run");
+    assert_eq!(version_rows(&db.url).await, version_rows(&single.url).await);
+    assert_eq!(version_rows(&db.url).await, ["r199"]);
+    let log = "SELECT revision, direction, status FROM retort_history ORDER BY revision";
+    assert_eq!(rows(&db.url, log).await, rows(&single.url, log).await);
     assert_eq!(
         rows(
             &db.url,
             "SELECT count(*), count(DISTINCT revision) FROM retort_history"
         )
         .await,
-        ["100|100"]
+        ["200|200"]
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn eight_tasks_session_lock() {
-    concurrent_counter(LockMode::Session).await;
+async fn sixteen_tasks_session_lock() {
+    concurrent_counter(LockMode::Session, None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn eight_tasks_transaction_lock() {
-    concurrent_counter(LockMode::Transaction).await;
+async fn sixteen_tasks_transaction_lock() {
+    concurrent_counter(LockMode::Transaction, None).await;
+}
+
+/// The same through PgBouncer in transaction pooling mode with 4 server connections for 16
+/// racers (skipped with a message when pgbouncer is not installed; `.ci/run` installs it and
+/// sets RETORT_REQUIRE_PGBOUNCER so that it runs there).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixteen_tasks_transaction_lock_through_pgbouncer() {
+    let Some(bouncer) = retort_test_support::pgbouncer::start_or_skip(
+        "sixteen_tasks_transaction_lock_through_pgbouncer",
+        4,
+    ) else {
+        return;
+    };
+    concurrent_counter(LockMode::Transaction, Some(&bouncer)).await;
+}
+
+/// The default session lock through that pooler cannot work: the lock stays on one server
+/// connection while each transaction may run on another. Every transaction of a run checks
+/// that its session holds the lock and is the run's, so each racer either succeeds or stops
+/// with "lost the migration lock" (exit 8), and no revision is ever applied twice. (Without the
+/// check, racers applied the same revisions: unique violations on `applied`.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn session_lock_through_pgbouncer_is_refused_not_doubled() {
+    use retort_test_support::projects;
+    let Some(bouncer) = retort_test_support::pgbouncer::start_or_skip(
+        "session_lock_through_pgbouncer_is_refused_not_doubled",
+        4,
+    ) else {
+        return;
+    };
+    let db = fresh_database().await;
+    let url = bouncer.url(&db.name);
+    let dir = tempfile::tempdir().expect("tempdir");
+    projects::write(dir.path(), "", &projects::chain(100));
+    // A session lock taken twice on one pooled server connection (it is re-entrant) and
+    // released once stays there: a bounded wait keeps a racer from waiting on it forever.
+    let m = Arc::new(migrator(
+        dir.path(),
+        RunOptions {
+            lock_timeout: Some(Duration::from_secs(5)),
+            ..RunOptions::default()
+        },
+    ));
+    let mut tasks = Vec::new();
+    for _ in 0..RACERS {
+        let (m, url) = (Arc::clone(&m), url.clone());
+        tasks.push(tokio::spawn(async move {
+            m.upgrade(&url, "head", &Quiet).await.map(|r| r.steps.len())
+        }));
+    }
+    let (mut applied, mut lost) = (0, 0);
+    for t in tasks {
+        match t.await.expect("task") {
+            Ok(n) => applied += n,
+            Err(RunError::LockLost | RunError::LockTimeout { .. }) => lost += 1,
+            Err(e) => panic!("only success or a lost lock: {e:?}"),
+        }
+    }
+    // Whatever got applied, got applied once, and the version row agrees.
+    let (n, ids) = if rows(&db.url, "SELECT to_regclass('counter') IS NOT NULL").await == ["t"] {
+        (
+            rows(&db.url, "SELECT n FROM counter").await,
+            rows(&db.url, "SELECT count(*) FROM applied").await,
+        )
+    } else {
+        (vec!["0".to_string()], vec!["0".to_string()])
+    };
+    assert_eq!(n, ids, "counter and applied ids agree");
+    let k: usize = n[0].parse().expect("n");
+    if k > 0 {
+        assert_eq!(version_rows(&db.url).await, [format!("r{:03}", k - 1)]);
+    }
+    eprintln!("through pgbouncer, session lock: {applied} steps applied, {lost} of {RACERS} runs stopped by the guard (or a lock left on a pooled connection)");
+    insta::with_settings!({filters => vec![(r"\x1b\[[0-9;]*m", "")]}, {
+        insta::assert_snapshot!(
+            "lock_lost",
+            format!(
+                "exit {}: {:?}",
+                RunError::LockLost.exit_code().code(),
+                miette::Report::new(RunError::LockLost)
+            )
+        );
+    });
+    // Stopping pgbouncer closes its server connections, and any session lock left on one.
+    // A direct connection then finishes the job.
+    drop(bouncer);
+    migrator(dir.path(), RunOptions::default())
+        .upgrade(&db.url, "head", &Quiet)
+        .await
+        .expect("finishes");
+    assert_eq!(rows(&db.url, "SELECT n FROM counter").await, ["100"]);
 }
 
 #[tokio::test]

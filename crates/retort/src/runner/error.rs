@@ -19,6 +19,15 @@ pub struct MigrationFailed {
     /// PostgreSQL's message with its SQLSTATE.
     pub message: String,
     pub sqlstate: Option<String>,
+    /// The server's `lock_timeout` or `statement_timeout` stopped the statement: which, and its
+    /// value (e.g. `lock_timeout = 500ms`).
+    pub timeout: Option<String>,
+    /// The sessions that were blocking the statement when it stopped (seen by a second
+    /// connection while it ran; only watched when a server timeout is set).
+    pub blocked_by: Vec<Blocker>,
+    /// The connection ended while the revision ran (terminated, server shut down or restarted,
+    /// network): it did not commit, unless the connection dropped during the commit itself.
+    pub connection_lost: bool,
     #[help]
     pub help: Option<String>,
     #[source_code]
@@ -45,6 +54,7 @@ impl MigrationFailed {
     ) -> Self {
         let shown = crate::script::display_path(path);
         let db = err.as_db_error();
+        let connection_lost = is_connection_lost(err);
         let (message, sqlstate) = match db {
             Some(d) => (
                 format!("{} (SQLSTATE {})", d.message(), d.code().code()),
@@ -99,6 +109,9 @@ impl MigrationFailed {
             location,
             message,
             sqlstate,
+            timeout: None,
+            blocked_by: Vec::new(),
+            connection_lost,
             help: Some(help.join("\n")),
             src: NamedSource::new(
                 shown,
@@ -110,6 +123,89 @@ impl MigrationFailed {
             ),
             span,
         }
+    }
+}
+
+impl MigrationFailed {
+    /// Name the server timeout that stopped the statement (`lock_timeout = 2s`) and the sessions
+    /// that were blocking it, in the message, with what to do in the help.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Option<String>, blocked_by: Vec<Blocker>) -> Self {
+        let Some(t) = timeout else {
+            return self;
+        };
+        let setting = t.split(' ').next().unwrap_or("lock_timeout").to_string();
+        let mut first_help = match blocked_by.first() {
+            Some(b) => {
+                self.message = format!(
+                    "{} after {t}, blocked by {}",
+                    self.message,
+                    blocked_by
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                );
+                format!("wait for pid {} to finish (or end it: SELECT pg_terminate_backend({})), then run again; or raise {setting} in retort.toml", b.pid, b.pid)
+            }
+            None => {
+                self.message = format!(
+                    "{} after {t} (no other session was blocking it)",
+                    self.message
+                );
+                format!("the statement itself ran longer than {t}: raise {setting} in retort.toml, or make the statement faster")
+            }
+        };
+        if let Some(h) = &self.help {
+            first_help = format!("{first_help}\n{h}");
+        }
+        self.help = Some(first_help);
+        self.timeout = Some(t);
+        self.blocked_by = blocked_by;
+        self
+    }
+}
+
+/// Whether an error means the session is gone: no server message (the socket closed), the
+/// server ending it (SQLSTATE 57P01-57P03: terminated, shutdown, crash) or a connection
+/// exception (class 08).
+pub(crate) fn is_connection_lost(err: &tokio_postgres::Error) -> bool {
+    match err.as_db_error() {
+        None => true,
+        Some(d) => {
+            let c = d.code().code();
+            c.starts_with("57P0") || c.starts_with("08")
+        }
+    }
+}
+
+/// A session that blocked a migration's statement (from `pg_blocking_pids`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Blocker {
+    pub pid: i32,
+    pub application_name: String,
+    pub user: String,
+    /// `pg_stat_activity.state`: `active`, `idle in transaction`...
+    pub state: String,
+    /// Its current or last statement, whitespace collapsed, cut at 80 characters.
+    pub query: String,
+}
+
+impl std::fmt::Display for Blocker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "pid {} ({}, user {}, {}: {})",
+            self.pid,
+            if self.application_name.is_empty() {
+                "no application_name"
+            } else {
+                &self.application_name
+            },
+            self.user,
+            self.state,
+            self.query
+        )
     }
 }
 
@@ -180,6 +276,10 @@ pub enum RunError {
         holder: Option<LockHolder>,
     },
 
+    #[error("lost the migration lock: this run's transaction reached a database session that does not hold it, so it was rolled back (a connection pooler in transaction mode, such as PgBouncer's pool_mode = transaction, sends each transaction to any server connection, and a session lock stays on one)")]
+    #[diagnostic(help("set lock_mode = \"transaction\" in retort.toml (made for transaction pooling), or connect to PostgreSQL directly or through a session-pooling port"))]
+    LockLost,
+
     #[error("applied revision{} changed since {} applied: {}", if revisions.len() == 1 { "" } else { "s" }, if revisions.len() == 1 { "it was" } else { "they were" }, revisions.join(", "))]
     #[diagnostic(help("restore the files, or accept the new contents with `retort verify --accept REV` (or run with --allow-changed)"))]
     Changed { revisions: Vec<String> },
@@ -187,6 +287,14 @@ pub enum RunError {
     #[error("revision {revision} ({path}) was interrupted while running {direction} (it is non-transactional, so some of its statements may have run)")]
     #[diagnostic(help("check the database; then `retort resolve {revision} --applied` if its changes are all in place (finish them by hand first), or `retort resolve {revision} --rolled-back` if none are"))]
     Interrupted {
+        revision: String,
+        path: String,
+        direction: String,
+    },
+
+    #[error("revision {revision} ({path}) was started ({direction}) by another run that has not finished it: it is non-transactional, and with lock_mode = \"transaction\" it runs outside the migration lock, so retort cannot tell a run still going from one that died")]
+    #[diagnostic(help("if another deploy is still running it, wait for it and run again; if not, check the database, then `retort resolve {revision} --applied` (finish its changes by hand first) or `retort resolve {revision} --rolled-back`"))]
+    Unfinished {
         revision: String,
         path: String,
         direction: String,
@@ -219,14 +327,26 @@ pub enum RunError {
 impl RunError {
     pub fn exit_code(&self) -> ExitCode {
         match self {
+            // No SQLSTATE: the connection closed; 57P0x: the server ended the session; 08: a
+            // connection exception.
+            RunError::Db(DbError::Query { code, .. })
+                if code
+                    .as_deref()
+                    .is_none_or(|c| c.starts_with("57P0") || c.starts_with("08")) =>
+            {
+                ExitCode::Connection
+            }
             RunError::Db(DbError::Query { .. }) => ExitCode::Migration,
             RunError::Db(_) => ExitCode::Connection,
             RunError::Target(_) => ExitCode::Target,
+            RunError::Migration(m) if m.timeout.is_some() => ExitCode::Timeout,
+            RunError::Migration(m) if m.connection_lost => ExitCode::Connection,
             RunError::Migration(_) => ExitCode::Migration,
             RunError::Unusable(_) => ExitCode::Script,
-            RunError::LockTimeout { .. } => ExitCode::Lock,
+            RunError::LockTimeout { .. } | RunError::LockLost => ExitCode::Lock,
             RunError::Changed { .. }
             | RunError::Interrupted { .. }
+            | RunError::Unfinished { .. }
             | RunError::UnknownApplied { .. } => ExitCode::Verify,
             RunError::Usage { .. } => ExitCode::Usage,
             RunError::Privilege { .. } => ExitCode::Connection,

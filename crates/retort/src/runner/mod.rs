@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-pub use error::{LockHolder, MigrationFailed, RevisionUnusable, RunError};
+pub use error::{Blocker, LockHolder, MigrationFailed, RevisionUnusable, RunError};
 pub use lock::LockMode;
 pub use tables::{VersionTables, RETORT_VERSION};
 
@@ -49,6 +49,12 @@ pub struct RunOptions {
     /// each gets its own [`Event::Statement`] with its duration (`-v`). Off by default: one round
     /// trip per revision is faster.
     pub per_statement: bool,
+    /// PostgreSQL's `lock_timeout` for the migrations' statements (`"5s"`); `None`: the
+    /// server's. Taken from retort.toml's `lock_timeout` when unset.
+    pub server_lock_timeout: Option<String>,
+    /// PostgreSQL's `statement_timeout` for the migrations' statements; from retort.toml's
+    /// `statement_timeout` when unset.
+    pub server_statement_timeout: Option<String>,
 }
 
 impl Default for RunOptions {
@@ -61,6 +67,8 @@ impl Default for RunOptions {
             application_name: format!("retort {RETORT_VERSION}"),
             tag: None,
             per_statement: false,
+            server_lock_timeout: None,
+            server_statement_timeout: None,
         }
     }
 }
@@ -195,6 +203,16 @@ impl Migrator {
         if project.config.lock_mode == LockMode::Transaction {
             options.lock_mode = LockMode::Transaction;
         }
+        if options.server_lock_timeout.is_none() {
+            options
+                .server_lock_timeout
+                .clone_from(&project.config.lock_timeout);
+        }
+        if options.server_statement_timeout.is_none() {
+            options
+                .server_statement_timeout
+                .clone_from(&project.config.statement_timeout);
+        }
         let tables = VersionTables::from_config(&project.config);
         Self {
             project,
@@ -250,17 +268,77 @@ impl Migrator {
             .await?;
         let notices = std::sync::Mutex::new(notices);
         let key = self.tables.lock_key();
-        let session_lock = match self.options.lock_mode {
+        let (session_lock, guard) = match self.options.lock_mode {
             LockMode::Session => {
-                Some(lock::SessionLock::acquire(&client, &self.options, key, obs).await?)
+                let lock = lock::SessionLock::acquire(&client, &self.options, key, obs).await?;
+                let guard = lock.guard();
+                (Some(lock), guard)
             }
-            LockMode::Transaction => None,
+            LockMode::Transaction => (None, String::new()),
         };
-        let result = self.run_locked(&client, &work, obs, &notices).await;
+        let result = self
+            .run_with_timeouts(&target, &client, &work, obs, &notices, guard)
+            .await;
         if let Some(l) = session_lock {
             l.release(&client).await;
         }
         result
+    }
+
+    /// `SET [LOCAL] lock_timeout = ...; SET [LOCAL] statement_timeout = ...;` for the configured
+    /// server timeouts (empty when none is set).
+    fn timeouts_sql(&self, local: bool) -> String {
+        let local = if local { "LOCAL " } else { "" };
+        let mut sql = String::new();
+        for (name, value) in [
+            ("lock_timeout", &self.options.server_lock_timeout),
+            ("statement_timeout", &self.options.server_statement_timeout),
+        ] {
+            if let Some(v) = value {
+                sql.push_str(&format!(
+                    "SET {local}{name} = {};\n",
+                    crate::sql::quote_literal(v)
+                ));
+            }
+        }
+        sql
+    }
+
+    /// With a server timeout configured: set it (on the session in session mode; per
+    /// transaction, `SET LOCAL`, in transaction mode, where a session setting would leak to other
+    /// clients of a pooler), and open a second connection that watches what blocks the migrating
+    /// session, so that a timeout can name the blocking pid.
+    async fn run_with_timeouts(
+        &self,
+        target: &Target,
+        client: &Client,
+        work: &Work,
+        obs: &dyn Observer,
+        notices: &std::sync::Mutex<crate::db::Notices>,
+        guard: String,
+    ) -> Result<RunReport, RunError> {
+        let set = self.timeouts_sql(false);
+        if set.is_empty() {
+            let ctx = RunCtx { watch: None, guard };
+            return self.run_locked(client, work, obs, notices, &ctx).await;
+        }
+        if self.options.lock_mode == LockMode::Session {
+            exec(client, &set).await?;
+        }
+        let watch = Watch {
+            client: target
+                .connect(&format!("{} (watch)", self.options.application_name))
+                .await?,
+            pid: std::sync::atomic::AtomicI32::new(0),
+        };
+        if self.options.lock_mode == LockMode::Session {
+            watch.set_pid(client).await?;
+        }
+        let ctx = RunCtx {
+            watch: Some(&watch),
+            guard,
+        };
+        self.run_locked(client, work, obs, notices, &ctx).await
     }
 
     async fn run_locked(
@@ -269,14 +347,14 @@ impl Migrator {
         work: &Work,
         obs: &dyn Observer,
         notices: &std::sync::Mutex<crate::db::Notices>,
+        ctx: &RunCtx<'_>,
     ) -> Result<RunReport, RunError> {
         let key = self.tables.lock_key();
         let create = match self.options.lock_mode {
-            LockMode::Session => self.tables.create_sql(),
-            LockMode::Transaction => format!(
-                "BEGIN;\nSELECT pg_advisory_xact_lock({key});\n{}COMMIT;",
-                self.tables.create_sql()
-            ),
+            LockMode::Session => {
+                format!("BEGIN;\n{}{}COMMIT;", ctx.guard, self.tables.create_sql())
+            }
+            LockMode::Transaction => format!("{}COMMIT;", self.tables.create_sql()),
         };
         // Everything that can refuse without the tables runs first, so that a refused run
         // leaves the database exactly as it was.
@@ -285,6 +363,9 @@ impl Migrator {
         self.check_known(&heads)?;
         let mut plan = self.plan_for(work, &heads)?;
         self.preflight(&plan)?;
+        if self.options.lock_mode == LockMode::Transaction {
+            lock::begin_locked(client, &self.options, key, obs).await?;
+        }
         self.create_tables(client, &create).await?;
         // "relation already exists, skipping" and the like are retort's own business.
         forward_notices(notices, None, &|_| {});
@@ -300,8 +381,33 @@ impl Migrator {
             ..RunReport::default()
         };
         if self.options.single_transaction {
+            let xact = self.options.lock_mode == LockMode::Transaction;
+            if xact {
+                // The whole run is one transaction: take the lock in it, and plan again if the
+                // version rows moved since they were read without it.
+                lock::begin_locked(client, &self.options, key, obs).await?;
+                let replanned = match self.read_heads_locked(client, ctx).await {
+                    Ok(now)
+                        if now.iter().cloned().collect::<BTreeSet<_>>() != plan.heads_before =>
+                    {
+                        report.heads_before.clone_from(&now);
+                        self.plan_for(work, &now)
+                            .and_then(|p| self.preflight(&p).map(|()| Some(p)))
+                    }
+                    Ok(_) => Ok(None),
+                    Err(e) => Err(e),
+                };
+                match replanned {
+                    Ok(Some(p)) => plan = p,
+                    Ok(None) => {}
+                    Err(e) => {
+                        let _ = client.batch_execute("ROLLBACK").await;
+                        return Err(e);
+                    }
+                }
+            }
             let r = self
-                .run_single_transaction(client, &plan, obs, &mut report)
+                .run_single_transaction(client, &plan, obs, &mut report, ctx, xact)
                 .await;
             forward_notices(notices, None, &|e| emit(obs, e));
             r?;
@@ -314,12 +420,8 @@ impl Migrator {
                 if self.options.lock_mode == LockMode::Transaction {
                     // Another process may have moved the database since we planned: re-read the
                     // version rows under the transaction lock and re-plan if they changed.
-                    exec(
-                        client,
-                        &format!("BEGIN;\nSELECT pg_advisory_xact_lock({key});"),
-                    )
-                    .await?;
-                    let now = self.read_heads(client).await;
+                    lock::begin_locked(client, &self.options, key, obs).await?;
+                    let now = self.read_heads_locked(client, ctx).await;
                     let now = match now {
                         Ok(h) => h,
                         Err(e) => {
@@ -347,6 +449,7 @@ impl Migrator {
                         total,
                         obs,
                         self.options.lock_mode == LockMode::Transaction,
+                        ctx,
                     )
                     .await;
                 let revision = self.graph().id(step.rev).to_string();
@@ -427,6 +530,7 @@ impl Migrator {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn apply_step(
         &self,
         client: &Client,
@@ -435,6 +539,7 @@ impl Migrator {
         total: usize,
         obs: &dyn Observer,
         xact_open: bool,
+        ctx: &RunCtx<'_>,
     ) -> Result<AppliedStep, RunError> {
         let f = &self.graph().rev(step.rev).file;
         step_started(obs, index, total, f, step.direction);
@@ -445,20 +550,20 @@ impl Migrator {
             // One statement at a time inside the revision's transaction, each timed.
             let rollback_note = "the revision was rolled back; revisions before it stay applied";
             if !xact_open {
-                exec(client, "BEGIN").await?;
+                exec(client, &format!("BEGIN;\n{}", ctx.guard)).await?;
             }
             for s in split_statements(sql).unwrap_or_default() {
                 let t = Instant::now();
-                if let Err(e) = client.batch_execute(s.text).await {
+                if let (Err(e), blockers) = watched(ctx.watch, client.batch_execute(s.text)).await {
                     let _ = client.batch_execute("ROLLBACK").await;
                     return Err(self.failed(
                         f,
                         step.direction,
                         sql,
-                        s.offset,
-                        0,
+                        (s.offset, 0),
                         &e,
                         rollback_note,
+                        blockers,
                     ));
                 }
                 emit(
@@ -478,18 +583,21 @@ impl Migrator {
             let (batch, prefix) = if xact_open {
                 (format!("{sql}\n;\n{bookkeeping}COMMIT;"), 0)
             } else {
-                (format!("BEGIN;\n{sql}\n;\n{bookkeeping}COMMIT;"), 7)
+                (
+                    format!("BEGIN;\n{}{sql}\n;\n{bookkeeping}COMMIT;", ctx.guard),
+                    7 + ctx.guard.chars().count(),
+                )
             };
-            if let Err(e) = client.batch_execute(&batch).await {
+            if let (Err(e), blockers) = watched(ctx.watch, client.batch_execute(&batch)).await {
                 let _ = client.batch_execute("ROLLBACK").await;
                 return Err(self.failed(
                     f,
                     step.direction,
                     sql,
-                    0,
-                    prefix,
+                    (0, prefix),
                     &e,
                     "the revision was rolled back; revisions before it stay applied",
+                    blockers,
                 ));
             }
             emit(
@@ -501,30 +609,38 @@ impl Migrator {
                 },
             );
         } else {
-            if xact_open {
-                exec(client, "COMMIT").await?;
-            }
             let d = step.direction;
-            exec(
-                client,
-                &self
-                    .tables
-                    .started_sql(&f.id, d, &f.checksum, &self.log_message(f)),
-            )
-            .await?;
+            let started_sql = self
+                .tables
+                .started_sql(&f.id, d, &f.checksum, &self.log_message(f));
+            if xact_open {
+                // Transaction mode: log `started` in the locked transaction that re-read the
+                // version rows, so that the next run to take the lock sees it (and stops
+                // rather than running the revision a second time alongside this one).
+                if let Err(e) = exec(client, &format!("{started_sql}COMMIT;")).await {
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    return Err(e);
+                }
+            } else {
+                exec(
+                    client,
+                    &format!("BEGIN;\n{}{started_sql}COMMIT;", ctx.guard),
+                )
+                .await?;
+            }
             let statements = split_statements(sql).unwrap_or_default();
             for s in statements {
                 let t = Instant::now();
-                if let Err(e) = client.batch_execute(s.text).await {
+                if let (Err(e), blockers) = watched(ctx.watch, client.batch_execute(s.text)).await {
                     let _ = client.batch_execute(&format!("UPDATE {} SET status = 'failed' WHERE revision = {} AND status = 'started'", self.tables.history_ident(), crate::sql::quote_literal(&f.id))).await;
                     return Err(self.failed(
                         f,
                         step.direction,
                         sql,
-                        s.offset,
-                        0,
+                        (s.offset, 0),
                         &e,
                         &format!("revision {} is non-transactional: the statements before this one stay applied; fix the cause, then `retort resolve {} --applied` or `--rolled-back`", f.id, f.id),
+                        blockers,
                     ));
                 }
                 emit(
@@ -536,7 +652,7 @@ impl Migrator {
                     },
                 );
             }
-            let mut finish = String::from("BEGIN;\n");
+            let mut finish = format!("BEGIN;\n{}", ctx.guard);
             finish.push_str(&self.tables.finish_sql(&f.id, "applied"));
             for c in &step.version_changes {
                 finish.push_str(&self.tables.change_sql(c));
@@ -560,8 +676,12 @@ impl Migrator {
         plan: &Plan,
         obs: &dyn Observer,
         report: &mut RunReport,
+        ctx: &RunCtx<'_>,
+        xact_open: bool,
     ) -> Result<(), RunError> {
-        exec(client, "BEGIN").await?;
+        if !xact_open {
+            exec(client, &format!("BEGIN;\n{}", ctx.guard)).await?;
+        }
         let total = plan.steps.len();
         for (index, step) in plan.steps.iter().enumerate() {
             let f = &self.graph().rev(step.rev).file;
@@ -569,16 +689,16 @@ impl Migrator {
             let started = Instant::now();
             let (sql, _) = section(f, step.direction);
             let batch = format!("{sql}\n;\n{}", self.bookkeeping(step, f));
-            if let Err(e) = client.batch_execute(&batch).await {
+            if let (Err(e), blockers) = watched(ctx.watch, client.batch_execute(&batch)).await {
                 let _ = client.batch_execute("ROLLBACK").await;
                 return Err(self.failed(
                     f,
                     step.direction,
                     sql,
-                    0,
-                    0,
+                    (0, 0),
                     &e,
                     "--single-transaction: the whole run was rolled back; nothing was applied",
+                    blockers,
                 ));
             }
             report.steps.push(step_finished(
@@ -615,17 +735,23 @@ impl Migrator {
         sql
     }
 
+    /// A failed statement as the user sees it. `at` is the statement's byte offset in `sql` and
+    /// how many characters were sent before `sql` in the same query string.
     #[allow(clippy::too_many_arguments)]
     fn failed(
         &self,
         f: &RevisionFile,
         direction: Direction,
         sql: &str,
-        stmt_offset: usize,
-        prefix: usize,
+        at: (usize, usize),
         e: &tokio_postgres::Error,
         note: &str,
+        blockers: Vec<Blocker>,
     ) -> RunError {
+        if lock::is_lock_lost(e) {
+            return RunError::LockLost;
+        }
+        let (stmt_offset, prefix) = at;
         let text = match f.embedded_text {
             Some(t) => t.to_string(),
             None => std::fs::read_to_string(&f.path).unwrap_or_default(),
@@ -633,7 +759,19 @@ impl Migrator {
         let (_, line) = section(f, direction);
         let section_start = line_start_offset(&text, line);
         let stmt_sql = &sql[stmt_offset..];
-        RunError::Migration(Box::new(MigrationFailed::new(
+        // A lost connection: the server rolls back a transaction whose session ends before its
+        // commit, but cannot tell the client about a commit it had done when the socket closed.
+        let lost_note;
+        let note = if error::is_connection_lost(e) && f.transactional {
+            lost_note = format!(
+                "the connection was lost while revision {} ran, so PostgreSQL rolled it back (unless the connection dropped during its COMMIT: `retort current` shows which); revisions before it stay applied; run the command again to continue",
+                f.id
+            );
+            lost_note.as_str()
+        } else {
+            note
+        };
+        let failed = MigrationFailed::new(
             &f.id,
             &f.path,
             &text,
@@ -645,7 +783,29 @@ impl Migrator {
             // A non-transactional statement runs alone: its start is known even without a
             // position from PostgreSQL.
             !f.transactional,
-        )))
+        );
+        let timeout = match e.code().map(tokio_postgres::error::SqlState::code) {
+            Some("55P03") => Some(self.options.server_lock_timeout.as_deref().map_or_else(
+                || "lock_timeout (the server's setting)".to_string(),
+                |v| format!("lock_timeout = {v}"),
+            )),
+            Some("57014")
+                if e.as_db_error()
+                    .is_some_and(|d| d.message().contains("statement timeout")) =>
+            {
+                Some(
+                    self.options
+                        .server_statement_timeout
+                        .as_deref()
+                        .map_or_else(
+                            || "statement_timeout (the server's setting)".to_string(),
+                            |v| format!("statement_timeout = {v}"),
+                        ),
+                )
+            }
+            _ => None,
+        };
+        RunError::Migration(Box::new(failed.with_timeout(timeout, blockers)))
     }
 
     /// A table with the version table's name that is not one: refuse before touching anything.
@@ -685,10 +845,15 @@ impl Migrator {
     /// Create the version table and log if absent; a missing privilege says which and what to do.
     async fn create_tables(&self, client: &Client, sql: &str) -> Result<(), RunError> {
         self.check_version_table(client).await?;
-        match client.batch_execute(sql).await {
+        let result = client.batch_execute(sql).await;
+        if result.is_err() {
+            // In transaction mode `sql` ran in the lock's transaction.
+            let _ = client.batch_execute("ROLLBACK").await;
+        }
+        match result {
             Ok(()) => Ok(()),
+            Err(e) if lock::is_lock_lost(&e) => Err(RunError::LockLost),
             Err(e) if e.code().is_some_and(|c| c.code() == "42501") => {
-                let _ = client.batch_execute("ROLLBACK").await;
                 let detail = e
                     .as_db_error()
                     .map_or_else(|| e.to_string(), |d| d.message().to_string());
@@ -736,23 +901,7 @@ impl Migrator {
     /// Stop on interrupted non-transactional revisions, unknown version rows, changed files.
     async fn check_state(&self, client: &Client, heads: &[String]) -> Result<(), RunError> {
         self.check_known(heads)?;
-        let rows = query_rows(
-            client,
-            &format!("SELECT revision, direction FROM {} WHERE status IN ('started', 'failed') ORDER BY id", self.tables.history_ident()),
-        )
-        .await?;
-        if let Some(row) = rows.first() {
-            let revision = row[0].clone().unwrap_or_default();
-            let path = self.graph().index_of(&revision).map_or_else(
-                || "file missing".to_string(),
-                |i| crate::script::display_path(&self.graph().rev(i).file.path),
-            );
-            return Err(RunError::Interrupted {
-                revision,
-                path,
-                direction: row[1].clone().unwrap_or_default(),
-            });
-        }
+        self.check_unfinished(client).await?;
         if !self.options.allow_changed {
             let report = self.verify_with(client, heads).await?;
             if !report.changed.is_empty() {
@@ -762,6 +911,58 @@ impl Migrator {
             }
         }
         Ok(())
+    }
+
+    /// A non-transactional revision logged `started` (or `failed`) and never finished: in
+    /// session mode it was interrupted (the lock excludes a run still going); in transaction
+    /// mode another run may still be running it.
+    async fn check_unfinished(&self, client: &Client) -> Result<(), RunError> {
+        let rows = query_rows(
+            client,
+            &format!("SELECT revision, direction, status FROM {} WHERE status IN ('started', 'failed') ORDER BY id LIMIT 1", self.tables.history_ident()),
+        )
+        .await?;
+        let Some(row) = rows.first() else {
+            return Ok(());
+        };
+        let revision = row[0].clone().unwrap_or_default();
+        let path = self.graph().index_of(&revision).map_or_else(
+            || "file missing".to_string(),
+            |i| crate::script::display_path(&self.graph().rev(i).file.path),
+        );
+        let direction = row[1].clone().unwrap_or_default();
+        if self.options.lock_mode == LockMode::Transaction && row[2].as_deref() == Some("started") {
+            return Err(RunError::Unfinished {
+                revision,
+                path,
+                direction,
+            });
+        }
+        Err(RunError::Interrupted {
+            revision,
+            path,
+            direction,
+        })
+    }
+
+    /// In transaction mode, under the lock at the start of a step's transaction: the version
+    /// rows; a refusal if a non-transactional revision was started and not finished (another
+    /// run may be running it right now, outside the lock); this transaction's timeouts.
+    async fn read_heads_locked(
+        &self,
+        client: &Client,
+        ctx: &RunCtx<'_>,
+    ) -> Result<Vec<String>, RunError> {
+        let heads = self.read_heads(client).await?;
+        self.check_unfinished(client).await?;
+        let set = self.timeouts_sql(true);
+        if !set.is_empty() {
+            exec(client, &set).await?;
+        }
+        if let Some(w) = ctx.watch {
+            w.set_pid(client).await?;
+        }
+        Ok(heads)
     }
 
     async fn recorded_checksums(
@@ -1140,11 +1341,105 @@ fn line_start_offset(text: &str, line: usize) -> usize {
         .map_or(text.len(), |(i, _)| i + 1)
 }
 
-async fn exec(client: &Client, sql: &str) -> Result<(), RunError> {
-    client
-        .batch_execute(sql)
+/// What a run's steps need besides the connection.
+struct RunCtx<'a> {
+    /// The blocker watch, when a server timeout is set.
+    watch: Option<&'a Watch>,
+    /// Session mode: SQL that fails (SQLSTATE `RT001`) unless the session running it is the
+    /// one that took the migration lock and still holds it (`SessionLock::guard`); first in
+    /// each transaction.
+    guard: String,
+}
+
+/// A second connection watching what blocks the migrating session (`pg_blocking_pids`), opened
+/// only when a server timeout is configured, so that a timeout can name the blocker: once the
+/// statement has been cancelled it no longer waits, and its own session's transaction is aborted.
+struct Watch {
+    client: Client,
+    /// The migrating session's backend pid (per transaction in transaction mode: behind a
+    /// pooler each transaction may run on another server connection).
+    pid: std::sync::atomic::AtomicI32,
+}
+
+/// How often the watch asks what blocks the migrating session.
+const WATCH_EVERY: Duration = Duration::from_millis(50);
+
+impl Watch {
+    async fn set_pid(&self, client: &Client) -> Result<(), RunError> {
+        let pid = query_col(client, "SELECT pg_backend_pid()")
+            .await?
+            .into_iter()
+            .flatten()
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        self.pid.store(pid, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    async fn blockers(&self) -> Vec<Blocker> {
+        let pid = self.pid.load(std::sync::atomic::Ordering::Relaxed);
+        if pid == 0 {
+            return Vec::new();
+        }
+        let rows = query_rows(
+            &self.client,
+            &format!(
+                "SELECT a.pid::text, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), coalesce(a.state, ''), left(regexp_replace(coalesce(a.query, ''), '\\s+', ' ', 'g'), 80) \
+                 FROM pg_stat_activity a WHERE a.pid = ANY (pg_blocking_pids({pid})) ORDER BY a.pid"
+            ),
+        )
         .await
-        .map_err(|e| RunError::Db(query_error(&e, None)))
+        .unwrap_or_default();
+        rows.into_iter()
+            .filter_map(|r| {
+                Some(Blocker {
+                    pid: r[0].as_deref()?.parse().ok()?,
+                    application_name: r[1].clone().unwrap_or_default(),
+                    user: r[2].clone().unwrap_or_default(),
+                    state: r[3].clone().unwrap_or_default(),
+                    query: r[4].clone().unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Run `fut` (a migration's statements) while the watch, if any, samples what blocks it; the
+/// last sessions seen blocking it come back with the result.
+async fn watched<F>(
+    watch: Option<&Watch>,
+    fut: F,
+) -> (Result<(), tokio_postgres::Error>, Vec<Blocker>)
+where
+    F: std::future::Future<Output = Result<(), tokio_postgres::Error>>,
+{
+    let Some(w) = watch else {
+        return (fut.await, Vec::new());
+    };
+    let mut fut = std::pin::pin!(fut);
+    let mut last = Vec::new();
+    loop {
+        tokio::select! {
+            r = &mut fut => return (r, last),
+            () = tokio::time::sleep(WATCH_EVERY) => {
+                let now = w.blockers().await;
+                if !now.is_empty() {
+                    last = now;
+                }
+            }
+        }
+    }
+}
+
+async fn exec(client: &Client, sql: &str) -> Result<(), RunError> {
+    client.batch_execute(sql).await.map_err(|e| {
+        if lock::is_lock_lost(&e) {
+            RunError::LockLost
+        } else {
+            RunError::Db(query_error(&e, None))
+        }
+    })
 }
 
 async fn query_rows(client: &Client, sql: &str) -> Result<Vec<Vec<Option<String>>>, RunError> {
