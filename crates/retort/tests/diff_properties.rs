@@ -86,22 +86,24 @@ fn table() -> impl Strategy<Value = Option<TableSpec>> {
             prop::option::of(1usize..5),
             any::<bool>(),
         )
-            .prop_map(|(columns, primary_key, unique, check, index, comment)| TableSpec {
-                columns,
-                primary_key,
-                unique,
-                check,
-                index,
-                comment,
-            }),
+            .prop_map(
+                |(columns, primary_key, unique, check, index, comment)| TableSpec {
+                    columns,
+                    primary_key,
+                    unique,
+                    check,
+                    index,
+                    comment,
+                },
+            ),
     )
 }
 
 fn schema() -> impl Strategy<Value = SchemaSpec> {
     (
-        Just(vec![0usize, 1, 2, 3]).prop_shuffle().prop_flat_map(|v| {
-            (1..=v.len()).prop_map(move |n| v[..n].to_vec())
-        }),
+        Just(vec![0usize, 1, 2, 3])
+            .prop_shuffle()
+            .prop_flat_map(|v| (1..=v.len()).prop_map(move |n| v[..n].to_vec())),
         prop::collection::vec(table(), 3),
         any::<bool>(),
     )

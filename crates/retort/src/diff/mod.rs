@@ -249,6 +249,16 @@ fn unchecked_body(f: &Function, sql: String) -> String {
     }
 }
 
+/// A body PostgreSQL does not track (anything but an SQL-standard `BEGIN ATOMIC` body): what it
+/// reads or calls may change or go without an error now.
+fn untracked(f: &Function) -> &'static [Hazard] {
+    if f.definition.contains("BEGIN ATOMIC") {
+        &[]
+    } else {
+        &[Hazard::UntrackedDependencies]
+    }
+}
+
 fn function_kind(f: &Function) -> &'static str {
     if f.procedure {
         "PROCEDURE"
@@ -678,7 +688,11 @@ impl Differ<'_> {
                     )
                 }
             };
-            self.ops.push(phase, summary, sql);
+            let hazards = match node {
+                Node::Function(_) => self.from.functions.get(name).map_or(&[][..], untracked),
+                _ => &[],
+            };
+            self.ops.push_with(phase, summary, sql, hazards);
         }
 
         let (early_to, late_to) = creation_order(self.to);
@@ -711,10 +725,11 @@ impl Differ<'_> {
                     };
                     let old = self.from.functions.get(&name);
                     if created {
-                        self.ops.push(
+                        self.ops.push_with(
                             phase,
                             format!("create {} {name}", function_kind(f).to_lowercase()),
                             unchecked_body(f, objects::create_function(&name.schema, f)),
+                            untracked(f),
                         );
                         self.ops.push_with(
                             Phase::Grant,
@@ -781,10 +796,11 @@ impl Differ<'_> {
 
     fn alter_function(&mut self, phase: Phase, name: &QualName, old: &Function, new: &Function) {
         if old.definition != new.definition {
-            self.ops.push(
+            self.ops.push_with(
                 phase,
                 format!("replace {} {name}", function_kind(new).to_lowercase()),
                 unchecked_body(new, format!("{};\n", new.definition.trim_end())),
+                untracked(new),
             );
         }
         let what = format!("{} {}", function_kind(new), new.signature(&name.schema));
@@ -932,10 +948,11 @@ impl Differ<'_> {
             let what = format!("SEQUENCE {}", name.sql());
             match self.from.sequences.get(name) {
                 None => {
-                    self.ops.push(
+                    self.ops.push_with(
                         Phase::Sequence,
                         format!("create sequence {name}"),
                         objects::create_sequence(name, s),
+                        &[Hazard::UntrackedDependencies],
                     );
                     self.ops.push(
                         Phase::SequenceOwnership,

@@ -78,6 +78,11 @@ pub enum Hazard {
     /// The object's dependents that the diff could not see (e.g. a function body naming it) may
     /// break.
     UntrackedDependencies,
+    /// An ACCESS EXCLUSIVE lock is taken (briefly): it waits for every running query on the
+    /// table, and every query after it waits too.
+    ExclusiveLock,
+    /// What logical replication sends for updates and deletes changes.
+    ReplicationChange,
 }
 
 impl Hazard {
@@ -92,6 +97,8 @@ impl Hazard {
             Hazard::AuthzUpdate => "authorization change",
             Hazard::ExtensionUpgrade => "extension upgrade",
             Hazard::UntrackedDependencies => "untracked dependencies",
+            Hazard::ExclusiveLock => "ACCESS EXCLUSIVE lock",
+            Hazard::ReplicationChange => "logical replication change",
         }
     }
 }

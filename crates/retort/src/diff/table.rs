@@ -19,12 +19,6 @@ pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
         if !goes {
             continue;
         }
-        let parent_goes = t.partition_of.as_ref().is_some_and(|p| {
-            !d.to.tables.contains_key(&p.parent) || d.cascade.tables.contains(&p.parent)
-        });
-        if parent_goes {
-            continue;
-        }
         // Its foreign keys to tables that go too are dropped first, whatever the order of the drops.
         for (cname, c) in &t.constraints {
             let referenced_goes = c.references.as_ref().is_some_and(|r| {
@@ -37,6 +31,25 @@ pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
                     objects::drop_constraint(name, cname),
                 );
             }
+        }
+        let parent_goes = t.partition_of.as_ref().is_some_and(|p| {
+            !d.to.tables.contains_key(&p.parent) || d.cascade.tables.contains(&p.parent)
+        });
+        if parent_goes {
+            continue;
+        }
+        // A partition of a table that stays is detached first: foreign keys referencing the
+        // parent hold on to each partition until then.
+        if let Some(p) = &t.partition_of {
+            d.ops.push(
+                Phase::DetachPartition,
+                format!("detach partition {name} from {}", p.parent),
+                format!(
+                    "ALTER TABLE {} DETACH PARTITION {};\n",
+                    p.parent.sql(),
+                    name.sql()
+                ),
+            );
         }
         d.ops.push_with(
             Phase::DropTable,
@@ -143,10 +156,11 @@ fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
         objects::table_settings(name, t),
     );
     for (tname, tr) in &t.triggers {
-        d.ops.push(
+        d.ops.push_with(
             Phase::CreateTrigger,
             format!("create trigger {tname} on {name}"),
             objects::create_trigger(name, tname, tr),
+            &[Hazard::UntrackedDependencies],
         );
     }
     d.ops.push_with(
@@ -319,10 +333,11 @@ pub(super) fn diff_triggers(
             .get(tname)
             .is_none_or(|n| n.definition != t.definition || forced(t));
         if changed {
-            ops.push(
+            ops.push_with(
                 Phase::DropTrigger,
                 format!("drop trigger {tname} on {owner}"),
                 objects::drop_trigger(owner, tname),
+                &[Hazard::UntrackedDependencies],
             );
         }
     }
@@ -356,10 +371,11 @@ pub(super) fn diff_triggers(
                     ),
                 );
             }
-            _ => ops.push(
+            _ => ops.push_with(
                 Phase::CreateTrigger,
                 format!("create trigger {tname} on {owner}"),
                 objects::create_trigger(owner, tname, t),
+                &[Hazard::UntrackedDependencies],
             ),
         }
     }
@@ -466,10 +482,19 @@ fn alter_table(
         } else {
             Phase::DropConstraint
         };
-        ops.push(
+        let key = matches!(
+            c.kind,
+            ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
+        );
+        ops.push_with(
             phase,
             format!("drop constraint {cname} on {name}"),
             objects::drop_constraint(name, cname),
+            if key {
+                &[Hazard::ExclusiveLock, Hazard::IndexDropped]
+            } else {
+                &[Hazard::ExclusiveLock]
+            },
         );
     }
     for (cname, c) in &new.constraints {
@@ -656,10 +681,11 @@ fn alter_table(
         .is_some_and(|i| index_remade(&i.trim_matches('"').replace("\"\"", "\"")));
     if old.replica_identity != new.replica_identity || replica_remade {
         let r = new.replica_identity.as_deref().unwrap_or("DEFAULT");
-        d.ops.push(
+        d.ops.push_with(
             Phase::TableSettings,
             format!("set replica identity of {name}"),
             format!("ALTER TABLE ONLY {} REPLICA IDENTITY {r};\n", name.sql()),
+            &[Hazard::ReplicationChange],
         );
     }
     let cluster_remade = new.cluster_on.as_ref().is_some_and(index_remade);
@@ -1062,6 +1088,8 @@ fn alter_column(
         let _ = writeln!(sql, "{col} TYPE {}{coll} USING {using};", n.data_type);
         if !binary_coercible(&o.data_type, &n.data_type) || o.collation != n.collation {
             hazards.push(Hazard::TableRewrite);
+        } else {
+            hazards.push(Hazard::ExclusiveLock);
         }
     }
     let parent_col = parent.and_then(|p| p.columns.iter().find(|c| c.name == n.name));
