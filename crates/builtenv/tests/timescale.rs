@@ -231,6 +231,22 @@ async fn with_timescaledb_audit_events_is_a_hypertable() {
     assert!(read.extensions.contains_key("timescaledb"));
     let read = builtenv::models::without_timescaledb(support::without_version_tables(read));
     retort_test_support::assert_schema_eq(&builtenv::models::schema(), &read);
+    // And `builtenv migrate check` says so (its models leave TimescaleDB's objects out of the
+    // database's side the same way), chunks and all.
+    let check = Command::new(BIN)
+        .args(["migrate", "check"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("run builtenv");
+    assert_eq!(
+        (
+            check.status.code(),
+            String::from_utf8_lossy(&check.stdout).into_owned()
+        ),
+        (Some(0), "No new upgrade operations detected.\n".to_string()),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
 
     // The migration kit, TimescaleDB branch: each revision reversible, the models match the
     // hypertable database (TimescaleDB's own objects ignored), and downgrade base leaves the
