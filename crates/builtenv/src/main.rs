@@ -124,8 +124,9 @@ fn command_name(args: &[OsString]) -> Option<&str> {
 /// `check` and `revision --autogenerate` (TimescaleDB's own objects left out of the database's
 /// side, as `models::without_timescaledb` does), on the revisions compiled into this binary. The
 /// commands that write revision files (`revision`, `merge`, `edit`) work on the files on disk
-/// instead, when the binary runs where it was built from (`CARGO_MANIFEST_DIR/retort.toml`
-/// exists); elsewhere retort refuses them and says why.
+/// instead: those of `-c PATH` when given, else this crate's when the binary runs where it was
+/// built from (`CARGO_MANIFEST_DIR/retort.toml` exists); elsewhere retort refuses them and says
+/// why.
 fn migrate(database_url: Option<&str>, args: &[OsString]) -> ProcessExit {
     let config = match builtenv::config() {
         Ok(c) => c,
@@ -141,10 +142,22 @@ fn migrate(database_url: Option<&str>, args: &[OsString]) -> ProcessExit {
         argv.push(url.into());
     }
     let writing = command_name(args).is_some_and(|c| WRITING.contains(&c));
-    let source = match source_tree_config() {
+    // `-c PATH` given: the writing command works on that project (another script directory).
+    let own_config = args
+        .iter()
+        .filter_map(|a| a.to_str())
+        .any(|a| a == "-c" || a == "--config" || a.starts_with("--config=") || a.starts_with("-c"));
+    let disk = if own_config {
+        Some(None)
+    } else {
+        source_tree_config().map(Some)
+    };
+    let source = match disk {
         Some(toml) if writing => {
-            argv.push("-c".into());
-            argv.push(toml.into());
+            if let Some(toml) = toml {
+                argv.push("-c".into());
+                argv.push(toml.into());
+            }
             // retort.toml on disk is rooted in this crate's folder, so its local dev database
             // would be crates/builtenv/.retort/pg; compare with the one `builtenv migrate
             // upgrade` uses instead (./.retort/pg) when no URL is given.
