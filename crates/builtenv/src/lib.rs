@@ -1,12 +1,14 @@
 //! builtenv: the BuiltEnvironment.ai backend. Its database is migrated by retort, as a library,
 //! from revision files embedded in the binary.
 //!
-//! - [`models`]: the tables and enum types as Rust types (what the initial revision creates);
+//! - [`models`]: the tables and enum types as Rust types, the desired schema of `builtenv
+//!   migrate check` and `builtenv migrate revision --autogenerate`;
 //! - [`db`]: which database (DATABASE_URL or retort's local dev database), a small connection
 //!   pool, and the per-request transaction that row-level security relies on;
 //! - [`api`]: the HTTP API (axum): health, readiness, tenants, projects, documents;
 //! - [`serve`]: `builtenv serve [--migrate]`;
-//! - [`migrate`]: `builtenv migrate <retort command>`, a thin layer over `retort::runner`;
+//! - [`migrate`]: what `serve --migrate` prints; `builtenv migrate <retort command>` itself is the
+//!   `retort` CLI (`retort_cli::main_with_models_ignoring`, in `main.rs`).
 
 pub mod api;
 pub mod db;

@@ -1,6 +1,8 @@
 //! The `builtenv` command: `serve [--migrate]`, and `migrate <retort command>`.
 
+use std::ffi::OsString;
 use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode as ProcessExit;
 
 use clap::{Parser, Subcommand};
@@ -32,10 +34,12 @@ enum Command {
         migrate: bool,
     },
     /// Any `retort` command on the embedded migrations: `migrate upgrade head`,
-    /// `migrate current`, `migrate history -v`, `migrate downgrade -1`, `migrate status`...
+    /// `migrate current`, `migrate history -v`, `migrate downgrade -1`, `migrate status`...;
+    /// `migrate check` and `migrate revision --autogenerate -m ...` compare with the models
+    /// (revision files are written in the source tree only).
     Migrate {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
-        args: Vec<std::ffi::OsString>,
+        args: Vec<OsString>,
     },
 }
 
@@ -52,25 +56,7 @@ fn main() -> ProcessExit {
         }
     };
     if let Command::Migrate { args } = &cli.command {
-        // The retort CLI itself, on the revisions compiled into this binary.
-        let config = match builtenv::config() {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("{:?}", miette::Report::new(e));
-                return ProcessExit::from(ExitCode::Config.code());
-            }
-        };
-        let mut argv: Vec<std::ffi::OsString> = vec!["builtenv migrate".into()];
-        argv.extend(args.iter().cloned());
-        if let Some(url) = &cli.database_url {
-            argv.push("--database-url".into());
-            argv.push(url.into());
-        }
-        let source = retort_cli::Source::Embedded {
-            config: Box::new(config),
-            files: builtenv::MIGRATIONS,
-        };
-        return retort_cli::main_with(source, argv);
+        return migrate(cli.database_url.as_deref(), args);
     }
     install_report_handler();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -102,6 +88,128 @@ fn main() -> ProcessExit {
             ProcessExit::from(code.code())
         }
     }
+}
+
+/// The desired schema of `migrate check` and `migrate revision --autogenerate`: the models.
+#[allow(clippy::unnecessary_wraps)] // the signature retort_cli::Models asks for
+fn models() -> Result<retort::schema::Schema, String> {
+    Ok(builtenv::models::schema())
+}
+
+/// Commands that write revision files.
+const WRITING: &[&str] = &["revision", "merge", "edit"];
+
+/// This crate's retort.toml on disk, when the binary runs where it was built from.
+fn source_tree_config() -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("retort.toml");
+    path.is_file().then_some(path)
+}
+
+/// The retort command in `args`: the first argument that is not an option or an option's value.
+fn command_name(args: &[OsString]) -> Option<&str> {
+    let mut args = args.iter().filter_map(|a| a.to_str());
+    while let Some(a) = args.next() {
+        match a {
+            "-c" | "--config" | "--database-url" => {
+                args.next();
+            }
+            _ if a.starts_with('-') => {}
+            _ => return Some(a),
+        }
+    }
+    None
+}
+
+/// `builtenv migrate ARGS`: the `retort` CLI itself, with the models as the desired schema of
+/// `check` and `revision --autogenerate` (TimescaleDB's own objects left out of the database's
+/// side, as `models::without_timescaledb` does), on the revisions compiled into this binary. The
+/// commands that write revision files (`revision`, `merge`, `edit`) work on the files on disk
+/// instead: those of `-c PATH` when given, else this crate's when the binary runs where it was
+/// built from (`CARGO_MANIFEST_DIR/retort.toml` exists); elsewhere retort refuses them and says
+/// why.
+fn migrate(database_url: Option<&str>, args: &[OsString]) -> ProcessExit {
+    let config = match builtenv::config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return ProcessExit::from(ExitCode::Config.code());
+        }
+    };
+    let mut argv: Vec<OsString> = vec!["builtenv migrate".into()];
+    argv.extend(args.iter().cloned());
+    if let Some(url) = database_url {
+        argv.push("--database-url".into());
+        argv.push(url.into());
+    }
+    let writing = command_name(args).is_some_and(|c| WRITING.contains(&c));
+    // `-c PATH` given: the writing command works on that project (another script directory).
+    let own_config = args
+        .iter()
+        .filter_map(|a| a.to_str())
+        .any(|a| a == "-c" || a == "--config" || a.starts_with("--config=") || a.starts_with("-c"));
+    let disk = if own_config {
+        Some(None)
+    } else {
+        source_tree_config().map(Some)
+    };
+    let source = match disk {
+        Some(toml) if writing => {
+            if let Some(toml) = toml {
+                argv.push("-c".into());
+                argv.push(toml.into());
+            }
+            // retort.toml on disk is rooted in this crate's folder, so its local dev database
+            // would be crates/builtenv/.retort/pg; compare with the one `builtenv migrate
+            // upgrade` uses instead (./.retort/pg) when no URL is given.
+            let autogenerate = args.iter().any(|a| a == "--autogenerate");
+            let url_given = database_url.is_some()
+                || args.iter().any(|a| a == "--database-url")
+                || std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty());
+            if autogenerate && !url_given {
+                match local_database_url(&config) {
+                    Ok(url) => {
+                        argv.push("--database-url".into());
+                        argv.push(url.into());
+                    }
+                    Err(Failure { report, code }) => {
+                        eprintln!("{report:?}");
+                        return ProcessExit::from(code.code());
+                    }
+                }
+            }
+            retort_cli::Source::Disk
+        }
+        _ => retort_cli::Source::Embedded {
+            config: Box::new(config),
+            files: builtenv::MIGRATIONS,
+        },
+    };
+    retort_cli::main_with_models_ignoring(
+        source,
+        models,
+        builtenv::models::without_timescaledb,
+        argv,
+    )
+}
+
+/// The local dev database of `builtenv migrate` and `builtenv serve` (created and started on
+/// first use, and said so).
+fn local_database_url(config: &retort::config::Config) -> Result<String, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            Failure::new(
+                ExitCode::Io,
+                format!("builtenv: cannot start the async runtime: {e}"),
+            )
+        })?;
+    let mut notes = Vec::new();
+    let url = runtime.block_on(retort::local::local_database_url(config, &mut notes))?;
+    for n in notes {
+        eprintln!("builtenv: {n}");
+    }
+    Ok(url)
 }
 
 fn install_report_handler() {

@@ -177,4 +177,45 @@ async fn migrate_commands() {
     assert_eq!(unreachable.code, 6, "{}", unreachable.stderr);
     let usage = builtenv(url, &["migrate", "frobnicate"]);
     assert_eq!(usage.code, 2);
+
+    // `check` and `revision --autogenerate` compare the database at head with the models.
+    ok(url, &["migrate", "upgrade", "head"]);
+    assert_eq!(
+        ok(url, &["migrate", "check"]).stdout,
+        "No new upgrade operations detected.\n"
+    );
+    // A writing command, run from the source tree: the files on disk, and nothing written when
+    // there is nothing to write (any file it did write is removed before failing).
+    let scripts = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let files = || -> std::collections::BTreeSet<std::path::PathBuf> {
+        std::fs::read_dir(&scripts)
+            .expect("read migrations/")
+            .map(|e| e.expect("entry").path())
+            .collect()
+    };
+    let before = files();
+    let autogen = builtenv(
+        url,
+        &["migrate", "revision", "--autogenerate", "-m", "nothing"],
+    );
+    let written: Vec<_> = files().difference(&before).cloned().collect();
+    for f in &written {
+        let _ = std::fs::remove_file(f);
+    }
+    assert!(written.is_empty(), "wrote {written:?}\n{}", autogen.stdout);
+    assert_eq!(autogen.code, 0, "{}\n{}", autogen.stdout, autogen.stderr);
+    assert_eq!(autogen.stdout, "No changes detected\n");
+
+    // A column dropped by hand: check names the operation that would bring it back, exit 1.
+    let client = db.connect().await;
+    client
+        .batch_execute("ALTER TABLE documents DROP COLUMN engineer_notes")
+        .await
+        .expect("drop a column by hand");
+    let drift = builtenv(url, &["migrate", "check"]);
+    assert_eq!(drift.code, 1, "{}\n{}", drift.stdout, drift.stderr);
+    assert_eq!(
+        drift.stdout,
+        "New upgrade operations detected:\n  - add column public.documents.engineer_notes\n"
+    );
 }

@@ -1,24 +1,32 @@
-//! The migration kit on builtenv's migrations (on a server without TimescaleDB preloaded; see
-//! timescale.rs for the hypertable branch).
+//! retort's test kit (`retort::testkit`) on builtenv's migrations (on a server without
+//! TimescaleDB preloaded; see timescale.rs for the hypertable branch), and proofs that the kit
+//! catches what it is for: an incomplete down section, models that drift from the migrations.
 //!
 //! Alone in its test binary, hence on a server of its own: downgrading the initial revision drops
 //! the cluster-wide role builtenv_app when no other database uses it, which would pull it from
 //! under a test migrating another database of the same server at that moment.
 
-mod kit;
 mod support;
 
+use retort::schema::builder::{Column, SchemaBuilder, TableBuilder};
+use retort::testkit::{self, KitError, ModelCheck};
+
 #[tokio::test]
-async fn one_head_each_revision_reversible_and_base_restores_the_schema() {
+async fn one_head_each_revision_reversible_models_match_and_base_restores_the_schema() {
     let migrator = support::migrator();
-    kit::assert_single_head(&migrator);
     assert_eq!(
-        kit::revisions_in_order(&migrator),
+        testkit::single_head(&migrator).expect("one head"),
+        "b7e24d90c1a5"
+    );
+    assert_eq!(
+        testkit::revisions_in_order(&migrator),
         ["3a9f1c2e7b64", "b7e24d90c1a5"]
     );
     let db = retort_test_support::fresh_database().await;
     let started = std::time::Instant::now();
-    let (empty, head) = kit::assert_each_revision_reversible(&migrator, &db.url).await;
+    let (empty, head) = testkit::up_down_up_each_revision(&migrator, &db.url)
+        .await
+        .expect("each revision up, down, up");
     // What the snapshot sees at head, in outline (so that a snapshot missing a kind of object
     // would show here).
     for expected in [
@@ -36,60 +44,136 @@ async fn one_head_each_revision_reversible_and_base_restores_the_schema() {
         "constraint public.fk_audit_events_tenant_id_user_id_users on audit_events: FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id) ON DELETE SET NULL (user_id)",
     ] {
         assert!(
-            head.iter().any(|l| l.contains(expected)),
-            "no line with {expected:?} in the snapshot at head:\n{}",
-            head.join("\n")
+            head.contains(expected),
+            "no line with {expected:?} in the snapshot at head:\n{head}"
         );
     }
-    kit::assert_downgrade_to_base_restores(&migrator, &db.url, &empty).await;
+    // `retort check` as a test: the database at head has no difference from the models.
+    testkit::model_matches_head(
+        &migrator,
+        &db.url,
+        &builtenv::models::schema(),
+        &ModelCheck {
+            ignore: Some(builtenv::models::without_timescaledb),
+            ..ModelCheck::default()
+        },
+    )
+    .await
+    .expect("the models match the migrated database");
+    testkit::downgrade_to_base_restores(&migrator, &db.url, &empty)
+        .await
+        .expect("downgrade base restores the schema");
     eprintln!("migration kit: {:?}", started.elapsed());
+}
+
+/// A throwaway project of `revisions` (id, parent, up SQL, down SQL), one transactional file each.
+fn project(
+    dir: &std::path::Path,
+    revisions: &[(&str, &str, &str, &str)],
+) -> retort::runner::Migrator {
+    let scripts = dir.join("migrations");
+    std::fs::create_dir_all(&scripts).expect("mkdir");
+    for (n, (id, down, up_sql, down_sql)) in revisions.iter().enumerate() {
+        std::fs::write(
+            scripts.join(format!("{:04}_{id}.sql", n + 1)),
+            format!(
+                "-- revision: {id}\n-- down_revision: {down}\n-- message: {id}\n-- transactional: true\n\n\
+                 -- retort:up\n{up_sql}\n\n-- retort:down\n{down_sql}\n"
+            ),
+        )
+        .expect("write");
+    }
+    let project = retort::project::Project::open(retort::config::Config::defaults(dir))
+        .expect("valid project");
+    retort::runner::Migrator::new(project, retort::runner::RunOptions::default())
 }
 
 /// The kit catches a down section that forgets something: here an index.
 #[tokio::test]
 async fn the_kit_catches_an_incomplete_down() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let scripts = dir.path().join("migrations");
-    std::fs::create_dir_all(&scripts).expect("mkdir");
-    let revision = |id: &str, down: &str, up_sql: &str, down_sql: &str| {
-        format!(
-            "-- revision: {id}\n-- down_revision: {down}\n-- message: {id}\n-- transactional: true\n\n\
-             -- retort:up\n{up_sql}\n\n-- retort:down\n{down_sql}\n"
-        )
-    };
-    std::fs::write(
-        scripts.join("0001_a.sql"),
-        revision(
-            "aaaa00000001",
-            "",
-            "CREATE TABLE t (id int);",
-            "DROP TABLE t;",
-        ),
-    )
-    .expect("write");
-    std::fs::write(
-        scripts.join("0002_b.sql"),
-        revision(
-            "bbbb00000002",
-            "aaaa00000001",
-            "ALTER TABLE t ADD COLUMN v int;\nCREATE INDEX t_v ON t (id);",
-            "ALTER TABLE t DROP COLUMN v;",
-        ),
-    )
-    .expect("write");
-    let project = retort::project::Project::open(retort::config::Config::defaults(dir.path()))
-        .expect("valid project");
-    let migrator = retort::runner::Migrator::new(project, retort::runner::RunOptions::default());
+    let migrator = project(
+        dir.path(),
+        &[
+            (
+                "aaaa00000001",
+                "",
+                "CREATE TABLE t (id int);",
+                "DROP TABLE t;",
+            ),
+            (
+                "bbbb00000002",
+                "aaaa00000001",
+                "ALTER TABLE t ADD COLUMN v int;\nCREATE INDEX t_v ON t (id);",
+                "ALTER TABLE t DROP COLUMN v;",
+            ),
+        ],
+    );
     let db = retort_test_support::fresh_database().await;
-    let url = db.url.clone();
-    let outcome =
-        tokio::spawn(async move { kit::assert_each_revision_reversible(&migrator, &url).await })
-            .await;
-    let panic = outcome.expect_err("the kit must fail").into_panic();
-    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    let err = testkit::up_down_up_each_revision(&migrator, &db.url)
+        .await
+        .expect_err("the kit must fail");
+    let message = err.to_string();
     assert!(
-        message.contains("after downgrading bbbb00000002 to aaaa00000001")
+        matches!(err, KitError::SchemaDiffers { .. })
+            && message.contains("after downgrading bbbb00000002 to aaaa00000001")
             && message.contains("+ index CREATE INDEX t_v ON public.t USING btree (id) valid=t"),
         "{message}"
     );
+}
+
+/// The model check catches models that drift from the migrations: a column in the models that
+/// no revision adds, and one the database has that the models lost.
+#[tokio::test]
+async fn the_model_check_catches_a_drift() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let migrator = project(
+        dir.path(),
+        &[(
+            "aaaa00000001",
+            "",
+            "CREATE TABLE t (id int PRIMARY KEY, gone text);",
+            "DROP TABLE t;",
+        )],
+    );
+    let models = |columns: &[(&str, &str)]| {
+        let mut t = TableBuilder::new("public", "t")
+            .column(Column::new("id", "int").not_null().primary_key());
+        for (name, ty) in columns {
+            t = t.column(Column::new(*name, *ty));
+        }
+        SchemaBuilder::new().table(t).build().expect("models")
+    };
+    let db = retort_test_support::fresh_database().await;
+    let check = ModelCheck::default();
+    testkit::model_matches_head(&migrator, &db.url, &models(&[("gone", "text")]), &check)
+        .await
+        .expect("the models as migrated");
+
+    let err = testkit::model_matches_head(
+        &migrator,
+        &db.url,
+        &models(&[("gone", "text"), ("summary", "text")]),
+        &check,
+    )
+    .await
+    .expect_err("a column only in the models");
+    let message = err.to_string();
+    let KitError::ModelDrift { summaries, .. } = &err else {
+        panic!("{message}");
+    };
+    assert_eq!(summaries, &["add column public.t.summary"], "{message}");
+    assert!(
+        message.contains("1 operation would make it equal:\n- add column public.t.summary\n")
+            && message.contains(r#"ALTER TABLE "public"."t" ADD COLUMN "summary" text;"#),
+        "{message}"
+    );
+
+    let err = testkit::model_matches_head(&migrator, &db.url, &models(&[]), &check)
+        .await
+        .expect_err("a column only in the database");
+    let KitError::ModelDrift { summaries, .. } = &err else {
+        panic!("{err}");
+    };
+    assert_eq!(summaries, &["drop column public.t.gone"], "{err}");
 }

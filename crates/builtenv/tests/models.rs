@@ -1,7 +1,8 @@
 //! The models are the schema: a database migrated to head by the embedded revisions,
-//! introspected, equals `builtenv::models::schema()` field for field (what `retort check` will
-//! assert). A failure lists each differing field: either the models or a migration changed
-//! without the other.
+//! introspected, equals `builtenv::models::schema()` field for field (what `builtenv migrate
+//! check` and `retort::testkit::model_matches_head` assert as "no operation between them"; this
+//! test compares the models themselves). A failure lists each differing field: either the models
+//! or a migration changed without the other.
 
 mod support;
 

@@ -46,6 +46,11 @@ async fn both_sides(
         }
         retort::autogen::read_database(&url, options, &VersionTables::from_config(config)).await?
     };
+    // What the program's models leave out on purpose is left out of the database's side too.
+    let current = match (models, crate::ignore()) {
+        (Some(_), Some(ignore)) => ignore(current),
+        _ => current,
+    };
     let desired = match models {
         Some(models) => models().map_err(|e| {
             Failure::message(ExitCode::Config, format!("the models do not build: {e}"))

@@ -51,6 +51,18 @@ pub(crate) fn models() -> Option<Models> {
     MODELS.get().copied()
 }
 
+/// What `check` and `revision --autogenerate` leave out of the database's schema before
+/// comparing it with the models (as Alembic's `include_object`): objects the models do not
+/// describe on purpose, such as those an extension makes at run time (TimescaleDB's chunks and
+/// catalog schemas).
+pub type Ignore = fn(retort::schema::Schema) -> retort::schema::Schema;
+
+static IGNORE: std::sync::OnceLock<Ignore> = std::sync::OnceLock::new();
+
+pub(crate) fn ignore() -> Option<Ignore> {
+    IGNORE.get().copied()
+}
+
 /// [`main_with`], with the desired schema of `check` and `revision --autogenerate` given by
 /// `models` (as SQLAlchemy models are Alembic's autogenerate source).
 pub fn main_with_models<I, T>(src: Source, models: Models, args: I) -> ProcessExit
@@ -60,6 +72,22 @@ where
 {
     let _ = MODELS.set(models);
     main_with(src, args)
+}
+
+/// [`main_with_models`], the database's schema passed through `ignore` before it is compared
+/// with the models (see [`Ignore`]).
+pub fn main_with_models_ignoring<I, T>(
+    src: Source,
+    models: Models,
+    ignore: Ignore,
+    args: I,
+) -> ProcessExit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let _ = IGNORE.set(ignore);
+    main_with_models(src, models, args)
 }
 
 /// `retort`'s main: arguments from the process.

@@ -33,3 +33,4 @@ pub mod script;
 pub mod sql;
 pub mod suggest;
 pub mod target;
+pub mod testkit;

@@ -1,23 +1,12 @@
-//! A migration test kit: checks every project's migrations should pass, for any retort project.
-//! (Kept in builtenv's tests for now; meant to move into retort.)
-//!
-//! - [`assert_single_head`]: the graph has one head (two heads mean a missing merge);
-//! - [`assert_each_revision_reversible`]: from an empty database, each revision in turn is
-//!   upgraded, downgraded and upgraded again, and the schema after each step equals the one the
-//!   step should give (its down restores what was there before it; its up works again after it);
-//! - [`assert_downgrade_to_base_restores`]: from head, `downgrade base` leaves the schema as it
-//!   was before the first upgrade.
-//!
-//! "The schema" is [`schema_snapshot`]: one line per object of the database's catalog (schemas
-//! and their privileges, extensions, relations, columns, constraints, indexes, types, functions,
-//! triggers, policies, default privileges, event triggers), without OIDs or anything else that
-//! differs between two databases holding the same schema. The migrator's own version tables are
-//! left out.
-#![allow(dead_code)]
+//! [`Snapshot`]: the database's schema as sorted catalog lines.
 
 use std::collections::BTreeSet;
+use std::fmt;
 
-use retort::runner::{Migrator, Quiet};
+use crate::db::Target;
+use crate::runner::Migrator;
+
+use super::KitError;
 
 /// The catalog queries of [`schema_snapshot`]; `$1` is the list of relation names to leave out.
 const SNAPSHOT_QUERIES: &[&str] = &[
@@ -112,9 +101,51 @@ const SNAPSHOT_QUERIES: &[&str] = &[
      FROM pg_event_trigger",
 ];
 
-/// The database's schema as sorted lines (see the module documentation), leaving out the
-/// relations whose names match the LIKE patterns in `exclude`.
-pub async fn schema_snapshot(client: &tokio_postgres::Client, exclude: &[String]) -> Vec<String> {
+/// A database's schema as sorted lines, one per object (schemas and their privileges,
+/// extensions, relations, columns and their order, constraints, indexes, types, functions,
+/// triggers, policies, default privileges, event triggers). Two databases holding the same schema
+/// give equal snapshots.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Snapshot {
+    pub lines: Vec<String>,
+}
+
+impl Snapshot {
+    /// The lines only in `self` (`-`) and only in `other` (`+`), one per line; empty when equal.
+    pub fn diff(&self, other: &Snapshot) -> String {
+        let a: BTreeSet<&String> = self.lines.iter().collect();
+        let b: BTreeSet<&String> = other.lines.iter().collect();
+        let mut out = String::new();
+        for l in a.difference(&b) {
+            out.push_str(&format!("- {l}\n"));
+        }
+        for l in b.difference(&a) {
+            out.push_str(&format!("+ {l}\n"));
+        }
+        out
+    }
+
+    /// Whether a line contains `text`.
+    pub fn contains(&self, text: &str) -> bool {
+        self.lines.iter().any(|l| l.contains(text))
+    }
+}
+
+impl fmt::Display for Snapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for l in &self.lines {
+            writeln!(f, "{l}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The schema of the database `client` is connected to, leaving out the relations whose names
+/// match the LIKE patterns in `exclude` (see [`bookkeeping_patterns`]).
+pub async fn schema_snapshot(
+    client: &tokio_postgres::Client,
+    exclude: &[String],
+) -> Result<Snapshot, KitError> {
     let mut lines = BTreeSet::new();
     for query in SNAPSHOT_QUERIES {
         let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = if query.contains("$1") {
@@ -125,137 +156,35 @@ pub async fn schema_snapshot(client: &tokio_postgres::Client, exclude: &[String]
         let rows = client
             .query(*query, &params)
             .await
-            .unwrap_or_else(|e| panic!("snapshot query failed: {e:?}\n{query}"));
+            .map_err(|e| KitError::Snapshot {
+                message: crate::db::query_error(&e, None).to_string(),
+                query,
+            })?;
         for row in rows {
             let line: Option<String> = row.get(0);
             lines.insert(line.unwrap_or_default());
         }
     }
-    lines.into_iter().collect()
+    Ok(Snapshot {
+        lines: lines.into_iter().collect(),
+    })
 }
 
-/// [`schema_snapshot`] on a new connection to `url`. A new one each time: a session that saw an
-/// extension dropped and created again by another session may keep stale state of it (TimescaleDB
-/// then fails every query with "could not open relation with OID ...").
-pub async fn snapshot_at(url: &str, exclude: &[String]) -> Vec<String> {
-    let client = retort_test_support::connect(url).await;
-    schema_snapshot(&client, exclude).await
+/// [`schema_snapshot`] of the database at `url`, on a new connection, without `migrator`'s
+/// version tables. A new connection each time: a session that saw an extension dropped and
+/// created again by another session may keep stale state of it (TimescaleDB then fails every
+/// query with "could not open relation with OID ...").
+pub async fn snapshot_at(migrator: &Migrator, url: &str) -> Result<Snapshot, KitError> {
+    let client = Target::parse(url)?.connect("retort testkit").await?;
+    schema_snapshot(&client, &bookkeeping_patterns(migrator)).await
 }
 
-/// LIKE patterns for the migrator's bookkeeping: its two tables and what belongs to them.
+/// LIKE patterns for the migrator's bookkeeping: its two tables and what is named after them
+/// (their keys, the log's sequence).
 pub fn bookkeeping_patterns(migrator: &Migrator) -> Vec<String> {
     let tables = migrator.tables();
     [&tables.version, &tables.history]
         .into_iter()
         .map(|t| format!("{}%", t.replace('_', "\\_")))
         .collect()
-}
-
-/// Panics with the lines only in `expected` and only in `actual`, when they differ.
-pub fn assert_same_schema(what: &str, expected: &[String], actual: &[String]) {
-    if expected == actual {
-        return;
-    }
-    let e: BTreeSet<&String> = expected.iter().collect();
-    let a: BTreeSet<&String> = actual.iter().collect();
-    let mut diff = String::new();
-    for l in e.difference(&a) {
-        diff.push_str(&format!("- {l}\n"));
-    }
-    for l in a.difference(&e) {
-        diff.push_str(&format!("+ {l}\n"));
-    }
-    panic!("{what}: the schema differs (- expected, + actual):\n{diff}");
-}
-
-/// The graph has exactly one head.
-pub fn assert_single_head(migrator: &Migrator) {
-    let g = migrator.graph();
-    let heads = g.ids(g.heads());
-    assert_eq!(
-        heads.len(),
-        1,
-        "the migrations have {} heads ({}); merge them (`retort merge heads -m ...`)",
-        heads.len(),
-        heads.join(", ")
-    );
-}
-
-/// The revisions from base to head, in the order an upgrade applies them.
-pub fn revisions_in_order(migrator: &Migrator) -> Vec<String> {
-    let g = migrator.graph();
-    let all: Vec<usize> = (0..g.len()).collect();
-    let mut order = g.newest_first(&all);
-    order.reverse();
-    order.into_iter().map(|i| g.id(i).to_string()).collect()
-}
-
-/// From an empty database at `url`, for each revision R in order (its predecessor P, or base):
-/// upgrade to R (schema S_R), downgrade to P (schema must equal S_P), upgrade to R again (must
-/// equal S_R). Ends at head. Returns the schema before the first revision and at head.
-pub async fn assert_each_revision_reversible(
-    migrator: &Migrator,
-    url: &str,
-) -> (Vec<String>, Vec<String>) {
-    let exclude = bookkeeping_patterns(migrator);
-    let mut previous = "base".to_string();
-    let empty = snapshot_at(url, &exclude).await;
-    let mut before = empty.clone();
-    for rev in revisions_in_order(migrator) {
-        migrator
-            .upgrade(url, &rev, &Quiet)
-            .await
-            .unwrap_or_else(|e| panic!("upgrade to {rev}: {e:?}"));
-        let after = snapshot_at(url, &exclude).await;
-        assert_ne!(
-            before, after,
-            "revision {rev} changed nothing in the schema"
-        );
-        migrator
-            .downgrade(url, &previous, &Quiet)
-            .await
-            .unwrap_or_else(|e| panic!("downgrade of {rev} to {previous}: {e:?}"));
-        assert_same_schema(
-            &format!("after downgrading {rev} to {previous}"),
-            &before,
-            &snapshot_at(url, &exclude).await,
-        );
-        migrator
-            .upgrade(url, &rev, &Quiet)
-            .await
-            .unwrap_or_else(|e| panic!("upgrade to {rev} again: {e:?}"));
-        assert_same_schema(
-            &format!("after upgrading to {rev} a second time"),
-            &after,
-            &snapshot_at(url, &exclude).await,
-        );
-        before = after;
-        previous = rev;
-    }
-    (empty, before)
-}
-
-/// From wherever the database is, upgrade to head, then `downgrade base`: the schema must be
-/// `expected` (the schema of the database before it was ever migrated).
-pub async fn assert_downgrade_to_base_restores(
-    migrator: &Migrator,
-    url: &str,
-    expected: &[String],
-) {
-    let exclude = bookkeeping_patterns(migrator);
-    migrator
-        .upgrade(url, "head", &Quiet)
-        .await
-        .unwrap_or_else(|e| panic!("upgrade head: {e:?}"));
-    migrator
-        .downgrade(url, "base", &Quiet)
-        .await
-        .unwrap_or_else(|e| panic!("downgrade base: {e:?}"));
-    assert_same_schema(
-        "after downgrade base",
-        expected,
-        &snapshot_at(url, &exclude).await,
-    );
-    let current = migrator.current(url).await.expect("current");
-    assert!(current.is_empty(), "version rows left: {current:?}");
 }
