@@ -4,7 +4,7 @@
 //! How: objects are matched by name. What changed in a way `ALTER` can express is altered in
 //! place (columns, defaults, enum labels, sequences, policies, grants, comments...); the rest is
 //! dropped and made again, and so is everything that depends on it (a view reading a column whose
-//! type changes, a default calling a function whose signature changes): the [`Cascade`] finds
+//! type changes, a default calling a function whose signature changes): the cascade (`cascade.rs`) finds
 //! those first. Then every operation gets a [`Phase`]; drops run first, dependents before what
 //! they depend on, then creations in the order a whole schema is rendered. The down section of a
 //! migration is the diff the other way.

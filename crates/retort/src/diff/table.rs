@@ -266,7 +266,20 @@ pub(super) fn diff_indexes(
     create_phase: Phase,
     online: bool,
 ) {
-    diff_indexes_forced(ops, owner, old, new, create_phase, online, &|_| false);
+    let how = IndexDiff {
+        create_phase,
+        online,
+        detaching: false,
+    };
+    diff_indexes_forced(ops, owner, old, new, how, &|_| false);
+}
+
+/// How one owner's indexes are diffed.
+struct IndexDiff {
+    create_phase: Phase,
+    online: bool,
+    /// The owner is detached from its partitioned table in this migration.
+    detaching: bool,
 }
 
 fn diff_indexes_forced(
@@ -274,19 +287,28 @@ fn diff_indexes_forced(
     owner: &QualName,
     old: &BTreeMap<String, Index>,
     new: &BTreeMap<String, Index>,
-    create_phase: Phase,
-    online: bool,
+    how: IndexDiff,
     forced: &dyn Fn(&Index) -> bool,
 ) {
+    let IndexDiff {
+        create_phase,
+        online,
+        detaching,
+    } = how;
     for (iname, i) in old {
         let changed = match new.get(iname) {
             None => true,
             Some(n) => n.definition != i.definition || forced(i),
         };
-        // An index attached to a partitioned table's goes with it.
-        if changed && i.parent_index.is_none() {
+        // An index attached to a partitioned table's goes with it, unless the table is
+        // detached first: then it is dropped once detached.
+        if changed && (i.parent_index.is_none() || detaching) {
             ops.push_with(
-                Phase::DropIndex,
+                if i.parent_index.is_some() {
+                    Phase::DropTable
+                } else {
+                    Phase::DropIndex
+                },
                 format!("drop index {iname} on {owner}"),
                 objects::drop_index(&owner.schema, iname),
                 &[Hazard::IndexDropped],
@@ -295,6 +317,10 @@ fn diff_indexes_forced(
     }
     for (iname, i) in new {
         match old.get(iname) {
+            // Attached to a parent index that goes (it goes with it): made again on its own.
+            Some(o) if o.parent_index.is_some() && i.parent_index.is_none() => {
+                create_index(ops, owner, iname, i, create_phase, online)
+            }
             Some(o) if o.definition == i.definition && !forced(o) => {
                 if o.parent_index != i.parent_index {
                     if let Some(pi) = &i.parent_index {
@@ -379,6 +405,76 @@ pub(super) fn diff_triggers(
             ),
         }
     }
+}
+
+/// Whether an index or key constraint named `q` exists in `schema`.
+fn index_exists(schema: &crate::schema::Schema, q: &QualName) -> bool {
+    schema
+        .tables
+        .iter()
+        .filter(|(t, _)| t.schema == q.schema)
+        .any(|(_, t)| t.indexes.contains_key(&q.name) || t.constraints.contains_key(&q.name))
+}
+
+/// What PostgreSQL gives no way to do on partitioned indexes, refused before any SQL is made:
+/// an index detached from a parent index that stays; a parent index dropped while a partition's
+/// key constraint is attached to it; a table attached as a partition with more than one index
+/// matching a parent index (PostgreSQL attaches one of its choosing).
+fn refuse_partition_index_changes(
+    d: &Differ<'_>,
+    name: &QualName,
+    old: &Table,
+    new: &Table,
+) -> Result<(), DiffError> {
+    let unsupported = |what: String| Err(DiffError::Unsupported { what });
+    for (iname, i) in &new.indexes {
+        if let Some(o) = old.indexes.get(iname) {
+            if let (Some(p), None) = (&o.parent_index, &i.parent_index) {
+                if index_exists(d.to, p) {
+                    return unsupported(format!(
+                        "detaching index {iname} of {name} from {p}, which stays"
+                    ));
+                }
+            }
+        }
+    }
+    for (iname, i) in &old.indexes {
+        let goes = new
+            .indexes
+            .get(iname)
+            .is_none_or(|n| n.definition != i.definition);
+        if !goes {
+            continue;
+        }
+        let q = QualName::new(name.schema.clone(), iname.clone());
+        for (tname, t) in &d.from.tables {
+            for (cname, c) in &t.constraints {
+                if c.parent_index.as_ref() == Some(&q) {
+                    return unsupported(format!(
+                        "dropping index {q} of partitioned table {name} while constraint {cname} of partition {tname} is attached to it"
+                    ));
+                }
+            }
+        }
+    }
+    let attaching = new.partition_of.is_some() && old.partition_of != new.partition_of;
+    if attaching {
+        let shape = |def: &str| def.split_once(" ON ").map(|(_, r)| r.to_string());
+        for (iname, i) in new.indexes.iter().filter(|(_, i)| i.parent_index.is_some()) {
+            let twins = new
+                .indexes
+                .iter()
+                .filter(|(n, x)| *n != iname && shape(&x.definition) == shape(&i.definition))
+                .count();
+            if twins > 0 {
+                return unsupported(format!(
+                    "attaching {name} as a partition: more than one of its indexes matches {}, and PostgreSQL attaches one of its own choosing",
+                    i.parent_index.as_ref().map(|p| p.to_string()).unwrap_or_default()
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether the referenced table's keys change so that its foreign keys must be made again.
@@ -595,14 +691,18 @@ fn alter_table(
         .map(|c| c.name.as_str())
         .collect();
     let names_changing = |text: &str| changing.iter().any(|c| cascade::mentions_ident(text, c));
+    refuse_partition_index_changes(d, name, old, new)?;
     let gone = &d.cascade;
     diff_indexes_forced(
         &mut ops,
         name,
         &old.indexes,
         &new.indexes,
-        Phase::CreateIndex,
-        d.options.online,
+        IndexDiff {
+            create_phase: Phase::CreateIndex,
+            online: d.options.online,
+            detaching: old.partition_of.is_some() && old.partition_of != new.partition_of,
+        },
         &|i: &Index| gone.mentions_gone(&i.definition),
     );
     diff_triggers(

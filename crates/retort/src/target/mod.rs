@@ -1,5 +1,5 @@
 //! Targets: what `head`, `heads`, `base`, `ae10`, `feature@head`, `+2`, `ae10-1`, `feature@+1`
-//! mean against a [`RevisionGraph`] and the database's current heads.
+//! mean against a [`RevisionGraph`](crate::graph::RevisionGraph) and the database's current heads.
 //!
 //! This follows Alembic's `RevisionMap` resolution rule for rule (so that a team moving over
 //! finds every target means what it meant), with its error texts. Pure: no connection.
