@@ -993,9 +993,8 @@ fn using_cast(column: &str, old: &str, new: &str) -> String {
         || fo == "text"
         || fnew == "text"
         || (fo == fnew && fo != "other")
-        || (matches!(old, "integer" | "smallint" | "bigint") && new == "boolean")
-        || (old == "boolean" && (new == "integer" || new == "smallint" || new == "bigint"))
-        || (fo == "other" && fnew == "other");
+        || (old == "integer" && new == "boolean")
+        || (old == "boolean" && new == "integer");
     if direct {
         format!("{col}::{new}")
     } else {
