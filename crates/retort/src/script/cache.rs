@@ -281,9 +281,10 @@ struct RawEntry<'a> {
     whole: &'a [u8],
 }
 
-/// The file of a stored entry, as [`ReadMode::Headers`] parses it (`None` if it is damaged).
-fn decode(whole: &[u8], path: PathBuf) -> Option<RevisionFile> {
-    entries(whole).next()??.decode(path)
+/// The file of a stored entry, as [`ReadMode::Headers`] parses it, but for its path (`None` if
+/// the entry is damaged).
+fn decode(whole: &[u8]) -> Option<RevisionFile> {
+    entries(whole).next()??.decode(PathBuf::new())
 }
 
 impl RawEntry<'_> {
@@ -560,11 +561,14 @@ fn read_headers_at(
     let mut files = Vec::with_capacity(listed.len());
     let mut problems = Vec::new();
     let mut unparsed_ids = Vec::new();
-    for (l, step) in listed.iter().zip(&mut plan) {
+    for (l, step) in listed.into_iter().zip(&mut plan) {
         let result = match *step {
             Plan::ReadOnly(n) => parsed[n].take().unwrap_or_else(|| Err((Vec::new(), None))),
-            Plan::Cached(whole) => match decode(whole, l.path.clone()) {
-                Some(file) => Ok(file),
+            Plan::Cached(whole) => match decode(whole) {
+                Some(file) => Ok(RevisionFile {
+                    path: l.path,
+                    ..file
+                }),
                 None => {
                     // A damaged entry (its hash matched, so a bug): read the file, drop the entry.
                     dirty = true;
