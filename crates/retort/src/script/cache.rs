@@ -475,8 +475,14 @@ fn read_headers_at(
         let listed = super::list(dirs, true);
         (listed, loader.join().ok().flatten())
     });
-    let listed = listed?;
+    let (mut listed, dir_entries) = listed?;
     let old_sections = old.as_ref().and_then(CacheFile::sections);
+    // Stat the files only if there are entries to check them against: without a cache, each
+    // file is read, and its stat taken from the open file (cheaper than a lookup by name).
+    if old_sections.as_ref().is_some_and(|s| !s.is_empty()) {
+        super::stat_listed(&mut listed, &dir_entries);
+    }
+    drop(dir_entries);
     let reference_ns = old.as_ref().map_or(i128::MIN, |c| c.reference_ns);
     // A cache that could not be read (or none) is written if anything parses.
     let mut dirty = old_sections.is_none();
@@ -551,10 +557,11 @@ fn read_headers_at(
     }
 
     // 2. Read what the cache cannot give, in parallel, as without the cache.
-    let mut parsed: Vec<Option<Parsed>> = read_parallel(&misses, ReadMode::Headers)?
-        .into_iter()
-        .map(Some)
-        .collect();
+    let mut parsed: Vec<Option<(Parsed, Option<Stat>)>> =
+        read_parallel(&misses, ReadMode::Headers, true)?
+            .into_iter()
+            .map(Some)
+            .collect();
 
     // 3. The files in listing order; the entries of the new cache.
     let mut fresh: Vec<Option<Vec<u8>>> = vec![None; parsed.len()];
@@ -563,7 +570,9 @@ fn read_headers_at(
     let mut unparsed_ids = Vec::new();
     for (l, step) in listed.into_iter().zip(&mut plan) {
         let result = match *step {
-            Plan::ReadOnly(n) => parsed[n].take().unwrap_or_else(|| Err((Vec::new(), None))),
+            Plan::ReadOnly(n) => parsed[n]
+                .take()
+                .map_or_else(|| Err((Vec::new(), None)), |p| p.0),
             Plan::Cached(whole) => match decode(whole) {
                 Some(file) => Ok(RevisionFile {
                     path: l.path,
@@ -574,14 +583,15 @@ fn read_headers_at(
                     dirty = true;
                     *step = Plan::Read(fresh.len(), None);
                     fresh.push(None);
-                    super::read_chunk(&[l.path.as_path()], ReadMode::Headers)?
+                    super::read_chunk(&[l.path.as_path()], ReadMode::Headers, false)?
                         .pop()
-                        .unwrap_or_else(|| Err((Vec::new(), None)))
+                        .map_or_else(|| Err((Vec::new(), None)), |p| p.0)
                 }
             },
             Plan::Read(n, racy) => {
-                let result = parsed[n].take().unwrap_or_else(|| Err((Vec::new(), None)));
-                match (&result, l.stat) {
+                // The stat of the opened file, taken before reading it.
+                let (result, stat) = parsed[n].take().unwrap_or((Err((Vec::new(), None)), None));
+                match (&result, stat) {
                     (Ok(file), Some(stat)) => {
                         let mut buf = Vec::with_capacity(192);
                         encode_entry(&mut buf, l.name(), &stat, file);

@@ -177,9 +177,13 @@ impl ScriptDirectory {
 
     /// Read the files, all of them or only their headers.
     pub fn read_with(dirs: &[PathBuf], mode: ReadMode) -> Result<LoadedFiles, ScriptError> {
-        let listed = list(dirs, false)?;
+        let (listed, _) = list(dirs, false)?;
         let paths: Vec<&Path> = listed.iter().map(|l| l.path.as_path()).collect();
-        collect(read_parallel(&paths, mode)?)
+        collect(
+            read_parallel(&paths, mode, false)?
+                .into_iter()
+                .map(|(p, _)| p),
+        )
     }
 
     /// Read the headers of the files, as [`ReadMode::Headers`], through a [`HeaderCache`]:
@@ -197,13 +201,16 @@ pub(crate) struct Listed {
     /// Index of its folder in the version locations.
     dir: usize,
     path: PathBuf,
-    /// What identifies this version of the file (when asked for and the file could be stat'ed).
+    /// What identifies this version of the file (once [`stat_listed`], if it could be stat'ed).
     stat: Option<Stat>,
 }
 
-/// The `*.sql` files of each folder, in folder order then file-name order; with `stat`, each
-/// file's [`Stat`] (following symlinks), taken before any file is read.
-fn list(dirs: &[PathBuf], stat: bool) -> Result<Vec<Listed>, ScriptError> {
+/// A directory entry kept for [`stat_listed`], and whether it is a symlink.
+type Entry = (std::fs::DirEntry, bool);
+
+/// The `*.sql` files of each folder, in folder order then file-name order; with `keep_entries`,
+/// their directory entries too, for [`stat_listed`].
+fn list(dirs: &[PathBuf], keep_entries: bool) -> Result<(Vec<Listed>, Vec<Entry>), ScriptError> {
     let mut listed = Vec::new();
     let mut entries = Vec::new();
     for (d, dir) in dirs.iter().enumerate() {
@@ -249,14 +256,18 @@ fn list(dirs: &[PathBuf], stat: bool) -> Result<Vec<Listed>, ScriptError> {
                 path: dir.join(name),
                 stat: None,
             });
-            if stat {
+            if keep_entries {
                 entries.push((entry, symlink));
             }
         }
     }
-    if stat {
-        // One stat per file, relative to the open directory (no path lookup), on two threads.
-        let stat_one = |(entry, symlink): &(std::fs::DirEntry, bool), l: &mut Listed| {
+    Ok((listed, entries))
+}
+
+/// Stat every listed file (following symlinks), relative to its open directory, on two threads.
+fn stat_listed(listed: &mut [Listed], entries: &[Entry]) {
+    {
+        let stat_one = |(entry, symlink): &Entry, l: &mut Listed| {
             let meta = if *symlink {
                 std::fs::metadata(&l.path)
             } else {
@@ -278,22 +289,26 @@ fn list(dirs: &[PathBuf], stat: bool) -> Result<Vec<Listed>, ScriptError> {
             e2.iter().zip(second).for_each(|(e, l)| stat_one(e, l));
         });
     }
-    Ok(listed)
 }
 
-/// Read and parse files in parallel, one contiguous chunk per core, results kept in order.
-fn read_parallel(paths: &[&Path], mode: ReadMode) -> Result<Vec<Parsed>, ScriptError> {
+/// Read and parse files in parallel, one contiguous chunk per core, results kept in order; with
+/// `stat`, each with the [`Stat`] of the opened file, taken before it is read.
+fn read_parallel(
+    paths: &[&Path],
+    mode: ReadMode,
+    stat: bool,
+) -> Result<Vec<(Parsed, Option<Stat>)>, ScriptError> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);
     let chunk = paths.len().div_ceil(threads.max(1)).max(256);
     if paths.len() <= chunk {
-        return read_chunk(paths, mode);
+        return read_chunk(paths, mode, stat);
     }
-    let results: Vec<Result<Vec<Parsed>, ScriptError>> = std::thread::scope(|scope| {
+    let results: Vec<Result<Vec<_>, ScriptError>> = std::thread::scope(|scope| {
         let handles: Vec<_> = paths
             .chunks(chunk)
-            .map(|c| scope.spawn(move || read_chunk(c, mode)))
+            .map(|c| scope.spawn(move || read_chunk(c, mode, stat)))
             .collect();
         handles
             .into_iter()
@@ -331,7 +346,11 @@ fn collect(parsed: impl IntoIterator<Item = Parsed>) -> Result<LoadedFiles, Scri
 
 type Parsed = Result<RevisionFile, (Vec<ScriptProblem>, Option<String>)>;
 
-fn read_chunk(paths: &[&Path], mode: ReadMode) -> Result<Vec<Parsed>, ScriptError> {
+fn read_chunk(
+    paths: &[&Path],
+    mode: ReadMode,
+    stat: bool,
+) -> Result<Vec<(Parsed, Option<Stat>)>, ScriptError> {
     let mut out = Vec::with_capacity(paths.len());
     let mut buf = vec![0u8; HEADER_READ];
     for path in paths {
@@ -339,13 +358,15 @@ fn read_chunk(paths: &[&Path], mode: ReadMode) -> Result<Vec<Parsed>, ScriptErro
             path: display_path(path),
             source,
         };
+        let mut file_stat = None;
         let parsed = match mode {
             ReadMode::Full => {
                 let bytes = std::fs::read(path).map_err(io)?;
                 parse_revision_file(path, &bytes).map_err(|p| (p, sniff_revision_id(&bytes)))
             }
             ReadMode::Headers => {
-                let n = read_prefix(path, &mut buf).map_err(io)?;
+                let (n, s) = read_prefix(path, &mut buf, stat).map_err(io)?;
+                file_stat = s;
                 if n < buf.len() {
                     // The whole file is here: check all of it, without hashing.
                     parse_revision_file_unhashed(path, &buf[..n])
@@ -364,7 +385,7 @@ fn read_chunk(paths: &[&Path], mode: ReadMode) -> Result<Vec<Parsed>, ScriptErro
                 }
             }
         };
-        out.push(parsed);
+        out.push((parsed, file_stat));
     }
     Ok(out)
 }
@@ -381,10 +402,16 @@ pub enum ReadMode {
     Headers,
 }
 
-/// Read up to `buf.len()` bytes from the start of a file.
-fn read_prefix(path: &Path, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Read up to `buf.len()` bytes from the start of a file; with `stat`, its [`Stat`] first (of
+/// the open file: no second path lookup).
+fn read_prefix(path: &Path, buf: &mut [u8], stat: bool) -> std::io::Result<(usize, Option<Stat>)> {
     use std::io::Read;
     let mut f = std::fs::File::open(path)?;
+    let stat = if stat {
+        f.metadata().ok().map(|m| Stat::of(&m))
+    } else {
+        None
+    };
     let mut n = 0;
     while n < buf.len() {
         match f.read(&mut buf[n..])? {
@@ -398,7 +425,7 @@ fn read_prefix(path: &Path, buf: &mut [u8]) -> std::io::Result<usize> {
             }
         }
     }
-    Ok(n)
+    Ok((n, stat))
 }
 
 /// The `revision:` value of a file that did not parse, if it can be seen.
