@@ -266,29 +266,27 @@ fn list(dirs: &[PathBuf], keep_entries: bool) -> Result<(Vec<Listed>, Vec<Entry>
 
 /// Stat every listed file (following symlinks), relative to its open directory, on two threads.
 fn stat_listed(listed: &mut [Listed], entries: &[Entry]) {
-    {
-        let stat_one = |(entry, symlink): &Entry, l: &mut Listed| {
-            let meta = if *symlink {
-                std::fs::metadata(&l.path)
-            } else {
-                entry.metadata()
-            };
-            l.stat = meta.ok().map(|m| Stat::of(&m));
-        };
-        let half = if listed.len() >= 1024 {
-            listed.len() / 2
+    let stat_one = |(entry, symlink): &Entry, l: &mut Listed| {
+        let meta = if *symlink {
+            std::fs::metadata(&l.path)
         } else {
-            0
+            entry.metadata()
         };
-        let (first, second) = listed.split_at_mut(half);
-        let (e1, e2) = entries.split_at(half);
-        std::thread::scope(|scope| {
-            if !first.is_empty() {
-                scope.spawn(|| e1.iter().zip(first).for_each(|(e, l)| stat_one(e, l)));
-            }
-            e2.iter().zip(second).for_each(|(e, l)| stat_one(e, l));
-        });
-    }
+        l.stat = meta.ok().map(|m| Stat::of(&m));
+    };
+    let half = if listed.len() >= 1024 {
+        listed.len() / 2
+    } else {
+        0
+    };
+    let (first, second) = listed.split_at_mut(half);
+    let (e1, e2) = entries.split_at(half);
+    std::thread::scope(|scope| {
+        if !first.is_empty() {
+            scope.spawn(|| e1.iter().zip(first).for_each(|(e, l)| stat_one(e, l)));
+        }
+        e2.iter().zip(second).for_each(|(e, l)| stat_one(e, l));
+    });
 }
 
 /// Read and parse files in parallel, one contiguous chunk per core, results kept in order; with
