@@ -99,6 +99,20 @@ run_checked() { # dir, output file, command...
 say "checking outputs"
 run_checked "$DATA" "$RESULTS/retort-heads.txt" "$RETORT" heads
 run_checked "$DATA" "$RESULTS/retort-history.txt" "$RETORT" history
+# The header cache (.retort/cache/headers, written by the runs above) must not change a byte.
+run_checked "$DATA" "$RESULTS/retort-heads-cached.txt" "$RETORT" heads
+run_checked "$DATA" "$RESULTS/retort-history-cached.txt" "$RETORT" history
+RETORT_NO_CACHE=1 run_checked "$DATA" "$RESULTS/retort-heads-nocache.txt" "$RETORT" heads
+RETORT_NO_CACHE=1 run_checked "$DATA" "$RESULTS/retort-history-nocache.txt" "$RETORT" history
+for cmd in heads history; do
+    for variant in cached nocache; do
+        if ! cmp -s "$RESULTS/retort-$cmd.txt" "$RESULTS/retort-$cmd-$variant.txt"; then
+            echo "error: retort $cmd prints something else $variant" \
+                "(diff $RESULTS/retort-$cmd.txt $RESULTS/retort-$cmd-$variant.txt)" >&2
+            exit 1
+        fi
+    done
+done
 run_checked "$DATA/alembic" "$RESULTS/alembic-heads.txt" "$ALEMBIC" heads
 run_checked "$DATA/alembic" "$RESULTS/alembic-history.txt" "$ALEMBIC" history
 agree() { # alembic output, retort output -> one line saying how far they agree
@@ -130,10 +144,14 @@ HISTORY_AGREE=$(agree "$RESULTS/alembic-history.txt" "$RESULTS/retort-history.tx
 # --- timing ------------------------------------------------------------------------------------
 # -N: no intermediate shell; --output=pipe: stdout is a pipe (as in `retort history | less`),
 # not /dev/null.
+# PREPARE (optional) runs before each timed run; BENCH_ENV (optional) is set for the command.
 bench() { # name, dir, warmup, runs, command...
     local name=$1 dir=$2 warmup=$3 runs=$4; shift 4
     say "hyperfine: $name"
-    (cd "$dir" && hyperfine -N --style basic --output=pipe --warmup "$warmup" --runs "$runs" \
+    local prepare=()
+    [ -n "${PREPARE:-}" ] && prepare=(--prepare "$PREPARE")
+    (cd "$dir" && env ${BENCH_ENV:-} hyperfine -N --style basic --output=pipe \
+        --warmup "$warmup" --runs "$runs" "${prepare[@]}" \
         --export-json "$RESULTS/$name.json" --command-name "$name" "$*" >&2)
 }
 rss() { # name, dir, runs, command... -> writes the max "Maximum resident set size" (kB)
@@ -147,8 +165,15 @@ rss() { # name, dir, runs, command... -> writes the max "Maximum resident set si
     echo "$max" >"$RESULTS/$name.rss"
 }
 
+# Warm: the header cache is there (written by the warmup runs), as for any run after the first.
 bench "retort heads" "$DATA" "$WARMUP" "$RUNS" "$RETORT" heads
 bench "retort history" "$DATA" "$WARMUP" "$RUNS" "$RETORT" history
+# Cold: the cache is deleted before each run (the first run in a fresh clone; it writes the cache).
+PREPARE="rm -rf $DATA/.retort/cache" bench "retort heads (cold)" "$DATA" 1 "$RUNS" "$RETORT" heads
+PREPARE="rm -rf $DATA/.retort/cache" bench "retort history (cold)" "$DATA" 1 "$RUNS" "$RETORT" history
+# Without the cache at all (every file opened, as before the cache).
+BENCH_ENV=RETORT_NO_CACHE=1 bench "retort heads (RETORT_NO_CACHE=1)" "$DATA" "$WARMUP" "$RUNS" "$RETORT" heads
+BENCH_ENV=RETORT_NO_CACHE=1 bench "retort history (RETORT_NO_CACHE=1)" "$DATA" "$WARMUP" "$RUNS" "$RETORT" history
 bench "retort --version" "$DATA" "$WARMUP" "$RUNS" "$RETORT" --version
 bench "alembic heads" "$DATA/alembic" "$ALEMBIC_WARMUP" "$ALEMBIC_RUNS" "$ALEMBIC" heads
 bench "alembic history" "$DATA/alembic" "$ALEMBIC_WARMUP" "$ALEMBIC_RUNS" "$ALEMBIC" history
@@ -158,6 +183,10 @@ say "measuring peak memory (/usr/bin/time -v)"
 rss "retort heads" "$DATA" "$RSS_RUNS" "$RETORT" heads
 rss "retort history" "$DATA" "$RSS_RUNS" "$RETORT" history
 rss "retort --version" "$DATA" "$RSS_RUNS" "$RETORT" --version
+for cmd in heads history; do
+    rss "retort $cmd (cold)" "$DATA" "$RSS_RUNS" sh -c "rm -rf .retort/cache && exec '$RETORT' $cmd"
+    rss "retort $cmd (RETORT_NO_CACHE=1)" "$DATA" "$RSS_RUNS" env RETORT_NO_CACHE=1 "$RETORT" $cmd
+done
 rss "alembic heads" "$DATA/alembic" 2 "$ALEMBIC" heads
 rss "alembic history" "$DATA/alembic" 2 "$ALEMBIC" history
 rss "alembic --version" "$DATA/alembic" 2 "$ALEMBIC" --version
@@ -178,6 +207,10 @@ res = os.environ["RESULTS"]
 rows = [("heads", "retort heads", "alembic heads"),
         ("history", "retort history", "alembic history"),
         ("startup", "retort --version", "alembic --version")]
+# Other retort rows, each beside the Alembic command of its kind.
+extra = [("heads", "retort heads (cold)"), ("history", "retort history (cold)"),
+         ("heads", "retort heads (RETORT_NO_CACHE=1)"),
+         ("history", "retort history (RETORT_NO_CACHE=1)")]
 
 def load(name):
     with open(os.path.join(res, name + ".json")) as f:
@@ -205,6 +238,12 @@ for kind, r_name, a_name in rows:
                  % (r_name, rm, rs, rmin, rmax, rrss, am / rm, arss / rrss, verdict))
     lines.append("| `%s` | %.1f | %.1f | %.1f … %.1f | %.1f | 1× | 1× | |"
                  % (a_name, am, as_, amin, amax, arss))
+for kind, r_name in extra:
+    a_name = dict((k, a) for k, _, a in rows)[kind]
+    rm, rs, rmin, rmax, rrss = load(r_name)
+    am, _, _, _, arss = load(a_name)
+    lines.append("| %s | %.1f | %.1f | %.1f … %.1f | %.1f | %.0f× faster | %.1f× smaller | |"
+                 % (r_name, rm, rs, rmin, rmax, rrss, am / rm, arss / rrss))
 
 e = os.environ
 notes = [

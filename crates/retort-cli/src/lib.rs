@@ -230,7 +230,9 @@ fn load_config(cli: &Cli) -> Result<Config, Error> {
         // `retort heads` on 10,000 files) and messages show them as the user would type them.
         Source::Disk => Config::discover(cli.config.as_deref(), Path::new("."))?,
     };
-    Ok(config.with_database_url(cli.database_url.clone(), None))
+    Ok(config
+        .with_database_url(cli.database_url.clone(), None)
+        .with_no_cache_env(std::env::var_os(retort::config::NO_CACHE_ENV).as_deref()))
 }
 
 fn open(cli: &Cli) -> Result<Project, Error> {

@@ -206,6 +206,22 @@ async fn a_schema_file_that_does_not_load_is_shown_at_its_line() {
     insta::assert_snapshot!(err.replace(&db.url, "[url]"));
 }
 
+/// A schema file that cannot run as one query (statements that refuse a transaction block, a new
+/// enum label used before commit) still loads, statement by statement, as psql would load it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schema_file_that_needs_statements_run_one_by_one_loads() {
+    let db = fresh_database().await;
+    let dir = project(
+        "CREATE TYPE mood AS ENUM ('ok');\nALTER TYPE mood ADD VALUE 'great';\n\
+         CREATE TABLE a (id int, m mood DEFAULT 'great');\n\
+         CREATE INDEX CONCURRENTLY a_id ON a (id);\n",
+    );
+    let (code, out, err) = retort(dir.path(), &["check"], &db.url);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(out.contains("create index a_id"), "{out}{err}");
+    assert!(out.contains("create table public.a"), "{out}{err}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn diff_between_two_databases_prints_sql_and_hazards() {
     let a = fresh_database().await;

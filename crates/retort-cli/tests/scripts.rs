@@ -1,13 +1,20 @@
 //! Every script directory under tests/fixtures/scripts: what `retort heads` and `retort history`
-//! print for it (errors for the broken ones, the graph for the valid ones), snapshotted.
+//! print for it (errors for the broken ones, the graph for the valid ones), snapshotted. Each case
+//! runs in a copy of its folder, without the header cache, then twice with it (writing it, then
+//! reading it): all three must print the same.
 
 use std::path::Path;
 
 use assert_cmd::Command;
 
-fn run(dir: &Path, args: &[&str]) -> String {
-    let out = Command::cargo_bin("retort")
-        .expect("binary built")
+fn run(dir: &Path, args: &[&str], cache: bool) -> String {
+    let mut cmd = Command::cargo_bin("retort").expect("binary built");
+    if cache {
+        cmd.env_remove("RETORT_NO_CACHE");
+    } else {
+        cmd.env("RETORT_NO_CACHE", "1");
+    }
+    let out = cmd
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
@@ -44,6 +51,13 @@ fn fixture_script_directories() {
         "expected the fixture corpus, found {}",
         cases.len()
     );
+    // Copies of every case, older than the cache's racy window (files changed less than 3 s
+    // before a run are read again, not taken from the cache), so the last run reads the cache.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    for case in &cases {
+        copy_dir(case, &tmp.path().join(case.file_name().expect("name")));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(3200));
     for case in cases {
         let name = case
             .file_name()
@@ -51,9 +65,33 @@ fn fixture_script_directories() {
             .unwrap_or("case")
             .to_string();
         let valid = name.contains("-valid-");
-        let mut text = run(&case, &["heads"]);
+        let case = tmp.path().join(&name);
+        let all = |cache: bool| {
+            let mut text = run(&case, &["heads"], cache);
+            if valid {
+                text.push_str(&run(&case, &["history"], cache));
+            }
+            text
+        };
+        let text = all(false);
+        let cache_file = case.join(".retort/cache/headers");
+        assert!(
+            !case.join(".retort").exists(),
+            "RETORT_NO_CACHE writes no cache"
+        );
+        assert_eq!(all(true), text, "{name}, writing the cache");
+        let written = std::fs::metadata(&cache_file)
+            .and_then(|m| m.modified())
+            .ok();
+        assert_eq!(all(true), text, "{name}, reading the cache");
+        let now = std::fs::metadata(&cache_file)
+            .and_then(|m| m.modified())
+            .ok();
+        assert_eq!(
+            written, now,
+            "{name}: the cache is not rewritten when nothing changed"
+        );
         if valid {
-            text.push_str(&run(&case, &["history"]));
             assert!(text.contains("exit: 0"), "{name} should load:\n{text}");
         } else {
             assert!(
@@ -62,5 +100,19 @@ fn fixture_script_directories() {
             );
         }
         insta::assert_snapshot!(name, text);
+    }
+}
+
+/// Copy a fixture folder byte for byte (files and folders only).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("readable fixture") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
     }
 }

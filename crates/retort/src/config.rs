@@ -27,6 +27,7 @@ pub struct ConfigFile {
     pub lock_mode: Option<crate::runner::LockMode>,
     pub lock_timeout: Option<String>,
     pub statement_timeout: Option<String>,
+    pub header_cache: Option<bool>,
     #[serde(default)]
     pub post_write_hooks: Vec<PostWriteHook>,
     pub autogenerate: Option<AutogenerateConfig>,
@@ -83,6 +84,9 @@ pub struct Config {
     pub lock_timeout: Option<String>,
     /// PostgreSQL's `statement_timeout` for the migrating session: how long one statement may run.
     pub statement_timeout: Option<String>,
+    /// Keep the parsed headers in `.retort/cache/headers` for graph-only commands (default on;
+    /// `RETORT_NO_CACHE=1` turns it off through [`Config::with_no_cache_env`]).
+    pub header_cache: bool,
     pub post_write_hooks: Vec<PostWriteHook>,
     pub autogenerate: AutogenerateConfig,
 }
@@ -245,6 +249,7 @@ impl Config {
             lock_mode: file.lock_mode.unwrap_or_default(),
             lock_timeout: file.lock_timeout,
             statement_timeout: file.statement_timeout,
+            header_cache: file.header_cache.unwrap_or(true),
             post_write_hooks: file.post_write_hooks,
             autogenerate: file.autogenerate.unwrap_or_default(),
         }
@@ -332,6 +337,26 @@ pub fn is_pg_duration(v: &str) -> bool {
     )
 }
 
+/// The environment variable that turns the header cache off (any value but empty or `0`).
+pub const NO_CACHE_ENV: &str = "RETORT_NO_CACHE";
+
+impl Config {
+    /// Apply `RETORT_NO_CACHE` (pass its value): set to anything but empty or `0`, the header
+    /// cache is neither read nor written, whatever `header_cache` says.
+    pub fn with_no_cache_env(mut self, value: Option<&std::ffi::OsStr>) -> Self {
+        if value.is_some_and(|v| !v.is_empty() && v != "0") {
+            self.header_cache = false;
+        }
+        self
+    }
+
+    /// The header cache of this project, unless it is turned off.
+    pub fn header_cache(&self) -> Option<crate::script::HeaderCache> {
+        self.header_cache
+            .then(|| crate::script::HeaderCache::in_project(&self.root))
+    }
+}
+
 /// Replace `${NAME}` with the variable's value; `$$` is a literal dollar sign.
 fn interpolate_env(input: &str, env: &impl Fn(&str) -> Option<String>) -> Result<String, String> {
     let mut out = String::with_capacity(input.len());
@@ -397,6 +422,25 @@ mod tests {
         assert_eq!(c.truncate_slug_length, 40);
         assert_eq!(c.revision_id_length, 12);
         assert_eq!(c.version_table, "retort_version");
+        assert!(c.header_cache);
+        assert_eq!(
+            c.header_cache().map(|h| h.path().to_path_buf()),
+            Some(PathBuf::from("/p/.retort/cache/headers"))
+        );
+    }
+
+    #[test]
+    fn header_cache_can_be_turned_off() {
+        let off = parse("header_cache = false\n").expect("valid");
+        assert!(!off.header_cache && off.header_cache().is_none());
+        let on = parse("").expect("valid");
+        let env = |v: &str| on.clone().with_no_cache_env(Some(std::ffi::OsStr::new(v)));
+        assert!(!env("1").header_cache);
+        assert!(!env("yes").header_cache);
+        assert!(env("0").header_cache);
+        assert!(env("").header_cache);
+        assert!(on.clone().with_no_cache_env(None).header_cache);
+        assert!(parse("header_cache = \"no\"\n").is_err());
     }
 
     #[test]

@@ -83,21 +83,34 @@ pub fn cmd_format(
         return log_entry(graph, idx, current);
     }
     let r = graph.rev(idx);
-    let mut text = r.id().to_string();
+    // One buffer per line: `history` formats 10,000 of them.
+    let mut text = String::with_capacity(80 + r.file.message.len());
+    let join = |text: &mut String, items: &mut dyn Iterator<Item = &str>| {
+        for (i, item) in items.enumerate() {
+            if i > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(item);
+        }
+    };
     if f.parents {
-        text = if r.file.depends_on.is_empty() {
-            format!("{} -> {text}", format_down(graph, idx))
+        if r.down.is_empty() {
+            text.push_str("<base>");
         } else {
-            format!(
-                "{} ({}) -> {text}",
-                format_down(graph, idx),
-                r.file.depends_on.join(", ")
-            )
-        };
+            join(&mut text, &mut r.down.iter().map(|d| graph.id(*d)));
+        }
+        if !r.file.depends_on.is_empty() {
+            text.push_str(" (");
+            join(&mut text, &mut r.file.depends_on.iter().map(String::as_str));
+            text.push(')');
+        }
+        text.push_str(" -> ");
     }
+    text.push_str(r.id());
     if f.branches && !r.branch_labels.is_empty() {
-        let labels: Vec<&str> = r.branch_labels.iter().map(String::as_str).collect();
-        let _ = write!(text, " ({})", labels.join(", "));
+        text.push_str(" (");
+        join(&mut text, &mut r.branch_labels.iter().map(String::as_str));
+        text.push(')');
     }
     if f.head_indicators || f.tree_indicators {
         if graph.is_real_head(idx) {

@@ -49,8 +49,13 @@ impl Project {
     }
 
     /// Like [`Project::open`], reading only what `mode` needs (headers suffice for the graph).
+    /// Headers come through the project's header cache unless `config.header_cache` is off.
     pub fn open_with(config: Config, mode: ReadMode) -> Result<Self, Error> {
-        let loaded = ScriptDirectory::read_with(&config.version_locations, mode)?;
+        let dirs = &config.version_locations;
+        let loaded = match (mode, config.header_cache()) {
+            (ReadMode::Headers, Some(cache)) => ScriptDirectory::read_headers_cached(dirs, &cache)?,
+            _ => ScriptDirectory::read_with(dirs, mode)?,
+        };
         let mut problems = loaded.problems;
         match graph::build(loaded.files, &loaded.unparsed_ids) {
             Ok(graph) if problems.is_empty() => Ok(Self { config, graph }),
@@ -119,6 +124,10 @@ revision_id_length = 12
 # database_url = "postgres://app:${PGPASSWORD}@localhost/app"
 version_table = "retort_version"
 # version_table_schema = "public"
+
+# Keep the parsed revision headers in .retort/cache/headers, so that heads, history, branches and
+# graph do not open every file (RETORT_NO_CACHE=1 also turns it off).
+# header_cache = true
 
 # Commands run on each new revision file; {path} is the file.
 # [[post_write_hooks]]

@@ -3,6 +3,7 @@
 //! Invariant: reading a script directory reports every problem in every file (not the first), and
 //! never touches a database.
 
+mod cache;
 mod file;
 mod write;
 
@@ -10,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
 
+use cache::Stat;
+pub use cache::{HeaderCache, CACHE_RELATIVE_PATH};
 pub use file::{
     check_label, check_revision_id, checksum, parse_revision_file, parse_revision_file_unhashed,
     parse_revision_file_with, render_revision_file, HeaderLines, RevisionFile, DOWN_MARKER,
@@ -174,90 +177,178 @@ impl ScriptDirectory {
 
     /// Read the files, all of them or only their headers.
     pub fn read_with(dirs: &[PathBuf], mode: ReadMode) -> Result<LoadedFiles, ScriptError> {
-        let mut paths = Vec::new();
-        for dir in dirs {
-            let entries = match std::fs::read_dir(dir) {
-                Ok(e) => e,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    return Err(ScriptError::MissingDirectory {
-                        path: display_path(dir),
-                    })
-                }
-                Err(source) => {
-                    return Err(ScriptError::Io {
-                        path: display_path(dir),
-                        source,
-                    })
-                }
-            };
-            let mut names = Vec::new();
-            for entry in entries {
-                let entry = entry.map_err(|source| ScriptError::Io {
+        let (listed, _) = list(dirs, false)?;
+        let paths: Vec<&Path> = listed.iter().map(|l| l.path.as_path()).collect();
+        collect(
+            read_parallel(&paths, mode, false)?
+                .into_iter()
+                .map(|(p, _)| p),
+        )
+    }
+
+    /// Read the headers of the files, as [`ReadMode::Headers`], through a [`HeaderCache`]:
+    /// unchanged files are not opened. The result is the same as without the cache.
+    pub fn read_headers_cached(
+        dirs: &[PathBuf],
+        cache: &HeaderCache,
+    ) -> Result<LoadedFiles, ScriptError> {
+        cache::read_headers(dirs, cache)
+    }
+}
+
+/// One `*.sql` file of a version location.
+pub(crate) struct Listed {
+    /// Index of its folder in the version locations.
+    dir: usize,
+    path: PathBuf,
+    /// What identifies this version of the file (once [`stat_listed`], if it could be stat'ed).
+    stat: Option<Stat>,
+}
+
+/// A directory entry kept for [`stat_listed`], and whether it is a symlink.
+type Entry = (std::fs::DirEntry, bool);
+
+/// The `*.sql` files of each folder, in folder order then file-name order; with `keep_entries`,
+/// their directory entries too, for [`stat_listed`].
+fn list(dirs: &[PathBuf], keep_entries: bool) -> Result<(Vec<Listed>, Vec<Entry>), ScriptError> {
+    let mut listed = Vec::new();
+    let mut entries = Vec::new();
+    for (d, dir) in dirs.iter().enumerate() {
+        let read_dir = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ScriptError::MissingDirectory {
+                    path: display_path(dir),
+                })
+            }
+            Err(source) => {
+                return Err(ScriptError::Io {
                     path: display_path(dir),
                     source,
-                })?;
-                let name = entry.file_name();
-                if !name.as_encoded_bytes().ends_with(b".sql") {
-                    continue;
-                }
-                // The directory entry knows its type; only symlinks need a stat.
-                let is_file = match entry.file_type() {
-                    Ok(t) if t.is_symlink() => entry.path().is_file(),
-                    Ok(t) => t.is_file(),
-                    Err(_) => false,
-                };
-                if is_file {
-                    names.push(name);
-                }
+                })
             }
-            // Sort names, not whole paths: component-wise path comparison is slow on 10,000 files.
-            names.sort_unstable();
-            paths.extend(names.into_iter().map(|n| dir.join(n)));
-        }
-        // Read and parse in parallel, one contiguous chunk per core, results kept in order.
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        let chunk = paths.len().div_ceil(threads.max(1)).max(256);
-        let results: Vec<Result<Vec<Parsed>, ScriptError>> = if paths.len() <= chunk {
-            vec![read_chunk(&paths, mode)]
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = paths
-                    .chunks(chunk)
-                    .map(|c| scope.spawn(move || read_chunk(c, mode)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new())))
-                    .collect()
-            })
         };
-        let mut files = Vec::with_capacity(paths.len());
-        let mut problems = Vec::new();
-        let mut unparsed_ids = Vec::new();
-        for r in results {
-            for parsed in r? {
-                match parsed {
-                    Ok(f) => files.push(f),
-                    Err((p, id)) => {
-                        unparsed_ids.extend(id);
-                        problems.extend(p);
-                    }
-                }
+        let mut names = Vec::new();
+        for entry in read_dir {
+            let entry = entry.map_err(|source| ScriptError::Io {
+                path: display_path(dir),
+                source,
+            })?;
+            let name = entry.file_name();
+            if !name.as_encoded_bytes().ends_with(b".sql") {
+                continue;
+            }
+            // The directory entry knows its type; only symlinks need a stat.
+            let (is_file, symlink) = match entry.file_type() {
+                Ok(t) if t.is_symlink() => (entry.path().is_file(), true),
+                Ok(t) => (t.is_file(), false),
+                Err(_) => (false, false),
+            };
+            if is_file {
+                names.push((name, entry, symlink));
             }
         }
-        Ok(LoadedFiles {
-            files,
-            problems,
-            unparsed_ids,
-        })
+        // Sort names, not whole paths: component-wise path comparison is slow on 10,000 files.
+        names.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        for (name, entry, symlink) in names {
+            listed.push(Listed {
+                dir: d,
+                path: dir.join(name),
+                stat: None,
+            });
+            if keep_entries {
+                entries.push((entry, symlink));
+            }
+        }
     }
+    Ok((listed, entries))
+}
+
+/// Stat every listed file (following symlinks), relative to its open directory, on two threads.
+fn stat_listed(listed: &mut [Listed], entries: &[Entry]) {
+    let stat_one = |(entry, symlink): &Entry, l: &mut Listed| {
+        let meta = if *symlink {
+            std::fs::metadata(&l.path)
+        } else {
+            entry.metadata()
+        };
+        l.stat = meta.ok().map(|m| Stat::of(&m));
+    };
+    let half = if listed.len() >= 1024 {
+        listed.len() / 2
+    } else {
+        0
+    };
+    let (first, second) = listed.split_at_mut(half);
+    let (e1, e2) = entries.split_at(half);
+    std::thread::scope(|scope| {
+        if !first.is_empty() {
+            scope.spawn(|| e1.iter().zip(first).for_each(|(e, l)| stat_one(e, l)));
+        }
+        e2.iter().zip(second).for_each(|(e, l)| stat_one(e, l));
+    });
+}
+
+/// Read and parse files in parallel, one contiguous chunk per core, results kept in order; with
+/// `stat`, each with the [`Stat`] of the opened file, taken before it is read.
+fn read_parallel(
+    paths: &[&Path],
+    mode: ReadMode,
+    stat: bool,
+) -> Result<Vec<(Parsed, Option<Stat>)>, ScriptError> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunk = paths.len().div_ceil(threads.max(1)).max(256);
+    if paths.len() <= chunk {
+        return read_chunk(paths, mode, stat);
+    }
+    let results: Vec<Result<Vec<_>, ScriptError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = paths
+            .chunks(chunk)
+            .map(|c| scope.spawn(move || read_chunk(c, mode, stat)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Ok(Vec::new())))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(paths.len());
+    for r in results {
+        out.extend(r?);
+    }
+    Ok(out)
+}
+
+/// Sort parse results into files and problems.
+fn collect(parsed: impl IntoIterator<Item = Parsed>) -> Result<LoadedFiles, ScriptError> {
+    let parsed = parsed.into_iter();
+    let mut files = Vec::with_capacity(parsed.size_hint().0);
+    let mut problems = Vec::new();
+    let mut unparsed_ids = Vec::new();
+    for p in parsed {
+        match p {
+            Ok(f) => files.push(f),
+            Err((p, id)) => {
+                unparsed_ids.extend(id);
+                problems.extend(p);
+            }
+        }
+    }
+    Ok(LoadedFiles {
+        files,
+        problems,
+        unparsed_ids,
+    })
 }
 
 type Parsed = Result<RevisionFile, (Vec<ScriptProblem>, Option<String>)>;
 
-fn read_chunk(paths: &[PathBuf], mode: ReadMode) -> Result<Vec<Parsed>, ScriptError> {
+fn read_chunk(
+    paths: &[&Path],
+    mode: ReadMode,
+    stat: bool,
+) -> Result<Vec<(Parsed, Option<Stat>)>, ScriptError> {
     let mut out = Vec::with_capacity(paths.len());
     let mut buf = vec![0u8; HEADER_READ];
     for path in paths {
@@ -265,13 +356,15 @@ fn read_chunk(paths: &[PathBuf], mode: ReadMode) -> Result<Vec<Parsed>, ScriptEr
             path: display_path(path),
             source,
         };
+        let mut file_stat = None;
         let parsed = match mode {
             ReadMode::Full => {
                 let bytes = std::fs::read(path).map_err(io)?;
                 parse_revision_file(path, &bytes).map_err(|p| (p, sniff_revision_id(&bytes)))
             }
             ReadMode::Headers => {
-                let n = read_prefix(path, &mut buf).map_err(io)?;
+                let (n, s) = read_prefix(path, &mut buf, stat).map_err(io)?;
+                file_stat = s;
                 if n < buf.len() {
                     // The whole file is here: check all of it, without hashing.
                     parse_revision_file_unhashed(path, &buf[..n])
@@ -290,7 +383,7 @@ fn read_chunk(paths: &[PathBuf], mode: ReadMode) -> Result<Vec<Parsed>, ScriptEr
                 }
             }
         };
-        out.push(parsed);
+        out.push((parsed, file_stat));
     }
     Ok(out)
 }
@@ -307,10 +400,16 @@ pub enum ReadMode {
     Headers,
 }
 
-/// Read up to `buf.len()` bytes from the start of a file.
-fn read_prefix(path: &Path, buf: &mut [u8]) -> std::io::Result<usize> {
+/// Read up to `buf.len()` bytes from the start of a file; with `stat`, its [`Stat`] first (of
+/// the open file: no second path lookup).
+fn read_prefix(path: &Path, buf: &mut [u8], stat: bool) -> std::io::Result<(usize, Option<Stat>)> {
     use std::io::Read;
     let mut f = std::fs::File::open(path)?;
+    let stat = if stat {
+        f.metadata().ok().map(|m| Stat::of(&m))
+    } else {
+        None
+    };
     let mut n = 0;
     while n < buf.len() {
         match f.read(&mut buf[n..])? {
@@ -324,7 +423,7 @@ fn read_prefix(path: &Path, buf: &mut [u8]) -> std::io::Result<usize> {
             }
         }
     }
-    Ok(n)
+    Ok((n, stat))
 }
 
 /// The `revision:` value of a file that did not parse, if it can be seen.
