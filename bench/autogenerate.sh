@@ -6,7 +6,9 @@
 # Also the same at each size of SCALE (50 and 1000 tables) to show how the time grows, and the
 # number of statements each database receives during one `retort check` (log_statement=all),
 # counted per database: the catalog queries on the target, the scratch database's, and the
-# CREATE/DROP DATABASE on the server's `postgres` database.
+# CREATE/DROP DATABASE on the server's `postgres` database. For scale, also `retort diff` between
+# the target and a database holding the desired schema (no scratch database), psql's floor for the
+# scratch database (CREATE DATABASE, psql -1 -f schema.sql, DROP DATABASE) and `schema dump`.
 # Each timed `revision --autogenerate` run starts from the same state: hyperfine's --prepare
 # deletes the revision file the previous run wrote (not timed); the database stays at head.
 # Prints a markdown table and writes it to bench/out/autogenerate.md (raw hyperfine JSON, the
@@ -198,6 +200,12 @@ for round in $(seq 1 "$ROUNDS"); do
             -n "diff bench$n desired$n ($n tables)" "$RETORT diff $u $(url "desired$n")" \
             >"$RESULTS/hyperfine-diff-$n-$round.txt"
     done
+    # The floor of loading the desired schema into a scratch database, whatever the tool: psql
+    # creating a database, loading the file in one transaction, and dropping the database.
+    hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$RESULTS/hyperfine-floor-$round.json" \
+        -n "floor: CREATE DATABASE, psql -1 -f schema.sql, DROP DATABASE ($TABLES tables)" \
+        "bash -c '${PSQL[*]} -d postgres -c \"CREATE DATABASE floor TEMPLATE template0\" && ${PSQL[*]} -1 -d floor -f $RESULTS/p$TABLES/schema.sql && ${PSQL[*]} -d postgres -c \"DROP DATABASE floor\"'" \
+        >"$RESULTS/hyperfine-floor-$round.txt"
     # For scale: introspecting the target alone (a whole process, as in introspect.sh).
     hyperfine -N --warmup "$WARMUP" --runs "$RUNS" --export-json "$RESULTS/hyperfine-dump-$round.json" \
         -n "schema dump ($TABLES tables)" "$RETORT --database-url $(url "bench$TABLES") schema dump" \
@@ -213,7 +221,7 @@ for path in sorted(glob.glob(f"{results}/hyperfine-*.json")):
         times.setdefault(res["command"], []).extend(res["times"])
 def size(name):
     return int(name.split("(")[1].split()[0])
-kind = lambda k: ["revision", "check", "diff", "schema"].index(k.split()[0])
+kind = lambda k: ["revision", "check", "diff", "floor:", "schema"].index(k.split()[0])
 order = sorted(times, key=lambda k: (kind(k), size(k)))
 ms = lambda x: x * 1000
 print(f"Autogenerate against generated databases at head (tables of 10 columns, 3 indexes, a foreign "
@@ -228,7 +236,8 @@ for name in order:
     verdict = ""
     if name == f"revision --autogenerate ({tables} tables)":
         verdict = "pass" if ms(med) <= float(budget) else f"FAIL (> {float(budget):.0f} ms)"
-    print(f"| `retort {name}` | {ms(med):.1f} | {ms(statistics.mean(t)):.1f} | {ms(statistics.stdev(t)):.1f} | "
+    shown = name if name.startswith("floor:") else f"`retort {name}`"
+    print(f"| {shown} | {ms(med):.1f} | {ms(statistics.mean(t)):.1f} | {ms(statistics.stdev(t)):.1f} | "
           f"{ms(min(t)):.1f} … {ms(max(t)):.1f} | {verdict} |")
 print("\nStatements received during one `retort check` (log_statement=all):\n")
 print("| tables | target database (version checks + catalog queries) | scratch database: catalog queries | scratch database: loading the schema file | server's `postgres` database (CREATE/DROP DATABASE) |")

@@ -299,10 +299,6 @@ impl Scratch {
             })?;
             texts.push((f, text));
         }
-        // Statements that the splitter cannot separate are reported before anything is sent.
-        for (path, text) in &texts {
-            split_file(path, text)?;
-        }
         let db = self.create().await?;
         let loaded = self.load_whole(&db, &texts).await;
         let db = match loaded {
