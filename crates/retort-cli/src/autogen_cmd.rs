@@ -30,8 +30,13 @@ async fn both_sides(
     } else {
         retort::autogen::expand_globs(&config.autogenerate.schema, &config.root)?
     };
+    // A JSON model file (`retort schema dump --format json`) is read as it is.
+    let model_file = match files.as_slice() {
+        [one] if one.extension().is_some_and(|e| e == "json") => Some(one.clone()),
+        _ => None,
+    };
     // A scratch server only when something is loaded into one.
-    let scratch = if from_migrations || models.is_none() {
+    let scratch = if from_migrations || (models.is_none() && model_file.is_none()) {
         Some(scratch(config).await?)
     } else {
         None
@@ -55,13 +60,16 @@ async fn both_sides(
         Some(models) => models().map_err(|e| {
             Failure::message(ExitCode::Config, format!("the models do not build: {e}"))
         })?,
-        None => match &scratch {
-            Some(scratch) => {
+        None => match (&model_file, &scratch) {
+            (Some(path), _) => {
+                retort::autogen::read_model(path, &VersionTables::from_config(config))?
+            }
+            (None, Some(scratch)) => {
                 scratch
                     .load_sql(&files, options, &VersionTables::from_config(config))
                     .await?
             }
-            None => return Err(AutogenError::NoDesiredSchema.into()),
+            (None, None) => return Err(AutogenError::NoDesiredSchema.into()),
         },
     };
     Ok((current, desired))

@@ -124,6 +124,7 @@ pub(crate) async fn read_side(
             .await?
             .load_sql(files, options, &tables)
             .await?),
+        Side::Model(path) => Ok(retort::autogen::read_model(path, &tables)?),
         Side::Migrations(target) => {
             let project = Project::open(config.clone())?;
             Ok(scratch(config)

@@ -23,6 +23,9 @@ pub enum Side {
     /// The script directory's revisions up to a target (`None`: heads), replayed into a scratch
     /// database.
     Migrations(Option<String>),
+    /// A schema model as JSON (`retort schema dump --format json`, or written by a program from
+    /// its models): read as it is, no database needed.
+    Model(PathBuf),
 }
 
 impl Side {
@@ -40,6 +43,10 @@ impl Side {
         }
         if let Some(rev) = text.strip_prefix("migrations@") {
             return Ok(Side::Migrations(Some(rev.to_string())));
+        }
+        if text.ends_with(".json") {
+            let path = expand_globs(&[text.to_string()], Path::new("."))?;
+            return Ok(Side::Model(path.into_iter().next().unwrap_or_default()));
         }
         Ok(Side::SqlFiles(expand_globs(
             &[text.to_string()],
@@ -155,6 +162,28 @@ fn wildcard(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
     go(&p, &n)
+}
+
+/// A schema model from a JSON file (retort's own tables left out).
+pub fn read_model(path: &Path, tables: &VersionTables) -> Result<Schema, AutogenError> {
+    let shown = crate::script::display_path(path);
+    let text = std::fs::read_to_string(path).map_err(|e| AutogenError::Read {
+        path: shown.clone(),
+        message: e.to_string(),
+    })?;
+    let mut schema: Schema = serde_json::from_str(&text).map_err(|e| AutogenError::Load {
+        path: shown,
+        line: e.line(),
+        column: e.column(),
+        message: format!("not a schema model: {e}"),
+        snippet: text
+            .lines()
+            .nth(e.line().saturating_sub(1))
+            .map(|l| format!("  {l}"))
+            .unwrap_or_default(),
+    })?;
+    strip_bookkeeping(&mut schema, tables);
+    Ok(schema)
 }
 
 /// Leaves out retort's version and log tables (and the version table Alembic shares).
