@@ -299,6 +299,13 @@ fn interpolate_env(input: &str, env: &impl Fn(&str) -> Option<String>) -> Result
 /// Turn toml's messages into ours, with a suggestion for misspelt keys.
 fn describe_toml_error(message: &str) -> (String, Option<String>) {
     let message = message.trim();
+    // toml puts what it expected on further lines; the message stays one line, the rest is help.
+    if let Some((first, rest)) = message.split_once('\n') {
+        if !first.starts_with("unknown field `") {
+            let rest = rest.lines().map(str::trim).collect::<Vec<_>>().join("; ");
+            return (first.trim().to_string(), Some(rest));
+        }
+    }
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((key, expected)) = rest.split_once('`') {
             let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect::<Vec<_>>();
@@ -307,7 +314,7 @@ fn describe_toml_error(message: &str) -> (String, Option<String>) {
                 Some(s) => format!("did you mean `{s}`? known keys: {}", known.join(", ")),
                 None => format!("known keys: {}", known.join(", ")),
             };
-            return (format!("unknown key `{key}`"), Some(help));
+            return (format!("unknown key `{}`", key.escape_debug()), Some(help));
         }
     }
     (message.to_string(), None)
@@ -321,6 +328,21 @@ mod tests {
         Config::parse(text, Path::new("/p/retort.toml"), |n| {
             (n == "PGPASS").then(|| "s3cret".to_string())
         })
+    }
+
+    /// Found by `cargo fuzz run config` (fuzz/regressions/config-multiline-toml-error): toml's
+    /// message for a bad string spans two lines; ours is one line, the expectation is help.
+    #[test]
+    fn toml_errors_are_one_line() {
+        for text in [
+            "script_location = \"db\"\nversion_table = \"a\\q\"\n",
+            "\"bad\nkey\" = 1\n",
+            "script_location = \"migrations\n",
+        ] {
+            let e = parse(text).expect_err("invalid");
+            let shown = e.to_string();
+            assert!(!shown.contains('\n'), "{shown:?}");
+        }
     }
 
     #[test]

@@ -60,10 +60,13 @@ pub enum DbError {
 }
 
 /// Replace the password of a URL (or `password=` in key=value form) with `***`.
+///
+/// Errs on the side of hiding: a URL's user info runs to the last `@` before the query, so a
+/// password holding an unencoded `/` or `@` (a pasted base64 one) is hidden too.
 pub fn mask_url(url: &str) -> String {
     if let Some(scheme_end) = url.find("://") {
         let rest = &url[scheme_end + 3..];
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let authority_end = rest.find('?').unwrap_or(rest.len());
         let authority = &rest[..authority_end];
         if let Some(at) = authority.rfind('@') {
             let userinfo = &authority[..at];
@@ -78,29 +81,108 @@ pub fn mask_url(url: &str) -> String {
         }
         return mask_query_password(url);
     }
-    // key=value form
-    url.split_whitespace()
-        .map(|part| match part.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-            _ => part.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    mask_key_value_password(url)
+}
+
+/// libpq's key=value form: `key = value` with optional spaces around `=`, and a value either
+/// bare (to the next space) or single-quoted with `\'` and `\\` escapes.
+fn mask_key_value_password(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_whitespace() {
+            out.push(char::from(b[i]));
+            i += 1;
+            continue;
+        }
+        // A key: up to `=` or whitespace.
+        let key_start = i;
+        while i < b.len() && b[i] != b'=' && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let key = &text[key_start..i];
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if j >= b.len() || b[j] != b'=' {
+            out.push_str(key);
+            continue;
+        }
+        j += 1;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        let value_start = j;
+        if j < b.len() && b[j] == b'\'' {
+            j += 1;
+            while j < b.len() && b[j] != b'\'' {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            j = (j + 1).min(b.len());
+        } else {
+            while j < b.len() && !b[j].is_ascii_whitespace() {
+                j += 1;
+            }
+        }
+        out.push_str(&text[key_start..value_start]);
+        if key.eq_ignore_ascii_case("password") {
+            out.push_str("***");
+        } else {
+            out.push_str(&text[value_start..j]);
+        }
+        i = j;
+    }
+    out
 }
 
 fn mask_query_password(url: &str) -> String {
     let Some(q) = url.find('?') else {
         return url.to_string();
     };
-    let (base, query) = url.split_at(q + 1);
-    let masked: Vec<String> = query
-        .split('&')
-        .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-            _ => kv.to_string(),
-        })
-        .collect();
-    format!("{base}{}", masked.join("&"))
+    // Every `password=` parameter is masked, also after a stray second `?` and when the key is
+    // percent-encoded: a malformed URL is echoed in its error message.
+    let (base, query) = url.split_at(q);
+    let mut out = String::with_capacity(url.len());
+    out.push_str(base);
+    let mut rest = query;
+    while let Some(sep) = rest.chars().next() {
+        rest = &rest[sep.len_utf8()..];
+        let mut end = rest.find(['&', '?']).unwrap_or(rest.len());
+        out.push(sep);
+        match rest[..end].split_once('=') {
+            Some((k, _)) if percent_decode(k).eq_ignore_ascii_case("password") => {
+                // The value runs to the next `&` (a `?` may be part of it).
+                end = rest.find('&').unwrap_or(rest.len());
+                out.push_str(k);
+                out.push_str("=***");
+            }
+            _ => out.push_str(&rest[..end]),
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// `%XX` escapes decoded (invalid ones kept as written), for comparing parameter names.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| char::from(c).to_digit(16);
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Remove every occurrence of `secret` from `text` (for messages that might echo one back).
@@ -480,10 +562,23 @@ fn password_of(url: &str) -> Option<String> {
     if masked == url {
         return None;
     }
-    // The password is what masking removed.
-    let rest = url.split_once("://").map(|(_, r)| r)?;
-    let userinfo = &rest[..rest.find('@')?];
-    userinfo.split_once(':').map(|(_, p)| p.to_string())
+    // The password is what masking removed: what lies between the common start and end.
+    let prefix = url
+        .bytes()
+        .zip(masked.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let suffix = url
+        .bytes()
+        .rev()
+        .zip(masked.bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(url.len() - prefix)
+        .min(masked.len() - prefix);
+    url.get(prefix..url.len() - suffix)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
 }
 
 /// A query error with SQLSTATE, detail and hint, as a one-line-first message.
@@ -542,10 +637,38 @@ mod tests {
             mask_url("host=/tmp dbname=app password=zz user=u"),
             "host=/tmp dbname=app password=*** user=u"
         );
+        // Found by `cargo fuzz run url` (fuzz/regressions/url-*): a second `?`, spaces around
+        // `=`, a quoted value, a `/` in the password.
+        assert_eq!(
+            mask_url("postgresql://h?x?password=pw?d&a=b"),
+            "postgresql://h?x?password=***&a=b"
+        );
+        assert_eq!(
+            mask_url("postgresql://h?pass%77ord=pw"),
+            "postgresql://h?pass%77ord=***"
+        );
+        assert_eq!(
+            mask_url("host=h password = 'a b\\' c' user=u"),
+            "host=h password = *** user=u"
+        );
+        assert_eq!(
+            mask_url("postgres://u:ab/c@d@host/db?sslmode=disable"),
+            "postgres://u:***@host/db?sslmode=disable"
+        );
         assert_eq!(
             password_of("postgres://app:s3cret@db/app").as_deref(),
             Some("s3cret")
         );
+        assert_eq!(password_of("postgres://u:p/w@h/db").as_deref(), Some("p/w"));
+        assert_eq!(
+            password_of("postgres://h/db?password=pq&x=y").as_deref(),
+            Some("pq")
+        );
+        assert_eq!(
+            password_of("host=h password='a b'").as_deref(),
+            Some("'a b'")
+        );
+        assert_eq!(password_of("postgres://u@h/db"), None);
     }
 
     #[test]

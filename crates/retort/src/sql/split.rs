@@ -35,6 +35,17 @@ fn position(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// PostgreSQL's lexer's whitespace (`space` in scan.l): space, tab, newline, carriage return,
+/// form feed and vertical tab. Not Unicode's: a no-break space is part of a statement (and an
+/// error there), so a statement is never trimmed down to nothing.
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+fn is_space_char(c: char) -> bool {
+    u8::try_from(c).is_ok_and(is_space)
+}
+
 fn is_ident_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_' || c >= 0x80
 }
@@ -190,7 +201,7 @@ pub fn split_statements(script: &str) -> Result<Vec<Statement<'_>>, SplitError> 
                 }
             }
             _ => {
-                if !c.is_ascii_whitespace() {
+                if !is_space(c) {
                     has_code = true;
                 }
                 i += 1;
@@ -227,8 +238,8 @@ fn push<'a>(
         return;
     }
     let raw = &script[start..end];
-    let lead = raw.len() - raw.trim_start().len();
-    let text = raw.trim();
+    let lead = raw.len() - raw.trim_start_matches(is_space_char).len();
+    let text = raw.trim_matches(is_space_char);
     let offset = start + lead;
     let line = script[..offset].matches('\n').count() + 1;
     out.push(Statement { text, offset, line });
@@ -314,6 +325,17 @@ mod tests {
     #[test]
     fn empty_statements_dropped() {
         assert!(texts(" ;; -- nothing\n /* x */ ;").is_empty());
+    }
+
+    /// Found by `cargo fuzz run splitter` (fuzz/regressions/splitter-vertical-tab): a vertical
+    /// tab alone was a statement whose trimmed text was empty, sent to the server as "".
+    #[test]
+    fn whitespace_is_postgres_whitespace() {
+        assert!(texts("\u{b}").is_empty());
+        assert!(texts("select 1;\u{b}\u{c};\u{b}").len() == 1);
+        assert_eq!(texts("\u{b}select 1\u{b};"), ["select 1"]);
+        // Not whitespace to PostgreSQL: kept, so the server reports it.
+        assert_eq!(texts("\u{a0};select 1\u{a0}"), ["\u{a0}", "select 1\u{a0}"]);
     }
 
     proptest::proptest! {
