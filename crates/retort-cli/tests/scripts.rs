@@ -1,5 +1,7 @@
 //! Every script directory under tests/fixtures/scripts: what `retort heads` and `retort history`
-//! print for it (errors for the broken ones, the graph for the valid ones), snapshotted.
+//! print for it (errors for the broken ones, the graph for the valid ones), snapshotted. A case
+//! whose problem shows only when its SQL is read (an unterminated quote) names the command that
+//! finds it in a `cmd` file (e.g. `upgrade --sql head`, offline: no database needed).
 
 use std::path::Path;
 
@@ -51,14 +53,20 @@ fn fixture_script_directories() {
             .unwrap_or("case")
             .to_string();
         let valid = name.contains("-valid-");
-        let mut text = run(&case, &["heads"]);
+        let cmd = std::fs::read_to_string(case.join("cmd")).unwrap_or_else(|_| "heads".into());
+        let args: Vec<&str> = cmd.split_whitespace().collect();
+        let mut text = run(&case, &args);
         if valid {
             text.push_str(&run(&case, &["history"]));
             assert!(text.contains("exit: 0"), "{name} should load:\n{text}");
         } else {
             assert!(
-                !text.starts_with("$ retort heads\nexit: 0"),
+                !text.contains("\nexit: 0\n"),
                 "{name} should fail:\n{text}"
+            );
+            assert!(
+                text.contains("\nexit: 3\n") || text.contains("\nexit: 4\n"),
+                "{name}: a broken config exits 3, a broken script directory 4:\n{text}"
             );
         }
         insta::assert_snapshot!(name, text);

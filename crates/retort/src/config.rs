@@ -74,12 +74,10 @@ pub enum ConfigError {
     #[diagnostic(help("run `retort init` to create one, or pass -c/--config PATH"))]
     NotFound { dir: String },
 
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The I/O error is in the message (one line), not a `#[source]`, so a report does not print
+    /// it twice.
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
 
     #[error("{path}:{line}: {message}")]
     Invalid {
@@ -133,11 +131,21 @@ impl Config {
 
     /// Load one file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: crate::script::display_path(path),
-            source,
+        let shown = crate::script::display_path(path);
+        let bytes = std::fs::read(path).map_err(|error| ConfigError::Io {
+            path: shown.clone(),
+            error,
         })?;
-        Self::parse(&text, path, |name| std::env::var(name).ok())
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            let valid = e.valid_up_to();
+            let line = 1 + bytes[..valid].iter().filter(|c| **c == b'\n').count();
+            ConfigError::Value {
+                path: format!("{shown}:{line}"),
+                message: format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
+                help: Some("save the file as UTF-8".into()),
+            }
+        })?;
+        Self::parse(text, path, |name| std::env::var(name).ok())
     }
 
     /// Parse the text of a config file; `env` looks up `${VAR}` references in `database_url`.

@@ -131,12 +131,9 @@ pub enum ScriptError {
     ))]
     MissingDirectory { path: String },
 
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The I/O error is in the message, not a `#[source]`, so a report does not print it twice.
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
 
     #[error("{} problem{} in the script directory", problems.len(), if problems.len() == 1 { "" } else { "s" })]
     Problems {
@@ -186,7 +183,7 @@ impl ScriptDirectory {
                 Err(source) => {
                     return Err(ScriptError::Io {
                         path: display_path(dir),
-                        source,
+                        error: source,
                     })
                 }
             };
@@ -194,7 +191,7 @@ impl ScriptDirectory {
             for entry in entries {
                 let entry = entry.map_err(|source| ScriptError::Io {
                     path: display_path(dir),
-                    source,
+                    error: source,
                 })?;
                 let name = entry.file_name();
                 if !name.as_encoded_bytes().ends_with(b".sql") {
@@ -263,7 +260,7 @@ fn read_chunk(paths: &[PathBuf], mode: ReadMode) -> Result<Vec<Parsed>, ScriptEr
     for path in paths {
         let io = |source| ScriptError::Io {
             path: display_path(path),
-            source,
+            error: source,
         };
         let parsed = match mode {
             ReadMode::Full => {
