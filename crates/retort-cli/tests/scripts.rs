@@ -60,10 +60,7 @@ fn fixture_script_directories() {
             text.push_str(&run(&case, &["history"]));
             assert!(text.contains("exit: 0"), "{name} should load:\n{text}");
         } else {
-            assert!(
-                !text.contains("\nexit: 0\n"),
-                "{name} should fail:\n{text}"
-            );
+            assert!(!text.contains("\nexit: 0\n"), "{name} should fail:\n{text}");
             assert!(
                 text.contains("\nexit: 3\n") || text.contains("\nexit: 4\n"),
                 "{name}: a broken config exits 3, a broken script directory 4:\n{text}"

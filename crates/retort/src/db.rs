@@ -32,6 +32,12 @@ pub enum DbError {
     #[diagnostic(help("check the user name and password (in the URL or PGPASSWORD)"))]
     Auth { user: String, target: String },
 
+    #[error("the server at {target} asks a password for user \"{user}\", and none was given")]
+    #[diagnostic(help(
+        "put it in the URL (postgres://user:password@host/db, percent-encoded) or in PGPASSWORD"
+    ))]
+    NoPassword { user: String, target: String },
+
     #[error("database \"{database}\" does not exist at {target}")]
     #[diagnostic(help("create it (createdb {database}) or fix the database name in the URL"))]
     NoDatabase { database: String, target: String },
@@ -523,6 +529,12 @@ impl Target {
         while let Some(s) = source {
             detail = s.to_string();
             source = s.source();
+        }
+        if secret.is_none() && detail == "password missing" {
+            return DbError::NoPassword {
+                user: self.user().into(),
+                target: self.describe(),
+            };
         }
         DbError::Unreachable {
             target: self.describe(),
