@@ -902,3 +902,304 @@ async fn passwords_privileges_and_version_rows() {
         insta::assert_snapshot!(t);
     });
 }
+
+/// Version table and schema names that need quoting (quotes, spaces, mixed case, unicode, an
+/// injection attempt): everything works, the tables get exactly those names, nothing else runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identifiers_that_need_quoting() {
+    let db = fresh_database().await;
+    let url = db.url.clone();
+    let admin = connect(&url).await;
+    admin
+        .batch_execute("CREATE TABLE victim (id int)")
+        .await
+        .expect("victim");
+    let mut offline = String::new();
+    for (table, schema) in [
+        (
+            "ver \"tbl\"; DROP TABLE victim; --",
+            Some("Odd Schéma \"x\""),
+        ),
+        ("MixedCase Versions", None),
+        ("versión_ü'); DROP TABLE victim; --", Some("ünïcode")),
+    ] {
+        let dir = project();
+        let mut config = format!(
+            "script_location = \"migrations\"\nversion_table = {}\n",
+            toml_string(table)
+        );
+        if let Some(s) = schema {
+            config.push_str(&format!("version_table_schema = {}\n", toml_string(s)));
+        }
+        std::fs::write(dir.path().join("retort.toml"), &config).expect("config");
+        let mut t = String::new();
+        check(
+            dir.path(),
+            &[
+                case("offline", &["upgrade", "--sql", "a1a1"], 0, ""),
+                case(
+                    "upgrade",
+                    &["upgrade", "a1a1", "--database-url", &url],
+                    0,
+                    "",
+                ),
+                case(
+                    "current",
+                    &["current", "--database-url", &url],
+                    0,
+                    "a1a1a1a1",
+                ),
+                case(
+                    "upgrade further",
+                    &["upgrade", "b2b2", "--database-url", &url],
+                    0,
+                    "",
+                ),
+                case(
+                    "stamp where it is",
+                    &["stamp", "b2b2", "--database-url", &url],
+                    0,
+                    "",
+                ),
+                case(
+                    "status",
+                    &["status", "--json", "--database-url", &url],
+                    0,
+                    "b2b2b2b2",
+                ),
+                case("verify", &["verify", "--database-url", &url], 0, ""),
+                case(
+                    "downgrade",
+                    &["downgrade", "base", "--database-url", &url],
+                    0,
+                    "",
+                ),
+            ],
+            &[],
+            &mut t,
+        );
+        let (_, sql) = retort(dir.path(), &["upgrade", "--sql", "a1a1"], &[]);
+        offline.push_str(&format!("## {config}\n{sql}\n"));
+        let schema_name = schema.unwrap_or("public");
+        let rows = admin
+            .query(
+                "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = $1 AND c.relkind = 'r' ORDER BY 1",
+                &[&schema_name],
+            )
+            .await
+            .expect("tables");
+        let names: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        assert!(
+            names.contains(&table.to_string()),
+            "{table:?} not in {schema_name:?}: {names:?}"
+        );
+        let victim: bool = admin
+            .query_one("SELECT to_regclass('public.victim') IS NOT NULL", &[])
+            .await
+            .expect("victim")
+            .get(0);
+        assert!(victim, "an identifier ran as SQL: {table:?}");
+    }
+    insta::assert_snapshot!(offline);
+}
+
+fn toml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The same revision saved with CRLF line endings and a BOM has the same checksum: `verify`
+/// finds nothing changed; a real change to its SQL is found (exit 9).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crlf_and_bom_keep_the_checksum() {
+    let db = fresh_database().await;
+    let dir = project();
+    let mut t = String::new();
+    let url = db.url.clone();
+    check(
+        dir.path(),
+        &[case(
+            "upgrade",
+            &["upgrade", "b2b2", "--database-url", &url],
+            0,
+            "",
+        )],
+        &[],
+        &mut t,
+    );
+    let file = dir.path().join("migrations/a1a1a1a1.sql");
+    let lf = std::fs::read_to_string(&file).expect("read");
+    let mut crlf = vec![0xEF, 0xBB, 0xBF];
+    crlf.extend_from_slice(lf.replace('\n', "\r\n").as_bytes());
+    std::fs::write(&file, &crlf).expect("write");
+    check_unchanged(
+        &url,
+        dir.path(),
+        &[case(
+            "verify after CRLF and BOM",
+            &["verify", "--database-url", &url],
+            0,
+            "",
+        )],
+        &[],
+        &mut t,
+    )
+    .await;
+    std::fs::write(&file, lf.replace("(id int)", "(id bigint)")).expect("write");
+    check_unchanged(
+        &url,
+        dir.path(),
+        &[
+            case(
+                "verify after a real change",
+                &["verify", "--database-url", &url],
+                9,
+                "a1a1a1a1",
+            ),
+            case(
+                "upgrade after a real change",
+                &["upgrade", "heads", "--database-url", &url],
+                9,
+                "a1a1a1a1",
+            ),
+        ],
+        &[],
+        &mut t,
+    )
+    .await;
+}
+
+/// Success paths with the password really used (scram-sha-256, from the URL and from
+/// PGPASSWORD) at `RUST_LOG=trace`, `-v`, `--json` and `--sql`: the password appears nowhere.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_on_success_paths() {
+    let db = fresh_database().await;
+    if password_role(&db.admin_url).await.is_none() {
+        eprintln!("skipped: no throwaway cluster to set a password on");
+        return;
+    }
+    let admin = connect(&db.url).await;
+    admin
+        .batch_execute(&format!("ALTER DATABASE {} OWNER TO pw_user", db.name))
+        .await
+        .expect("owner");
+    let dir = project();
+    let in_url = as_user(&db.url, &format!("pw_user:{PASSWORD_URL}"));
+    let no_pw = as_user(&db.url, "pw_user");
+    let in_query = format!("{no_pw}?password={PASSWORD_URL}");
+    std::fs::write(
+        dir.path().join("retort.toml"),
+        format!("script_location = \"migrations\"\ndatabase_url = \"{in_url}\"\n"),
+    )
+    .expect("config");
+    let mut t = String::new();
+    for url in [&in_url, &no_pw, &in_query] {
+        check(
+            dir.path(),
+            &[
+                case(
+                    "upgrade",
+                    &["upgrade", "b2b2", "-v", "--database-url", url],
+                    0,
+                    "",
+                ),
+                case(
+                    "current",
+                    &["current", "-v", "--json", "--database-url", url],
+                    0,
+                    "b2b2b2b2",
+                ),
+                case(
+                    "status",
+                    &["status", "--json", "--database-url", url],
+                    0,
+                    "",
+                ),
+                case(
+                    "verify",
+                    &["verify", "--json", "--database-url", url],
+                    0,
+                    "",
+                ),
+                case("history", &["history", "-v", "--database-url", url], 0, ""),
+                case(
+                    "stamp where it is",
+                    &["stamp", "b2b2", "--database-url", url],
+                    0,
+                    "",
+                ),
+                case(
+                    "downgrade",
+                    &["downgrade", "base", "-v", "--database-url", url],
+                    0,
+                    "",
+                ),
+                case(
+                    "schema dump",
+                    &["schema", "dump", "--database-url", url],
+                    0,
+                    "",
+                ),
+            ],
+            &[],
+            &mut t,
+        );
+    }
+    // The URL from retort.toml, offline and online.
+    check(
+        dir.path(),
+        &[
+            case(
+                "offline from the config's URL",
+                &["upgrade", "--sql", "heads"],
+                0,
+                "",
+            ),
+            case(
+                "online from the config's URL",
+                &["current", "--json"],
+                0,
+                "",
+            ),
+            case("online from DATABASE_URL", &["current"], 0, ""),
+        ],
+        &[("DATABASE_URL", &in_url)],
+        &mut t,
+    );
+}
+
+/// A 50 MB revision file (made here, not committed): `heads` reads only its header, and
+/// `upgrade --sql` reads, checksums and prints all of it, each in reasonable time.
+#[test]
+fn fifty_megabyte_file() {
+    let dir = project();
+    let path = dir.path().join("migrations/f0f0f0f0.sql");
+    let mut text = String::from(
+        "-- revision: f0f0f0f0\n-- down_revision: e5e5e5e5\n-- message: big\n\n-- retort:up\n",
+    );
+    let line = "INSERT INTO t_e5e5e5e5 VALUES (1); -- padding padding padding padding padding\n";
+    while text.len() < 50 * 1024 * 1024 {
+        text.push_str(line);
+    }
+    text.push_str("\n-- retort:down\nDELETE FROM t_e5e5e5e5;\n");
+    std::fs::write(&path, &text).expect("write 50 MB");
+    let mut t = String::new();
+    for (name, args, limit) in [
+        ("heads", vec!["heads"], 10),
+        ("upgrade --sql", vec!["upgrade", "--sql", "e5e5:f0f0"], 120),
+    ] {
+        let started = Instant::now();
+        let (code, out) = retort(dir.path(), &args, &[]);
+        let took = started.elapsed();
+        assert_eq!(code, 0, "{name}: {}", &out[..out.len().min(2000)]);
+        assert!(
+            took < Duration::from_secs(limit),
+            "{name} took {took:?} on a 50 MB file"
+        );
+        t.push_str(&format!("{name}: {} bytes of output\n", out.len()));
+    }
+    assert!(
+        t.contains("upgrade --sql: 5"),
+        "the SQL is printed whole: {t}"
+    );
+}

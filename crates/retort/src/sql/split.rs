@@ -65,6 +65,9 @@ pub fn split_statements(script: &str) -> Result<Vec<Statement<'_>>, SplitError> 
     let mut head_words: Vec<String> = Vec::new();
     let mut has_code = false; // the statement has something other than comments/whitespace
     let mut begin_depth: i32 = 0;
+    // (offset, line) of the last statement: lines are counted from there, not from the start,
+    // so splitting is linear in the script's length.
+    let mut lines = (0usize, 1usize);
     let fail = |what: &'static str, at: usize| {
         let (line, column) = position(script, at);
         SplitError {
@@ -170,7 +173,7 @@ pub fn split_statements(script: &str) -> Result<Vec<Statement<'_>>, SplitError> 
             }
             b';' => {
                 if begin_depth <= 0 {
-                    push(script, start, i, has_code, &mut out);
+                    push(script, start, i, has_code, &mut out, &mut lines);
                     start = i + 1;
                     head_words.clear();
                     has_code = false;
@@ -208,7 +211,7 @@ pub fn split_statements(script: &str) -> Result<Vec<Statement<'_>>, SplitError> 
             }
         }
     }
-    push(script, start, n, has_code, &mut out);
+    push(script, start, n, has_code, &mut out, &mut lines);
     Ok(out)
 }
 
@@ -233,6 +236,7 @@ fn push<'a>(
     end: usize,
     has_code: bool,
     out: &mut Vec<Statement<'a>>,
+    lines: &mut (usize, usize),
 ) {
     if !has_code {
         return;
@@ -241,7 +245,8 @@ fn push<'a>(
     let lead = raw.len() - raw.trim_start_matches(is_space_char).len();
     let text = raw.trim_matches(is_space_char);
     let offset = start + lead;
-    let line = script[..offset].matches('\n').count() + 1;
+    let line = lines.1 + script[lines.0..offset].matches('\n').count();
+    *lines = (offset, line);
     out.push(Statement { text, offset, line });
 }
 
