@@ -142,6 +142,7 @@ fn check(dir: &Path, cases: &[Case], env: &[(&str, &str)], transcript: &mut Stri
             "## {} (exit {code})\n$ retort {}\n{text}\n",
             c.name,
             args.join(" ")
+                .replace(&format!("'{PASSWORD} x'"), "'[password] x'")
                 .replace(PASSWORD_URL, "[password]")
                 .replace(PASSWORD, "[password]")
         ));
@@ -503,6 +504,11 @@ async fn urls_and_database_states() {
     let dns = format!("postgresql://app:{PASSWORD_URL}@nonexistent.invalid/db?connect_timeout=3");
     let bad_mode = format!("postgres://app:{PASSWORD_URL}@localhost/db?sslmode=sometimes");
     let missing_db = db.url.replace(&db.name, "no_such_database");
+    let raw_slash = format!("postgres://app:{PASSWORD}@127.0.0.1:1/db?connect_timeout=3");
+    let second_q = format!("postgres://127.0.0.1:1/db?connect_timeout=3?password={PASSWORD_URL}");
+    let key_value =
+        format!("host=127.0.0.1 port=1 password = '{PASSWORD} x' connect_timeout=3 dbname=db");
+    let mysql = format!("mysql://app:{PASSWORD_URL}@127.0.0.1:1/db");
     let cases = vec![
         case(
             "refused",
@@ -533,6 +539,30 @@ async fn urls_and_database_states() {
             &["current", "--database-url", "this is not a url"],
             6,
             "not a URL (postgres://...) nor key=value settings",
+        ),
+        case(
+            "password with an unencoded slash",
+            &["current", "--database-url", &raw_slash],
+            6,
+            "",
+        ),
+        case(
+            "password after a second question mark",
+            &["current", "--database-url", &second_q],
+            6,
+            "",
+        ),
+        case(
+            "quoted password in key=value form",
+            &["current", "--database-url", &key_value],
+            6,
+            "",
+        ),
+        case(
+            "unknown scheme",
+            &["current", "--database-url", &mysql],
+            6,
+            "",
         ),
         case(
             "missing database",

@@ -74,8 +74,14 @@ pub fn mask_url(url: &str) -> String {
         let rest = &url[scheme_end + 3..];
         let authority_end = rest.find('?').unwrap_or(rest.len());
         let authority = &rest[..authority_end];
-        if let Some(at) = authority.rfind('@') {
-            let userinfo = &authority[..at];
+        // The last `@` with no `/` before it (a password may hold a `?`), else the last `@`
+        // before the query.
+        let at = rest
+            .rfind('@')
+            .filter(|&i| !rest[..i].contains('/'))
+            .or_else(|| authority.rfind('@'));
+        if let Some(at) = at {
+            let userinfo = &rest[..at];
             if let Some(colon) = userinfo.find(':') {
                 let mut out = String::with_capacity(url.len());
                 out.push_str(&url[..scheme_end + 3]);
@@ -191,12 +197,20 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Remove every occurrence of `secret` from `text` (for messages that might echo one back).
+/// Remove every occurrence of `secret` from `text` (for messages that might echo one back), and
+/// of each piece of it between URL delimiters: a password with an unencoded `/`, `@` or `:` is
+/// cut there by a URL parser, which may quote a piece (as a port, a host or a path).
 pub fn scrub(text: &str, secret: Option<&str>) -> String {
-    match secret {
-        Some(s) if s.len() >= 3 => text.replace(s, "***"),
-        _ => text.to_string(),
+    let Some(secret) = secret.filter(|s| s.len() >= 3) else {
+        return text.to_string();
+    };
+    let mut out = text.replace(secret, "***");
+    for piece in secret.split(['/', '@', ':', '?', '#', '&', '=', '%']) {
+        if piece.len() >= 3 {
+            out = out.replace(piece, "***");
+        }
     }
+    out
 }
 
 /// How to use TLS, from `sslmode` (and `sslrootcert`), with libpq's meanings: `disable`; `prefer`
@@ -263,7 +277,15 @@ fn split_tls_params(url: &str) -> (String, Option<String>, Option<String>) {
 
 /// Mistakes tokio-postgres reports only as "invalid connection string": say which part is wrong.
 fn obvious_url_mistake(url: &str) -> Option<String> {
-    let params: Vec<(&str, &str)> = if let Some((_, rest)) = url.split_once("://") {
+    let params: Vec<(&str, &str)> = if let Some((scheme, rest)) = url.split_once("://") {
+        if !matches!(scheme, "postgres" | "postgresql") {
+            return Some(format!(
+                "the scheme is {scheme}://; use postgres:// or postgresql://"
+            ));
+        }
+        if rest.matches('?').count() > 1 {
+            return Some("it has more than one `?`; separate parameters with `&`".into());
+        }
         let authority = rest.split(['/', '?']).next().unwrap_or("");
         let hostport = authority.rsplit('@').next().unwrap_or("");
         if let Some((_, port)) = hostport.rsplit_once(':') {
@@ -325,7 +347,9 @@ impl Target {
     /// PGPORT, PGUSER, PGPASSWORD, PGDATABASE) and the OS user, as psql would.
     pub fn parse(url: &str) -> Result<Self, DbError> {
         let masked = mask_url(url);
-        if let Some(reason) = obvious_url_mistake(url) {
+        // Checked on the masked URL: a reason quotes pieces of it, and a password with an
+        // unencoded `/` or `@` would otherwise be quoted as a port or a host.
+        if let Some(reason) = obvious_url_mistake(&masked) {
             return Err(DbError::InvalidUrl { masked, reason });
         }
         let (url, verify, root_cert) = split_tls_params(url);
@@ -666,6 +690,11 @@ mod tests {
         assert_eq!(
             mask_url("postgres://u:ab/c@d@host/db?sslmode=disable"),
             "postgres://u:***@host/db?sslmode=disable"
+        );
+        assert_eq!(mask_url("postgres://u:p?w@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            mask_url("postgres://h:5432/db?application_name=a@b"),
+            "postgres://h:5432/db?application_name=a@b"
         );
         assert_eq!(
             password_of("postgres://app:s3cret@db/app").as_deref(),

@@ -343,6 +343,53 @@ mod tests {
         assert_eq!(texts("\u{a0};select 1\u{a0}"), ["\u{a0}", "select 1\u{a0}"]);
     }
 
+    /// The splitter's edge cases, one row each: what psql would send as separate statements.
+    /// Listed in crates/retort-cli/tests/fixtures/HOSTILE.md; the split of each is snapshotted.
+    #[test]
+    fn edge_case_set() {
+        let cases: &[(&str, &str)] = &[
+            ("semicolon in a string", "SELECT ';'; SELECT 2"),
+            ("doubled quote in a string", "SELECT 'it''s; fine'; SELECT 2"),
+            ("E-string with an escaped quote", "SELECT E'a\\';b'; SELECT 2"),
+            ("backslash at the end of a plain string", "SELECT 'a\\'; SELECT 2"),
+            ("quoted identifier with a semicolon", "CREATE TABLE \"a;b\" (x int); SELECT 2"),
+            ("dollar quote", "DO $$ BEGIN PERFORM 1; END $$; SELECT 2"),
+            ("tagged dollar quote holding $$", "SELECT $fn$ a $$ ; $$ b $fn$; SELECT 2"),
+            ("dollar sign in an identifier is not a quote", "SELECT a$b$c FROM t; SELECT 2"),
+            ("positional parameter is not a quote", "PREPARE p AS SELECT $1; SELECT 2"),
+            ("line comment with a semicolon", "SELECT 1 -- not the end;\n; SELECT 2"),
+            ("nested block comment", "SELECT 1 /* a /* b; */ c; */; SELECT 2"),
+            ("BEGIN ATOMIC body", "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END; SELECT 3"),
+            ("CASE ... END inside BEGIN ATOMIC", "CREATE PROCEDURE p() BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; END; SELECT 2"),
+            ("BEGIN as a transaction", "BEGIN; SELECT 1; COMMIT"),
+            ("U& string and identifier", "SELECT U&'d\\0061t;a', U&\"x;y\"; SELECT 2"),
+            ("only comments and semicolons", "-- a;\n/* b; */ ;;\n"),
+            ("no final semicolon", "SELECT 1;\nSELECT 2"),
+            ("vertical tab and form feed are whitespace", "\u{b}SELECT 1\u{c};\u{b};"),
+            ("no-break space is not whitespace", "SELECT 1\u{a0};\u{a0};"),
+            ("unicode in identifiers and strings", "SELECT 'Kraków;東京' AS \"größe;\"; SELECT 2"),
+            ("CRLF line endings", "SELECT 1;\r\nSELECT\r\n 2;\r\n"),
+            ("unterminated string", "SELECT 'abc; SELECT 2"),
+            ("unterminated quoted identifier", "SELECT \"abc; SELECT 2"),
+            ("unterminated dollar quote", "DO $x$ BEGIN END $y$; SELECT 2"),
+            ("unterminated nested comment", "SELECT 1 /* a /* b */ ; SELECT 2"),
+            ("fuzz: control characters after a unicode space", "\u{2004}\u{1}\0\0_"),
+        ];
+        let mut out = String::new();
+        for (name, sql) in cases {
+            out.push_str(&format!("## {name}\n{sql:?}\n"));
+            match split_statements(sql) {
+                Ok(statements) => {
+                    for s in statements {
+                        out.push_str(&format!("  line {}: {:?}\n", s.line, s.text));
+                    }
+                }
+                Err(e) => out.push_str(&format!("  error: {e}\n")),
+            }
+        }
+        insta::assert_snapshot!(out);
+    }
+
     proptest::proptest! {
         #[test]
         fn never_panics_and_covers_input(s in "[a-zA-Z0-9 ;'\"$/*\\-\\n_E\\\\]{0,80}") {
