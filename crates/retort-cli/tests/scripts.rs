@@ -7,16 +7,43 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-fn run(dir: &Path, args: &[&str]) -> String {
-    let out = Command::cargo_bin("retort")
-        .expect("binary built")
-        .args(args)
+/// A password in DATABASE_URL and PGPASSWORD: no case may print it, even at `RUST_LOG=trace`.
+const PASSWORD: &str = "s3cr3t-PW-xyz";
+
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::cargo_bin("retort").expect("binary built");
+    c.args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env_remove("RETORT_CONFIG")
-        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .env(
+            "DATABASE_URL",
+            format!("postgres://app:{PASSWORD}@127.0.0.1:1/db"),
+        )
+        .env("PGPASSWORD", PASSWORD);
+    c
+}
+
+fn run(dir: &Path, args: &[&str]) -> String {
+    let traced = command(dir, args)
+        .env("RUST_LOG", "trace")
         .output()
         .expect("retort runs");
+    for stream in [&traced.stdout, &traced.stderr] {
+        assert!(
+            !String::from_utf8_lossy(stream).contains(PASSWORD),
+            "password printed in {}",
+            dir.display()
+        );
+    }
+    let out = command(dir, args).output().expect("retort runs");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains(PASSWORD)
+            && !String::from_utf8_lossy(&out.stdout).contains(PASSWORD),
+        "password printed in {}",
+        dir.display()
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
