@@ -29,7 +29,11 @@ fuzz_target!(|data: &[u8]| {
                 assert!(!st.text.is_empty());
                 // Trimmed of PostgreSQL's whitespace (a no-break space is not).
                 let pg_space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c');
-                assert_eq!(st.text, st.text.trim_matches(pg_space), "statement not trimmed");
+                assert_eq!(
+                    st.text,
+                    st.text.trim_matches(pg_space),
+                    "statement not trimmed"
+                );
                 assert_eq!(&script[st.offset..st.offset + st.text.len()], st.text);
                 assert_eq!(st.line, line_col(script, st.offset).0);
                 let gap = &script[end..st.offset];
