@@ -160,7 +160,16 @@ impl Config {
             let line = span.as_ref().map_or(1, |s| {
                 text[..s.start.min(text.len())].matches('\n').count() + 1
             });
-            let (message, help) = describe_toml_error(e.message());
+            let (mut message, help) = describe_toml_error(e.message());
+            // "invalid type: ..." says what, not which key: name the key on the span's line.
+            if let Some(key) = span.as_ref().and_then(|s| key_at(text, s.start)) {
+                if ["invalid type", "invalid value", "unknown variant"]
+                    .iter()
+                    .any(|p| message.starts_with(p))
+                {
+                    message = format!("{key}: {message}");
+                }
+            }
             ConfigError::Invalid {
                 path: shown.clone(),
                 line,
@@ -302,6 +311,19 @@ fn interpolate_env(input: &str, env: &impl Fn(&str) -> Option<String>) -> Result
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// The key written on the line holding byte `at`: `key = ...` or a `[table]` header.
+fn key_at(text: &str, at: usize) -> Option<String> {
+    let start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?.trim();
+    let key = if let Some(table) = line.strip_prefix('[') {
+        table.trim_start_matches('[').split(']').next()?
+    } else {
+        line.split_once('=')?.0
+    };
+    let key = key.trim();
+    (!key.is_empty()).then(|| key.to_string())
 }
 
 /// Turn toml's messages into ours, with a suggestion for misspelt keys.
