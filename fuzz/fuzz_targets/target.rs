@@ -79,8 +79,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let graph = graph();
-    // The version rows: a subset of the ids (bit i), bit 9 (from the low bit of the next byte
-    // position, folded into bit 7 here) adds an id the graph does not know.
+    // The version rows: bit i (i < 7) of the first byte keeps the i-th id; bit 7 adds an id the
+    // graph does not know. The rest is the target (and, one per line, more stamp targets).
     let mut current: Vec<String> = REVISIONS
         .iter()
         .enumerate()
