@@ -139,10 +139,18 @@ fn mask_key_value_password(text: &str) -> String {
             }
         }
         out.push_str(&text[key_start..value_start]);
+        let value = &text[value_start..j];
+        let looks_like_password = value
+            .get(..9)
+            .is_some_and(|v| v.eq_ignore_ascii_case("password="));
         if key.eq_ignore_ascii_case("password") {
             out.push_str("***");
+        } else if looks_like_password {
+            // `user= password=x` is, to libpq, the user "password=x"; still a password to hide.
+            out.push_str(&value[..9]);
+            out.push_str("***");
         } else {
-            out.push_str(&text[value_start..j]);
+            out.push_str(value);
         }
         i = j;
     }
@@ -692,6 +700,8 @@ mod tests {
             "postgres://u:***@host/db?sslmode=disable"
         );
         assert_eq!(mask_url("postgres://u:p?w@h/db"), "postgres://u:***@h/db");
+        // Found by `cargo fuzz run url` (fuzz/regressions/url-empty-user-value).
+        assert_eq!(mask_url("user= password=pw x"), "user= password=*** x");
         assert_eq!(
             mask_url("postgres://h:5432/db?application_name=a@b"),
             "postgres://h:5432/db?application_name=a@b"

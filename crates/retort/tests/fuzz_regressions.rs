@@ -52,12 +52,14 @@ fn fuzz_regressions_stay_fixed() {
             Some("url") => {
                 const PASSWORD: &str = "s3cr3tPWxyz";
                 let (&form, rest) = bytes.split_first().expect("non-empty");
-                let tail = String::from_utf8_lossy(rest);
+                // As fuzz/fuzz_targets/url.rs builds it: `user\0tail`, or only a tail.
+                let rest = String::from_utf8_lossy(rest);
+                let (user, tail) = rest.split_once('\0').unwrap_or(("alice", &rest));
                 let url = match form % 4 {
-                    0 => format!("postgres://alice:{PASSWORD}@{tail}"),
+                    0 => format!("postgres://{user}:{PASSWORD}@{tail}"),
                     1 => format!("postgresql://{tail}?password={PASSWORD}"),
                     2 => format!("postgres://{tail}?sslmode=disable&password={PASSWORD}"),
-                    _ => format!("user=alice password={PASSWORD} {tail}"),
+                    _ => format!("user={user} password={PASSWORD} {tail}"),
                 };
                 assert!(!retort::db::mask_url(&url).contains(PASSWORD), "{name}");
                 if let Err(e) = retort::db::Target::parse(&url) {
