@@ -65,12 +65,24 @@ pub enum DbError {
     },
 }
 
+/// Where `scheme://` ends, if `text` is a URL: it starts with a scheme (letters, digits, `+-.`).
+/// A `://` inside a key=value setting does not make it a URL.
+fn scheme_end(text: &str) -> Option<usize> {
+    let end = text.find("://")?;
+    let scheme = &text[..end];
+    (!scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(end)
+}
+
 /// Replace the password of a URL (or `password=` in key=value form) with `***`.
 ///
 /// Errs on the side of hiding: a URL's user info runs to the last `@` before the query, so a
 /// password holding an unencoded `/` or `@` (a pasted base64 one) is hidden too.
 pub fn mask_url(url: &str) -> String {
-    if let Some(scheme_end) = url.find("://") {
+    if let Some(scheme_end) = scheme_end(url) {
         let rest = &url[scheme_end + 3..];
         let authority_end = rest.find('?').unwrap_or(rest.len());
         let authority = &rest[..authority_end];
@@ -285,7 +297,8 @@ fn split_tls_params(url: &str) -> (String, Option<String>, Option<String>) {
 
 /// Mistakes tokio-postgres reports only as "invalid connection string": say which part is wrong.
 fn obvious_url_mistake(url: &str) -> Option<String> {
-    let params: Vec<(&str, &str)> = if let Some((scheme, rest)) = url.split_once("://") {
+    let params: Vec<(&str, &str)> = if let Some(end) = scheme_end(url) {
+        let (scheme, rest) = (&url[..end], &url[end + 3..]);
         if !matches!(scheme, "postgres" | "postgresql") {
             return Some(format!(
                 "the scheme is {scheme}://; use postgres:// or postgresql://"
@@ -702,6 +715,11 @@ mod tests {
         assert_eq!(mask_url("postgres://u:p?w@h/db"), "postgres://u:***@h/db");
         // Found by `cargo fuzz run url` (fuzz/regressions/url-empty-user-value).
         assert_eq!(mask_url("user= password=pw x"), "user= password=*** x");
+        // (fuzz/regressions/url-scheme-inside-key-value)
+        assert_eq!(
+            mask_url("user=a password=pw h=/postgres://x"),
+            "user=a password=*** h=/postgres://x"
+        );
         assert_eq!(
             mask_url("postgres://h:5432/db?application_name=a@b"),
             "postgres://h:5432/db?application_name=a@b"
