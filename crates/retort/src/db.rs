@@ -324,6 +324,17 @@ fn obvious_url_mistake(url: &str) -> Option<String> {
         if !url.contains('=') {
             return Some("not a URL (postgres://...) nor key=value settings".into());
         }
+        // libpq reads `user= password=x` as the user "password=x": an empty value was meant.
+        let words: Vec<&str> = url.split_whitespace().collect();
+        for pair in words.windows(2) {
+            if let (Some(key), true) = (pair[0].strip_suffix('='), pair[1].contains('=')) {
+                if !key.is_empty() && !key.contains('=') {
+                    return Some(format!(
+                        "`{key}=` has no value (the next setting would be read as its value); give it one or leave it out"
+                    ));
+                }
+            }
+        }
         url.split_whitespace()
             .filter_map(|kv| kv.split_once('='))
             .collect()
@@ -715,6 +726,9 @@ mod tests {
         assert_eq!(mask_url("postgres://u:p?w@h/db"), "postgres://u:***@h/db");
         // Found by `cargo fuzz run url` (fuzz/regressions/url-empty-user-value).
         assert_eq!(mask_url("user= password=pw x"), "user= password=*** x");
+        // (fuzz/regressions/url-key-without-value)
+        assert!(Target::parse("user= password=pw host=/tmp").is_err());
+        assert!(Target::parse("host= /tmp dbname=x").is_ok());
         // (fuzz/regressions/url-scheme-inside-key-value)
         assert_eq!(
             mask_url("user=a password=pw h=/postgres://x"),
