@@ -114,6 +114,7 @@ where
         }
     };
     install_report_handler();
+    install_log_subscriber();
     match run(cli) {
         Ok(code) => ProcessExit::from(code.code()),
         Err(Failure::Project(err)) => {
@@ -217,6 +218,19 @@ fn install_report_handler() {
                 .build(),
         )
     }));
+}
+
+/// Logs (retort's `tracing` events and the `log` records of tokio-postgres and rustls) go to
+/// stderr when `RUST_LOG` is set, e.g. `RUST_LOG=trace`; otherwise nothing is logged.
+fn install_log_subscriber() {
+    let Ok(filter) = tracing_subscriber::EnvFilter::try_from_default_env() else {
+        return;
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
 }
 
 fn cwd() -> PathBuf {

@@ -103,12 +103,10 @@ pub enum ConfigError {
     #[diagnostic(help("run `retort init` to create one, or pass -c/--config PATH"))]
     NotFound { dir: String },
 
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The I/O error is in the message (one line), not a `#[source]`, so a report does not print
+    /// it twice.
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
 
     #[error("{path}:{line}: {message}")]
     Invalid {
@@ -162,11 +160,21 @@ impl Config {
 
     /// Load one file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: crate::script::display_path(path),
-            source,
+        let shown = crate::script::display_path(path);
+        let bytes = std::fs::read(path).map_err(|error| ConfigError::Io {
+            path: shown.clone(),
+            error,
         })?;
-        Self::parse(&text, path, |name| std::env::var(name).ok())
+        let text = std::str::from_utf8(&bytes).map_err(|e| {
+            let valid = e.valid_up_to();
+            let line = 1 + bytes[..valid].iter().filter(|c| **c == b'\n').count();
+            ConfigError::Value {
+                path: format!("{shown}:{line}"),
+                message: format!("file is not valid UTF-8 (invalid byte at offset {valid})"),
+                help: Some("save the file as UTF-8".into()),
+            }
+        })?;
+        Self::parse(text, path, |name| std::env::var(name).ok())
     }
 
     /// Parse the text of a config file; `env` looks up `${VAR}` references in `database_url`.
@@ -181,7 +189,16 @@ impl Config {
             let line = span.as_ref().map_or(1, |s| {
                 text[..s.start.min(text.len())].matches('\n').count() + 1
             });
-            let (message, help) = describe_toml_error(e.message());
+            let (mut message, help) = describe_toml_error(e.message());
+            // "invalid type: ..." says what, not which key: name the key on the span's line.
+            if let Some(key) = span.as_ref().and_then(|s| key_at(text, s.start)) {
+                if ["invalid type", "invalid value", "unknown variant"]
+                    .iter()
+                    .any(|p| message.starts_with(p))
+                {
+                    message = format!("{key}: {message}");
+                }
+            }
             ConfigError::Invalid {
                 path: shown.clone(),
                 line,
@@ -386,9 +403,29 @@ fn interpolate_env(input: &str, env: &impl Fn(&str) -> Option<String>) -> Result
     Ok(out)
 }
 
+/// The key written on the line holding byte `at`: `key = ...` or a `[table]` header.
+fn key_at(text: &str, at: usize) -> Option<String> {
+    let start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = text[start..].lines().next()?.trim();
+    let key = if let Some(table) = line.strip_prefix('[') {
+        table.trim_start_matches('[').split(']').next()?
+    } else {
+        line.split_once('=')?.0
+    };
+    let key = key.trim();
+    (!key.is_empty()).then(|| key.to_string())
+}
+
 /// Turn toml's messages into ours, with a suggestion for misspelt keys.
 fn describe_toml_error(message: &str) -> (String, Option<String>) {
     let message = message.trim();
+    // toml puts what it expected on further lines; the message stays one line, the rest is help.
+    if let Some((first, rest)) = message.split_once('\n') {
+        if !first.starts_with("unknown field `") {
+            let rest = rest.lines().map(str::trim).collect::<Vec<_>>().join("; ");
+            return (first.trim().to_string(), Some(rest));
+        }
+    }
     if let Some(rest) = message.strip_prefix("unknown field `") {
         if let Some((key, expected)) = rest.split_once('`') {
             let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect::<Vec<_>>();
@@ -397,7 +434,7 @@ fn describe_toml_error(message: &str) -> (String, Option<String>) {
                 Some(s) => format!("did you mean `{s}`? known keys: {}", known.join(", ")),
                 None => format!("known keys: {}", known.join(", ")),
             };
-            return (format!("unknown key `{key}`"), Some(help));
+            return (format!("unknown key `{}`", key.escape_debug()), Some(help));
         }
     }
     (message.to_string(), None)
@@ -411,6 +448,21 @@ mod tests {
         Config::parse(text, Path::new("/p/retort.toml"), |n| {
             (n == "PGPASS").then(|| "s3cret".to_string())
         })
+    }
+
+    /// Found by `cargo fuzz run config` (fuzz/regressions/config-multiline-toml-error): toml's
+    /// message for a bad string spans two lines; ours is one line, the expectation is help.
+    #[test]
+    fn toml_errors_are_one_line() {
+        for text in [
+            "script_location = \"db\"\nversion_table = \"a\\q\"\n",
+            "\"bad\nkey\" = 1\n",
+            "script_location = \"migrations\n",
+        ] {
+            let e = parse(text).expect_err("invalid");
+            let shown = e.to_string();
+            assert!(!shown.contains('\n'), "{shown:?}");
+        }
     }
 
     #[test]

@@ -32,6 +32,12 @@ pub enum DbError {
     #[diagnostic(help("check the user name and password (in the URL or PGPASSWORD)"))]
     Auth { user: String, target: String },
 
+    #[error("the server at {target} asks a password for user \"{user}\", and none was given")]
+    #[diagnostic(help(
+        "put it in the URL (postgres://user:password@host/db, percent-encoded) or in PGPASSWORD"
+    ))]
+    NoPassword { user: String, target: String },
+
     #[error("database \"{database}\" does not exist at {target}")]
     #[diagnostic(help("create it (createdb {database}) or fix the database name in the URL"))]
     NoDatabase { database: String, target: String },
@@ -59,14 +65,35 @@ pub enum DbError {
     },
 }
 
+/// Where `scheme://` ends, if `text` is a URL: it starts with a scheme (letters, digits, `+-.`).
+/// A `://` inside a key=value setting does not make it a URL.
+fn scheme_end(text: &str) -> Option<usize> {
+    let end = text.find("://")?;
+    let scheme = &text[..end];
+    (!scheme.is_empty()
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(end)
+}
+
 /// Replace the password of a URL (or `password=` in key=value form) with `***`.
+///
+/// Errs on the side of hiding: a URL's user info runs to the last `@` before the query, so a
+/// password holding an unencoded `/` or `@` (a pasted base64 one) is hidden too.
 pub fn mask_url(url: &str) -> String {
-    if let Some(scheme_end) = url.find("://") {
+    if let Some(scheme_end) = scheme_end(url) {
         let rest = &url[scheme_end + 3..];
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let authority_end = rest.find('?').unwrap_or(rest.len());
         let authority = &rest[..authority_end];
-        if let Some(at) = authority.rfind('@') {
-            let userinfo = &authority[..at];
+        // The last `@` with no `/` before it (a password may hold a `?`), else the last `@`
+        // before the query.
+        let at = rest
+            .rfind('@')
+            .filter(|&i| !rest[..i].contains('/'))
+            .or_else(|| authority.rfind('@'));
+        if let Some(at) = at {
+            let userinfo = &rest[..at];
             if let Some(colon) = userinfo.find(':') {
                 let mut out = String::with_capacity(url.len());
                 out.push_str(&url[..scheme_end + 3]);
@@ -78,37 +105,132 @@ pub fn mask_url(url: &str) -> String {
         }
         return mask_query_password(url);
     }
-    // key=value form
-    url.split_whitespace()
-        .map(|part| match part.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-            _ => part.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    mask_key_value_password(url)
+}
+
+/// libpq's key=value form: `key = value` with optional spaces around `=`, and a value either
+/// bare (to the next space) or single-quoted with `\'` and `\\` escapes.
+fn mask_key_value_password(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_whitespace() {
+            out.push(char::from(b[i]));
+            i += 1;
+            continue;
+        }
+        // A key: up to `=` or whitespace.
+        let key_start = i;
+        while i < b.len() && b[i] != b'=' && !b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let key = &text[key_start..i];
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if j >= b.len() || b[j] != b'=' {
+            out.push_str(key);
+            continue;
+        }
+        j += 1;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        let value_start = j;
+        if j < b.len() && b[j] == b'\'' {
+            j += 1;
+            while j < b.len() && b[j] != b'\'' {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            j = (j + 1).min(b.len());
+        } else {
+            while j < b.len() && !b[j].is_ascii_whitespace() {
+                j += 1;
+            }
+        }
+        out.push_str(&text[key_start..value_start]);
+        let value = &text[value_start..j];
+        let looks_like_password = value
+            .get(..9)
+            .is_some_and(|v| v.eq_ignore_ascii_case("password="));
+        if key.eq_ignore_ascii_case("password") {
+            out.push_str("***");
+        } else if looks_like_password {
+            // `user= password=x` is, to libpq, the user "password=x"; still a password to hide.
+            out.push_str(&value[..9]);
+            out.push_str("***");
+        } else {
+            out.push_str(value);
+        }
+        i = j;
+    }
+    out
 }
 
 fn mask_query_password(url: &str) -> String {
     let Some(q) = url.find('?') else {
         return url.to_string();
     };
-    let (base, query) = url.split_at(q + 1);
-    let masked: Vec<String> = query
-        .split('&')
-        .map(|kv| match kv.split_once('=') {
-            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
-            _ => kv.to_string(),
-        })
-        .collect();
-    format!("{base}{}", masked.join("&"))
+    // Every `password=` parameter is masked, also after a stray second `?` and when the key is
+    // percent-encoded: a malformed URL is echoed in its error message.
+    let (base, query) = url.split_at(q);
+    let mut out = String::with_capacity(url.len());
+    out.push_str(base);
+    let mut rest = query;
+    while let Some(sep) = rest.chars().next() {
+        rest = &rest[sep.len_utf8()..];
+        let mut end = rest.find(['&', '?']).unwrap_or(rest.len());
+        out.push(sep);
+        match rest[..end].split_once('=') {
+            Some((k, _)) if percent_decode(k).eq_ignore_ascii_case("password") => {
+                // The value runs to the next `&` (a `?` may be part of it).
+                end = rest.find('&').unwrap_or(rest.len());
+                out.push_str(k);
+                out.push_str("=***");
+            }
+            _ => out.push_str(&rest[..end]),
+        }
+        rest = &rest[end..];
+    }
+    out
 }
 
-/// Remove every occurrence of `secret` from `text` (for messages that might echo one back).
-pub fn scrub(text: &str, secret: Option<&str>) -> String {
-    match secret {
-        Some(s) if s.len() >= 3 => text.replace(s, "***"),
-        _ => text.to_string(),
+/// `%XX` escapes decoded (invalid ones kept as written), for comparing parameter names.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| char::from(c).to_digit(16);
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
     }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Remove every occurrence of `secret` from `text` (for messages that might echo one back), and
+/// of each piece of it between URL delimiters: a password with an unencoded `/`, `@` or `:` is
+/// cut there by a URL parser, which may quote a piece (as a port, a host or a path).
+pub fn scrub(text: &str, secret: Option<&str>) -> String {
+    let Some(secret) = secret.filter(|s| s.len() >= 3) else {
+        return text.to_string();
+    };
+    let mut out = text.replace(secret, "***");
+    for piece in secret.split(['/', '@', ':', '?', '#', '&', '=', '%']) {
+        if piece.len() >= 3 {
+            out = out.replace(piece, "***");
+        }
+    }
+    out
 }
 
 /// How to use TLS, from `sslmode` (and `sslrootcert`), with libpq's meanings: `disable`; `prefer`
@@ -175,7 +297,16 @@ fn split_tls_params(url: &str) -> (String, Option<String>, Option<String>) {
 
 /// Mistakes tokio-postgres reports only as "invalid connection string": say which part is wrong.
 fn obvious_url_mistake(url: &str) -> Option<String> {
-    let params: Vec<(&str, &str)> = if let Some((_, rest)) = url.split_once("://") {
+    let params: Vec<(&str, &str)> = if let Some(end) = scheme_end(url) {
+        let (scheme, rest) = (&url[..end], &url[end + 3..]);
+        if !matches!(scheme, "postgres" | "postgresql") {
+            return Some(format!(
+                "the scheme is {scheme}://; use postgres:// or postgresql://"
+            ));
+        }
+        if rest.matches('?').count() > 1 {
+            return Some("it has more than one `?`; separate parameters with `&`".into());
+        }
         let authority = rest.split(['/', '?']).next().unwrap_or("");
         let hostport = authority.rsplit('@').next().unwrap_or("");
         if let Some((_, port)) = hostport.rsplit_once(':') {
@@ -192,6 +323,17 @@ fn obvious_url_mistake(url: &str) -> Option<String> {
     } else {
         if !url.contains('=') {
             return Some("not a URL (postgres://...) nor key=value settings".into());
+        }
+        // libpq reads `user= password=x` as the user "password=x": an empty value was meant.
+        let words: Vec<&str> = url.split_whitespace().collect();
+        for pair in words.windows(2) {
+            if let (Some(key), true) = (pair[0].strip_suffix('='), pair[1].contains('=')) {
+                if !key.is_empty() && !key.contains('=') {
+                    return Some(format!(
+                        "`{key}=` has no value (the next setting would be read as its value); give it one or leave it out"
+                    ));
+                }
+            }
         }
         url.split_whitespace()
             .filter_map(|kv| kv.split_once('='))
@@ -237,7 +379,9 @@ impl Target {
     /// PGPORT, PGUSER, PGPASSWORD, PGDATABASE) and the OS user, as psql would.
     pub fn parse(url: &str) -> Result<Self, DbError> {
         let masked = mask_url(url);
-        if let Some(reason) = obvious_url_mistake(url) {
+        // Checked on the masked URL: a reason quotes pieces of it, and a password with an
+        // unencoded `/` or `@` would otherwise be quoted as a port or a host.
+        if let Some(reason) = obvious_url_mistake(&masked) {
             return Err(DbError::InvalidUrl { masked, reason });
         }
         let (url, verify, root_cert) = split_tls_params(url);
@@ -442,6 +586,12 @@ impl Target {
             detail = s.to_string();
             source = s.source();
         }
+        if secret.is_none() && detail == "password missing" {
+            return DbError::NoPassword {
+                user: self.user().into(),
+                target: self.describe(),
+            };
+        }
         DbError::Unreachable {
             target: self.describe(),
             detail: scrub(&detail, secret.as_deref()),
@@ -480,10 +630,23 @@ fn password_of(url: &str) -> Option<String> {
     if masked == url {
         return None;
     }
-    // The password is what masking removed.
-    let rest = url.split_once("://").map(|(_, r)| r)?;
-    let userinfo = &rest[..rest.find('@')?];
-    userinfo.split_once(':').map(|(_, p)| p.to_string())
+    // The password is what masking removed: what lies between the common start and end.
+    let prefix = url
+        .bytes()
+        .zip(masked.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let suffix = url
+        .bytes()
+        .rev()
+        .zip(masked.bytes().rev())
+        .take_while(|(a, b)| a == b)
+        .count()
+        .min(url.len() - prefix)
+        .min(masked.len() - prefix);
+    url.get(prefix..url.len() - suffix)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
 }
 
 /// A query error with SQLSTATE, detail and hint, as a one-line-first message.
@@ -542,10 +705,53 @@ mod tests {
             mask_url("host=/tmp dbname=app password=zz user=u"),
             "host=/tmp dbname=app password=*** user=u"
         );
+        // Found by `cargo fuzz run url` (fuzz/regressions/url-*): a second `?`, spaces around
+        // `=`, a quoted value, a `/` in the password.
+        assert_eq!(
+            mask_url("postgresql://h?x?password=pw?d&a=b"),
+            "postgresql://h?x?password=***&a=b"
+        );
+        assert_eq!(
+            mask_url("postgresql://h?pass%77ord=pw"),
+            "postgresql://h?pass%77ord=***"
+        );
+        assert_eq!(
+            mask_url("host=h password = 'a b\\' c' user=u"),
+            "host=h password = *** user=u"
+        );
+        assert_eq!(
+            mask_url("postgres://u:ab/c@d@host/db?sslmode=disable"),
+            "postgres://u:***@host/db?sslmode=disable"
+        );
+        assert_eq!(mask_url("postgres://u:p?w@h/db"), "postgres://u:***@h/db");
+        // Found by `cargo fuzz run url` (fuzz/regressions/url-empty-user-value).
+        assert_eq!(mask_url("user= password=pw x"), "user= password=*** x");
+        // (fuzz/regressions/url-key-without-value)
+        assert!(Target::parse("user= password=pw host=/tmp").is_err());
+        assert!(Target::parse("host= /tmp dbname=x").is_ok());
+        // (fuzz/regressions/url-scheme-inside-key-value)
+        assert_eq!(
+            mask_url("user=a password=pw h=/postgres://x"),
+            "user=a password=*** h=/postgres://x"
+        );
+        assert_eq!(
+            mask_url("postgres://h:5432/db?application_name=a@b"),
+            "postgres://h:5432/db?application_name=a@b"
+        );
         assert_eq!(
             password_of("postgres://app:s3cret@db/app").as_deref(),
             Some("s3cret")
         );
+        assert_eq!(password_of("postgres://u:p/w@h/db").as_deref(), Some("p/w"));
+        assert_eq!(
+            password_of("postgres://h/db?password=pq&x=y").as_deref(),
+            Some("pq")
+        );
+        assert_eq!(
+            password_of("host=h password='a b'").as_deref(),
+            Some("'a b'")
+        );
+        assert_eq!(password_of("postgres://u@h/db"), None);
     }
 
     #[test]

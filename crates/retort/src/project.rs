@@ -152,7 +152,7 @@ pub fn init(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
     let io = |path: &std::path::Path, source: std::io::Error| {
         Error::Script(ScriptError::Io {
             path: crate::script::display_path(path),
-            source,
+            error: source,
         })
     };
     std::fs::create_dir_all(&scripts).map_err(|e| io(&scripts, e))?;

@@ -304,6 +304,10 @@ pub enum RunError {
     #[diagnostic(help("restore the missing revision files (another branch of the code?), or `retort stamp` the database to a known revision"))]
     UnknownApplied { revisions: Vec<String> },
 
+    #[error("the version table holds both {revision} and its ancestor {ancestor}; a database is at one revision per branch")]
+    #[diagnostic(help("delete the ancestor's row, or `retort stamp --purge` the database to the revisions it is really at"))]
+    OverlappingRows { revision: String, ancestor: String },
+
     #[error("table {table} is not a version table: it has ({columns}) instead of version_num varchar(32)")]
     #[diagnostic(help("set version_table in retort.toml to another name, or rename that table"))]
     NotAVersionTable { table: String, columns: String },
@@ -315,6 +319,11 @@ pub enum RunError {
     #[error("cannot create retort's tables {tables}: {detail}")]
     #[diagnostic(help("grant the migrating role CREATE on the schema (GRANT CREATE ON SCHEMA public TO ...), or set version_table_schema to a schema it owns"))]
     Privilege { detail: String, tables: String },
+
+    /// A privilege missing for retort's own queries (reading the version rows, writing the log).
+    #[error("retort may not use its version table: {detail}")]
+    #[diagnostic(help("grant the migrating role USAGE on the version table's schema and SELECT, INSERT, UPDATE, DELETE on retort's tables, or run as their owner"))]
+    Access { detail: String },
 
     #[error("{message}")]
     Usage {
@@ -347,9 +356,10 @@ impl RunError {
             RunError::Changed { .. }
             | RunError::Interrupted { .. }
             | RunError::Unfinished { .. }
-            | RunError::UnknownApplied { .. } => ExitCode::Verify,
+            | RunError::UnknownApplied { .. }
+            | RunError::OverlappingRows { .. } => ExitCode::Verify,
             RunError::Usage { .. } => ExitCode::Usage,
-            RunError::Privilege { .. } => ExitCode::Connection,
+            RunError::Privilege { .. } | RunError::Access { .. } => ExitCode::Connection,
             RunError::NotAVersionTable { .. } => ExitCode::Verify,
             RunError::ReadOnly { .. } => ExitCode::Connection,
         }

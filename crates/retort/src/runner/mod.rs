@@ -833,13 +833,32 @@ impl Migrator {
         let unknown: Vec<String> = heads
             .iter()
             .filter(|h| self.graph().index_of(h).is_none())
-            .cloned()
+            // A row no revision could have (blank, too long, odd characters) is shown quoted.
+            .map(|h| match crate::script::check_revision_id(h) {
+                Ok(()) => h.clone(),
+                Err(_) => format!("{h:?}"),
+            })
             .collect();
-        if unknown.is_empty() {
-            Ok(())
-        } else {
-            Err(RunError::UnknownApplied { revisions: unknown })
+        if !unknown.is_empty() {
+            return Err(RunError::UnknownApplied { revisions: unknown });
         }
+        // A row and a row of one of its ancestors (along down_revision; a dependency on another
+        // branch may have its own row): Alembic would call it an overlap of requested targets.
+        let idxs: Vec<RevIdx> = heads
+            .iter()
+            .filter_map(|h| self.graph().index_of(h))
+            .collect();
+        for &i in &idxs {
+            for a in self.graph().ancestors(&[i], false) {
+                if a != i && idxs.contains(&a) {
+                    return Err(RunError::OverlappingRows {
+                        revision: self.graph().id(i).to_string(),
+                        ancestor: self.graph().id(a).to_string(),
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Create the version table and log if absent; a missing privilege says which and what to do.
@@ -1102,7 +1121,7 @@ impl Migrator {
         .await
     }
 
-    /// Run `f` with the session lock held and the tables present.
+    /// Run `f` with the session lock held, and the tables present if anything is applied.
     async fn locked<'a, T, F, Fut>(
         &'a self,
         url: &str,
@@ -1119,10 +1138,14 @@ impl Migrator {
         // the lock when the connection ends.
         let _lock =
             lock::SessionLock::acquire(&client, &self.options, self.tables.lock_key(), obs).await?;
-        match self.create_tables(&client, &self.tables.create_sql()).await {
-            Ok(()) => f(client).await,
-            Err(e) => Err(e),
+        // With no version row nothing is applied, so there is nothing to accept or resolve: `f`
+        // refuses, and the tables are not made for a command that changes nothing.
+        self.check_version_table(&client).await?;
+        if !self.read_heads(&client).await?.is_empty() || self.tables_exist(&client).await? {
+            self.create_tables(&client, &self.tables.create_sql())
+                .await?;
         }
+        f(client).await
     }
 
     /// `stamp TARGET... [--purge]`: set the version rows without running anything.
@@ -1133,9 +1156,17 @@ impl Migrator {
         purge: bool,
         obs: &dyn Observer,
     ) -> Result<RunReport, RunError> {
-        self.locked(url, obs, |client| async move {
-            let heads = self.read_heads(&client).await?;
-            let new_heads = plan::stamp(self.graph(), if purge { &[] } else { &heads }, targets)?;
+        let target = Target::parse(url)?;
+        let client = target.connect(&self.options.application_name).await?;
+        let _lock =
+            lock::SessionLock::acquire(&client, &self.options, self.tables.lock_key(), obs).await?;
+        // The targets are resolved before the tables are made: a refused stamp changes nothing.
+        self.check_version_table(&client).await?;
+        let heads = self.read_heads(&client).await?;
+        let new_heads = plan::stamp(self.graph(), if purge { &[] } else { &heads }, targets)?;
+        self.create_tables(&client, &self.tables.create_sql())
+            .await?;
+        {
             let mut sql = format!("BEGIN;\nDELETE FROM {};\n", self.tables.version_ident());
             for h in &new_heads {
                 sql.push_str(
@@ -1153,8 +1184,7 @@ impl Migrator {
                 heads_before: heads,
                 heads_after: new_heads,
             })
-        })
-        .await
+        }
     }
 
     /// `resolve REV --applied|--rolled-back`: settle an interrupted non-transactional revision.
@@ -1166,6 +1196,13 @@ impl Migrator {
         obs: &dyn Observer,
     ) -> Result<RunReport, RunError> {
         self.locked(url, obs, |client| async move {
+            let no_run = || RunError::Usage {
+                message: format!("revision {revision} has no interrupted run to resolve"),
+                help: Some("`retort resolve` is only for a non-transactional revision that stopped part-way".into()),
+            };
+            if !self.tables_exist(&client).await? {
+                return Err(no_run());
+            }
             let rows = query_rows(
                 &client,
                 &format!("SELECT revision, direction FROM {} WHERE status IN ('started', 'failed') ORDER BY id", self.tables.history_ident()),
@@ -1178,10 +1215,7 @@ impl Migrator {
                 .map(|i| self.graph().id(i).to_string())
                 .unwrap_or_default();
             let Some(row) = rows.iter().find(|r| r[0].as_deref() == Some(full.as_str())) else {
-                return Err(RunError::Usage {
-                    message: format!("revision {revision} has no interrupted run to resolve"),
-                    help: Some("`retort resolve` is only for a non-transactional revision that stopped part-way".into()),
-                });
+                return Err(no_run());
             };
             let heads = self.read_heads(&client).await?;
             let mut sql = String::from("BEGIN;\n");
@@ -1437,16 +1471,27 @@ async fn exec(client: &Client, sql: &str) -> Result<(), RunError> {
         if lock::is_lock_lost(&e) {
             RunError::LockLost
         } else {
-            RunError::Db(query_error(&e, None))
+            bookkeeping_error(&e)
         }
     })
+}
+
+/// An error of retort's own bookkeeping SQL: a missing privilege says so (exit 6), anything
+/// else is a query error.
+fn bookkeeping_error(e: &tokio_postgres::Error) -> RunError {
+    match e.as_db_error() {
+        Some(db) if db.code().code() == "42501" => RunError::Access {
+            detail: db.message().to_string(),
+        },
+        _ => RunError::Db(query_error(e, None)),
+    }
 }
 
 async fn query_rows(client: &Client, sql: &str) -> Result<Vec<Vec<Option<String>>>, RunError> {
     let msgs = client
         .simple_query(sql)
         .await
-        .map_err(|e| RunError::Db(query_error(&e, None)))?;
+        .map_err(|e| bookkeeping_error(&e))?;
     Ok(msgs
         .into_iter()
         .filter_map(|m| match m {

@@ -134,12 +134,9 @@ pub enum ScriptError {
     ))]
     MissingDirectory { path: String },
 
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The I/O error is in the message, not a `#[source]`, so a report does not print it twice.
+    #[error("cannot read {path}: {error}")]
+    Io { path: String, error: std::io::Error },
 
     #[error("{} problem{} in the script directory", problems.len(), if problems.len() == 1 { "" } else { "s" })]
     Problems {
@@ -224,7 +221,7 @@ fn list(dirs: &[PathBuf], keep_entries: bool) -> Result<(Vec<Listed>, Vec<Entry>
             Err(source) => {
                 return Err(ScriptError::Io {
                     path: display_path(dir),
-                    source,
+                    error: source,
                 })
             }
         };
@@ -232,7 +229,7 @@ fn list(dirs: &[PathBuf], keep_entries: bool) -> Result<(Vec<Listed>, Vec<Entry>
         for entry in read_dir {
             let entry = entry.map_err(|source| ScriptError::Io {
                 path: display_path(dir),
-                source,
+                error: source,
             })?;
             let name = entry.file_name();
             if !name.as_encoded_bytes().ends_with(b".sql") {
@@ -354,7 +351,7 @@ fn read_chunk(
     for path in paths {
         let io = |source| ScriptError::Io {
             path: display_path(path),
-            source,
+            error: source,
         };
         let mut file_stat = None;
         let parsed = match mode {

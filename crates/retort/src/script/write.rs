@@ -119,12 +119,12 @@ fn write_new(path: &Path, text: &str) -> Result<(), ScriptError> {
         .open(path)
         .map_err(|source| ScriptError::Io {
             path: display_path(path),
-            source,
+            error: source,
         })?;
     f.write_all(text.as_bytes())
         .map_err(|source| ScriptError::Io {
             path: display_path(path),
-            source,
+            error: source,
         })
 }
 

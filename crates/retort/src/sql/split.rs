@@ -35,6 +35,17 @@ fn position(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// PostgreSQL's lexer's whitespace (`space` in scan.l): space, tab, newline, carriage return,
+/// form feed and vertical tab. Not Unicode's: a no-break space is part of a statement (and an
+/// error there), so a statement is never trimmed down to nothing.
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+fn is_space_char(c: char) -> bool {
+    u8::try_from(c).is_ok_and(is_space)
+}
+
 fn is_ident_start(c: u8) -> bool {
     c.is_ascii_alphabetic() || c == b'_' || c >= 0x80
 }
@@ -54,6 +65,9 @@ pub fn split_statements(script: &str) -> Result<Vec<Statement<'_>>, SplitError> 
     let mut head_words: Vec<String> = Vec::new();
     let mut has_code = false; // the statement has something other than comments/whitespace
     let mut begin_depth: i32 = 0;
+    // (offset, line) of the last statement: lines are counted from there, not from the start,
+    // so splitting is linear in the script's length.
+    let mut lines = (0usize, 1usize);
     let fail = |what: &'static str, at: usize| {
         let (line, column) = position(script, at);
         SplitError {
@@ -159,7 +173,7 @@ pub fn split_statements(script: &str) -> Result<Vec<Statement<'_>>, SplitError> 
             }
             b';' => {
                 if begin_depth <= 0 {
-                    push(script, start, i, has_code, &mut out);
+                    push(script, start, i, has_code, &mut out, &mut lines);
                     start = i + 1;
                     head_words.clear();
                     has_code = false;
@@ -190,14 +204,14 @@ pub fn split_statements(script: &str) -> Result<Vec<Statement<'_>>, SplitError> 
                 }
             }
             _ => {
-                if !c.is_ascii_whitespace() {
+                if !is_space(c) {
                     has_code = true;
                 }
                 i += 1;
             }
         }
     }
-    push(script, start, n, has_code, &mut out);
+    push(script, start, n, has_code, &mut out, &mut lines);
     Ok(out)
 }
 
@@ -222,15 +236,17 @@ fn push<'a>(
     end: usize,
     has_code: bool,
     out: &mut Vec<Statement<'a>>,
+    lines: &mut (usize, usize),
 ) {
     if !has_code {
         return;
     }
     let raw = &script[start..end];
-    let lead = raw.len() - raw.trim_start().len();
-    let text = raw.trim();
+    let lead = raw.len() - raw.trim_start_matches(is_space_char).len();
+    let text = raw.trim_matches(is_space_char);
     let offset = start + lead;
-    let line = script[..offset].matches('\n').count() + 1;
+    let line = lines.1 + script[lines.0..offset].matches('\n').count();
+    *lines = (offset, line);
     out.push(Statement { text, offset, line });
 }
 
@@ -314,6 +330,64 @@ mod tests {
     #[test]
     fn empty_statements_dropped() {
         assert!(texts(" ;; -- nothing\n /* x */ ;").is_empty());
+    }
+
+    /// Found by `cargo fuzz run splitter` (fuzz/regressions/splitter-vertical-tab): a vertical
+    /// tab alone was a statement whose trimmed text was empty, sent to the server as "".
+    #[test]
+    fn whitespace_is_postgres_whitespace() {
+        assert!(texts("\u{b}").is_empty());
+        assert!(texts("select 1;\u{b}\u{c};\u{b}").len() == 1);
+        assert_eq!(texts("\u{b}select 1\u{b};"), ["select 1"]);
+        // Not whitespace to PostgreSQL: kept, so the server reports it.
+        assert_eq!(texts("\u{a0};select 1\u{a0}"), ["\u{a0}", "select 1\u{a0}"]);
+    }
+
+    /// The splitter's edge cases, one row each: what psql would send as separate statements.
+    /// Listed in crates/retort-cli/tests/fixtures/HOSTILE.md; the split of each is snapshotted.
+    #[test]
+    fn edge_case_set() {
+        let cases: &[(&str, &str)] = &[
+            ("semicolon in a string", "SELECT ';'; SELECT 2"),
+            ("doubled quote in a string", "SELECT 'it''s; fine'; SELECT 2"),
+            ("E-string with an escaped quote", "SELECT E'a\\';b'; SELECT 2"),
+            ("backslash at the end of a plain string", "SELECT 'a\\'; SELECT 2"),
+            ("quoted identifier with a semicolon", "CREATE TABLE \"a;b\" (x int); SELECT 2"),
+            ("dollar quote", "DO $$ BEGIN PERFORM 1; END $$; SELECT 2"),
+            ("tagged dollar quote holding $$", "SELECT $fn$ a $$ ; $$ b $fn$; SELECT 2"),
+            ("dollar sign in an identifier is not a quote", "SELECT a$b$c FROM t; SELECT 2"),
+            ("positional parameter is not a quote", "PREPARE p AS SELECT $1; SELECT 2"),
+            ("line comment with a semicolon", "SELECT 1 -- not the end;\n; SELECT 2"),
+            ("nested block comment", "SELECT 1 /* a /* b; */ c; */; SELECT 2"),
+            ("BEGIN ATOMIC body", "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END; SELECT 3"),
+            ("CASE ... END inside BEGIN ATOMIC", "CREATE PROCEDURE p() BEGIN ATOMIC SELECT CASE WHEN true THEN 1 END; END; SELECT 2"),
+            ("BEGIN as a transaction", "BEGIN; SELECT 1; COMMIT"),
+            ("U& string and identifier", "SELECT U&'d\\0061t;a', U&\"x;y\"; SELECT 2"),
+            ("only comments and semicolons", "-- a;\n/* b; */ ;;\n"),
+            ("no final semicolon", "SELECT 1;\nSELECT 2"),
+            ("vertical tab and form feed are whitespace", "\u{b}SELECT 1\u{c};\u{b};"),
+            ("no-break space is not whitespace", "SELECT 1\u{a0};\u{a0};"),
+            ("unicode in identifiers and strings", "SELECT 'Kraków;東京' AS \"größe;\"; SELECT 2"),
+            ("CRLF line endings", "SELECT 1;\r\nSELECT\r\n 2;\r\n"),
+            ("unterminated string", "SELECT 'abc; SELECT 2"),
+            ("unterminated quoted identifier", "SELECT \"abc; SELECT 2"),
+            ("unterminated dollar quote", "DO $x$ BEGIN END $y$; SELECT 2"),
+            ("unterminated nested comment", "SELECT 1 /* a /* b */ ; SELECT 2"),
+            ("fuzz: control characters after a unicode space", "\u{2004}\u{1}\0\0_"),
+        ];
+        let mut out = String::new();
+        for (name, sql) in cases {
+            out.push_str(&format!("## {name}\n{sql:?}\n"));
+            match split_statements(sql) {
+                Ok(statements) => {
+                    for s in statements {
+                        out.push_str(&format!("  line {}: {:?}\n", s.line, s.text));
+                    }
+                }
+                Err(e) => out.push_str(&format!("  error: {e}\n")),
+            }
+        }
+        insta::assert_snapshot!(out);
     }
 
     proptest::proptest! {
