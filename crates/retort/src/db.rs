@@ -459,7 +459,21 @@ impl Target {
             None => "localhost".into(),
         };
         let port = self.config.get_ports().first().copied().unwrap_or(5432);
-        format!("{host}:{port}/{}", self.database())
+        // A malformed URL can leave the password inside the host or database name (found by
+        // fuzzing: an `@` in the query string): it is never shown.
+        let plausible = |h: &str| {
+            h.chars()
+                .all(|c| c.is_alphanumeric() || "._-:[]/%~+ ".contains(c))
+        };
+        let host = if plausible(&host) {
+            host
+        } else {
+            "(a host name that is not one)".to_string()
+        };
+        scrub(
+            &format!("{host}:{port}/{}", self.database()),
+            self.password().as_deref(),
+        )
     }
 
     fn password(&self) -> Option<String> {

@@ -62,8 +62,13 @@ fn fuzz_regressions_stay_fixed() {
                     _ => format!("user={user} password={PASSWORD} {tail}"),
                 };
                 assert!(!retort::db::mask_url(&url).contains(PASSWORD), "{name}");
-                if let Err(e) = retort::db::Target::parse(&url) {
-                    assert!(!format!("{e} {e:?}").contains(PASSWORD), "{name}: {e}");
+                match retort::db::Target::parse(&url) {
+                    Ok(t) => assert!(
+                        !t.describe().contains(PASSWORD),
+                        "{name}: {:?}",
+                        t.describe()
+                    ),
+                    Err(e) => assert!(!format!("{e} {e:?}").contains(PASSWORD), "{name}: {e}"),
                 }
             }
             Some("header") => {
