@@ -23,6 +23,8 @@ pub(super) struct Cascade {
     pub enum_swaps: BTreeSet<QualName>,
     /// Tables dropped and made again (partitioning changed).
     pub tables: BTreeSet<QualName>,
+    /// Catalog objects whose definition changed, or that use something replaced.
+    pub objects: BTreeSet<QualName>,
     /// How gone or replaced functions and types appear in expressions: `public.f(`, `public.t`.
     gone_names: Vec<String>,
 }
@@ -238,8 +240,18 @@ impl Cascade {
                 }
             }
         }
+        for (name, new) in &to.objects {
+            if from
+                .objects
+                .get(name)
+                .is_some_and(|old| old.definition != new.definition)
+            {
+                c.objects.insert(name.clone());
+            }
+        }
         c.set_gone_names(from, to);
-        // Views and functions that depend on something gone or replaced, until nothing moves.
+        // Views, functions and catalog objects that depend on something gone or replaced,
+        // until nothing moves.
         loop {
             let gone = |n: &QualName| -> bool {
                 c.functions.contains(n)
@@ -247,6 +259,8 @@ impl Cascade {
                     || c.tables.contains(n)
                     || c.types.contains(n)
                     || c.enum_swaps.contains(n)
+                    || c.objects.contains(n)
+                    || (from.objects.contains_key(n) && !to.objects.contains_key(n))
                     || (from.functions.contains_key(n) && !to.functions.contains_key(n))
                     || (from.views.contains_key(n) && !to.views.contains_key(n))
                     || from.tables.get(n).is_some_and(|t| {
@@ -278,13 +292,34 @@ impl Cascade {
                     }
                 }
             }
-            if more_views.is_empty() && more_functions.is_empty() {
+            let more_objects: Vec<QualName> = from
+                .objects
+                .iter()
+                .filter(|(name, o)| {
+                    to.objects.contains_key(*name)
+                        && !c.objects.contains(*name)
+                        && o.depends_on.iter().any(gone)
+                })
+                .map(|(name, _)| name.clone())
+                .collect();
+            if more_views.is_empty() && more_functions.is_empty() && more_objects.is_empty() {
                 break;
             }
             c.views.extend(more_views);
             c.functions.extend(more_functions);
+            c.objects.extend(more_objects);
         }
         c.set_gone_names(from, to);
+        for name in &c.objects {
+            if let Some(used) = from.objects.get(name).and_then(|o| o.used_by.first()) {
+                return Err(DiffError::Unsupported {
+                    what: format!(
+                        "changing {}, which {used} uses (drop and make it again by hand)",
+                        crate::schema::CatalogObject::describe(name)
+                    ),
+                });
+            }
+        }
         for name in &c.types {
             let used = to.tables.values().any(|t| {
                 t.columns

@@ -12,6 +12,7 @@
 //! Invariant: pure; never touches a connection. `diff(s, s)` is empty.
 
 pub(crate) mod cascade;
+mod object;
 mod op;
 mod table;
 
@@ -129,6 +130,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Diff, D
     d.extensions();
     d.types()?;
     d.functions_and_views();
+    d.last_objects();
     d.sequences();
     table::tables(&mut d)?;
     let mut operations = d.ops.0;
@@ -643,7 +645,12 @@ impl Differ<'_> {
                 continue;
             }
             let name = node.name();
+            if let Node::Object(_) = node {
+                self.drop_object(name, *late);
+                continue;
+            }
             let (phase, summary, sql) = match node {
+                Node::Object(_) => continue,
                 Node::Enum(_) => (
                     Phase::DropType,
                     format!("drop type {name}"),
@@ -710,6 +717,7 @@ impl Differ<'_> {
             let name = node.name().clone();
             let created = self.created(node);
             match node {
+                Node::Object(_) => self.create_or_alter_object(&name, *late, created),
                 Node::Enum(_) | Node::Domain(_) | Node::Composite(_) => {
                     if created {
                         self.ops.push(
@@ -771,6 +779,7 @@ impl Differ<'_> {
                 !self.to.functions.contains_key(name) || self.cascade.functions.contains(name)
             }
             Node::View(_) => !self.to.views.contains_key(name) || self.cascade.views.contains(name),
+            Node::Object(_) => self.object_dropped(name),
         }
     }
 
@@ -791,6 +800,7 @@ impl Differ<'_> {
             Node::View(_) => {
                 !self.from.views.contains_key(name) || self.cascade.views.contains(name)
             }
+            Node::Object(_) => self.object_created(name),
         }
     }
 

@@ -9,7 +9,9 @@
 //!
 //! Invariant: the number of queries does not depend on the number of objects.
 
+#[macro_use]
 pub mod queries;
+mod kinds;
 mod read;
 
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,7 +1,10 @@
 //! The catalog queries of introspection: one constant per object kind, each returning every
 //! object of that kind in the chosen schemas (`$1`: schema names, empty for all non-system
 //! schemas). Values come from PostgreSQL's own renderers, under an empty `search_path` so that
-//! every name they print is schema-qualified.
+//! every name they print is schema-qualified. The catalog objects' query is built from their
+//! kinds (`introspect::kinds`).
+
+use std::sync::LazyLock;
 
 /// Which namespaces (aliased `n`) are read: not the system ones, and those of `$1` if any.
 macro_rules! ns_filter {
@@ -350,7 +353,8 @@ pub const VIEWS: &str = concat!(
     " ORDER BY 1, 2"
 );
 
-/// Functions and procedures (aggregates are reported as unsupported).
+/// Functions and procedures (aggregates are catalog objects; a range type's constructors are
+/// its own).
 pub const FUNCTIONS: &str = concat!(
     "SELECT n.nspname::text, p.proname::text, COALESCE(pg_catalog.pg_get_function_identity_arguments(p.oid), ''), \
      p.prokind = 'p', COALESCE(pg_catalog.pg_get_functiondef(p.oid), ''), ",
@@ -362,16 +366,14 @@ pub const FUNCTIONS: &str = concat!(
     ns_filter!(),
     " AND ",
     not_ext!("pg_proc", "p.oid"),
-    " ORDER BY 1, 2, 3"
+    " AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend id WHERE id.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass \
+       AND id.objid = p.oid AND id.deptype = 'i') ORDER BY 1, 2, 3"
 );
 
-/// Dependencies between modelled objects, from `pg_depend`, each side named by its kind (`rel`
-/// for tables, views and materialized views; `type`; `fn`), schema and name (`name(args)` for
-/// functions). View bodies are their `pg_rewrite` rules; domain checks their constraints; array
-/// types stand for their element type.
-pub const DEPENDENCIES: &str = concat!(
-    "WITH objs AS ( \
-       SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, \
+/// The objects of the dependency query other than catalog objects: `classid, objid, kind, sch,
+/// nm`.
+const DEPENDENCY_OBJECTS: &str = concat!(
+    "SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, \
          CASE WHEN c.relkind = 'c' THEN 'type' ELSE 'rel' END AS kind, n.nspname::text AS sch, c.relname::text AS nm \
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
        WHERE c.relkind IN ('r', 'p', 'v', 'm', 'c') AND ",
@@ -411,32 +413,42 @@ pub const DEPENDENCIES: &str = concat!(
        JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
        WHERE ",
     ns_filter!(),
-    " ) \
-     SELECT DISTINCT a.kind, a.sch, a.nm, b.kind, b.sch, b.nm \
-     FROM pg_catalog.pg_depend d \
-     JOIN objs a ON a.classid = d.classid AND a.objid = d.objid \
-     JOIN objs b ON b.classid = d.refclassid AND b.objid = d.refobjid \
-     WHERE d.deptype = 'n' AND (a.kind, a.sch, a.nm) <> (b.kind, b.sch, b.nm) \
-       AND (d.classid <> 'pg_catalog.pg_class'::pg_catalog.regclass OR a.kind = 'type') \
-     ORDER BY 1, 2, 3, 4, 5, 6"
+    ""
 );
 
+/// Dependencies between modelled objects, from `pg_depend`, each side named by its kind (`rel`
+/// for tables, views and materialized views; `type`; `fn`; `obj` for catalog objects), schema
+/// and name (`name(args)` for functions). View bodies are their `pg_rewrite` rules; domain
+/// checks their constraints; array types stand for their element type. Catalog objects also
+/// follow automatic dependencies (an operator class on its family, a statistics object on its
+/// table).
+pub static DEPENDENCIES: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH objs AS ({DEPENDENCY_OBJECTS} UNION ALL {}) \
+         SELECT DISTINCT a.kind, a.sch, a.nm, b.kind, b.sch, b.nm \
+         FROM pg_catalog.pg_depend d \
+         JOIN objs a ON a.classid = d.classid AND a.objid = d.objid \
+         JOIN objs b ON b.classid = d.refclassid AND b.objid = d.refobjid \
+         WHERE (d.deptype = 'n' OR (d.deptype = 'a' AND a.kind = 'obj')) \
+           AND (a.kind, a.sch, a.nm) <> (b.kind, b.sch, b.nm) \
+           AND (d.classid <> 'pg_catalog.pg_class'::pg_catalog.regclass OR a.kind IN ('type', 'obj')) \
+         ORDER BY 1, 2, 3, 4, 5, 6",
+        super::kinds::dependency_objects()
+    )
+});
+
 /// Everything the model does not cover, one readable line each. Each branch gives the object's
-/// catalog and OID too, so that extension members are left out once, at the end.
+/// catalog and OID too, so that extension members are left out once, at the end. (Catalog
+/// objects of a modelled kind that use something their rendering does not cover are reported
+/// from [`super::kinds`]'s query.)
 pub const UNSUPPORTED: &str = concat!(
     "SELECT COALESCE(u.d, '(unnamed object)') FROM ( \
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, \
-       'foreign table ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS d \
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-       WHERE c.relkind = 'f' AND ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
        'table inheritance: ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
-       || ' INHERITS ' || i.inhparent::pg_catalog.regclass::text \
+       || ' INHERITS ' || i.inhparent::pg_catalog.regclass::text AS d \
        FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid \
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-       WHERE c.relkind IN ('r', 'p', 'f') AND NOT c.relispartition AND ",
+       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ",
     ns_filter!(),
     " UNION ALL \
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
@@ -454,13 +466,6 @@ pub const UNSUPPORTED: &str = concat!(
     ns_filter!(),
     " UNION ALL \
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
-       'rule ' || pg_catalog.quote_ident(r.rulename) || ' on ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
-       FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class \
-       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-       WHERE r.rulename <> '_RETURN' AND ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
        'column setting of ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) || '.' \
        || pg_catalog.quote_ident(a.attname) || ': ' \
        || CASE WHEN a.attacl IS NOT NULL THEN 'column privileges' \
@@ -468,20 +473,15 @@ pub const UNSUPPORTED: &str = concat!(
        FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
-       WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm') \
-       AND (a.attacl IS NOT NULL OR a.attstorage <> t.typstorage OR COALESCE(a.attstattarget::int, -1) >= 0) AND ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, 'aggregate ' || p.oid::pg_catalog.regprocedure::text \
-       FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
-       WHERE p.prokind = 'a' AND ",
+       WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') \
+       AND (a.attacl IS NOT NULL OR (a.attstorage <> t.typstorage AND c.relkind <> 'f') OR COALESCE(a.attstattarget::int, -1) >= 0) AND ",
     ns_filter!(),
     " UNION ALL \
      SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, \
-       CASE t.typtype WHEN 'r' THEN 'range type ' WHEN 'b' THEN 'base type ' ELSE 'pseudo-type ' END \
+       CASE t.typtype WHEN 'b' THEN 'base type ' ELSE 'pseudo-type ' END \
        || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(t.typname) \
        FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-       WHERE t.typtype IN ('r', 'b', 'p') AND t.typcategory <> 'A' AND ",
+       WHERE t.typtype IN ('b', 'p') AND t.typcategory <> 'A' AND ",
     ns_filter!(),
     " UNION ALL \
      SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, \
@@ -490,85 +490,6 @@ pub const UNSUPPORTED: &str = concat!(
        WHERE t.typacl IS NOT NULL AND t.typtype IN ('e', 'd', 'c') AND ",
     ns_filter!(),
     " UNION ALL \
-     SELECT 'pg_catalog.pg_operator'::pg_catalog.regclass, o.oid, 'operator ' || o.oid::pg_catalog.regoperator::text \
-       FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid = o.oprnamespace WHERE ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_opclass'::pg_catalog.regclass, o.oid, \
-       'operator class ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.opcname) \
-       FROM pg_catalog.pg_opclass o JOIN pg_catalog.pg_namespace n ON n.oid = o.opcnamespace WHERE ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_opfamily'::pg_catalog.regclass, o.oid, \
-       'operator family ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.opfname) \
-       FROM pg_catalog.pg_opfamily o JOIN pg_catalog.pg_namespace n ON n.oid = o.opfnamespace WHERE ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_collation'::pg_catalog.regclass, o.oid, \
-       'collation ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.collname) \
-       FROM pg_catalog.pg_collation o JOIN pg_catalog.pg_namespace n ON n.oid = o.collnamespace WHERE ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_conversion'::pg_catalog.regclass, o.oid, \
-       'conversion ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.conname) \
-       FROM pg_catalog.pg_conversion o JOIN pg_catalog.pg_namespace n ON n.oid = o.connamespace WHERE ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass, o.oid, \
-       'statistics object ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.stxname) \
-       FROM pg_catalog.pg_statistic_ext o JOIN pg_catalog.pg_namespace n ON n.oid = o.stxnamespace WHERE ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_ts_config'::pg_catalog.regclass, o.oid, \
-       'text search configuration ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.cfgname) \
-       FROM pg_catalog.pg_ts_config o JOIN pg_catalog.pg_namespace n ON n.oid = o.cfgnamespace WHERE ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_ts_dict'::pg_catalog.regclass, o.oid, \
-       'text search dictionary ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.dictname) \
-       FROM pg_catalog.pg_ts_dict o JOIN pg_catalog.pg_namespace n ON n.oid = o.dictnamespace WHERE ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_ts_parser'::pg_catalog.regclass, o.oid, \
-       'text search parser ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.prsname) \
-       FROM pg_catalog.pg_ts_parser o JOIN pg_catalog.pg_namespace n ON n.oid = o.prsnamespace WHERE ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_ts_template'::pg_catalog.regclass, o.oid, \
-       'text search template ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(o.tmplname) \
-       FROM pg_catalog.pg_ts_template o JOIN pg_catalog.pg_namespace n ON n.oid = o.tmplnamespace WHERE ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_cast'::pg_catalog.regclass, o.oid, \
-       'cast ' || pg_catalog.format_type(o.castsource, NULL) || ' AS ' || pg_catalog.format_type(o.casttarget, NULL) \
-       FROM pg_catalog.pg_cast o WHERE o.oid >= 16384 AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend ci \
-         WHERE ci.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass AND ci.objid = o.oid AND ci.deptype = 'i') \
-     UNION ALL \
-     SELECT 'pg_catalog.pg_event_trigger'::pg_catalog.regclass, o.oid, 'event trigger ' || pg_catalog.quote_ident(o.evtname) \
-       FROM pg_catalog.pg_event_trigger o \
-     UNION ALL \
-     SELECT 'pg_catalog.pg_publication'::pg_catalog.regclass, o.oid, 'publication ' || pg_catalog.quote_ident(o.pubname) \
-       FROM pg_catalog.pg_publication o \
-     UNION ALL \
-     SELECT 'pg_catalog.pg_foreign_data_wrapper'::pg_catalog.regclass, o.oid, \
-       'foreign-data wrapper ' || pg_catalog.quote_ident(o.fdwname) FROM pg_catalog.pg_foreign_data_wrapper o \
-     UNION ALL \
-     SELECT 'pg_catalog.pg_foreign_server'::pg_catalog.regclass, o.oid, \
-       'foreign server ' || pg_catalog.quote_ident(o.srvname) FROM pg_catalog.pg_foreign_server o \
-     UNION ALL \
-     SELECT 'pg_catalog.pg_language'::pg_catalog.regclass, o.oid, \
-       'procedural language ' || pg_catalog.quote_ident(o.lanname) FROM pg_catalog.pg_language o WHERE o.oid >= 16384 \
-     UNION ALL \
-     SELECT 'pg_catalog.pg_am'::pg_catalog.regclass, o.oid, \
-       'access method ' || pg_catalog.quote_ident(o.amname) FROM pg_catalog.pg_am o WHERE o.oid >= 16384 \
-     UNION ALL \
-     SELECT 'pg_catalog.pg_transform'::pg_catalog.regclass, o.oid, \
-       'transform for ' || pg_catalog.format_type(o.trftype, NULL) FROM pg_catalog.pg_transform o \
-     UNION ALL \
-     SELECT 'pg_catalog.pg_default_acl'::pg_catalog.regclass, o.oid, \
-       'default privileges (ALTER DEFAULT PRIVILEGES) for role ' || pg_catalog.pg_get_userbyid(o.defaclrole) \
-       FROM pg_catalog.pg_default_acl o \
-     UNION ALL \
      SELECT 'pg_catalog.pg_seclabel'::pg_catalog.regclass, 0, \
        'security label on ' || pg_catalog.pg_describe_object(o.classoid, o.objoid, o.objsubid) \
        FROM pg_catalog.pg_seclabel o \
@@ -580,7 +501,8 @@ pub const UNSUPPORTED: &str = concat!(
 /// Every query, by name, in the order they run on one connection (the test of the query count
 /// reads its length). With two, [`EXPORT_SNAPSHOT`], a second `BEGIN`, `SET TRANSACTION
 /// SNAPSHOT`, a second [`SETUP`] and a second `COMMIT` come in addition.
-pub const ALL: &[(&str, &str)] = &[
+pub static ALL: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
+    vec![
     ("begin", BEGIN),
     ("setup", SETUP),
     ("schemas", SCHEMAS),
@@ -598,7 +520,9 @@ pub const ALL: &[(&str, &str)] = &[
     ("policies", POLICIES),
     ("views", VIEWS),
     ("functions", FUNCTIONS),
-    ("dependencies", DEPENDENCIES),
-    ("unsupported objects", UNSUPPORTED),
-    ("commit", COMMIT),
-];
+        ("objects", super::kinds::OBJECTS.as_str()),
+        ("dependencies", DEPENDENCIES.as_str()),
+        ("unsupported objects", UNSUPPORTED),
+        ("commit", COMMIT),
+    ]
+});

@@ -6,7 +6,7 @@ use tokio_postgres::Row;
 
 use super::{queries as q, CountingClient, IntrospectError, IntrospectOptions, MIN_SERVER_VERSION};
 use crate::schema::{
-    Attribute, Column, CompositeType, Constraint, ConstraintKind, Domain, EnumType, Extension,
+    Attribute, CatalogObject, Column, CompositeType, Constraint, ConstraintKind, Domain, EnumType, Extension,
     Function, Grant, Identity, Index, Namespace, PartitionOf, Policy, QualName, Schema, Sequence,
     SequenceOptions, Table, Trigger, View,
 };
@@ -89,6 +89,7 @@ pub(super) async fn read(
         r_policies,
         r_views,
         r_functions,
+        r_objects,
         r_dependencies,
         r_unsupported,
     ) = tokio::try_join!(
@@ -107,7 +108,8 @@ pub(super) async fn read(
         c.query("policies", q::POLICIES, &p),
         c.query("views", q::VIEWS, &p),
         c.query("functions", q::FUNCTIONS, &p),
-        d.query("dependencies", q::DEPENDENCIES, &p),
+        c.query("objects", &super::kinds::OBJECTS, &p),
+        d.query("dependencies", &q::DEPENDENCIES, &p),
         d.query("unsupported objects", q::UNSUPPORTED, &p),
     )?;
     let mut s = Schema::default();
@@ -426,6 +428,10 @@ pub(super) async fn read(
             },
         );
     }
+    let mut unsupported = Vec::new();
+    for row in r_objects {
+        read_object(&mut s, &mut unsupported, &row);
+    }
     for row in r_dependencies {
         let from = qn(&row, 1, 2);
         let to = qn(&row, 4, 5);
@@ -440,6 +446,11 @@ pub(super) async fn read(
                     v.depends_on.insert(to);
                 }
             }
+            "obj" => {
+                if let Some(o) = s.objects.get_mut(&from) {
+                    o.depends_on.insert(to);
+                }
+            }
             _ => {
                 if let Some(d) = s.domains.get_mut(&from) {
                     d.depends_on.insert(to);
@@ -449,8 +460,35 @@ pub(super) async fn read(
             }
         }
     }
-    s.unsupported = r_unsupported.iter().map(|r| r.get(0)).collect();
+    unsupported.extend(r_unsupported.iter().map(|r| r.get::<_, String>(0)));
+    unsupported.sort();
+    s.unsupported = unsupported;
     Ok(s)
+}
+
+/// One row of the catalog objects' query: into the model, or, when its kind's rendering does not
+/// cover it (no definition), into the unsupported list.
+fn read_object(s: &mut Schema, unsupported: &mut Vec<String>, row: &Row) {
+    let key = qn(row, 1, 2);
+    let definition: Option<String> = row.get(3);
+    let Some(definition) = definition else {
+        unsupported.push(CatalogObject::describe(&key));
+        return;
+    };
+    s.objects.insert(
+        key,
+        CatalogObject {
+            kind: row.get(0),
+            definition,
+            drop: row.get(4),
+            comment_on: row.get(5),
+            comment: row.get(6),
+            grant_on: row.get(7),
+            grants: grants(row, 8),
+            used_by: row.get::<_, Vec<String>>(9).into_iter().collect(),
+            depends_on: BTreeSet::new(),
+        },
+    );
 }
 
 /// The predicate of a partial index's `pg_get_indexdef`: what follows its first ` WHERE ` outside

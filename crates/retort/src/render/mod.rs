@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 
 use crate::schema::{ConstraintKind, QualName, Schema};
 
-pub use order::{creation_order, table_order, Node};
+pub use order::{creation_order, last_objects, table_order, Node};
 
 /// The whole schema as DDL.
 pub fn render_schema(schema: &Schema) -> String {
@@ -211,6 +211,13 @@ pub fn render_schema(schema: &Schema) -> String {
         }),
     );
     section("grants", objects::all_grants(schema));
+    section(
+        "event triggers and default privileges",
+        order::last_objects(schema)
+            .iter()
+            .map(|n| objects::create_node(schema, n))
+            .collect(),
+    );
     out
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::Node;
 use crate::schema::{
-    Column, CompositeType, Constraint, ConstraintKind, Domain, EnumType, Extension, Function,
+    CatalogObject, Column, CompositeType, Constraint, ConstraintKind, Domain, EnumType, Extension, Function,
     Grant, Index, Namespace, Policy, QualName, Schema, Sequence, SequenceOptions, Table, Trigger,
     View,
 };
@@ -57,6 +57,7 @@ pub fn create_node(schema: &Schema, node: &Node) -> String {
             .get(n)
             .map(|f| create_function(&n.schema, f)),
         Node::View(n) => schema.views.get(n).map(|v| create_view(n, v)),
+        Node::Object(n) => schema.objects.get(n).map(create_object),
     }
     .unwrap_or_default()
 }
@@ -597,6 +598,53 @@ pub fn drop_policy(table: &QualName, name: &str) -> String {
 }
 
 /// `GRANT`s on one object (`what`: `TABLE "s"."t"`, `SCHEMA "s"`...).
+/// A catalog object's definition and comment (its grants come with the others').
+pub fn create_object(o: &CatalogObject) -> String {
+    let mut out = format!("{}\n", o.definition.trim_end());
+    if let Some(on) = &o.comment_on {
+        comment(&mut out, on, o.comment.as_ref());
+    }
+    out
+}
+
+/// The privilege PUBLIC has on a new object of the kind `GRANT ... ON` names.
+fn public_default(grant_on: &str) -> Option<&'static str> {
+    if grant_on.starts_with("TYPE ") || grant_on.starts_with("LANGUAGE ") {
+        Some("USAGE")
+    } else if grant_on.starts_with("FUNCTION ") {
+        Some("EXECUTE")
+    } else {
+        None
+    }
+}
+
+/// A catalog object's grants (all its grants are read, PUBLIC's default one included): what
+/// differs from a new object's.
+pub fn object_grants(o: &CatalogObject) -> String {
+    let Some(on) = &o.grant_on else {
+        return String::new();
+    };
+    let mut out = String::new();
+    let default = public_default(on).map(|p| Grant {
+        grantee: "PUBLIC".to_string(),
+        privilege: p.to_string(),
+        with_grant_option: false,
+    });
+    if let Some(d) = &default {
+        if !o.grants.contains(d) {
+            let _ = writeln!(out, "REVOKE {} ON {on} FROM PUBLIC;", d.privilege);
+        }
+    }
+    let rest: BTreeSet<Grant> = o
+        .grants
+        .iter()
+        .filter(|g| Some(*g) != default.as_ref())
+        .cloned()
+        .collect();
+    out.push_str(&grants(on, &rest));
+    out
+}
+
 pub fn grants(what: &str, grants: &BTreeSet<Grant>) -> String {
     let mut out = String::new();
     for g in grants {
@@ -651,6 +699,9 @@ pub fn all_grants(schema: &Schema) -> Vec<String> {
     }
     for (name, f) in &schema.functions {
         out.push(function_grants(&name.schema, f));
+    }
+    for o in schema.objects.values() {
+        out.push(object_grants(o));
     }
     out
 }

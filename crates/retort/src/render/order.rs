@@ -13,13 +13,15 @@ pub enum Node {
     Composite(QualName),
     Function(QualName),
     View(QualName),
+    /// A catalog object (collation, aggregate, operator, rule...).
+    Object(QualName),
 }
 
 impl Node {
     pub fn name(&self) -> &QualName {
         match self {
             Node::Enum(n) | Node::Domain(n) | Node::Composite(n) | Node::Function(n) => n,
-            Node::View(n) => n,
+            Node::View(n) | Node::Object(n) => n,
         }
     }
 }
@@ -49,6 +51,13 @@ fn deps_of<'a>(schema: &'a Schema, node: &Node) -> Box<dyn Iterator<Item = &'a Q
                 .flat_map(|d| &d.depends_on),
         ),
         Node::View(n) => Box::new(schema.views.get(n).into_iter().flat_map(|d| &d.depends_on)),
+        Node::Object(n) => Box::new(
+            schema
+                .objects
+                .get(n)
+                .into_iter()
+                .flat_map(|d| &d.depends_on),
+        ),
     }
 }
 
@@ -107,8 +116,23 @@ pub fn creation_order(schema: &Schema) -> (Vec<Node>, Vec<Node>) {
     nodes.extend(schema.domains.keys().cloned().map(Node::Domain));
     nodes.extend(schema.composites.keys().cloned().map(Node::Composite));
     nodes.extend(schema.functions.keys().cloned().map(Node::Function));
-    // Late: a view, or what depends on a table, a view or something late.
+    nodes.extend(
+        schema
+            .objects
+            .iter()
+            .filter(|(_, o)| !o.last())
+            .map(|(n, _)| Node::Object(n.clone())),
+    );
+    // Late: a view, a late kind of catalog object, or what depends on a table, a view or
+    // something late.
     let mut late: BTreeSet<QualName> = schema.views.keys().cloned().collect();
+    late.extend(
+        schema
+            .objects
+            .iter()
+            .filter(|(_, o)| o.late_kind())
+            .map(|(n, _)| n.clone()),
+    );
     let relations: BTreeSet<&QualName> = schema.tables.keys().chain(schema.views.keys()).collect();
     loop {
         let more: Vec<QualName> = nodes
@@ -127,6 +151,16 @@ pub fn creation_order(schema: &Schema) -> (Vec<Node>, Vec<Node>) {
     let mut after = after;
     after.extend(schema.views.keys().cloned().map(Node::View));
     (topo(schema, before), topo(schema, after))
+}
+
+/// The catalog objects made last (event triggers, default privileges), by name.
+pub fn last_objects(schema: &Schema) -> Vec<Node> {
+    schema
+        .objects
+        .iter()
+        .filter(|(_, o)| o.last())
+        .map(|(n, _)| Node::Object(n.clone()))
+        .collect()
 }
 
 /// Tables by name, each partition after its parent.

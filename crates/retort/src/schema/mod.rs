@@ -24,6 +24,8 @@
 pub mod builder;
 mod model;
 mod name;
+mod object;
 
 pub use model::*;
 pub use name::{ParseNameError, QualName};
+pub use object::CatalogObject;

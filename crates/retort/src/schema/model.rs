@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::QualName;
+use super::{CatalogObject, QualName};
 
 /// A database schema (in the broad sense): every object of the chosen PostgreSQL schemas.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +24,9 @@ pub struct Schema {
     pub views: BTreeMap<QualName, View>,
     /// Functions and procedures, keyed by schema and `name(identity arguments)`.
     pub functions: BTreeMap<QualName, Function>,
+    /// Objects kept as their definition (collations, aggregates, operators, casts, rules...),
+    /// keyed by schema and `"<kind> <identity>"`: see [`CatalogObject`].
+    pub objects: BTreeMap<QualName, CatalogObject>,
     /// Objects found in the database that the model does not cover, one readable line each.
     pub unsupported: Vec<String>,
 }
@@ -326,5 +329,6 @@ impl Schema {
             && self.tables.is_empty()
             && self.views.is_empty()
             && self.functions.is_empty()
+            && self.objects.is_empty()
     }
 }

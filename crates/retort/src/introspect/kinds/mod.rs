@@ -1,0 +1,182 @@
+//! The kinds of [`CatalogObject`](crate::schema::CatalogObject): one file each, holding the
+//! catalog query that finds every object of the kind and renders its `CREATE` statements as
+//! pg_dump does (`pg_dump.c`'s `dumpCollation`, `dumpAgg`, `dumpOpr`...), its `DROP`, and what
+//! `COMMENT ON` and `GRANT ON` name. All kinds are read by one query ([`objects_query`]), and
+//! their dependencies join those of the other objects ([`dependency_objects`]), so the number
+//! of queries does not grow with the kinds.
+//!
+//! Each kind's query selects from its catalog aliased `o` (and `n` for the namespace), so the
+//! shared columns (comment, dependents, extension membership) are computed once for all.
+//! Objects of a modelled kind that use a feature the rendering does not cover get a NULL
+//! definition and are reported as unsupported, never rendered wrong.
+
+/// `OPTIONS (name 'value', ...)` of an options array (text expression), or `''`.
+macro_rules! options_clause {
+    ($arr:literal) => {
+        concat!(
+            "COALESCE(' OPTIONS (' || (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(op.option_name) \
+             || ' ' || pg_catalog.quote_literal(op.option_value), ', ') FROM pg_catalog.pg_options_to_table(",
+            $arr,
+            ") op) || ')', '')"
+        )
+    };
+}
+
+mod aggregate;
+mod cast;
+mod collation;
+mod conversion;
+mod default_privileges;
+mod event_trigger;
+mod foreign;
+mod operator;
+mod operator_class;
+mod publication;
+mod range;
+mod rule;
+mod statistics;
+mod system;
+mod text_search;
+
+use std::sync::LazyLock;
+
+/// One kind: SQL expressions over its catalog row `o`.
+pub(crate) struct Kind {
+    /// The kind's name in keys and messages: `collation`.
+    pub name: &'static str,
+    /// Its catalog: `pg_collation`.
+    pub catalog: &'static str,
+    /// `FROM ... WHERE ...`, the object aliased `o`; filtered to the chosen schemas.
+    pub from: &'static str,
+    /// Its schema (text), `''` outside schemas.
+    pub schema: &'static str,
+    /// What names it within its kind and schema (text).
+    pub identity: &'static str,
+    /// Its `CREATE` statements (text; NULL when it uses something not rendered).
+    pub definition: &'static str,
+    /// Its `DROP` statements.
+    pub drop: &'static str,
+    /// What `COMMENT ON` names, or `NULL`.
+    pub comment_on: &'static str,
+    /// What `GRANT ON` names, or `NULL`; then `acl` and `owner` too.
+    pub grant_on: &'static str,
+    /// `(acl, owner, acldefault kind)` when it has grants.
+    pub acl: Option<(&'static str, &'static str, &'static str)>,
+}
+
+/// Every kind, in no particular order (objects are sorted by their dependencies).
+pub(crate) const KINDS: &[&Kind] = &[
+    &collation::KIND,
+    &aggregate::KIND,
+    &operator::KIND,
+    &operator_class::FAMILY,
+    &operator_class::CLASS,
+    &cast::KIND,
+    &conversion::KIND,
+    &text_search::PARSER,
+    &text_search::TEMPLATE,
+    &text_search::DICTIONARY,
+    &text_search::CONFIGURATION,
+    &range::KIND,
+    &rule::KIND,
+    &statistics::KIND,
+    &event_trigger::KIND,
+    &foreign::WRAPPER,
+    &foreign::SERVER,
+    &foreign::USER_MAPPING,
+    &foreign::TABLE,
+    &publication::KIND,
+    &default_privileges::KIND,
+    &system::LANGUAGE,
+    &system::ACCESS_METHOD,
+    &system::TRANSFORM,
+];
+
+/// The identity columns of one kind: catalog, OID, schema, key name.
+fn ident_branch(k: &Kind) -> String {
+    format!(
+        "SELECT 'pg_catalog.{cat}'::pg_catalog.regclass AS classid, o.oid AS objid, \
+         ({schema})::text AS sch, '{kind} ' || ({identity})::text AS nm {from}",
+        cat = k.catalog,
+        schema = k.schema,
+        kind = k.name,
+        identity = k.identity,
+        from = k.from,
+    )
+}
+
+/// The grants of an ACL, as `grantee|privilege|grantable`, the owner's own left out; a NULL ACL
+/// is the kind's default.
+fn grants_sql(k: &Kind) -> String {
+    match k.acl {
+        None => "'{}'::text[]".to_string(),
+        Some((acl, owner, default)) => format!(
+            "ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) \
+             || '|' || a.privilege_type || '|' || a.is_grantable::text \
+             FROM pg_catalog.aclexplode(COALESCE({acl}, pg_catalog.acldefault('{default}', {owner}))) a \
+             WHERE a.grantee <> {owner} ORDER BY 1)"
+        ),
+    }
+}
+
+fn object_branch(k: &Kind) -> String {
+    format!(
+        "SELECT 'pg_catalog.{cat}'::pg_catalog.regclass AS classid, o.oid AS objid, \
+         '{kind}'::text AS kind, ({schema})::text AS sch, '{kind} ' || ({identity})::text AS nm, \
+         ({definition})::text AS def, ({drop})::text AS drp, ({comment_on})::text AS comment_on, \
+         ({grant_on})::text AS grant_on, {grants} AS grants {from}",
+        cat = k.catalog,
+        kind = k.name,
+        schema = k.schema,
+        identity = k.identity,
+        definition = k.definition,
+        drop = k.drop,
+        comment_on = k.comment_on,
+        grant_on = k.grant_on,
+        grants = grants_sql(k),
+        from = k.from,
+    )
+}
+
+/// Not a member of an extension, and not made by another object (a range type's multirange,
+/// casts and constructors; an operator class's own family).
+const OWN_OBJECT: &str = "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend xd \
+     WHERE xd.classid = u.classid AND xd.objid = u.objid AND xd.deptype IN ('e', 'i'))";
+
+/// Dependents that the diff cannot make again with the object (all but functions, views' rules
+/// and other catalog objects), as PostgreSQL describes them.
+const USED_BY: &str = "ARRAY(SELECT DISTINCT pg_catalog.pg_describe_object(ud.classid, ud.objid, ud.objsubid) \
+     FROM pg_catalog.pg_depend ud WHERE ud.refclassid = u.classid AND ud.refobjid = u.objid \
+     AND ud.deptype = 'n' AND ud.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, \
+       'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass, \
+       'pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_trigger'::pg_catalog.regclass, \
+       'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_index'::pg_catalog.regclass) \
+     AND NOT (ud.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND EXISTS (SELECT 1 FROM pg_catalog.pg_class vc \
+       WHERE vc.oid = ud.objid AND vc.relkind IN ('v', 'f'))) ORDER BY 1)";
+
+/// The query that reads every object of every kind: kind, schema, key name, definition, drop,
+/// comment target, comment, grant target, grants, dependents it cannot remake.
+pub(crate) static OBJECTS: LazyLock<String> = LazyLock::new(|| {
+    let branches: Vec<String> = KINDS.iter().map(|k| object_branch(k)).collect();
+    format!(
+        "SELECT u.kind, u.sch, u.nm, u.def, u.drp, u.comment_on, \
+         (SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.classoid = u.classid \
+           AND ds.objoid = u.objid AND ds.objsubid = 0), u.grant_on, u.grants, {USED_BY} \
+         FROM ({}) u WHERE {OWN_OBJECT} ORDER BY 2, 3",
+        branches.join(" UNION ALL ")
+    )
+});
+
+/// `classid, objid, 'obj', sch, nm` of every catalog object (and of the array types of the
+/// types among them), for the dependency query.
+pub(crate) fn dependency_objects() -> String {
+    let branches: Vec<String> = KINDS.iter().map(|k| ident_branch(k)).collect();
+    format!(
+        "SELECT u.classid, u.objid, 'obj'::text AS kind, u.sch, u.nm FROM ({b}) u WHERE {OWN_OBJECT} \
+         UNION ALL SELECT u.classid, at.oid, 'obj', u.sch, u.nm FROM ({b}) u \
+         JOIN pg_catalog.pg_type et ON u.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND et.oid = u.objid \
+         JOIN pg_catalog.pg_type at ON at.oid = et.typarray",
+        b = branches.join(" UNION ALL ")
+    )
+}
+

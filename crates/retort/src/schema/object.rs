@@ -1,0 +1,75 @@
+//! Objects that PostgreSQL itself can print as a definition and that the diff treats as a whole:
+//! collations, aggregates, operators and their classes and families, casts, conversions, text
+//! search objects, range types, rules, statistics objects, event triggers, foreign-data wrappers,
+//! servers, user mappings and foreign tables, publications, default privileges, procedural
+//! languages, access methods and transforms.
+//!
+//! Each kind has one catalog query (`introspect::kinds`) that renders its `CREATE` statements as
+//! pg_dump does; the model keeps that text, so two databases holding the same object give equal
+//! models. A change to the definition is a drop and a create (the diff refuses when something it
+//! cannot make again depends on the object); comments and grants change in place.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Grant, QualName};
+
+/// One object of a kind the model keeps as its definition. Keyed in [`super::Schema::objects`]
+/// by its schema (empty for objects outside schemas: casts, event triggers, foreign-data
+/// wrappers, servers, user mappings, publications, languages, access methods, transforms) and
+/// `"<kind> <identity>"` (`aggregate total_len(text)`, `cast (text AS public.mood)`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CatalogObject {
+    /// `collation`, `aggregate`, `operator`, ... (see `introspect::kinds`).
+    pub kind: String,
+    /// The statements that make it, each ending in `;`.
+    pub definition: String,
+    /// The statements that remove it (for default privileges: those that restore the defaults).
+    pub drop: String,
+    /// What `COMMENT ON` names (`COLLATION public.ci`); absent for kinds without comments.
+    pub comment_on: Option<String>,
+    pub comment: Option<String>,
+    /// What `GRANT ... ON` names (`TYPE public.floatrange`); absent for kinds without grants.
+    pub grant_on: Option<String>,
+    pub grants: BTreeSet<Grant>,
+    /// Modelled objects it needs first (keys of the schema's maps).
+    pub depends_on: BTreeSet<QualName>,
+    /// What depends on it that the diff would have to drop and make again with it but cannot
+    /// (columns, constraints, indexes, defaults), as PostgreSQL describes them.
+    pub used_by: BTreeSet<String>,
+}
+
+/// The kinds whose objects need tables, or act on the statements that make the rest: made
+/// after the tables and views, dropped before them.
+const LATE_KINDS: &[&str] = &[
+    "rule",
+    "statistics",
+    "publication",
+    "event trigger",
+    "default privileges",
+];
+
+impl CatalogObject {
+    /// Whether its kind is made after tables and views whatever it depends on.
+    pub fn late_kind(&self) -> bool {
+        LATE_KINDS.contains(&self.kind.as_str())
+    }
+
+    /// Whether it is made last and dropped first (event triggers fire on the statements around
+    /// them; default privileges would change the grants of what is made after them).
+    pub fn last(&self) -> bool {
+        matches!(self.kind.as_str(), "event trigger" | "default privileges")
+    }
+
+    /// `collation public.ci`, for summaries and messages.
+    pub fn describe(key: &QualName) -> String {
+        let (kind, identity) = key.name.split_once(' ').unwrap_or(("object", &key.name));
+        if key.schema.is_empty() {
+            format!("{kind} {identity}")
+        } else {
+            format!("{kind} {}.{identity}", key.schema)
+        }
+    }
+}
