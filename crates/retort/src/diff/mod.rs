@@ -820,8 +820,34 @@ impl Differ<'_> {
     fn create_view(&mut self, name: &QualName, v: &View) {
         let mut sql = objects::create_view(name, v);
         if v.materialized {
-            // A migration wants the view usable: filled now, not at the next REFRESH.
-            sql = sql.replacen("\nWITH NO DATA;", "\nWITH DATA;", 1);
+            // A migration wants the view usable: filled now, not at the next REFRESH. But filling
+            // it fails if a materialized view it reads is not populated (as after loading a
+            // pg_dump), which only the database knows: then it is filled at migration time
+            // exactly when all of those are.
+            let reads = self.materialized_views_read(v);
+            let fill = if reads.is_empty() {
+                "\nWITH DATA;\n".to_string()
+            } else {
+                let names: Vec<String> = reads
+                    .iter()
+                    .map(|r| format!("({}, {})", quote_literal(&r.schema), quote_literal(&r.name)))
+                    .collect();
+                format!(
+                    "\nWITH NO DATA;\n\
+                     DO $retort$\n\
+                     BEGIN\n\
+                     \x20 -- Filled only if every materialized view it reads is.\n\
+                     \x20 IF NOT EXISTS (SELECT FROM pg_catalog.pg_matviews\n\
+                     \x20     WHERE NOT ispopulated AND (schemaname, matviewname) IN ({})) THEN\n\
+                     \x20   REFRESH MATERIALIZED VIEW {};\n\
+                     \x20 END IF;\n\
+                     END\n\
+                     $retort$;\n",
+                    names.join(", "),
+                    name.sql()
+                )
+            };
+            sql = sql.replacen("\nWITH NO DATA;\n", &fill, 1);
         }
         self.ops.push(
             Phase::CreateView,
@@ -852,6 +878,28 @@ impl Differ<'_> {
             objects::grants(&format!("TABLE {}", name.sql()), &v.grants),
             &[Hazard::AuthzUpdate],
         );
+    }
+
+    /// The materialized views `v` reads (of `to`), directly or through views and functions.
+    fn materialized_views_read(&self, v: &View) -> BTreeSet<QualName> {
+        let mut found = BTreeSet::new();
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<&QualName> = v.depends_on.iter().collect();
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if let Some(read) = self.to.views.get(n) {
+                if read.materialized {
+                    found.insert(n.clone());
+                } else {
+                    todo.extend(&read.depends_on);
+                }
+            } else if let Some(f) = self.to.functions.get(n) {
+                todo.extend(&f.depends_on);
+            }
+        }
+        found
     }
 
     fn alter_view(&mut self, name: &QualName, old: &View, new: &View) {
