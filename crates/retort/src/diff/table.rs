@@ -517,7 +517,11 @@ fn referenced_key_changes(d: &Differ<'_>, fk: &Constraint) -> bool {
     let wanted: BTreeSet<&str> = columns.iter().map(String::as_str).collect();
     let key_goes = old.constraints.iter().any(|(cname, c)| {
         matches!(c.kind, ConstraintKind::PrimaryKey | ConstraintKind::Unique)
-            && c.columns.iter().map(String::as_str).collect::<BTreeSet<_>>() == wanted
+            && c.columns
+                .iter()
+                .map(String::as_str)
+                .collect::<BTreeSet<_>>()
+                == wanted
             && (new
                 .constraints
                 .get(cname)
@@ -674,8 +678,7 @@ fn alter_table(
     // Constraints.
     let forced = |c: &Constraint| -> bool {
         d.cascade.mentions_gone(&c.definition)
-            || (c.kind == ConstraintKind::ForeignKey
-                && referenced_key_changes(d, c))
+            || (c.kind == ConstraintKind::ForeignKey && referenced_key_changes(d, c))
     };
     let mut ops = Ops::default();
     for (cname, c) in &old.constraints {
