@@ -432,6 +432,14 @@ async fn materialized_view_over_an_unpopulated_one() {
             applied.up.sql()
         );
     }
+    let direct: Vec<&str> = applied
+        .up
+        .operations
+        .iter()
+        .filter(|o| o.summary == "create materialized view public.direct")
+        .map(|o| o.sql.as_str())
+        .collect();
+    insta::assert_snapshot!(direct.concat());
     let made: Vec<&str> = applied
         .up
         .operations

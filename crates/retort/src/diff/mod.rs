@@ -832,19 +832,23 @@ impl Differ<'_> {
                     .iter()
                     .map(|r| format!("({}, {})", quote_literal(&r.schema), quote_literal(&r.name)))
                     .collect();
+                let refresh = format!("REFRESH MATERIALIZED VIEW {};", name.sql());
+                let names = names.join(", ");
+                let mut tag = "$retort$".to_string();
+                while refresh.contains(&tag) || names.contains(&tag) {
+                    tag.insert(tag.len() - 1, '_');
+                }
                 format!(
                     "\nWITH NO DATA;\n\
-                     DO $retort$\n\
+                     DO {tag}\n\
                      BEGIN\n\
                      \x20 -- Filled only if every materialized view it reads is.\n\
                      \x20 IF NOT EXISTS (SELECT FROM pg_catalog.pg_matviews\n\
-                     \x20     WHERE NOT ispopulated AND (schemaname, matviewname) IN ({})) THEN\n\
-                     \x20   REFRESH MATERIALIZED VIEW {};\n\
+                     \x20     WHERE NOT ispopulated AND (schemaname, matviewname) IN ({names})) THEN\n\
+                     \x20   {refresh}\n\
                      \x20 END IF;\n\
                      END\n\
-                     $retort$;\n",
-                    names.join(", "),
-                    name.sql()
+                     {tag};\n"
                 )
             };
             sql = sql.replacen("\nWITH NO DATA;\n", &fill, 1);

@@ -1393,3 +1393,38 @@ fn alter_column(
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn referenced_columns_of_foreign_keys() {
+        let cols = |d: &str| referenced_columns(d).map(|v| v.join("|"));
+        assert_eq!(
+            cols("FOREIGN KEY (a, b) REFERENCES public.t(x, \"Y, z\") ON DELETE SET NULL (a)"),
+            Some("x|Y, z".to_string())
+        );
+        assert_eq!(
+            cols("FOREIGN KEY (\"a(\") REFERENCES \"s(\".\"t)\"(id) MATCH FULL"),
+            Some("id".to_string())
+        );
+    }
+
+    #[test]
+    fn key_columns_of_indexes() {
+        let cols = |d: &str| index_columns(d).map(|v| v.join("|"));
+        assert_eq!(
+            cols("CREATE UNIQUE INDEX \"i (x)\" ON public.t USING btree (a DESC NULLS LAST, \"B\" text_pattern_ops) INCLUDE (c)"),
+            Some("a|B".to_string())
+        );
+        assert_eq!(
+            cols("CREATE UNIQUE INDEX i ON public.t USING btree (lower(a))"),
+            None
+        );
+        assert_eq!(
+            cols("CREATE UNIQUE INDEX i ON public.t USING btree (a, ((b + 1)))"),
+            None
+        );
+    }
+}
