@@ -386,6 +386,28 @@ async fn views_dropped_before_what_they_read() {
     .await;
 }
 
+/// A grouped view that selects a column through the primary key (functional dependency):
+/// PostgreSQL makes the view depend on the key constraint, so the view goes before the key is
+/// replaced, and comes back after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_grouped_by_a_primary_key_that_is_replaced() {
+    let (up, down) = scenario(
+        "CREATE TABLE t (id int PRIMARY KEY, name text);
+         CREATE VIEW v AS SELECT id, name, count(*) AS n FROM t GROUP BY id;
+         CREATE MATERIALIZED VIEW m AS SELECT id, name, count(*) AS n FROM t GROUP BY id;
+         CREATE VIEW on_v AS SELECT name FROM v;",
+        "CREATE TABLE t (id int CONSTRAINT t_key PRIMARY KEY, name text);
+         CREATE VIEW v AS SELECT id, name, count(*) AS n FROM t GROUP BY id;
+         CREATE MATERIALIZED VIEW m AS SELECT id, name, count(*) AS n FROM t GROUP BY id;
+         CREATE VIEW on_v AS SELECT name FROM v;",
+        DiffOptions::default(),
+    )
+    .await;
+    assert!(position(&up, "drop view public.v") < position(&up, "drop constraint t_pkey"));
+    assert!(position(&up, "drop view public.m") < position(&up, "drop constraint t_pkey"));
+    assert!(position(&down, "drop view public.on_v") < position(&down, "drop constraint t_key"));
+}
+
 // --- Materialized views filled when they can be ---
 
 async fn populated(db: &Client, name: &str) -> bool {
