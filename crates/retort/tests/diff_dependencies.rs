@@ -408,6 +408,31 @@ async fn a_view_grouped_by_a_primary_key_that_is_replaced() {
     assert!(position(&down, "drop view public.on_v") < position(&down, "drop constraint t_key"));
 }
 
+/// A domain whose check calls a function, dropped with it (and with a column of its type): the
+/// domain goes (last, as types do) before the function.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_domain_dropped_before_the_function_its_check_calls() {
+    let (_, down) = scenario(
+        "CREATE TABLE keep (id int);",
+        "CREATE TABLE keep (id int, p int);
+         CREATE FUNCTION ok(int) RETURNS bool LANGUAGE sql IMMUTABLE RETURN $1 > 0;
+         CREATE FUNCTION positive(int) RETURNS bool LANGUAGE sql IMMUTABLE BEGIN ATOMIC SELECT ok($1); END;
+         CREATE DOMAIN pos AS int CHECK (positive(VALUE));
+         ALTER TABLE keep ALTER COLUMN p TYPE pos;
+         CREATE TABLE t (p pos);",
+        DiffOptions::default(),
+    )
+    .await;
+    assert!(
+        position(&down, "drop domain public.pos")
+            < position(&down, "drop function public.\"positive(")
+    );
+    assert!(
+        position(&down, "drop function public.\"positive(")
+            < position(&down, "drop function public.\"ok(")
+    );
+}
+
 // --- Materialized views filled when they can be ---
 
 async fn populated(db: &Client, name: &str) -> bool {

@@ -638,6 +638,7 @@ impl Differ<'_> {
             .map(|n| (false, n))
             .chain(late_from.into_iter().map(|n| (true, n)))
             .collect();
+        let after_types = self.functions_dropped_after_types();
         for (late, node) in from_nodes.iter().rev() {
             if !self.dropped(node) {
                 continue;
@@ -670,6 +671,8 @@ impl Differ<'_> {
                     (
                         if *late {
                             Phase::DropView
+                        } else if after_types.contains(name) {
+                            Phase::DropType
                         } else {
                             Phase::DropFunction
                         },
@@ -754,6 +757,38 @@ impl Differ<'_> {
                 }
             }
         }
+    }
+
+    /// Functions that go away (not replaced) and that a type going away needs (a domain's check
+    /// or default calls them, directly or through other functions): types are dropped last, once
+    /// no column uses them (a column changes type after the drops), so these go after them.
+    fn functions_dropped_after_types(&self) -> BTreeSet<QualName> {
+        let types_dropped = self
+            .from
+            .domains
+            .iter()
+            .filter(|(n, _)| !self.to.domains.contains_key(*n) || self.cascade.types.contains(*n))
+            .map(|(_, d)| &d.depends_on)
+            .chain(
+                self.from
+                    .composites
+                    .iter()
+                    .filter(|(n, _)| {
+                        !self.to.composites.contains_key(*n) || self.cascade.types.contains(*n)
+                    })
+                    .map(|(_, c)| &c.depends_on),
+            );
+        let mut todo: Vec<&QualName> = types_dropped.flatten().collect();
+        let mut found = BTreeSet::new();
+        while let Some(n) = todo.pop() {
+            let Some(f) = self.from.functions.get(n) else {
+                continue;
+            };
+            if !self.to.functions.contains_key(n) && found.insert(n.clone()) {
+                todo.extend(&f.depends_on);
+            }
+        }
+        found
     }
 
     /// Whether `node` (of `from`) goes away: gone from `to`, or replaced.
