@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use super::DiffError;
-use crate::schema::{QualName, Schema, Table};
+use crate::schema::{ConstraintKind, QualName, Schema, Table};
 
 /// Objects (of both sides, by name) that are dropped and made again.
 #[derive(Debug, Default)]
@@ -66,6 +66,24 @@ fn columns_change(old: &Table, new: &Table) -> bool {
         .any(|c| match new.columns.iter().find(|n| n.name == c.name) {
             None => true,
             Some(n) => n.data_type != c.data_type || n.collation != c.collation,
+        })
+}
+
+/// Whether table `name` (of both sides) has a primary key that is dropped or made again.
+fn primary_key_changes(from: &Schema, to: &Schema, name: &QualName) -> bool {
+    let (Some(old), Some(new)) = (from.tables.get(name), to.tables.get(name)) else {
+        return false;
+    };
+    old.constraints
+        .iter()
+        .filter(|(_, c)| c.kind == ConstraintKind::PrimaryKey)
+        .any(|(cname, c)| {
+            new.constraints.get(cname).is_none_or(|n| {
+                n.kind != c.kind
+                    || n.definition != c.definition
+                    || n.deferrable != c.deferrable
+                    || n.initially_deferred != c.initially_deferred
+            })
         })
 }
 
@@ -247,6 +265,21 @@ impl Cascade {
                 .is_some_and(|old| old.definition != new.definition)
             {
                 c.objects.insert(name.clone());
+            }
+        }
+        // A grouped query may use a table's primary key (a column not grouped by but
+        // functionally dependent on the key): PostgreSQL then makes the view depend on the key
+        // constraint, which the model does not record. A view that groups and reads a table whose
+        // primary key is dropped or made again goes first (and is made again after).
+        for (name, v) in &from.views {
+            let grouped = v.definition.contains("GROUP BY");
+            if grouped
+                && to.views.contains_key(name)
+                && v.depends_on
+                    .iter()
+                    .any(|t| primary_key_changes(from, to, t))
+            {
+                c.views.insert(name.clone());
             }
         }
         c.set_gone_names(from, to);

@@ -640,6 +640,7 @@ impl Differ<'_> {
             .map(|n| (false, n))
             .chain(late_from.into_iter().map(|n| (true, n)))
             .collect();
+        let after_types = self.functions_dropped_after_types();
         for (late, node) in from_nodes.iter().rev() {
             if !self.dropped(node) {
                 continue;
@@ -677,6 +678,8 @@ impl Differ<'_> {
                     (
                         if *late {
                             Phase::DropView
+                        } else if after_types.contains(name) {
+                            Phase::DropType
                         } else {
                             Phase::DropFunction
                         },
@@ -764,6 +767,38 @@ impl Differ<'_> {
         }
     }
 
+    /// Functions that go away (not replaced) and that a type going away needs (a domain's check
+    /// or default calls them, directly or through other functions): types are dropped last, once
+    /// no column uses them (a column changes type after the drops), so these go after them.
+    fn functions_dropped_after_types(&self) -> BTreeSet<QualName> {
+        let types_dropped = self
+            .from
+            .domains
+            .iter()
+            .filter(|(n, _)| !self.to.domains.contains_key(*n) || self.cascade.types.contains(*n))
+            .map(|(_, d)| &d.depends_on)
+            .chain(
+                self.from
+                    .composites
+                    .iter()
+                    .filter(|(n, _)| {
+                        !self.to.composites.contains_key(*n) || self.cascade.types.contains(*n)
+                    })
+                    .map(|(_, c)| &c.depends_on),
+            );
+        let mut todo: Vec<&QualName> = types_dropped.flatten().collect();
+        let mut found = BTreeSet::new();
+        while let Some(n) = todo.pop() {
+            let Some(f) = self.from.functions.get(n) else {
+                continue;
+            };
+            if !self.to.functions.contains_key(n) && found.insert(n.clone()) {
+                todo.extend(&f.depends_on);
+            }
+        }
+        found
+    }
+
     /// Whether `node` (of `from`) goes away: gone from `to`, or replaced.
     fn dropped(&self, node: &Node) -> bool {
         let name = node.name();
@@ -830,8 +865,38 @@ impl Differ<'_> {
     fn create_view(&mut self, name: &QualName, v: &View) {
         let mut sql = objects::create_view(name, v);
         if v.materialized {
-            // A migration wants the view usable: filled now, not at the next REFRESH.
-            sql = sql.replacen("\nWITH NO DATA;", "\nWITH DATA;", 1);
+            // A migration wants the view usable: filled now, not at the next REFRESH. But filling
+            // it fails if a materialized view it reads is not populated (as after loading a
+            // pg_dump), which only the database knows: then it is filled at migration time
+            // exactly when all of those are.
+            let reads = self.materialized_views_read(v);
+            let fill = if reads.is_empty() {
+                "\nWITH DATA;\n".to_string()
+            } else {
+                let names: Vec<String> = reads
+                    .iter()
+                    .map(|r| format!("({}, {})", quote_literal(&r.schema), quote_literal(&r.name)))
+                    .collect();
+                let refresh = format!("REFRESH MATERIALIZED VIEW {};", name.sql());
+                let names = names.join(", ");
+                let mut tag = "$retort$".to_string();
+                while refresh.contains(&tag) || names.contains(&tag) {
+                    tag.insert(tag.len() - 1, '_');
+                }
+                format!(
+                    "\nWITH NO DATA;\n\
+                     DO {tag}\n\
+                     BEGIN\n\
+                     \x20 -- Filled only if every materialized view it reads is.\n\
+                     \x20 IF NOT EXISTS (SELECT FROM pg_catalog.pg_matviews\n\
+                     \x20     WHERE NOT ispopulated AND (schemaname, matviewname) IN ({names})) THEN\n\
+                     \x20   {refresh}\n\
+                     \x20 END IF;\n\
+                     END\n\
+                     {tag};\n"
+                )
+            };
+            sql = sql.replacen("\nWITH NO DATA;\n", &fill, 1);
         }
         self.ops.push(
             Phase::CreateView,
@@ -862,6 +927,28 @@ impl Differ<'_> {
             objects::grants(&format!("TABLE {}", name.sql()), &v.grants),
             &[Hazard::AuthzUpdate],
         );
+    }
+
+    /// The materialized views `v` reads (of `to`), directly or through views and functions.
+    fn materialized_views_read(&self, v: &View) -> BTreeSet<QualName> {
+        let mut found = BTreeSet::new();
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<&QualName> = v.depends_on.iter().collect();
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if let Some(read) = self.to.views.get(n) {
+                if read.materialized {
+                    found.insert(n.clone());
+                } else {
+                    todo.extend(&read.depends_on);
+                }
+            } else if let Some(f) = self.to.functions.get(n) {
+                todo.extend(&f.depends_on);
+            }
+        }
+        found
     }
 
     fn alter_view(&mut self, name: &QualName, old: &View, new: &View) {

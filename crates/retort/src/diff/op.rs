@@ -16,6 +16,9 @@ pub enum Phase {
     DropTrigger,
     /// Views, and functions that read tables or views (dependents first).
     DropView,
+    /// Foreign keys, before anything they depend on is dropped: every foreign key whose
+    /// referenced table, referenced column or referenced key (or unique index) goes is dropped
+    /// here, also one of a table that is dropped.
     DropForeignKey,
     DropIndex,
     DropConstraint,
