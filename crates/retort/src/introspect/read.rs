@@ -237,6 +237,12 @@ pub(super) async fn read(
                 replica_identity,
                 comment: row.get(11),
                 grants: grants(&row, 12),
+                inherits: row
+                    .get::<_, Vec<String>>(13)
+                    .into_iter()
+                    .zip(row.get::<_, Vec<String>>(14))
+                    .map(|(s, n)| QualName::new(s, n))
+                    .collect(),
                 ..Table::default()
             },
         );
@@ -247,6 +253,7 @@ pub(super) async fn read(
         let identity: String = row.get(6);
         let generated: String = row.get(7);
         let expr: Option<String> = row.get(5);
+        let inherited: bool = row.get(10);
         let identity = match identity.as_str() {
             "a" | "d" => identity_sequences.remove(&(rel.clone(), name.clone())).map(
                 |(sequence, options)| Identity {
@@ -271,6 +278,8 @@ pub(super) async fn read(
             generated,
             collation: row.get(8),
             comment: row.get(9),
+            inherited,
+            merged: inherited && row.get::<_, bool>(11),
         };
         if let Some(t) = s.tables.get_mut(&rel) {
             t.columns.push(column);
