@@ -104,6 +104,26 @@ struct Inheritance {
     added_before_parent: BTreeSet<String>,
     /// Columns whose type comes from a parent (changed there).
     type_from_parent: BTreeSet<String>,
+    /// Checks inherited before that are the table's own once it no longer inherits them.
+    checks_already_own: BTreeSet<String>,
+}
+
+/// The column `x` that a parent `p` adds in this migration, as the `ADD COLUMN` that makes it
+/// on the descendants: its own, or (when it gets it from its own parent) that parent's.
+fn added_column_origin(d: &Differ<'_>, p: &QualName, x: &str) -> Option<Column> {
+    let pt = d.to.tables.get(p)?;
+    let c = pt.columns.iter().find(|c| c.name == x)?;
+    if c.is_local() {
+        return Some(c.clone());
+    }
+    pt.inherits
+        .iter()
+        .filter(|g| table_stays(d, g))
+        .filter(|g| {
+            d.from.tables[*g].columns.iter().all(|gc| gc.name != x)
+        })
+        .find_map(|g| added_column_origin(d, g, x))
+        .or_else(|| Some(c.clone()))
 }
 
 /// The table's own `NO INHERIT` and `INHERIT`, and what its parents' changes do to it, worked out
@@ -200,10 +220,10 @@ fn inheritance(
             exists = false;
         }
         // Parents adding it.
-        let adds: Vec<Column> = kept
+        let adds: Vec<Column> = old.inherits[..kept_len]
             .iter()
-            .filter(|(po, _)| col(po, x).is_none())
-            .filter_map(|(_, pn)| col(pn, x))
+            .filter(|p| d.from.tables.get(*p).is_some_and(|po| col(po, x).is_none()))
+            .filter_map(|p| added_column_origin(d, p, x))
             .collect();
         if kept
             .iter()
@@ -319,7 +339,18 @@ fn inheritance(
             count += adds;
         }
         let child_adds = new_c.is_some_and(|n| !n.inherited && old_c.is_none_or(|o| !same(o, n)));
-        if child_adds {
+        if child_adds && exists && local {
+            // Its own already (NO INHERIT made it so): kept if it is the same.
+            let unchanged = old_c
+                .zip(new_c)
+                .is_some_and(|(o, n)| same(&Constraint { inherited: false, ..o.clone() }, n));
+            if !unchanged {
+                return refuse(format!(
+                    "check {x} changes while the parent it came from is removed"
+                ));
+            }
+            plan.checks_already_own.insert(x.to_string());
+        } else if child_adds {
             if !exists {
                 count = 0;
             }
@@ -917,7 +948,7 @@ fn alter_table(
             );
             continue;
         }
-        if c.inherited {
+        if c.inherited || inheritance.checks_already_own.contains(cname) {
             continue;
         }
         if c.kind == ConstraintKind::ForeignKey {
