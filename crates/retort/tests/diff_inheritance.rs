@@ -187,6 +187,14 @@ case!(
 );
 
 case!(
+    column_added_to_parent_and_child_at_once_is_merged,
+    "CREATE TABLE item (id bigint NOT NULL, label varchar(10));
+     CREATE TABLE book (isbn text, label varchar(10)) INHERITS (item);",
+    "CREATE TABLE item (id bigint NOT NULL, note text, label varchar(40));
+     CREATE TABLE book (isbn text, note text, label varchar(40)) INHERITS (item);"
+);
+
+case!(
     column_dropped_from_a_parent,
     "CREATE TABLE item (id bigint NOT NULL, note text, gone int);
      CREATE TABLE book (isbn text) INHERITS (item);
