@@ -50,7 +50,10 @@ async fn single_and_multiple_inheritance_round_trip() {
     assert!(col("id").inherited && !col("id").merged);
     assert!(col("note").inherited && col("note").merged);
     assert!(!col("extra").inherited);
-    assert!(!ti.constraints["id_positive"].inherited, "merged: its own too");
+    assert!(
+        !ti.constraints["id_positive"].inherited,
+        "merged: its own too"
+    );
     assert!(!ti.constraints.contains_key("only_base"));
     assert!(m.tables[&q("invoice")].constraints["id_positive"].inherited);
     // Parents first; only the child's own columns in its CREATE TABLE.
@@ -67,7 +70,9 @@ async fn single_and_multiple_inheritance_round_trip() {
     assert!(rendering.contains(
         "CREATE TABLE \"public\".\"tagged_invoice\" (\n    \"note\" text,\n    \"extra\" integer\n) INHERITS (\"public\".\"invoice\", \"other\".\"tagged\");"
     ));
-    assert!(rendering.contains("CREATE TABLE \"public\".\"archived_invoice\" () INHERITS (\"public\".\"invoice\");"));
+    assert!(rendering.contains(
+        "CREATE TABLE \"public\".\"archived_invoice\" () INHERITS (\"public\".\"invoice\");"
+    ));
 }
 
 #[tokio::test]

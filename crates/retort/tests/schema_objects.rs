@@ -123,7 +123,10 @@ async fn unmodelled_objects_are_reported_not_dropped() {
         !text.contains("cast"),
         "a range type's own casts are its own: {text}"
     );
-    assert!(!text.contains("inheritance"), "inheritance is modelled: {text}");
+    assert!(
+        !text.contains("inheritance"),
+        "inheritance is modelled: {text}"
+    );
     assert_eq!(
         m.tables[&QualName::new("public", "child")].inherits,
         [QualName::new("public", "parent")]

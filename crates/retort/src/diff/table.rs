@@ -119,9 +119,7 @@ fn added_column_origin(d: &Differ<'_>, p: &QualName, x: &str) -> Option<Column> 
     pt.inherits
         .iter()
         .filter(|g| table_stays(d, g))
-        .filter(|g| {
-            d.from.tables[*g].columns.iter().all(|gc| gc.name != x)
-        })
+        .filter(|g| d.from.tables[*g].columns.iter().all(|gc| gc.name != x))
         .find_map(|g| added_column_origin(d, g, x))
         .or_else(|| Some(c.clone()))
 }
@@ -172,16 +170,24 @@ fn inheritance(
         d.ops.push(
             Phase::NoInherit,
             format!("{name} no longer inherits from {p}"),
-            format!("ALTER TABLE {} NO INHERIT {};
-", name.sql(), p.sql()),
+            format!(
+                "ALTER TABLE {} NO INHERIT {};
+",
+                name.sql(),
+                p.sql()
+            ),
         );
     }
     for p in added {
         d.ops.push_with(
             Phase::Inherit,
             format!("{name} inherits from {p}"),
-            format!("ALTER TABLE {} INHERIT {};
-", name.sql(), p.sql()),
+            format!(
+                "ALTER TABLE {} INHERIT {};
+",
+                name.sql(),
+                p.sql()
+            ),
             &[Hazard::ExclusiveLock],
         );
     }
@@ -250,8 +256,7 @@ fn inheritance(
                 ));
             }
             exists = true;
-        } else if !adds.is_empty() && old_c.as_ref().is_some_and(|o| o.data_type != n.data_type)
-        {
+        } else if !adds.is_empty() && old_c.as_ref().is_some_and(|o| o.data_type != n.data_type) {
             return refuse(format!(
                 "column {x} changes type while a parent adds it (the types must match first)"
             ));
@@ -299,7 +304,8 @@ fn inheritance(
                 .map(|(n, _)| n.as_str()),
         );
     }
-    let same = |a: &Constraint, b: &Constraint| same_constraint(a, b) || only_validation_added(a, b);
+    let same =
+        |a: &Constraint, b: &Constraint| same_constraint(a, b) || only_validation_added(a, b);
     for x in checks {
         let (old_c, new_c) = (old.constraints.get(x), new.constraints.get(x));
         let mut count = kept.iter().filter(|(po, _)| check(po, x).is_some()).count();
@@ -319,11 +325,13 @@ fn inheritance(
                 exists = false;
             }
         }
-        let child_drops = exists
-            && old_c.is_some_and(|o| !o.inherited && new_c.is_none_or(|n| !same(o, n)));
+        let child_drops =
+            exists && old_c.is_some_and(|o| !o.inherited && new_c.is_none_or(|n| !same(o, n)));
         if child_drops {
             if count > 0 {
-                return refuse(format!("check {x} is inherited from a parent that keeps it"));
+                return refuse(format!(
+                    "check {x} is inherited from a parent that keeps it"
+                ));
             }
             exists = false;
         }
@@ -341,9 +349,15 @@ fn inheritance(
         let child_adds = new_c.is_some_and(|n| !n.inherited && old_c.is_none_or(|o| !same(o, n)));
         if child_adds && exists && local {
             // Its own already (NO INHERIT made it so): kept if it is the same.
-            let unchanged = old_c
-                .zip(new_c)
-                .is_some_and(|(o, n)| same(&Constraint { inherited: false, ..o.clone() }, n));
+            let unchanged = old_c.zip(new_c).is_some_and(|(o, n)| {
+                same(
+                    &Constraint {
+                        inherited: false,
+                        ..o.clone()
+                    },
+                    n,
+                )
+            });
             if !unchanged {
                 return refuse(format!(
                     "check {x} changes while the parent it came from is removed"

@@ -477,7 +477,12 @@ fn inheritance_column_order(s: &mut Schema) {
         }
         let mut order: Vec<String> = Vec::new();
         for p in &t.inherits {
-            for c in s.tables.get(p).map(|pt| &pt.columns[..]).unwrap_or_default() {
+            for c in s
+                .tables
+                .get(p)
+                .map(|pt| &pt.columns[..])
+                .unwrap_or_default()
+            {
                 if !order.contains(&c.name) {
                     order.push(c.name.clone());
                 }
@@ -486,7 +491,12 @@ fn inheritance_column_order(s: &mut Schema) {
         let Some(t) = s.tables.get_mut(&name) else {
             continue;
         };
-        let rank = |c: &Column| order.iter().position(|n| *n == c.name).unwrap_or(usize::MAX);
+        let rank = |c: &Column| {
+            order
+                .iter()
+                .position(|n| *n == c.name)
+                .unwrap_or(usize::MAX)
+        };
         // Stable: the table's own columns keep their order after the inherited ones.
         t.columns.sort_by_key(rank);
     }
