@@ -123,8 +123,15 @@ async fn unmodelled_objects_are_reported_not_dropped() {
         !text.contains("cast"),
         "a range type's own casts are its own: {text}"
     );
+    assert!(
+        !text.contains("inheritance"),
+        "inheritance is modelled: {text}"
+    );
+    assert_eq!(
+        m.tables[&QualName::new("public", "child")].inherits,
+        [QualName::new("public", "parent")]
+    );
     for expected in [
-        "table inheritance: public.child INHERITS public.parent",
         "rule no_delete on public.parent",
         "statistics object public.parent_stats",
         "aggregate public.my_sum(integer)",

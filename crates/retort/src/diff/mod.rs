@@ -1202,6 +1202,9 @@ fn apply_renames(
                 let old_text = old.to_string();
                 let new_text = new.to_string();
                 for other in s.tables.values_mut() {
+                    for p in other.inherits.iter_mut().filter(|p| *p == old) {
+                        p.clone_from(new);
+                    }
                     for c in other.constraints.values_mut() {
                         if c.references.as_ref() == Some(old) {
                             c.references = Some(new.clone());
@@ -1259,12 +1262,20 @@ fn apply_renames(
                         .unwrap_or_else(|| table.clone())
                 };
                 let table = &table;
+                let has_children = s.tables.values().any(|o| o.inherits.contains(table));
                 let Some(t) = s.tables.get_mut(table) else {
                     return Err(bad(format!("there is no table {table}")));
                 };
                 let Some(c) = t.columns.iter_mut().find(|c| &c.name == old) else {
                     return Err(bad(format!("table {table} has no column {old:?}")));
                 };
+                if c.inherited || has_children {
+                    return Err(DiffError::Unsupported {
+                        what: format!(
+                            "renaming column {old:?} of {table}, which has inheritance children or inherits it"
+                        ),
+                    });
+                }
                 let wanted = to
                     .tables
                     .get(&wanted_table)

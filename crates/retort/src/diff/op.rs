@@ -25,6 +25,8 @@ pub enum Phase {
     /// Column defaults that use a function or type about to be dropped.
     DropDefault,
     DetachPartition,
+    /// `ALTER TABLE child NO INHERIT parent` (before a parent is dropped).
+    NoInherit,
     DropTable,
     DropColumn,
     /// Functions and types that tables need (dependents first), sequences.
@@ -38,6 +40,8 @@ pub enum Phase {
     CreateTable,
     AlterTable,
     AddConstraint,
+    /// `ALTER TABLE child INHERIT parent`, once the child has the parent's columns and checks.
+    Inherit,
     CreateIndex,
     AttachPartition,
     AttachIndex,

@@ -80,6 +80,324 @@ pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
     Ok(())
 }
 
+/// Whether table `p` exists before the migration and stays (is not made again).
+fn table_stays(d: &Differ<'_>, p: &QualName) -> bool {
+    d.from.tables.contains_key(p) && d.to.tables.contains_key(p) && !d.cascade.tables.contains(p)
+}
+
+/// Whether some table inherits from `name` (table inheritance, not partitions), before or after.
+fn has_inheritance_children(d: &Differ<'_>, name: &QualName) -> bool {
+    [d.from, d.to]
+        .iter()
+        .any(|s| s.tables.values().any(|t| t.inherits.contains(name)))
+}
+
+/// What table inheritance means for an existing table's columns in this migration: PostgreSQL
+/// propagates its parents' new and dropped columns and type changes, so those are not done again
+/// on it.
+#[derive(Default)]
+struct Inheritance {
+    /// Old columns that go with a parent's (dropped from the parent).
+    dropped_by_parent: BTreeSet<String>,
+    /// New columns that come with a parent's ADD COLUMN, and that parent's column.
+    added_by_parent: BTreeMap<String, Column>,
+    /// New columns of its own that a parent adds in this migration too: added before the
+    /// parent's (which then merges with them).
+    added_before_parent: BTreeSet<String>,
+    /// Columns whose type comes from a parent (changed there).
+    type_from_parent: BTreeSet<String>,
+    /// Checks inherited before that are the table's own once it no longer inherits them.
+    checks_already_own: BTreeSet<String>,
+}
+
+/// The column `x` that a parent `p` adds in this migration, as the `ADD COLUMN` that makes it
+/// on the descendants: its own, or (when it gets it from its own parent) that parent's.
+fn added_column_origin(d: &Differ<'_>, p: &QualName, x: &str) -> Option<Column> {
+    let pt = d.to.tables.get(p)?;
+    let c = pt.columns.iter().find(|c| c.name == x)?;
+    if c.is_local() {
+        return Some(c.clone());
+    }
+    pt.inherits
+        .iter()
+        .filter(|g| table_stays(d, g))
+        .filter(|g| d.from.tables[*g].columns.iter().all(|gc| gc.name != x))
+        .find_map(|g| added_column_origin(d, g, x))
+        .or_else(|| Some(c.clone()))
+}
+
+/// The table's own `NO INHERIT` and `INHERIT`, and what its parents' changes do to it, worked out
+/// as PostgreSQL does them (counting each column's and check's parents, and whether it is the
+/// table's own); whatever would not end as `new` has it is refused.
+fn inheritance(
+    d: &mut Differ<'_>,
+    name: &QualName,
+    old: &Table,
+    new: &Table,
+) -> Result<Inheritance, DiffError> {
+    let mut plan = Inheritance::default();
+    if old.inherits.is_empty() && new.inherits.is_empty() {
+        return Ok(plan);
+    }
+    let refuse = |why: String| -> Result<Inheritance, DiffError> {
+        Err(DiffError::Unsupported {
+            what: format!("table inheritance of {name}: {why}"),
+        })
+    };
+    // Parents kept: the common prefix (INHERIT appends; an order change is NO INHERIT and
+    // INHERIT again), of tables that stay.
+    let kept_len = old
+        .inherits
+        .iter()
+        .zip(&new.inherits)
+        .take_while(|(a, b)| a == b && table_stays(d, a))
+        .count();
+    let kept: Vec<(&Table, &Table)> = old.inherits[..kept_len]
+        .iter()
+        .filter_map(|p| Some((d.from.tables.get(p)?, d.to.tables.get(p)?)))
+        .collect();
+    let removed = &old.inherits[kept_len..];
+    let added = &new.inherits[kept_len..];
+    let mut added_tables = Vec::new();
+    for p in added {
+        match d.to.tables.get(p) {
+            Some(t) => added_tables.push((p, t)),
+            None => return refuse(format!("its parent {p} is not part of the schema compared")),
+        }
+    }
+    if removed.iter().any(|p| !d.from.tables.contains_key(p)) {
+        return refuse("a parent is not part of the schema compared".to_string());
+    }
+    for p in removed {
+        d.ops.push(
+            Phase::NoInherit,
+            format!("{name} no longer inherits from {p}"),
+            format!(
+                "ALTER TABLE {} NO INHERIT {};
+",
+                name.sql(),
+                p.sql()
+            ),
+        );
+    }
+    for p in added {
+        d.ops.push_with(
+            Phase::Inherit,
+            format!("{name} inherits from {p}"),
+            format!(
+                "ALTER TABLE {} INHERIT {};
+",
+                name.sql(),
+                p.sql()
+            ),
+            &[Hazard::ExclusiveLock],
+        );
+    }
+
+    let col = |t: &'_ Table, x: &str| -> Option<Column> {
+        t.columns.iter().find(|c| c.name == x).cloned()
+    };
+    let mut names: Vec<&str> = old.columns.iter().map(|c| c.name.as_str()).collect();
+    for c in &new.columns {
+        if !names.contains(&c.name.as_str()) {
+            names.push(&c.name);
+        }
+    }
+    for x in names {
+        let (old_c, new_c) = (col(old, x), col(new, x));
+        // After NO INHERIT: columns no parent gives any more are the table's own.
+        let mut count = kept.iter().filter(|(po, _)| col(po, x).is_some()).count();
+        let mut exists = old_c.is_some();
+        let mut local = old_c.as_ref().is_some_and(Column::is_local) || count == 0;
+        // Parents dropping it.
+        let drops = kept
+            .iter()
+            .filter(|(po, pn)| col(po, x).is_some() && col(pn, x).is_none())
+            .count();
+        if exists && drops > 0 {
+            count -= drops;
+            if count == 0 && !local {
+                exists = false;
+                plan.dropped_by_parent.insert(x.to_string());
+            }
+        }
+        if exists && new_c.is_none() {
+            if count > 0 {
+                return refuse(format!("column {x} is inherited and stays in a parent"));
+            }
+            exists = false;
+        }
+        // Parents adding it.
+        let adds: Vec<Column> = old.inherits[..kept_len]
+            .iter()
+            .filter(|p| d.from.tables.get(*p).is_some_and(|po| col(po, x).is_none()))
+            .filter_map(|p| added_column_origin(d, p, x))
+            .collect();
+        if kept
+            .iter()
+            .any(|(po, pn)| col(po, x).is_some() && col(pn, x).is_some())
+        {
+            plan.type_from_parent.insert(x.to_string());
+        }
+        let Some(n) = new_c else {
+            continue;
+        };
+        if !exists {
+            if n.is_local() {
+                if !adds.is_empty() {
+                    plan.added_before_parent.insert(x.to_string());
+                }
+                local = true;
+                count = 0;
+            } else if let Some(pc) = adds.first() {
+                plan.added_by_parent.insert(x.to_string(), pc.clone());
+                local = false;
+            } else {
+                return refuse(format!(
+                    "column {x} would have to be inherited only, but PostgreSQL can only merge an existing column into an inherited one (write the table with {x} as its own column, or make it by hand)"
+                ));
+            }
+            exists = true;
+        } else if !adds.is_empty() && old_c.as_ref().is_some_and(|o| o.data_type != n.data_type) {
+            return refuse(format!(
+                "column {x} changes type while a parent adds it (the types must match first)"
+            ));
+        }
+        count += adds.len();
+        for (p, pt) in &added_tables {
+            if let Some(pc) = col(pt, x) {
+                if pc.not_null && !n.not_null {
+                    return refuse(format!(
+                        "column {x} must be NOT NULL to inherit from {p}, as it is there"
+                    ));
+                }
+                count += 1;
+            }
+        }
+        let _ = exists;
+        let ends = (count > 0, count > 0 && local);
+        if ends != (n.inherited, n.inherited && n.merged) {
+            let what = |inherited: bool, merged: bool| match (inherited, merged) {
+                (false, _) => "its own only",
+                (true, false) => "inherited only",
+                (true, true) => "both its own and inherited",
+            };
+            return refuse(format!(
+                "column {x} would end {} but is {} in the target (PostgreSQL cannot change that)",
+                what(ends.0, ends.1),
+                what(n.inherited, n.merged)
+            ));
+        }
+    }
+
+    // Checks, the same way (a check the child has of its own is merged by ADD CONSTRAINT).
+    let check = |t: &'_ Table, x: &str| -> Option<Constraint> {
+        t.constraints
+            .get(x)
+            .filter(|c| c.kind == ConstraintKind::Check && !c.no_inherit)
+            .cloned()
+    };
+    let mut checks: BTreeSet<&str> = BTreeSet::new();
+    for t in [old, new] {
+        checks.extend(
+            t.constraints
+                .iter()
+                .filter(|(_, c)| c.kind == ConstraintKind::Check)
+                .map(|(n, _)| n.as_str()),
+        );
+    }
+    let same =
+        |a: &Constraint, b: &Constraint| same_constraint(a, b) || only_validation_added(a, b);
+    for x in checks {
+        let (old_c, new_c) = (old.constraints.get(x), new.constraints.get(x));
+        let mut count = kept.iter().filter(|(po, _)| check(po, x).is_some()).count();
+        let mut exists = old_c.is_some();
+        let mut local = old_c.is_some_and(|c| !c.inherited) || count == 0;
+        let changed_in_parent = |po: &Table, pn: &Table| match (check(po, x), check(pn, x)) {
+            (Some(a), Some(b)) => !same(&a, &b),
+            (a, b) => a.is_some() != b.is_some(),
+        };
+        let drops = kept
+            .iter()
+            .filter(|(po, pn)| check(po, x).is_some() && changed_in_parent(po, pn))
+            .count();
+        if exists && drops > 0 {
+            count -= drops;
+            if count == 0 && !local {
+                exists = false;
+            }
+        }
+        let child_drops =
+            exists && old_c.is_some_and(|o| !o.inherited && new_c.is_none_or(|n| !same(o, n)));
+        if child_drops {
+            if count > 0 {
+                return refuse(format!(
+                    "check {x} is inherited from a parent that keeps it"
+                ));
+            }
+            exists = false;
+        }
+        let adds = kept
+            .iter()
+            .filter(|(po, pn)| check(pn, x).is_some() && changed_in_parent(po, pn))
+            .count();
+        if adds > 0 {
+            if !exists {
+                local = false;
+                exists = true;
+            }
+            count += adds;
+        }
+        let child_adds = new_c.is_some_and(|n| !n.inherited && old_c.is_none_or(|o| !same(o, n)));
+        if child_adds && exists && local {
+            // Its own already (NO INHERIT made it so): kept if it is the same.
+            let unchanged = old_c.zip(new_c).is_some_and(|(o, n)| {
+                same(
+                    &Constraint {
+                        inherited: false,
+                        ..o.clone()
+                    },
+                    n,
+                )
+            });
+            if !unchanged {
+                return refuse(format!(
+                    "check {x} changes while the parent it came from is removed"
+                ));
+            }
+            plan.checks_already_own.insert(x.to_string());
+        } else if child_adds {
+            if !exists {
+                count = 0;
+            }
+            local = true;
+            exists = true;
+        }
+        for (p, pt) in &added_tables {
+            if check(pt, x).is_some() {
+                if !exists {
+                    return refuse(format!(
+                        "check {x} of {p} would have to be inherited only, but INHERIT needs the table to have it already (write it as the table's own check too)"
+                    ));
+                }
+                count += 1;
+            }
+        }
+        let ends = exists.then_some(count > 0 && !local);
+        if ends != new_c.map(|n| n.inherited) {
+            return refuse(format!(
+                "check {x} cannot be made {} as the target has it",
+                match new_c {
+                    None => "to go".to_string(),
+                    Some(n) if n.inherited => "inherited only".to_string(),
+                    Some(_) => "the table's own".to_string(),
+                }
+            ));
+        }
+    }
+    Ok(plan)
+}
+
 /// Whether a partition's parent exists before the migration (and stays).
 fn parent_stays(d: &Differ<'_>, t: &Table) -> bool {
     t.partition_of.as_ref().is_some_and(|p| {
@@ -101,12 +419,20 @@ fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
             partition_of: None,
             ..t.clone()
         };
-        objects::create_table(name, &plain, None)
+        objects::create_table(name, &plain, &[])
+    } else if t.partition_of.is_some() {
+        objects::create_table(name, t, parent.as_slice())
     } else {
-        objects::create_table(name, t, parent)
+        objects::create_table(name, t, &crate::render::parents(d.to, t))
     };
-    d.ops
-        .push(Phase::CreateTable, format!("create table {name}"), sql);
+    // An inheritance child of a table that stays is made once its parents' columns are
+    // altered (it copies their columns, defaults and NOT NULL as they are then).
+    let phase = if t.inherits.iter().any(|p| table_stays(d, p)) {
+        Phase::AlterTable
+    } else {
+        Phase::CreateTable
+    };
+    d.ops.push(phase, format!("create table {name}"), sql);
     if let (true, Some(p)) = (standalone, &t.partition_of) {
         d.ops.push_with(
             Phase::AttachPartition,
@@ -129,6 +455,11 @@ fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
                 &[Hazard::LockedScan],
             );
         } else if c.inherited && !standalone {
+            let parent = parent.or_else(|| {
+                crate::render::parents(d.to, t)
+                    .into_iter()
+                    .find(|p| p.constraints.contains_key(cname))
+            });
             d.ops.push(
                 Phase::AddConstraint,
                 format!("validate inherited check {cname} on {name}"),
@@ -673,7 +1004,8 @@ fn alter_table(
         }
     }
 
-    columns(d, name, old, new, parent_new)?;
+    let inheritance = inheritance(d, name, old, new)?;
+    columns(d, name, old, new, parent_new, &inheritance)?;
 
     // Constraints.
     let forced = |c: &Constraint| -> bool {
@@ -749,7 +1081,7 @@ fn alter_table(
             );
             continue;
         }
-        if c.inherited {
+        if c.inherited || inheritance.checks_already_own.contains(cname) {
             continue;
         }
         if c.kind == ConstraintKind::ForeignKey {
@@ -1127,10 +1459,15 @@ fn columns(
     old: &Table,
     new: &Table,
     parent: Option<&Table>,
+    inheritance: &Inheritance,
 ) -> Result<(), DiffError> {
     let alter = format!("ALTER TABLE {}", name.sql());
     // A partition's columns come from its parent: only their defaults and NOT NULL are its own.
-    let inherited = |c: &str| parent.is_some_and(|p| p.columns.iter().any(|pc| pc.name == c));
+    // So do the types of an inheritance child's columns that a parent keeps.
+    let inherited = |c: &str| {
+        parent.is_some_and(|p| p.columns.iter().any(|pc| pc.name == c))
+            || inheritance.type_from_parent.contains(c)
+    };
     let dropped: Vec<&Column> = old
         .columns
         .iter()
@@ -1149,7 +1486,7 @@ fn columns(
                 .get(&p.parent)
                 .is_some_and(|pt| pt.columns.iter().any(|pc| pc.name == c.name))
         });
-        if from_parent {
+        if from_parent || inheritance.dropped_by_parent.contains(&c.name) {
             continue;
         }
         d.ops.push_with(
@@ -1163,14 +1500,55 @@ fn columns(
             d.ops.note(h);
         }
     }
+    // Columns a parent's drop takes away that the table has again, of its own.
+    let added: Vec<&Column> = added
+        .into_iter()
+        .chain(
+            new.columns
+                .iter()
+                .filter(|c| inheritance.dropped_by_parent.contains(&c.name)),
+        )
+        .collect();
     for c in &added {
         if inherited(&c.name) {
             continue;
         }
+        if let Some(pc) = inheritance.added_by_parent.get(&c.name) {
+            // Made by the parent's ADD COLUMN: only what differs from the parent's is set.
+            let parent = Table {
+                columns: vec![pc.clone()],
+                ..Table::default()
+            };
+            let only_this = Table {
+                columns: vec![(*c).clone()],
+                ..Table::default()
+            };
+            d.ops.push(
+                Phase::AlterTable,
+                format!("alter column {name}.{}", c.name),
+                objects::inherited_column_settings(name, &only_this, &[&parent]),
+            );
+            d.ops.push(
+                Phase::Comment,
+                format!("comment on column {name}.{}", c.name),
+                comment_change(
+                    &format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name)),
+                    None,
+                    c.comment.as_ref(),
+                ),
+            );
+            continue;
+        }
+        // Added before a parent adds it too, so that the parent's merges with it.
+        let phase = if inheritance.added_before_parent.contains(&c.name) {
+            Phase::CreateTable
+        } else {
+            Phase::AlterTable
+        };
         let mut hazards = Vec::new();
         if c.not_null && c.default.is_none() && c.identity.is_none() && c.generated.is_none() {
             d.ops.push_with(
-                Phase::AlterTable,
+                phase,
                 format!("add column {name}.{}", c.name),
                 format!("{alter} ADD COLUMN {};\n", objects::column_definition(c)),
                 &hazards,
@@ -1182,7 +1560,7 @@ fn columns(
                 hazards.push(Hazard::TableRewrite);
             }
             d.ops.push_with(
-                Phase::AlterTable,
+                phase,
                 format!("add column {name}.{}", c.name),
                 format!("{alter} ADD COLUMN {};\n", objects::column_definition(c)),
                 &hazards,
@@ -1202,6 +1580,9 @@ fn columns(
         let Some(o) = old.columns.iter().find(|o| o.name == n.name) else {
             continue;
         };
+        if inheritance.dropped_by_parent.contains(&n.name) {
+            continue;
+        }
         alter_column(d, name, o, n, inherited(&n.name), parent)?;
     }
     Ok(())
@@ -1225,6 +1606,13 @@ fn alter_column(
         table.sql(),
         quote_ident(&n.name)
     );
+    // A parent's NOT NULL is its own: each inheritance child has its own (PostgreSQL 15 lets
+    // them differ), set by the child's own changes.
+    let not_null_col = if has_inheritance_children(d, table) {
+        &only_col
+    } else {
+        &col
+    };
     let summary = format!("alter column {table}.{}", n.name);
     // Generated columns: an expression can only be dropped; a new one means a new column.
     if o.generated != n.generated {
@@ -1326,14 +1714,14 @@ fn alter_column(
             let _ = writeln!(
                 sql,
                 "ALTER TABLE {t} ADD CONSTRAINT {c} CHECK ({col_q} IS NOT NULL) NOT VALID;\n\
-                 ALTER TABLE {t} VALIDATE CONSTRAINT {c};\n{col} SET NOT NULL;\n\
+                 ALTER TABLE {t} VALIDATE CONSTRAINT {c};\n{not_null_col} SET NOT NULL;\n\
                  ALTER TABLE {t} DROP CONSTRAINT {c};",
                 t = table.sql(),
                 c = quote_ident(&check),
                 col_q = quote_ident(&n.name)
             );
         } else {
-            let _ = writeln!(sql, "{col} SET NOT NULL;");
+            let _ = writeln!(sql, "{not_null_col} SET NOT NULL;");
             hazards.push(Hazard::LockedScan);
         }
     }
@@ -1378,7 +1766,7 @@ fn alter_column(
     if o.not_null && !n.not_null {
         let parent_requires = parent_col.is_some_and(|p| p.not_null);
         if !parent_requires {
-            let _ = writeln!(sql, "{col} DROP NOT NULL;");
+            let _ = writeln!(sql, "{not_null_col} DROP NOT NULL;");
         }
     }
     d.ops.push_with(Phase::AlterTable, summary, sql, &hazards);

@@ -225,6 +225,12 @@ pub const TABLES: &str = concat!(
     comment!("pg_class", "c.oid", "0"),
     ", ",
     grants!("c.relacl", "c.relowner", "r"),
+    ", ARRAY(SELECT hn.nspname::text FROM pg_catalog.pg_inherits h \
+       JOIN pg_catalog.pg_class hc ON hc.oid = h.inhparent JOIN pg_catalog.pg_namespace hn ON hn.oid = hc.relnamespace \
+       WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno), \
+     ARRAY(SELECT hc.relname::text FROM pg_catalog.pg_inherits h \
+       JOIN pg_catalog.pg_class hc ON hc.oid = h.inhparent \
+       WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno)",
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid AND c.relispartition \
      LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent \
@@ -247,7 +253,8 @@ pub const COLUMNS: &str = concat!(
     collation!("a.attcollation", "ty.typcollation"),
     ", ",
     comment!("pg_class", "c.oid", "a.attnum"),
-    " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+    ", a.attinhcount > 0 AND NOT c.relispartition, a.attislocal \
+     FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
      JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
@@ -444,16 +451,8 @@ pub static DEPENDENCIES: LazyLock<String> = LazyLock::new(|| {
 pub const UNSUPPORTED: &str = concat!(
     "SELECT COALESCE(u.d, '(unnamed object)') FROM ( \
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, \
-       'table inheritance: ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
-       || ' INHERITS ' || i.inhparent::pg_catalog.regclass::text AS d \
-       FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid \
-       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
        'typed table ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
-       || ' OF ' || pg_catalog.format_type(c.reloftype, NULL) \
+       || ' OF ' || pg_catalog.format_type(c.reloftype, NULL) AS d \
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
        WHERE c.reloftype <> 0 AND ",
     ns_filter!(),

@@ -239,6 +239,12 @@ pub(super) async fn read(
                 replica_identity,
                 comment: row.get(11),
                 grants: grants(&row, 12),
+                inherits: row
+                    .get::<_, Vec<String>>(13)
+                    .into_iter()
+                    .zip(row.get::<_, Vec<String>>(14))
+                    .map(|(s, n)| QualName::new(s, n))
+                    .collect(),
                 ..Table::default()
             },
         );
@@ -249,6 +255,7 @@ pub(super) async fn read(
         let identity: String = row.get(6);
         let generated: String = row.get(7);
         let expr: Option<String> = row.get(5);
+        let inherited: bool = row.get(10);
         let identity = match identity.as_str() {
             "a" | "d" => identity_sequences.remove(&(rel.clone(), name.clone())).map(
                 |(sequence, options)| Identity {
@@ -273,6 +280,8 @@ pub(super) async fn read(
             generated,
             collation: row.get(8),
             comment: row.get(9),
+            inherited,
+            merged: inherited && row.get::<_, bool>(11),
         };
         if let Some(t) = s.tables.get_mut(&rel) {
             t.columns.push(column);
@@ -281,6 +290,7 @@ pub(super) async fn read(
             s.views.entry(rel).or_default().columns.push(column);
         }
     }
+    inheritance_column_order(&mut s);
     for row in r_constraints {
         let Some(t) = s.tables.get_mut(&qn(&row, 0, 1)) else {
             continue;
@@ -489,6 +499,45 @@ fn read_object(s: &mut Schema, unsupported: &mut Vec<String>, row: &Row) {
             depends_on: BTreeSet::new(),
         },
     );
+}
+
+/// An inheritance child's columns in the order `CREATE TABLE ... INHERITS` gives them: its
+/// parents' first (in the parents' order), then its own. That is the order pg_dump's output makes
+/// again; a column added to a parent after the child was made comes after the child's own in the
+/// catalog, which no dump can make again while keeping it inherited only.
+fn inheritance_column_order(s: &mut Schema) {
+    for name in crate::render::table_order(s) {
+        let Some(t) = s.tables.get(&name) else {
+            continue;
+        };
+        if t.inherits.is_empty() {
+            continue;
+        }
+        let mut order: Vec<String> = Vec::new();
+        for p in &t.inherits {
+            for c in s
+                .tables
+                .get(p)
+                .map(|pt| &pt.columns[..])
+                .unwrap_or_default()
+            {
+                if !order.contains(&c.name) {
+                    order.push(c.name.clone());
+                }
+            }
+        }
+        let Some(t) = s.tables.get_mut(&name) else {
+            continue;
+        };
+        let rank = |c: &Column| {
+            order
+                .iter()
+                .position(|n| *n == c.name)
+                .unwrap_or(usize::MAX)
+        };
+        // Stable: the table's own columns keep their order after the inherited ones.
+        t.columns.sort_by_key(rank);
+    }
 }
 
 /// The predicate of a partial index's `pg_get_indexdef`: what follows its first ` WHERE ` outside

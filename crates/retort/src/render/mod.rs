@@ -15,7 +15,7 @@ mod order;
 
 use std::fmt::Write as _;
 
-use crate::schema::{ConstraintKind, QualName, Schema};
+use crate::schema::{ConstraintKind, QualName, Schema, Table};
 
 pub use order::{creation_order, last_objects, table_order, Node};
 
@@ -78,11 +78,7 @@ pub fn render_schema(schema: &Schema) -> String {
             .iter()
             .filter_map(|name| {
                 let t = schema.tables.get(name)?;
-                let parent = t
-                    .partition_of
-                    .as_ref()
-                    .and_then(|p| schema.tables.get(&p.parent));
-                Some(objects::create_table(name, t, parent))
+                Some(objects::create_table(name, t, &parents(schema, t)))
             })
             .collect(),
     );
@@ -101,10 +97,9 @@ pub fn render_schema(schema: &Schema) -> String {
                 .filter(|(_, c)| c.kind != ConstraintKind::ForeignKey)
                 .map(|(cname, c)| {
                     if c.inherited {
-                        let parent = t
-                            .partition_of
-                            .as_ref()
-                            .and_then(|p| schema.tables.get(&p.parent));
+                        let parent = parents(schema, t)
+                            .into_iter()
+                            .find(|p| p.constraints.contains_key(cname));
                         objects::inherited_check(name, cname, c, parent)
                     } else {
                         objects::add_constraint(name, t, cname, c)
@@ -219,6 +214,16 @@ pub fn render_schema(schema: &Schema) -> String {
             .collect(),
     );
     out
+}
+
+/// The tables of `schema` that `t` is a partition of or inherits from.
+pub fn parents<'a>(schema: &'a Schema, t: &Table) -> Vec<&'a Table> {
+    t.partition_of
+        .iter()
+        .map(|p| &p.parent)
+        .chain(&t.inherits)
+        .filter_map(|p| schema.tables.get(p))
+        .collect()
 }
 
 /// The leading `-- unsupported: ...` block (empty when everything is covered).

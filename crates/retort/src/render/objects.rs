@@ -291,8 +291,11 @@ pub fn column_definition(c: &Column) -> String {
 }
 
 /// `CREATE TABLE` with its columns (for a partition, `PARTITION OF` its parent, then what its
-/// columns have that the parent's do not), and the comments of the table and its columns.
-pub fn create_table(name: &QualName, t: &Table, parent: Option<&Table>) -> String {
+/// columns have that the parent's do not; for an inheritance child, its own columns and
+/// `INHERITS`, then what its inherited columns have that its parents' do not, as pg_dump does),
+/// and the comments of the table and its columns. `parents`: the partition's parent, or the
+/// tables it inherits from (in the state they are in when it is made).
+pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
     let mut out = String::new();
     let unlogged = if t.unlogged { "UNLOGGED " } else { "" };
     let partition_by = t
@@ -302,6 +305,7 @@ pub fn create_table(name: &QualName, t: &Table, parent: Option<&Table>) -> Strin
         .unwrap_or_default();
     match &t.partition_of {
         Some(p) => {
+            let parent = parents.first().copied();
             let _ = writeln!(
                 out,
                 "CREATE {unlogged}TABLE {} PARTITION OF {} {}{partition_by}{};",
@@ -338,6 +342,7 @@ pub fn create_table(name: &QualName, t: &Table, parent: Option<&Table>) -> Strin
             let cols: Vec<String> = t
                 .columns
                 .iter()
+                .filter(|c| c.is_local())
                 .map(|c| format!("    {}", column_definition(c)))
                 .collect();
             if cols.is_empty() {
@@ -350,7 +355,14 @@ pub fn create_table(name: &QualName, t: &Table, parent: Option<&Table>) -> Strin
                     cols.join(",\n")
                 );
             }
+            if !t.inherits.is_empty() {
+                let names: Vec<String> = t.inherits.iter().map(QualName::sql).collect();
+                let _ = write!(out, " INHERITS ({})", names.join(", "));
+            }
             let _ = writeln!(out, "{partition_by}{};", with_options(&t.options));
+            if !t.inherits.is_empty() {
+                out.push_str(&inherited_column_settings(name, t, parents));
+            }
         }
     }
     comment(
@@ -364,6 +376,60 @@ pub fn create_table(name: &QualName, t: &Table, parent: Option<&Table>) -> Strin
             &format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name)),
             c.comment.as_ref(),
         );
+    }
+    out
+}
+
+/// What an inheritance child's columns get from `parents` when it is made: the default of the
+/// first parent with one, NOT NULL if any parent has it.
+pub fn inherited_from<'a>(parents: &[&'a Table], column: &str) -> (Option<&'a String>, bool) {
+    let mut default = None;
+    let mut not_null = false;
+    for p in parents {
+        if let Some(pc) = p.columns.iter().find(|pc| pc.name == column) {
+            default = default.or(pc.default.as_ref());
+            not_null |= pc.not_null;
+        }
+    }
+    (default, not_null)
+}
+
+/// `ALTER TABLE ONLY` statements that give an inheritance child's columns the defaults and NOT
+/// NULL it has where they differ from what it got from `parents` (pg_dump's way).
+pub fn inherited_column_settings(name: &QualName, t: &Table, parents: &[&Table]) -> String {
+    let mut out = String::new();
+    for c in t.columns.iter().filter(|c| c.inherited) {
+        if c.generated.is_some() || c.identity.is_some() {
+            continue;
+        }
+        let (default, not_null) = inherited_from(parents, &c.name);
+        let alter = format!(
+            "ALTER TABLE ONLY {} ALTER COLUMN {}",
+            name.sql(),
+            quote_ident(&c.name)
+        );
+        // A merged column's own default was printed with it.
+        let got_default = if c.merged {
+            c.default.as_ref().or(default)
+        } else {
+            default
+        };
+        if c.default.as_ref() != got_default {
+            match &c.default {
+                Some(d) => {
+                    let _ = writeln!(out, "{alter} SET DEFAULT {d};");
+                }
+                None => {
+                    let _ = writeln!(out, "{alter} DROP DEFAULT;");
+                }
+            }
+        }
+        let got_not_null = not_null || (c.merged && c.not_null);
+        if c.not_null && !got_not_null {
+            let _ = writeln!(out, "{alter} SET NOT NULL;");
+        } else if !c.not_null && got_not_null {
+            let _ = writeln!(out, "{alter} DROP NOT NULL;");
+        }
     }
     out
 }
@@ -397,8 +463,9 @@ pub fn add_constraint(table: &QualName, t: &Table, name: &str, c: &Constraint) -
     out
 }
 
-/// For a check a partition inherited: `VALIDATE CONSTRAINT` when it is valid on the partition but
-/// not on the parent (a partition made after a `NOT VALID` check was added); else nothing.
+/// For a check a partition (or inheritance child) inherited: `VALIDATE CONSTRAINT` when it is
+/// valid on the partition but not on the parent (a partition made after a `NOT VALID` check was
+/// added); else nothing.
 pub fn inherited_check(
     table: &QualName,
     name: &str,

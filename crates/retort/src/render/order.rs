@@ -163,24 +163,60 @@ pub fn last_objects(schema: &Schema) -> Vec<Node> {
         .collect()
 }
 
-/// Tables by name, each partition after its parent.
+/// Tables by name, each partition after its parent, and each inheritance child after all its
+/// parents (right after the last of them).
 pub fn table_order(schema: &Schema) -> Vec<QualName> {
     let mut out = Vec::with_capacity(schema.tables.len());
     let mut children: BTreeMap<&QualName, Vec<&QualName>> = BTreeMap::new();
+    // Inheritance parents (in the schema) a child still waits for.
+    let mut waiting: BTreeMap<&QualName, usize> = BTreeMap::new();
     let mut roots = Vec::new();
     for (name, t) in &schema.tables {
+        let parents: BTreeSet<&QualName> = t
+            .inherits
+            .iter()
+            .filter(|p| *p != name && schema.tables.contains_key(*p))
+            .collect();
         match &t.partition_of {
             Some(p) if schema.tables.contains_key(&p.parent) => {
                 children.entry(&p.parent).or_default().push(name);
             }
+            _ if !parents.is_empty() => {
+                for p in &parents {
+                    children.entry(*p).or_default().push(name);
+                }
+                waiting.insert(name, parents.len());
+            }
             _ => roots.push(name),
         }
     }
+    let mut done: BTreeSet<&QualName> = BTreeSet::new();
     let mut stack: Vec<&QualName> = roots.into_iter().rev().collect();
-    while let Some(n) = stack.pop() {
-        out.push(n.clone());
-        if let Some(c) = children.get(n) {
-            stack.extend(c.iter().rev());
+    loop {
+        while let Some(n) = stack.pop() {
+            if !done.insert(n) {
+                continue;
+            }
+            out.push(n.clone());
+            for c in children.get(n).into_iter().flatten().rev() {
+                match waiting.get_mut(c) {
+                    Some(w) => {
+                        *w -= 1;
+                        if *w == 0 {
+                            stack.push(c);
+                        }
+                    }
+                    None => stack.push(c),
+                }
+            }
+        }
+        // A cycle (not possible in PostgreSQL): the first table left, by name.
+        match schema.tables.keys().find(|n| !done.contains(n)) {
+            Some(n) => {
+                waiting.remove(n);
+                stack.push(n);
+            }
+            None => break,
         }
     }
     out

@@ -9,7 +9,7 @@
 //!
 //! Not part of the model yet (the first kinds are reported in `Schema::unsupported` when a
 //! database has them; the last ones are not objects and are left out silently, as by
-//! `pg_dump --no-owner`): foreign tables and servers, table inheritance, typed tables, rules
+//! `pg_dump --no-owner`): foreign tables and servers, typed tables, rules
 //! other than views', event triggers, publications, statistics objects, aggregates, operators
 //! and their classes and families, casts, collations, conversions, text search objects, range
 //! and base types, procedural languages, access methods, transforms, tablespaces, column

@@ -145,6 +145,10 @@ pub struct Table {
     pub partition_key: Option<String>,
     /// For a partition: its parent and bound.
     pub partition_of: Option<PartitionOf>,
+    /// Table inheritance (`INHERITS (p1, p2)`): the parents, in their order (`inhseqno`). Not
+    /// set for partitions (`partition_of`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<QualName>,
     pub unlogged: bool,
     /// Storage parameters (`fillfactor=70`, and its TOAST table's as `toast.name=value`), sorted.
     pub options: Vec<String>,
@@ -181,6 +185,25 @@ pub struct Column {
     /// A collation other than the type's default (qualified, quoted: `pg_catalog."C"`).
     pub collation: Option<String>,
     pub comment: Option<String>,
+    /// Table inheritance: the column comes from a parent (`attinhcount > 0`). Never set on a
+    /// partition's columns.
+    #[serde(skip_serializing_if = "is_false")]
+    pub inherited: bool,
+    /// An `inherited` column the table also defines itself (`attislocal`): printed in its
+    /// `CREATE TABLE` (as pg_dump does), and kept when no parent has it any more.
+    #[serde(skip_serializing_if = "is_false")]
+    pub merged: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+impl Column {
+    /// Defined by the table itself (`attislocal`): not inherited, or merged.
+    pub fn is_local(&self) -> bool {
+        !self.inherited || self.merged
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -224,8 +247,8 @@ pub struct Constraint {
     pub no_inherit: bool,
     /// For a partition's key constraint inherited from its parent: the parent's index.
     pub parent_index: Option<QualName>,
-    /// A check a partition got from its parent (and has not also of its own): created with the
-    /// parent's.
+    /// A check a partition or an inheritance child got from its parent (and has not also of its
+    /// own, `conislocal`): created with the parent's.
     pub inherited: bool,
     pub comment: Option<String>,
 }

@@ -751,6 +751,7 @@ impl Context<'_> {
                 generated: c.generated.clone(),
                 collation: c.collation.clone(),
                 comment: c.comment.clone(),
+                ..model::Column::default()
             });
         }
 
