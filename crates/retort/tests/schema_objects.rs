@@ -106,12 +106,16 @@ async fn unmodelled_objects_are_reported_not_dropped() {
     let client = db.connect().await;
     load(
         &client,
-        "CREATE TABLE parent (id int); CREATE TABLE child (extra int) INHERITS (parent);
+        "CREATE TABLE parent (id int, note text); CREATE TABLE child (extra int) INHERITS (parent);
+         CREATE TYPE pair AS (a int, b int); CREATE TABLE typed OF pair;
+         ALTER TABLE parent ALTER COLUMN note SET STORAGE EXTERNAL;
          CREATE RULE no_delete AS ON DELETE TO parent DO INSTEAD NOTHING;
          CREATE STATISTICS parent_stats ON id, extra FROM child;
          CREATE AGGREGATE my_sum (int) (sfunc = int4pl, stype = int);
          CREATE TYPE floatrange AS RANGE (subtype = float8);
-         CREATE FOREIGN DATA WRAPPER dummy;",
+         CREATE FOREIGN DATA WRAPPER dummy;
+         CREATE SERVER srv FOREIGN DATA WRAPPER dummy;
+         CREATE USER MAPPING FOR PUBLIC SERVER srv OPTIONS (password 'secret');",
     )
     .await
     .expect("load");
@@ -123,26 +127,36 @@ async fn unmodelled_objects_are_reported_not_dropped() {
         !text.contains("cast"),
         "a range type's own casts are its own: {text}"
     );
-    assert!(
-        !text.contains("inheritance"),
-        "inheritance is modelled: {text}"
-    );
-    assert_eq!(
-        m.tables[&QualName::new("public", "child")].inherits,
-        [QualName::new("public", "parent")]
-    );
     for expected in [
-        "rule no_delete on public.parent",
-        "statistics object public.parent_stats",
-        "aggregate public.my_sum(integer)",
-        "range type public.floatrange",
-        "foreign-data wrapper dummy",
+        "typed table public.typed OF public.pair",
+        "column setting of public.parent.note: STORAGE",
+        "user mapping PUBLIC server srv",
     ] {
         assert!(
             text.contains(expected),
             "{expected:?} missing from:\n{text}"
         );
     }
+    assert!(!text.contains("secret"), "{text}");
+    let objects: Vec<String> = m.objects.keys().map(|k| k.to_string()).collect();
+    for modelled in [
+        "public.\"rule no_delete on parent\"",
+        "public.\"statistics parent_stats\"",
+        "public.\"aggregate my_sum(integer)\"",
+        "public.\"range type floatrange\"",
+        "\"\".\"foreign-data wrapper dummy\"",
+        "\"\".\"server srv\"",
+    ] {
+        assert!(
+            objects.iter().any(|o| o == modelled),
+            "{modelled} not modelled: {objects:?}"
+        );
+    }
+    let child = retort::schema::QualName::new("public", "child");
+    assert!(
+        !m.tables[&child].inherits.is_empty(),
+        "inheritance is modelled"
+    );
     let rendering = render_schema(&m);
     assert!(rendering.starts_with("-- Schema dumped by retort\n-- unsupported: "));
     for u in &m.unsupported {

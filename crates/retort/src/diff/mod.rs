@@ -110,6 +110,7 @@ pub struct DiffOptions {
 
 /// The operations that turn `from` into `to`.
 pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Diff, DiffError> {
+    refuse_unmodelled_changes(from, to)?;
     let mut ops = Ops::default();
     let renamed;
     let from = if options.renames.is_empty() {
@@ -133,9 +134,33 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Diff, D
     d.last_objects();
     d.sequences();
     table::tables(&mut d)?;
+    d.lift_default_privileges();
     let mut operations = d.ops.0;
     operations.sort_by_key(|o| o.phase);
     Ok(Diff { operations })
+}
+
+/// What the model does not cover may be on both sides, the same: the diff leaves it alone. When
+/// it differs, the diff cannot make the change and says so, naming it.
+fn refuse_unmodelled_changes(from: &Schema, to: &Schema) -> Result<(), DiffError> {
+    let old: BTreeSet<&String> = from.unsupported.iter().collect();
+    let new: BTreeSet<&String> = to.unsupported.iter().collect();
+    let differing: Vec<String> = old
+        .symmetric_difference(&new)
+        .map(|u| {
+            let side = if old.contains(u) { "from" } else { "to" };
+            format!("{u} (only in {side})")
+        })
+        .collect();
+    if differing.is_empty() {
+        return Ok(());
+    }
+    Err(DiffError::Unsupported {
+        what: format!(
+            "objects retort does not model differ between the two sides: {}",
+            differing.join("; ")
+        ),
+    })
 }
 
 /// Operations as they are found (sorted by phase at the end).

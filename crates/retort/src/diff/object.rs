@@ -7,15 +7,24 @@ use super::{comment_change, grant_changes, Differ, Hazard, Phase};
 use crate::render::{last_objects, objects};
 use crate::schema::{CatalogObject, QualName};
 
+/// Statements as the diff's SQL holds them: each ending its line.
+fn statements(sql: &str) -> String {
+    if sql.trim().is_empty() {
+        String::new()
+    } else {
+        format!("{}\n", sql.trim_end())
+    }
+}
+
 /// When a catalog object is dropped: one that needs tables before them; collations and range
-/// types, which types and columns use, with the types; the rest (what functions make) with the
-/// functions, dependents first.
-fn drop_phase(o: &CatalogObject, late: bool) -> Phase {
+/// types that go for good, which domains may use, with the types; the rest (what functions
+/// make, and what is made again) with the functions, dependents first.
+fn drop_phase(o: &CatalogObject, late: bool, replaced: bool) -> Phase {
     if o.last() {
         Phase::DropPolicy
     } else if late {
         Phase::DropView
-    } else if matches!(o.kind.as_str(), "collation" | "range type") {
+    } else if !replaced && matches!(o.kind.as_str(), "collation" | "range type") {
         Phase::DropType
     } else {
         Phase::DropFunction
@@ -39,17 +48,12 @@ impl Differ<'_> {
         let Some(o) = self.from.objects.get(name) else {
             return;
         };
-        let phase = if o.kind == "default privileges" {
-            // Restored before the new ones are set, after everything else is made.
-            Phase::Grant
-        } else {
-            drop_phase(o, late)
-        };
-        self.ops.push_with(
+        let phase = drop_phase(o, late, self.to.objects.contains_key(name));
+        // None of these kinds holds rows (a foreign table's are elsewhere).
+        self.ops.push(
             phase,
             format!("drop {}", CatalogObject::describe(name)),
-            o.drop.clone(),
-            &[Hazard::DeletesData],
+            statements(&o.drop),
         );
     }
 
@@ -89,6 +93,40 @@ impl Differ<'_> {
                 format!("change grants on {what}"),
                 grant_changes(on, &old.grants, &new.grants),
                 &[Hazard::AuthzUpdate],
+            );
+        }
+    }
+
+    /// Default privileges that stay apply to what the migration makes, which the target holds
+    /// without them: while anything is made, they are lifted first and set again last.
+    pub(super) fn lift_default_privileges(&mut self) {
+        let makes = self.ops.0.iter().any(|o| {
+            matches!(
+                o.phase,
+                Phase::CreateSchema
+                    | Phase::CreateType
+                    | Phase::Sequence
+                    | Phase::CreateTable
+                    | Phase::CreateView
+            )
+        });
+        if !makes {
+            return;
+        }
+        for (name, o) in &self.from.objects {
+            if o.kind != "default privileges" || self.object_dropped(name) {
+                continue;
+            }
+            let what = CatalogObject::describe(name);
+            self.ops.push(
+                Phase::DropPolicy,
+                format!("lift {what} while objects are made"),
+                statements(&o.drop),
+            );
+            self.ops.push(
+                Phase::Grant,
+                format!("set {what} again"),
+                statements(&o.definition),
             );
         }
     }

@@ -6,9 +6,9 @@ use tokio_postgres::Row;
 
 use super::{queries as q, CountingClient, IntrospectError, IntrospectOptions, MIN_SERVER_VERSION};
 use crate::schema::{
-    Attribute, CatalogObject, Column, CompositeType, Constraint, ConstraintKind, Domain, EnumType, Extension,
-    Function, Grant, Identity, Index, Namespace, PartitionOf, Policy, QualName, Schema, Sequence,
-    SequenceOptions, Table, Trigger, View,
+    Attribute, CatalogObject, Column, CompositeType, Constraint, ConstraintKind, Domain, EnumType,
+    Extension, Function, Grant, Identity, Index, Namespace, PartitionOf, Policy, QualName, Schema,
+    Sequence, SequenceOptions, Table, Trigger, View,
 };
 
 fn qn(row: &Row, schema: usize, name: usize) -> QualName {

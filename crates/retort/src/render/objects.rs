@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 
 use super::Node;
 use crate::schema::{
-    CatalogObject, Column, CompositeType, Constraint, ConstraintKind, Domain, EnumType, Extension, Function,
-    Grant, Index, Namespace, Policy, QualName, Schema, Sequence, SequenceOptions, Table, Trigger,
-    View,
+    CatalogObject, Column, CompositeType, Constraint, ConstraintKind, Domain, EnumType, Extension,
+    Function, Grant, Index, Namespace, Policy, QualName, Schema, Sequence, SequenceOptions, Table,
+    Trigger, View,
 };
 use crate::sql::{quote_ident, quote_literal};
 

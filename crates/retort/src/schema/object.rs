@@ -41,6 +41,34 @@ pub struct CatalogObject {
     pub used_by: BTreeSet<String>,
 }
 
+/// Every kind's name, as keys begin with it.
+const KIND_NAMES: &[&str] = &[
+    "access method",
+    "aggregate",
+    "cast",
+    "collation",
+    "conversion",
+    "default privileges",
+    "event trigger",
+    "foreign table",
+    "foreign-data wrapper",
+    "language",
+    "operator",
+    "operator class",
+    "operator family",
+    "publication",
+    "range type",
+    "rule",
+    "server",
+    "statistics",
+    "text search configuration",
+    "text search dictionary",
+    "text search parser",
+    "text search template",
+    "transform",
+    "user mapping",
+];
+
 /// The kinds whose objects need tables, or act on the statements that make the rest: made
 /// after the tables and views, dropped before them.
 const LATE_KINDS: &[&str] = &[
@@ -65,7 +93,11 @@ impl CatalogObject {
 
     /// `collation public.ci`, for summaries and messages.
     pub fn describe(key: &QualName) -> String {
-        let (kind, identity) = key.name.split_once(' ').unwrap_or(("object", &key.name));
+        let (kind, identity) = KIND_NAMES
+            .iter()
+            .filter_map(|k| Some((*k, key.name.strip_prefix(k)?.strip_prefix(' ')?)))
+            .max_by_key(|(k, _)| k.len())
+            .unwrap_or(("object", &key.name));
         if key.schema.is_empty() {
             format!("{kind} {identity}")
         } else {

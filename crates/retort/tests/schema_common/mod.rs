@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use retort::diff::{diff, DiffOptions, Rename};
 use retort::introspect::{introspect, introspect_parallel, IntrospectOptions};
 use retort::render::render_schema;
 use retort::schema::Schema;
@@ -312,4 +313,86 @@ async fn round_trip_in(pool: &Pool, a: &TestDatabase, sql: &str) -> Result<Round
         model: m1,
         rendering,
     })
+}
+
+/// A diff scenario, as `diff_ops.rs` runs them: loads an old and a new schema, diffs them, applies
+/// the up SQL (the result must equal the new schema, column order aside, and a second diff must
+/// be empty), then the down SQL (the result must equal the old schema). Returns the snapshot text
+/// (up, hazards, down).
+pub fn sorted_columns(mut s: Schema) -> Schema {
+    for t in s.tables.values_mut() {
+        t.columns.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+    s
+}
+
+pub async fn read(client: &tokio_postgres::Client) -> Schema {
+    introspect(client, &IntrospectOptions::default())
+        .await
+        .expect("introspect")
+}
+
+pub async fn diff_scenario(old_sql: &str, new_sql: &str, options: DiffOptions) -> String {
+    let a = fresh_database().await;
+    let b = fresh_database().await;
+    let ca = a.connect().await;
+    let cb = b.connect().await;
+    let _ = ca
+        .batch_execute("DO $$BEGIN CREATE ROLE app_reader; EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END$$")
+        .await;
+    load(&ca, old_sql).await.expect("old loads");
+    load(&cb, new_sql).await.expect("new loads");
+    let old = read(&ca).await;
+    let new = read(&cb).await;
+    let up = diff(&old, &new, &options).expect("diff");
+    assert!(!up.is_empty(), "the scenario changes nothing");
+    load(&ca, &up.sql())
+        .await
+        .unwrap_or_else(|e| panic!("up SQL fails: {e}\n{}", up.sql()));
+    let after = read(&ca).await;
+    assert!(
+        sorted_columns(after.clone()) == sorted_columns(new.clone()),
+        "after up: {}\n{}",
+        model_difference(&sorted_columns(new.clone()), &sorted_columns(after.clone())),
+        up.sql()
+    );
+    let again = diff(&after, &new, &DiffOptions::default()).expect("diff again");
+    assert!(again.is_empty(), "second diff: {}", again.sql());
+    let reverse = DiffOptions {
+        renames: options
+            .renames
+            .iter()
+            .map(|r| match r {
+                Rename::Table { from, to } => Rename::Table {
+                    from: to.clone(),
+                    to: from.clone(),
+                },
+                Rename::Column { table, from, to } => Rename::Column {
+                    table: table.clone(),
+                    from: to.clone(),
+                    to: from.clone(),
+                },
+            })
+            .collect(),
+        online: options.online,
+    };
+    let down = diff(&after, &old, &reverse).expect("down diff");
+    load(&ca, &down.sql())
+        .await
+        .unwrap_or_else(|e| panic!("down SQL fails: {e}\n{}", down.sql()));
+    let back = read(&ca).await;
+    assert!(
+        sorted_columns(back.clone()) == sorted_columns(old.clone()),
+        "after down: {}\n{}",
+        model_difference(&sorted_columns(old), &sorted_columns(back)),
+        down.sql()
+    );
+    let hazards: Vec<&str> = up.hazards().iter().map(|h| h.name()).collect();
+    format!(
+        "-- up (transactional: {}; hazards: {})\n{}\n-- down\n{}",
+        up.transactional(),
+        hazards.join(", "),
+        up.sql(),
+        down.sql()
+    )
 }

@@ -143,16 +143,20 @@ fn object_branch(k: &Kind) -> String {
 const OWN_OBJECT: &str = "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend xd \
      WHERE xd.classid = u.classid AND xd.objid = u.objid AND xd.deptype IN ('e', 'i'))";
 
-/// Dependents that the diff cannot make again with the object (all but functions, views' rules
-/// and other catalog objects), as PostgreSQL describes them.
+/// Dependents that the diff cannot make again with the object (all but functions, views' rules,
+/// other catalog objects, and a foreign table's own constraints and defaults), as PostgreSQL describes them.
 const USED_BY: &str = "ARRAY(SELECT DISTINCT pg_catalog.pg_describe_object(ud.classid, ud.objid, ud.objsubid) \
      FROM pg_catalog.pg_depend ud WHERE ud.refclassid = u.classid AND ud.refobjid = u.objid \
      AND ud.deptype = 'n' AND ud.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, \
        'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass, \
        'pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_trigger'::pg_catalog.regclass, \
        'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_index'::pg_catalog.regclass) \
-     AND NOT (ud.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND EXISTS (SELECT 1 FROM pg_catalog.pg_class vc \
-       WHERE vc.oid = ud.objid AND vc.relkind IN ('v', 'f'))) ORDER BY 1)";
+     AND NOT (ud.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND (ud.objid = u.objid OR EXISTS (SELECT 1 \
+       FROM pg_catalog.pg_class vc WHERE vc.oid = ud.objid AND vc.relkind IN ('v', 'f')))) \
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint uk WHERE ud.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass \
+       AND uk.oid = ud.objid AND uk.conrelid = u.objid AND u.classid = 'pg_catalog.pg_class'::pg_catalog.regclass) \
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ua WHERE ud.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass \
+       AND ua.oid = ud.objid AND ua.adrelid = u.objid AND u.classid = 'pg_catalog.pg_class'::pg_catalog.regclass) ORDER BY 1)";
 
 /// The query that reads every object of every kind: kind, schema, key name, definition, drop,
 /// comment target, comment, grant target, grants, dependents it cannot remake.
@@ -179,4 +183,3 @@ pub(crate) fn dependency_objects() -> String {
         b = branches.join(" UNION ALL ")
     )
 }
-
