@@ -712,7 +712,7 @@ impl Differ<'_> {
                         objects::drop_function(&name.schema, f),
                     )
                 }
-                Node::View(_) => {
+                Node::View(_) | Node::ViewPlaceholder(_) => {
                     let Some(v) = self.from.views.get(name) else {
                         continue;
                     };
@@ -720,6 +720,16 @@ impl Differ<'_> {
                         Phase::DropView,
                         format!("drop view {name}"),
                         objects::drop_view(name, v),
+                    )
+                }
+                Node::ViewReplace(_) => {
+                    let Some(v) = self.from.views.get(name) else {
+                        continue;
+                    };
+                    (
+                        Phase::DropView,
+                        format!("empty view {name}, which is in a cycle, before its drop"),
+                        objects::view_placeholder(name, v, true),
                     )
                 }
             };
@@ -788,6 +798,28 @@ impl Differ<'_> {
                         self.alter_view(&name, old, v);
                     }
                 }
+                Node::ViewPlaceholder(_) => {
+                    if let Some(v) = self.to.views.get(&name).filter(|_| created) {
+                        self.ops.push(
+                            Phase::CreateView,
+                            format!("create view {name} as a placeholder (it is in a cycle)"),
+                            objects::view_placeholder(&name, v, false),
+                        );
+                    }
+                }
+                Node::ViewReplace(_) => {
+                    let Some(v) = self.to.views.get(&name) else {
+                        continue;
+                    };
+                    match self.from.views.get(&name).filter(|_| !created) {
+                        Some(old) => self.alter_view(&name, old, v),
+                        None => self.ops.push(
+                            Phase::CreateView,
+                            format!("define view {name}"),
+                            objects::create_node(self.to, node),
+                        ),
+                    }
+                }
             }
         }
     }
@@ -838,7 +870,9 @@ impl Differ<'_> {
             Node::Function(_) => {
                 !self.to.functions.contains_key(name) || self.cascade.functions.contains(name)
             }
-            Node::View(_) => !self.to.views.contains_key(name) || self.cascade.views.contains(name),
+            Node::View(_) | Node::ViewPlaceholder(_) | Node::ViewReplace(_) => {
+                !self.to.views.contains_key(name) || self.cascade.views.contains(name)
+            }
             Node::Object(_) => self.object_dropped(name),
         }
     }
@@ -857,7 +891,7 @@ impl Differ<'_> {
             Node::Function(_) => {
                 !self.from.functions.contains_key(name) || self.cascade.functions.contains(name)
             }
-            Node::View(_) => {
+            Node::View(_) | Node::ViewPlaceholder(_) | Node::ViewReplace(_) => {
                 !self.from.views.contains_key(name) || self.cascade.views.contains(name)
             }
             Node::Object(_) => self.object_created(name),

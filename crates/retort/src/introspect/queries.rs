@@ -428,7 +428,8 @@ const DEPENDENCY_OBJECTS: &str = concat!(
 /// and name (`name(args)` for functions). View bodies are their `pg_rewrite` rules; domain
 /// checks their constraints; array types stand for their element type. Catalog objects also
 /// follow automatic dependencies (an operator class on its family, a statistics object on its
-/// table).
+/// table). A view that reads its own columns depends on itself (every view's rule also names
+/// its own relation as a whole, which is not that).
 pub static DEPENDENCIES: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH objs AS ({DEPENDENCY_OBJECTS} UNION ALL {}) \
@@ -437,7 +438,8 @@ pub static DEPENDENCIES: LazyLock<String> = LazyLock::new(|| {
          JOIN objs a ON a.classid = d.classid AND a.objid = d.objid \
          JOIN objs b ON b.classid = d.refclassid AND b.objid = d.refobjid \
          WHERE (d.deptype = 'n' OR (d.deptype = 'a' AND a.kind = 'obj')) \
-           AND (a.kind, a.sch, a.nm) <> (b.kind, b.sch, b.nm) \
+           AND ((a.kind, a.sch, a.nm) <> (b.kind, b.sch, b.nm) \
+             OR (d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.refobjsubid <> 0)) \
            AND (d.classid <> 'pg_catalog.pg_class'::pg_catalog.regclass OR a.kind IN ('type', 'obj')) \
          ORDER BY 1, 2, 3, 4, 5, 6",
         super::kinds::dependency_objects()

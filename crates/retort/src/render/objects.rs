@@ -57,6 +57,11 @@ pub fn create_node(schema: &Schema, node: &Node) -> String {
             .get(n)
             .map(|f| create_function(&n.schema, f)),
         Node::View(n) => schema.views.get(n).map(|v| create_view(n, v)),
+        Node::ViewPlaceholder(n) => schema.views.get(n).map(|v| view_placeholder(n, v, false)),
+        Node::ViewReplace(n) => schema
+            .views
+            .get(n)
+            .map(|v| create_view(n, v).replacen("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)),
         Node::Object(n) => schema.objects.get(n).map(create_object),
     }
     .unwrap_or_default()
@@ -573,6 +578,29 @@ pub fn create_view(name: &QualName, v: &View) -> String {
         );
     }
     out
+}
+
+/// A view with the columns of `v`, all NULL: what stands for it while what it reads is made
+/// (`replace`: over the view itself, taking its dependencies away before a drop).
+pub fn view_placeholder(name: &QualName, v: &View, replace: bool) -> String {
+    let columns: Vec<String> = v
+        .columns
+        .iter()
+        .map(|c| {
+            let collate = c
+                .collation
+                .as_ref()
+                .map(|k| format!(" COLLATE {k}"))
+                .unwrap_or_default();
+            format!("NULL::{}{collate} AS {}", c.data_type, quote_ident(&c.name))
+        })
+        .collect();
+    format!(
+        "CREATE {}VIEW {} AS\nSELECT {};\n",
+        if replace { "OR REPLACE " } else { "" },
+        name.sql(),
+        columns.join(", ")
+    )
 }
 
 pub fn drop_view(name: &QualName, v: &View) -> String {

@@ -15,13 +15,18 @@ pub enum Node {
     View(QualName),
     /// A catalog object (collation, aggregate, operator, rule...).
     Object(QualName),
+    /// A view that reads itself, or is in a cycle of views: first made as a placeholder with
+    /// its columns (as pg_dump does)...
+    ViewPlaceholder(QualName),
+    /// ... and given its definition once what it reads exists.
+    ViewReplace(QualName),
 }
 
 impl Node {
     pub fn name(&self) -> &QualName {
         match self {
             Node::Enum(n) | Node::Domain(n) | Node::Composite(n) | Node::Function(n) => n,
-            Node::View(n) | Node::Object(n) => n,
+            Node::View(n) | Node::Object(n) | Node::ViewPlaceholder(n) | Node::ViewReplace(n) => n,
         }
     }
 }
@@ -50,7 +55,9 @@ fn deps_of<'a>(schema: &'a Schema, node: &Node) -> Box<dyn Iterator<Item = &'a Q
                 .into_iter()
                 .flat_map(|d| &d.depends_on),
         ),
-        Node::View(n) => Box::new(schema.views.get(n).into_iter().flat_map(|d| &d.depends_on)),
+        Node::View(n) | Node::ViewPlaceholder(n) | Node::ViewReplace(n) => {
+            Box::new(schema.views.get(n).into_iter().flat_map(|d| &d.depends_on))
+        }
         Node::Object(n) => Box::new(
             schema
                 .objects
@@ -84,10 +91,23 @@ fn topo(schema: &Schema, nodes: Vec<Node>) -> Vec<Node> {
         .collect();
     let mut out = Vec::with_capacity(nodes.len());
     let mut done: BTreeSet<&Node> = BTreeSet::new();
+    // Plain views that read themselves, and those taken to break a cycle, are placeholders.
+    let replaceable = |n: &Node| match n {
+        Node::View(v) => schema.views.get(v).is_some_and(|v| !v.materialized),
+        _ => false,
+    };
+    let mut placeholders: Vec<&Node> = nodes
+        .iter()
+        .filter(|n| replaceable(n) && deps_of(schema, n).any(|d| d == n.name()))
+        .collect();
     loop {
         while let Some(n) = ready.pop_first() {
             done.insert(n);
-            out.push(n.clone());
+            out.push(if placeholders.contains(&n) {
+                Node::ViewPlaceholder(n.name().clone())
+            } else {
+                n.clone()
+            });
             for m in dependents.get(n).into_iter().flatten() {
                 if let Some(w) = waiting.get_mut(m) {
                     w.remove(n);
@@ -97,14 +117,27 @@ fn topo(schema: &Schema, nodes: Vec<Node>) -> Vec<Node> {
                 }
             }
         }
-        // A cycle: take the first remaining by name and go on.
-        match waiting.keys().find(|n| !done.contains(*n)) {
+        // A cycle: take the first remaining by name (a view if there is one, made as a
+        // placeholder) and go on.
+        let remaining = || waiting.keys().filter(|n| !done.contains(*n));
+        match remaining()
+            .find(|n| replaceable(n))
+            .or_else(|| remaining().next())
+        {
             Some(n) => {
+                if replaceable(n) {
+                    placeholders.push(n);
+                }
                 ready.insert(n);
             }
             None => break,
         }
     }
+    out.extend(
+        placeholders
+            .iter()
+            .map(|n| Node::ViewReplace(n.name().clone())),
+    );
     out
 }
 
