@@ -7,14 +7,19 @@
 //! attribute numbers, no file nodes. Collections are `BTreeMap`s keyed by (qualified) name, so
 //! equality, iteration order and serialisation are deterministic.
 //!
-//! Not part of the model yet (the first kinds are reported in `Schema::unsupported` when a
-//! database has them; the last ones are not objects and are left out silently, as by
-//! `pg_dump --no-owner`): foreign tables and servers, typed tables, rules
-//! other than views', event triggers, publications, statistics objects, aggregates, operators
-//! and their classes and families, casts, collations, conversions, text search objects, range
-//! and base types, procedural languages, access methods, transforms, tablespaces, column
-//! storage, statistics targets and privileges, type privileges, default privileges, security
-//! labels; owners; whether a materialized view is populated; the absence of schema `public`.
+//! Collations, aggregates, operators and their classes and families, casts, conversions, text
+//! search objects, range types, rules, statistics objects, event triggers, foreign-data
+//! wrappers, servers, user mappings, foreign tables, publications, default privileges,
+//! procedural languages, access methods and transforms are [`CatalogObject`]s: kept as the
+//! definition PostgreSQL's catalog gives (one unit per kind in `introspect::kinds`).
+//!
+//! Not part of the model yet (reported in `Schema::unsupported` when a database has them, and
+//! refused by the diff when they differ; the last ones are not objects and are left out
+//! silently, as by `pg_dump --no-owner`): typed tables, base types, range types with a canonical
+//! function, user mappings holding a password, publications of whole schemas, foreign tables
+//! that are partitions or inherit, tablespaces, column storage, statistics targets and
+//! privileges, type privileges, security labels; owners; whether a materialized view is
+//! populated; the absence of schema `public`.
 //!
 //! [`builder`] declares a `Schema` in Rust (what `#[derive(retort::Table)]` expands to), in the
 //! same printed forms, so a declared schema equals an introspected one.

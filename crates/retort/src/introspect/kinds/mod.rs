@@ -183,3 +183,30 @@ pub(crate) fn dependency_objects() -> String {
         b = branches.join(" UNION ALL ")
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::KINDS;
+    use crate::schema::{CatalogObject, QualName};
+
+    #[test]
+    fn every_kind_is_described_by_its_name() {
+        for k in KINDS {
+            let key = QualName::new("s", format!("{} x(int)", k.name));
+            assert_eq!(
+                CatalogObject::describe(&key),
+                format!("{} s.x(int)", k.name),
+                "{}",
+                k.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_kind_has_its_own_name() {
+        let mut names: Vec<&str> = KINDS.iter().map(|k| k.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), KINDS.len());
+    }
+}
