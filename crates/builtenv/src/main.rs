@@ -199,7 +199,7 @@ fn local_database_url(config: &retort::config::Config) -> Result<String, Failure
         .enable_all()
         .build()
         .map_err(|e| {
-            Failure::new(
+            Failure::message(
                 ExitCode::Io,
                 format!("builtenv: cannot start the async runtime: {e}"),
             )

@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
-use retort::autogen::{AutogenError, ReplayError, Scratch, Side};
+use retort::autogen::{Scratch, Side};
 use retort::config::Config;
-use retort::diff::{DiffError, DiffOptions, Rename};
+use retort::diff::{DiffOptions, Rename};
 use retort::exit::ExitCode;
 use retort::introspect::IntrospectOptions;
 use retort::project::{Error, Project};
@@ -13,47 +13,6 @@ use retort::schema::Schema;
 
 use crate::args::{Cli, DiffArgs, DiffOptionArgs};
 use crate::Failure;
-
-impl From<AutogenError> for Failure {
-    fn from(e: AutogenError) -> Self {
-        let code = match &e {
-            AutogenError::Db(_) | AutogenError::Introspect(_) | AutogenError::Scratch { .. } => {
-                ExitCode::Connection
-            }
-            AutogenError::NoFiles { .. } | AutogenError::Read { .. } => ExitCode::Io,
-            AutogenError::Load { .. } => ExitCode::Migration,
-            AutogenError::NotUpToDate => ExitCode::Target,
-            AutogenError::NoDesiredSchema => ExitCode::Config,
-            _ => ExitCode::Io,
-        };
-        Failure::Other {
-            report: miette::Report::new(e),
-            code,
-        }
-    }
-}
-
-impl From<ReplayError> for Failure {
-    fn from(e: ReplayError) -> Self {
-        match e {
-            ReplayError::Autogen(e) => e.into(),
-            ReplayError::Run(e) => e.into(),
-        }
-    }
-}
-
-impl From<DiffError> for Failure {
-    fn from(e: DiffError) -> Self {
-        let code = match &e {
-            DiffError::BadRename { .. } => ExitCode::Usage,
-            _ => ExitCode::Unsupported,
-        };
-        Failure::Other {
-            report: miette::Report::new(e),
-            code,
-        }
-    }
-}
 
 /// The project's config, or the defaults when there is no retort.toml (diffing two databases
 /// needs no project).

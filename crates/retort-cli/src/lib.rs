@@ -15,7 +15,7 @@ use std::process::ExitCode as ProcessExit;
 
 use clap::Parser;
 use retort::config::Config;
-use retort::exit::ExitCode;
+use retort::exit::{ExitCode, HasExitCode};
 use retort::inspect;
 use retort::project::{Error, Project};
 
@@ -117,81 +117,48 @@ where
     install_log_subscriber();
     match run(cli) {
         Ok(code) => ProcessExit::from(code.code()),
-        Err(Failure::Project(err)) => {
-            let code = err.exit_code();
-            report(err);
-            ProcessExit::from(code.code())
-        }
-        Err(Failure::Other { report, code }) => {
-            eprintln!("{report:?}");
+        Err(failure) => {
+            let code = failure.code;
+            report(failure.report);
             ProcessExit::from(code.code())
         }
     }
 }
 
-/// Why a command failed: a library error (printed as a diagnostic) and its exit code.
-pub enum Failure {
-    Project(Error),
-    Other {
-        report: miette::Report,
-        code: ExitCode,
-    },
+/// Why a command failed: the error (printed as a diagnostic) and its exit code. Any stage's
+/// error converts into it with its own code ([`HasExitCode`]); builtenv uses it too.
+pub struct Failure {
+    pub report: miette::Report,
+    pub code: ExitCode,
 }
 
 impl Failure {
-    pub fn message(code: ExitCode, message: String) -> Self {
-        Failure::Other {
+    /// A failure that is no library error: a message and the code it ends with.
+    pub fn message(code: ExitCode, message: impl std::fmt::Display) -> Self {
+        Failure {
             report: miette::miette!("{message}"),
             code,
         }
     }
 }
 
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::Project(e)
-    }
-}
-
-impl From<retort::target::TargetError> for Failure {
-    fn from(e: retort::target::TargetError) -> Self {
-        Failure::Project(Error::Target(e))
-    }
-}
-
-impl From<retort::runner::RunError> for Failure {
-    fn from(e: retort::runner::RunError) -> Self {
-        let code = e.exit_code();
-        Failure::Other {
+impl<E> From<E> for Failure
+where
+    E: HasExitCode + miette::Diagnostic + Send + Sync + 'static,
+{
+    fn from(e: E) -> Self {
+        Failure {
+            code: e.exit_code(),
             report: miette::Report::new(e),
-            code,
-        }
-    }
-}
-
-impl From<retort::local::LocalError> for Failure {
-    fn from(e: retort::local::LocalError) -> Self {
-        Failure::Other {
-            report: miette::Report::new(e),
-            code: ExitCode::Connection,
-        }
-    }
-}
-
-impl From<retort::devdb::DevDbError> for Failure {
-    fn from(e: retort::devdb::DevDbError) -> Self {
-        Failure::Other {
-            report: miette::Report::new(e),
-            code: ExitCode::Connection,
         }
     }
 }
 
 /// Print an error to stderr. Script-directory problems are printed one by one (each a line
 /// with file:line:column, the source line and a caret), then one summary line.
-fn report(err: Error) {
-    match err {
-        Error::Script(retort::script::ScriptError::Problems { problems }) => {
+fn report(report: miette::Report) {
+    match report.downcast::<Error>() {
+        Ok(Error::Script(retort::script::ScriptError::Problems { problems })) => {
             let n = problems.len();
             for p in problems {
                 eprintln!("{:?}", miette::Report::new(p));
@@ -202,7 +169,8 @@ fn report(err: Error) {
                 if n == 1 { "it" } else { "them" }
             );
         }
-        other => eprintln!("{:?}", miette::Report::new(other)),
+        Ok(other) => eprintln!("{:?}", miette::Report::new(other)),
+        Err(report) => eprintln!("{report:?}"),
     }
 }
 
@@ -495,7 +463,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
 }
 
 fn io_error(message: &str, help: Option<&str>) -> Failure {
-    Failure::Project(Error::Script(retort::script::ScriptError::Write {
+    Failure::from(Error::Script(retort::script::ScriptError::Write {
         message: message.to_string(),
         help: help.map(str::to_string),
     }))

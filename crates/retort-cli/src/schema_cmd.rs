@@ -10,14 +10,6 @@ use retort::project::Error;
 use crate::args::{Cli, SchemaAction, SchemaFormatArg};
 use crate::Failure;
 
-/// A connection or catalog error (exit code 6).
-fn connection_failure(e: impl miette::Diagnostic + Send + Sync + 'static) -> Failure {
-    Failure::Other {
-        report: miette::Report::new(e),
-        code: ExitCode::Connection,
-    }
-}
-
 /// The config, or (with a database URL given and no retort.toml) the defaults: dumping a
 /// schema needs no project.
 fn config(cli: &Cli) -> Result<Config, Failure> {
@@ -44,7 +36,7 @@ pub fn run(cli: &Cli, action: &SchemaAction) -> Result<ExitCode, Failure> {
         })?;
     let schema = runtime.block_on(async {
         let url = crate::db_cmd::database_url(cli, &config).await?;
-        let target = retort::db::Target::parse(&url).map_err(connection_failure)?;
+        let target = retort::db::Target::parse(&url).map_err(Failure::from)?;
         let options = IntrospectOptions {
             schemas: schemas.clone(),
         };
@@ -54,12 +46,12 @@ pub fn run(cli: &Cli, action: &SchemaAction) -> Result<ExitCode, Failure> {
             target.connect("retort schema dump"),
             target.connect("retort schema dump")
         );
-        let first = first.map_err(connection_failure)?;
+        let first = first.map_err(Failure::from)?;
         match second {
             Ok(second) => introspect_parallel(&first, &second, &options).await,
             Err(_) => introspect(&first, &options).await,
         }
-        .map_err(connection_failure)
+        .map_err(Failure::from)
     })?;
     let notice = retort::render::unsupported_notice(&schema);
     if !notice.is_empty() {

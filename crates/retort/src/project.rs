@@ -4,12 +4,11 @@
 use miette::Diagnostic;
 
 use crate::config::{Config, ConfigError};
-use crate::exit::ExitCode;
 use crate::graph::{self, RevisionGraph};
 use crate::script::{ReadMode, ScriptDirectory, ScriptError};
 use crate::target::TargetError;
 
-/// Every error a project-level operation can end in, each mapped to an exit code.
+/// Every error a project-level operation can end in (exit codes: [`crate::exit::HasExitCode`]).
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[non_exhaustive]
 pub enum Error {
@@ -22,17 +21,6 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Target(#[from] TargetError),
-}
-
-impl Error {
-    pub fn exit_code(&self) -> ExitCode {
-        match self {
-            Error::Config(_) => ExitCode::Config,
-            Error::Script(ScriptError::Io { .. } | ScriptError::Write { .. }) => ExitCode::Io,
-            Error::Script(_) => ExitCode::Script,
-            Error::Target(_) => ExitCode::Target,
-        }
-    }
 }
 
 /// A loaded, validated project.

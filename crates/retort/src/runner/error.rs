@@ -6,7 +6,6 @@ use std::path::Path;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 
 use crate::db::DbError;
-use crate::exit::ExitCode;
 use crate::target::TargetError;
 
 /// A statement of a revision failed.
@@ -331,37 +330,4 @@ pub enum RunError {
         #[help]
         help: Option<String>,
     },
-}
-
-impl RunError {
-    pub fn exit_code(&self) -> ExitCode {
-        match self {
-            // No SQLSTATE: the connection closed; 57P0x: the server ended the session; 08: a
-            // connection exception.
-            RunError::Db(DbError::Query { code, .. })
-                if code
-                    .as_deref()
-                    .is_none_or(|c| c.starts_with("57P0") || c.starts_with("08")) =>
-            {
-                ExitCode::Connection
-            }
-            RunError::Db(DbError::Query { .. }) => ExitCode::Migration,
-            RunError::Db(_) => ExitCode::Connection,
-            RunError::Target(_) => ExitCode::Target,
-            RunError::Migration(m) if m.timeout.is_some() => ExitCode::Timeout,
-            RunError::Migration(m) if m.connection_lost => ExitCode::Connection,
-            RunError::Migration(_) => ExitCode::Migration,
-            RunError::Unusable(_) => ExitCode::Script,
-            RunError::LockTimeout { .. } | RunError::LockLost => ExitCode::Lock,
-            RunError::Changed { .. }
-            | RunError::Interrupted { .. }
-            | RunError::Unfinished { .. }
-            | RunError::UnknownApplied { .. }
-            | RunError::OverlappingRows { .. } => ExitCode::Verify,
-            RunError::Usage { .. } => ExitCode::Usage,
-            RunError::Privilege { .. } | RunError::Access { .. } => ExitCode::Connection,
-            RunError::NotAVersionTable { .. } => ExitCode::Verify,
-            RunError::ReadOnly { .. } => ExitCode::Connection,
-        }
-    }
 }
