@@ -15,7 +15,9 @@ use retort::runner::{Migrator, RunError, RunOptions};
 use tokio::net::TcpListener;
 
 use crate::api::{router, AppState};
-use crate::db::{database_url, Pool, UrlSource};
+use retort::config::UrlSource;
+
+use crate::db::{database_url, Pool};
 use crate::migrate::{describe, Failure, Progress};
 
 /// Address used when BIND is not set.

@@ -12,12 +12,12 @@ use retort::runner::VersionTables;
 use retort::schema::Schema;
 
 use crate::args::{Cli, DiffArgs, DiffOptionArgs};
-use crate::Failure;
+use crate::{Context, Failure};
 
 /// The project's config, or the defaults when there is no retort.toml (diffing two databases
 /// needs no project).
-pub(crate) fn config_or_defaults(cli: &Cli) -> Result<Config, Failure> {
-    match crate::load_config(cli) {
+pub(crate) fn config_or_defaults(ctx: &Context, cli: &Cli) -> Result<Config, Failure> {
+    match ctx.load_config(cli) {
         Ok(c) => Ok(c),
         Err(Error::Config(retort::config::ConfigError::NotFound { .. }))
             if cli.config.is_none() =>
@@ -94,8 +94,8 @@ pub(crate) async fn read_side(
     }
 }
 
-pub fn diff(cli: &Cli, a: &DiffArgs) -> Result<ExitCode, Failure> {
-    let config = config_or_defaults(cli)?;
+pub fn diff(ctx: &Context, cli: &Cli, a: &DiffArgs) -> Result<ExitCode, Failure> {
+    let config = config_or_defaults(ctx, cli)?;
     let options = diff_options(&a.diff)?;
     let introspect = introspect_options(&config, &a.diff);
     let from = Side::parse(&a.from)?;

@@ -72,8 +72,9 @@ pub struct Config {
     pub truncate_slug_length: usize,
     pub timezone: Option<String>,
     pub revision_id_length: usize,
-    /// `database_url` from the file with `${VAR}` interpolated; command-line and `DATABASE_URL`
-    /// overrides are applied by the caller with [`Config::with_database_url`].
+    /// `database_url` from the file with `${VAR}` interpolated. Which URL a command uses (flag,
+    /// `DATABASE_URL`, this, the local dev database) is decided by [`database_url_given`] and
+    /// [`crate::local::database_url`] only.
     pub database_url: Option<String>,
     pub version_table: String,
     pub version_table_schema: Option<String>,
@@ -333,11 +334,47 @@ impl Config {
 
     /// Apply the command-line / `DATABASE_URL` override (flag wins over environment over file).
     pub fn with_database_url(mut self, flag: Option<String>, env: Option<String>) -> Self {
-        if let Some(url) = flag.or(env) {
-            self.database_url = Some(url);
-        }
+        let file = self.database_url.take();
+        self.database_url = pick_database_url(flag, env, file).map(|(url, _)| url);
         self
     }
+}
+
+/// The environment variable that gives the database URL (below the command line's flag).
+pub const DATABASE_URL_ENV: &str = "DATABASE_URL";
+
+/// Where a command's database URL came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlSource {
+    /// `--database-url`.
+    Flag,
+    /// `DATABASE_URL`.
+    Env,
+    /// `database_url` in retort.toml.
+    Config,
+    /// The project's local dev database ([`crate::local`]), created and started as needed.
+    Local,
+}
+
+/// The precedence of database URLs, written once: flag, then environment, then file.
+fn pick_database_url(
+    flag: Option<String>,
+    env: Option<String>,
+    file: Option<String>,
+) -> Option<(String, UrlSource)> {
+    flag.map(|u| (u, UrlSource::Flag))
+        .or_else(|| env.map(|u| (u, UrlSource::Env)))
+        .or_else(|| file.map(|u| (u, UrlSource::Config)))
+}
+
+/// The database URL the user gave, if any: `flag` (`--database-url`), else `DATABASE_URL` (when
+/// not empty), else `file` (retort.toml's `database_url`). Without one, commands use the local
+/// dev database ([`crate::local::database_url`]).
+pub fn database_url_given(flag: Option<&str>, file: Option<&str>) -> Option<(String, UrlSource)> {
+    let env = std::env::var(DATABASE_URL_ENV)
+        .ok()
+        .filter(|u| !u.is_empty());
+    pick_database_url(flag.map(str::to_string), env, file.map(str::to_string))
 }
 
 /// A PostgreSQL time setting: digits (milliseconds) or digits and a unit (`ms`, `s`, `min`, `h`,
