@@ -24,7 +24,7 @@ pub struct ConfigFile {
     pub database_url: Option<String>,
     pub version_table: Option<String>,
     pub version_table_schema: Option<String>,
-    pub lock_mode: Option<crate::runner::LockMode>,
+    pub lock_mode: Option<LockMode>,
     pub lock_timeout: Option<String>,
     pub statement_timeout: Option<String>,
     pub header_cache: Option<bool>,
@@ -79,7 +79,7 @@ pub struct Config {
     pub version_table: String,
     pub version_table_schema: Option<String>,
     /// `session` (default) or `transaction` (for PgBouncer transaction pooling).
-    pub lock_mode: crate::runner::LockMode,
+    pub lock_mode: LockMode,
     /// PostgreSQL's `lock_timeout` for the migrating session (`"5s"`, `"500ms"`, `"1min"`): how
     /// long a migration's statement may wait for a table or row lock before it fails.
     pub lock_timeout: Option<String>,
@@ -90,6 +90,19 @@ pub struct Config {
     pub header_cache: bool,
     pub post_write_hooks: Vec<PostWriteHook>,
     pub autogenerate: AutogenerateConfig,
+}
+
+/// Where the migration lock lives (`lock_mode`; the runner takes it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LockMode {
+    /// A session advisory lock on a dedicated connection, held for the whole run.
+    #[default]
+    Session,
+    /// A transaction advisory lock taken in each migration's transaction, with the version rows
+    /// re-read under it: works behind PgBouncer in transaction pooling, where session state
+    /// does not survive between transactions.
+    Transaction,
 }
 
 pub const DEFAULT_FILE_TEMPLATE: &str = "{year}{month}{day}_{hour}{minute}_{rev}_{slug}";
@@ -161,7 +174,7 @@ impl Config {
 
     /// Load one file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let shown = crate::script::display_path(path);
+        let shown = crate::util::display_path(path);
         let bytes = std::fs::read(path).map_err(|error| ConfigError::Io {
             path: shown.clone(),
             error,
@@ -184,7 +197,7 @@ impl Config {
         path: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let shown = crate::script::display_path(path);
+        let shown = crate::util::display_path(path);
         let file: ConfigFile = toml::from_str(text).map_err(|e| {
             let span = e.span();
             let line = span.as_ref().map_or(1, |s| {
@@ -403,12 +416,6 @@ impl Config {
         }
         self
     }
-
-    /// The header cache of this project, unless it is turned off.
-    pub fn header_cache(&self) -> Option<crate::script::HeaderCache> {
-        self.header_cache
-            .then(|| crate::script::HeaderCache::in_project(&self.root))
-    }
 }
 
 /// Replace `${NAME}` with the variable's value; `$$` is a literal dollar sign.
@@ -513,7 +520,7 @@ mod tests {
         assert_eq!(c.version_table, "retort_version");
         assert!(c.header_cache);
         assert_eq!(
-            c.header_cache().map(|h| h.path().to_path_buf()),
+            crate::script::HeaderCache::of(&c).map(|h| h.path().to_path_buf()),
             Some(PathBuf::from("/p/.retort/cache/headers"))
         );
     }
@@ -521,7 +528,7 @@ mod tests {
     #[test]
     fn header_cache_can_be_turned_off() {
         let off = parse("header_cache = false\n").expect("valid");
-        assert!(!off.header_cache && off.header_cache().is_none());
+        assert!(!off.header_cache && crate::script::HeaderCache::of(&off).is_none());
         let on = parse("").expect("valid");
         let env = |v: &str| on.clone().with_no_cache_env(Some(std::ffi::OsStr::new(v)));
         assert!(!env("1").header_cache);

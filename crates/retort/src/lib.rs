@@ -34,3 +34,4 @@ pub mod sql;
 pub mod suggest;
 pub mod target;
 pub mod testkit;
+pub mod util;

@@ -32,7 +32,7 @@ pub fn ensure_cluster(
 ) -> Result<LocalCluster, LocalError> {
     let dir = cluster_dir(config);
     let cluster = LocalCluster::new(&dir)?;
-    let shown = crate::script::display_path(&dir);
+    let shown = crate::util::display_path(&dir);
     if !cluster.is_initialized() {
         cluster.init()?;
         notes.push(format!(

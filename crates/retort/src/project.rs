@@ -40,7 +40,7 @@ impl Project {
     /// Headers come through the project's header cache unless `config.header_cache` is off.
     pub fn open_with(config: Config, mode: ReadMode) -> Result<Self, Error> {
         let dirs = &config.version_locations;
-        let loaded = match (mode, config.header_cache()) {
+        let loaded = match (mode, crate::script::HeaderCache::of(&config)) {
             (ReadMode::Headers, Some(cache)) => ScriptDirectory::read_headers_cached(dirs, &cache)?,
             _ => ScriptDirectory::read_with(dirs, mode)?,
         };
@@ -130,7 +130,7 @@ pub fn init(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
     for existing in [&config_path, &scripts] {
         if existing.exists() {
             return Err(Error::Script(ScriptError::Write {
-                message: format!("{} already exists", crate::script::display_path(existing)),
+                message: format!("{} already exists", crate::util::display_path(existing)),
                 help: Some(
                     "retort init never overwrites; remove it or choose another directory".into(),
                 ),
@@ -139,7 +139,7 @@ pub fn init(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
     }
     let io = |path: &std::path::Path, source: std::io::Error| {
         Error::Script(ScriptError::Io {
-            path: crate::script::display_path(path),
+            path: crate::util::display_path(path),
             error: source,
         })
     };

@@ -51,7 +51,7 @@ impl MigrationFailed {
         rolled_back: &str,
         statement_alone: bool,
     ) -> Self {
-        let shown = crate::script::display_path(path);
+        let shown = crate::util::display_path(path);
         let db = err.as_db_error();
         let connection_lost = is_connection_lost(err);
         let (message, sqlstate) = match db {

@@ -6,19 +6,6 @@ use tokio_postgres::Client;
 
 use super::{emit, query_rows, Event, LockHolder, Observer, RunError, RunOptions};
 
-/// Where the lock lives.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LockMode {
-    /// A session advisory lock on a dedicated connection, held for the whole run.
-    #[default]
-    Session,
-    /// A transaction advisory lock taken in each migration's transaction, with the version rows
-    /// re-read under it: works behind PgBouncer in transaction pooling, where session state
-    /// does not survive between transactions.
-    Transaction,
-}
-
 /// How often to say who holds the lock while waiting.
 const REPORT_EVERY: Duration = Duration::from_secs(3);
 

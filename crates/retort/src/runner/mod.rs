@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 
 use tokio_postgres::{Client, SimpleQueryMessage};
 
+pub use crate::config::LockMode;
 pub use error::{Blocker, LockHolder, MigrationFailed, RevisionUnusable, RunError};
-pub use lock::LockMode;
 pub use tables::{VersionTables, RETORT_VERSION};
 
 use crate::db::{query_error, Target};
@@ -477,7 +477,7 @@ impl Migrator {
                     Some(s) => (s.as_str(), f.down_line.unwrap_or(f.up_line)),
                     None => {
                         return Err(RevisionUnusable {
-                            location: crate::script::display_path(&f.path),
+                            location: crate::util::display_path(&f.path),
                             message: format!("revision {} has no `-- retort:down` section, so it cannot be downgraded", f.id),
                             help: Some("write the SQL that undoes it under `-- retort:down` (an empty section means nothing to undo)".into()),
                         }
@@ -488,7 +488,7 @@ impl Migrator {
             let statements = split_statements(sql).map_err(|e| RevisionUnusable {
                 location: format!(
                     "{}:{}:{}",
-                    crate::script::display_path(&f.path),
+                    crate::util::display_path(&f.path),
                     line + e.line - 1,
                     e.column
                 ),
@@ -518,7 +518,7 @@ impl Migrator {
                         "BEGIN" | "COMMIT" | "ROLLBACK" | "START" | "END" | "ABORT"
                     ) {
                         return Err(RevisionUnusable {
-                            location: format!("{}:{}", crate::script::display_path(&f.path), line + s.line - 1),
+                            location: format!("{}:{}", crate::util::display_path(&f.path), line + s.line - 1),
                             message: format!("revision {} contains `{first}`, but retort runs it in its own transaction", f.id),
                             help: Some("remove the transaction control, or set `-- transactional: false` to run it statement by statement".into()),
                         }
@@ -947,7 +947,7 @@ impl Migrator {
         let revision = row[0].clone().unwrap_or_default();
         let path = self.graph().index_of(&revision).map_or_else(
             || "file missing".to_string(),
-            |i| crate::script::display_path(&self.graph().rev(i).file.path),
+            |i| crate::util::display_path(&self.graph().rev(i).file.path),
         );
         let direction = row[1].clone().unwrap_or_default();
         if self.options.lock_mode == LockMode::Transaction && row[2].as_deref() == Some("started") {

@@ -60,7 +60,7 @@ impl Migrator {
                 "-- Running {} {} ({}){}",
                 direction_str(step.direction),
                 f.id,
-                crate::script::display_path(&f.path),
+                crate::util::display_path(&f.path),
                 if f.message.is_empty() {
                     String::new()
                 } else {

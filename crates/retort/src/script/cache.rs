@@ -84,6 +84,11 @@ impl HeaderCache {
         Self::new(root.join(CACHE_RELATIVE_PATH), root.to_path_buf())
     }
 
+    /// The header cache of `config`'s project, unless `header_cache` is off.
+    pub fn of(config: &crate::config::Config) -> Option<Self> {
+        config.header_cache.then(|| Self::in_project(&config.root))
+    }
+
     /// A cache in `file`; version locations are recorded relative to `root`.
     pub fn new(file: PathBuf, root: PathBuf) -> Self {
         Self { file, root }
