@@ -35,22 +35,37 @@ pub struct MigrationFailed {
     span: Option<SourceSpan>,
 }
 
+/// Where a failed statement was: in which revision file, and how it was sent.
+#[derive(Debug, Clone, Copy)]
+pub struct FailedStatement<'a> {
+    pub revision: &'a str,
+    pub path: &'a Path,
+    /// The revision file's whole text.
+    pub file_text: &'a str,
+    /// The SQL sent, from the failed statement on.
+    pub sql: &'a str,
+    /// Byte offset of `sql` in the file.
+    pub sql_offset_in_file: usize,
+    /// Characters sent before `sql` in the same query string (PostgreSQL positions count from
+    /// the string's start).
+    pub prefix_chars: usize,
+    /// The statement was sent on its own: its start is known without a position.
+    pub statement_alone: bool,
+}
+
 impl MigrationFailed {
-    /// Build from a database error raised while running `sql`, which is the text at byte
-    /// `sql_offset_in_file` of the revision file `path`; `prefix_chars` characters were sent
-    /// before `sql` in the same query string (PostgreSQL positions count from the string start).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        revision: &str,
-        path: &Path,
-        file_text: &str,
-        sql: &str,
-        sql_offset_in_file: usize,
-        prefix_chars: usize,
-        err: &tokio_postgres::Error,
-        rolled_back: &str,
-        statement_alone: bool,
-    ) -> Self {
+    /// Build from a database error raised while running the statement `at`; `rolled_back` says
+    /// what was undone.
+    pub fn new(at: &FailedStatement<'_>, err: &tokio_postgres::Error, rolled_back: &str) -> Self {
+        let FailedStatement {
+            revision,
+            path,
+            file_text,
+            sql,
+            sql_offset_in_file,
+            prefix_chars,
+            statement_alone,
+        } = *at;
         let shown = crate::util::display_path(path);
         let db = err.as_db_error();
         let connection_lost = is_connection_lost(err);

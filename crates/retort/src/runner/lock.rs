@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use tokio_postgres::Client;
 
-use super::{emit, query_rows, Event, LockHolder, Observer, RunError, RunOptions};
+use super::events::emit;
+use super::query::{exec, query_rows};
+use super::{Event, LockHolder, Observer, RunError, RunOptions};
 
 /// How often to say who holds the lock while waiting.
 const REPORT_EVERY: Duration = Duration::from_secs(3);
@@ -155,7 +157,7 @@ async fn poll(
             return Ok(row);
         }
         if let Some(sql) = after_miss {
-            super::exec(client, sql).await?;
+            exec(client, sql).await?;
         }
         let waited = start.elapsed();
         if options.lock_timeout.is_some_and(|t| waited >= t) {

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::{section, tables::direction_str, Migrator, RunError};
+use super::apply::section;
+use super::{tables::direction_str, Migrator, RunError};
 use crate::plan::{self, Direction};
 use crate::sql::split_statements;
 
