@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 
 use retort::config::{Config, UrlSource};
-use retort::db::{DbError, Target};
+use retort::db::{DbError, Endpoint};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_postgres::{Client, Transaction};
 use uuid::Uuid;
@@ -31,7 +31,7 @@ pub async fn database_url(
 }
 
 /// A few reusable connections: at most `size` in use at once; idle ones are kept for the next
-/// request. Connections are made by retort's [`Target`], so URLs mean the same as for retort
+/// request. Connections are made by retort's [`Endpoint`], so URLs mean the same as for retort
 /// (socket directories, PG* environment variables, connect_timeout).
 #[derive(Clone)]
 pub struct Pool {
@@ -39,7 +39,7 @@ pub struct Pool {
 }
 
 struct PoolInner {
-    target: Target,
+    target: Endpoint,
     idle: Mutex<Vec<Client>>,
     permits: Arc<Semaphore>,
 }
@@ -55,7 +55,7 @@ impl Pool {
     pub fn new(url: &str, size: usize) -> Result<Self, DbError> {
         Ok(Self {
             inner: Arc::new(PoolInner {
-                target: Target::parse(url)?,
+                target: Endpoint::parse(url)?,
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(size.max(1))),
             }),

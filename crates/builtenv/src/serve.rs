@@ -36,7 +36,7 @@ pub struct ServeOptions {
 pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
     let project = crate::project()?;
     let (url, source) = database_url(opts.database_url.as_deref(), &project.config).await?;
-    let target = retort::db::Target::parse(&url).map_err(RunError::from)?;
+    let target = retort::db::Endpoint::parse(&url).map_err(RunError::from)?;
     eprintln!(
         "builtenv: database {}{}",
         target.masked,

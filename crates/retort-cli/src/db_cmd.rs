@@ -293,7 +293,7 @@ pub fn current(
             .collect();
         let shown = g.get_all_current(&known).map_err(|e| {
             Failure::from(RunError::Target(
-                e.into_target_error(retort::target::Context::Other),
+                e.into_target_error(retort::resolve::Context::Other),
             ))
         })?;
         for i in shown {

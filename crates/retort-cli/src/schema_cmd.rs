@@ -35,7 +35,7 @@ pub fn run(ctx: &Context, cli: &Cli, action: &SchemaAction) -> Result<ExitCode, 
         })?;
     let schema = runtime.block_on(async {
         let url = crate::db_cmd::database_url(cli, &config).await?;
-        let target = retort::db::Target::parse(&url).map_err(Failure::from)?;
+        let target = retort::db::Endpoint::parse(&url).map_err(Failure::from)?;
         let options = IntrospectOptions {
             schemas: schemas.clone(),
         };

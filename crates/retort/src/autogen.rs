@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::db::{DbError, Target};
+use crate::db::{DbError, Endpoint};
 use crate::introspect::{introspect, introspect_parallel, IntrospectError, IntrospectOptions};
 use crate::runner::VersionTables;
 use crate::schema::Schema;
@@ -208,7 +208,7 @@ pub async fn read_database(
     options: &IntrospectOptions,
     tables: &VersionTables,
 ) -> Result<Schema, AutogenError> {
-    let target = Target::parse(url)?;
+    let target = Endpoint::parse(url)?;
     let (first, second) = tokio::join!(
         target.connect("retort autogenerate"),
         target.connect("retort autogenerate")
@@ -288,7 +288,7 @@ impl Scratch {
     }
 
     async fn create(&self) -> Result<ScratchDb, AutogenError> {
-        let target = Target::parse(&self.server_url)?;
+        let target = Endpoint::parse(&self.server_url)?;
         let admin = target.connect("retort scratch").await?;
         let name = format!("retort_scratch_{:016x}", rand::random::<u64>());
         admin
@@ -357,7 +357,7 @@ impl Scratch {
     /// The loader's connection: the database is thrown away, so its commits need not wait for
     /// the disk.
     async fn loader(&self, db: &ScratchDb) -> Result<tokio_postgres::Client, AutogenError> {
-        let client = Target::parse(&db.url)?.connect("retort scratch").await?;
+        let client = Endpoint::parse(&db.url)?.connect("retort scratch").await?;
         client
             .batch_execute("SET synchronous_commit = off")
             .await

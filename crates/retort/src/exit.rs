@@ -100,7 +100,7 @@ impl HasExitCode for crate::script::ScriptError {
     }
 }
 
-impl HasExitCode for crate::target::TargetError {
+impl HasExitCode for crate::resolve::TargetError {
     fn exit_code(&self) -> ExitCode {
         ExitCode::Target
     }

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::graph::{Edges, RevIdx, RevisionGraph};
-use crate::target::error::Context;
-use crate::target::{Node, RevisionError, TargetError};
+use crate::resolve::error::Context;
+use crate::resolve::{Node, RevisionError, TargetError};
 
 /// A revision as shown by `--json`.
 #[derive(Debug, Clone, Serialize)]

@@ -71,8 +71,8 @@ pub async fn local_database_url(
 ) -> Result<String, LocalError> {
     let cluster = ensure_cluster(config, notes)?;
     let admin = cluster.url("postgres");
-    let target =
-        crate::db::Target::parse(&admin).map_err(|e| LocalError::CreateDatabase(e.to_string()))?;
+    let target = crate::db::Endpoint::parse(&admin)
+        .map_err(|e| LocalError::CreateDatabase(e.to_string()))?;
     let client = target
         .connect("retort dev")
         .await

@@ -5,8 +5,8 @@ use miette::Diagnostic;
 
 use crate::config::{Config, ConfigError};
 use crate::graph::{self, RevisionGraph};
+use crate::resolve::TargetError;
 use crate::script::{ReadMode, ScriptDirectory, ScriptError};
-use crate::target::TargetError;
 
 /// Every error a project-level operation can end in (exit codes: [`crate::exit::HasExitCode`]).
 #[derive(Debug, thiserror::Error, Diagnostic)]

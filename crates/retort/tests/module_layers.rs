@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["config"],
     &["script"],
     &["graph"],
-    &["target"],
+    &["resolve"],
     &["plan"],
     &["inspect", "project"],
     &["author"],

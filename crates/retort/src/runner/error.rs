@@ -6,7 +6,7 @@ use std::path::Path;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 
 use crate::db::DbError;
-use crate::target::TargetError;
+use crate::resolve::TargetError;
 
 /// A statement of a revision failed.
 #[derive(Debug, thiserror::Error, Diagnostic)]

@@ -22,10 +22,10 @@ impl Migrator {
             Some(s) => graph
                 .get_revisions(Some(s))
                 .map_err(|e| {
-                    RunError::Target(e.into_target_error(crate::target::error::Context::Other))
+                    RunError::Target(e.into_target_error(crate::resolve::error::Context::Other))
                 })?
                 .into_iter()
-                .filter_map(crate::target::Node::rev)
+                .filter_map(crate::resolve::Node::rev)
                 .map(|i| graph.id(i).to_string())
                 .collect(),
         };

@@ -12,7 +12,7 @@ use super::events::{emit, forward_notices};
 use super::query::exec;
 use super::watch::Watch;
 use super::{lock, Event, LockMode, Migrator, Observer, RunError, RunReport};
-use crate::db::{Notices, Target};
+use crate::db::{Endpoint, Notices};
 use crate::plan::{self, Plan};
 
 /// What a run is asked to do.
@@ -66,7 +66,7 @@ impl Migrator {
     }
 
     async fn run(&self, url: &str, work: Work, obs: &dyn Observer) -> Result<RunReport, RunError> {
-        let target = Target::parse(url)?;
+        let target = Endpoint::parse(url)?;
         let (client, notices) = target
             .connect_with_notices(&self.options.application_name)
             .await?;
@@ -119,7 +119,7 @@ impl Migrator {
     /// session, so that a timeout can name the blocking pid.
     async fn run_with_timeouts(
         &self,
-        target: &Target,
+        target: &Endpoint,
         run: RunCtx<'_>,
         work: &Work,
     ) -> Result<RunReport, RunError> {

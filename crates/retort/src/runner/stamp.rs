@@ -6,7 +6,7 @@ use tokio_postgres::Client;
 
 use super::query::{exec, query_rows};
 use super::{lock, Migrator, Observer, RunError, RunReport};
-use crate::db::Target;
+use crate::db::Endpoint;
 use crate::plan::{self, Direction};
 
 impl Migrator {
@@ -21,7 +21,7 @@ impl Migrator {
         F: FnOnce(Client) -> Fut,
         Fut: std::future::Future<Output = Result<T, RunError>> + 'a,
     {
-        let target = Target::parse(url)?;
+        let target = Endpoint::parse(url)?;
         let client = target.connect(&self.options.application_name).await?;
         // The lock goes with the connection: `f` consumes the client, and the server releases
         // the lock when the connection ends.
@@ -45,7 +45,7 @@ impl Migrator {
         purge: bool,
         obs: &dyn Observer,
     ) -> Result<RunReport, RunError> {
-        let target = Target::parse(url)?;
+        let target = Endpoint::parse(url)?;
         let client = target.connect(&self.options.application_name).await?;
         let _lock =
             lock::SessionLock::acquire(&client, &self.options, self.tables.lock_key(), obs).await?;
@@ -100,7 +100,7 @@ impl Migrator {
             let full = self
                 .graph()
                 .get_revision(Some(revision))
-                .map_err(|e| RunError::Target(e.into_target_error(crate::target::error::Context::Other)))?
+                .map_err(|e| RunError::Target(e.into_target_error(crate::resolve::error::Context::Other)))?
                 .map(|i| self.graph().id(i).to_string())
                 .unwrap_or_default();
             let Some(row) = rows.iter().find(|r| r[0].as_deref() == Some(full.as_str())) else {

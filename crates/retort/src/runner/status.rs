@@ -6,13 +6,13 @@ use tokio_postgres::Client;
 
 use super::query::query_rows;
 use super::{Migrator, RevisionStatus, RunError};
-use crate::db::Target;
+use crate::db::Endpoint;
 use crate::graph::RevIdx;
 use crate::plan;
 
 impl Migrator {
     pub(super) async fn connect(&self, url: &str) -> Result<Client, RunError> {
-        Ok(Target::parse(url)?
+        Ok(Endpoint::parse(url)?
             .connect(&self.options.application_name)
             .await?)
     }

@@ -7,7 +7,7 @@ use tokio_postgres::Client;
 
 use super::query::{query_col, query_rows};
 use super::{Blocker, RunError};
-use crate::db::Target;
+use crate::db::Endpoint;
 
 /// A second connection watching what blocks the migrating session (`pg_blocking_pids`), opened
 /// only when a server timeout is configured, so that a timeout can name the blocker: once the
@@ -24,7 +24,10 @@ const WATCH_EVERY: Duration = Duration::from_millis(50);
 
 impl Watch {
     /// Open the watch's own connection (named after the run's, with ` (watch)`).
-    pub(super) async fn connect(target: &Target, application_name: &str) -> Result<Self, RunError> {
+    pub(super) async fn connect(
+        target: &Endpoint,
+        application_name: &str,
+    ) -> Result<Self, RunError> {
         Ok(Self {
             client: target
                 .connect(&format!("{application_name} (watch)"))
