@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use retort::graph::RevisionGraph;
 use retort::plan::{apply_change, Plan};
-use retort::target::parse_relative;
+use retort::resolve::parse_relative;
 
 /// (id, down_revision, extra header lines)
 const REVISIONS: [(&str, &str, &str); 9] = [
@@ -103,7 +103,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(target.contains(s));
         }
     }
-    let nonempty = |e: &retort::target::TargetError| {
+    let nonempty = |e: &retort::resolve::TargetError| {
         assert!(
             !e.to_string().trim().is_empty(),
             "empty error for {target:?}"

@@ -1,10 +1,10 @@
-//! Database URLs: `Target::parse` on a URL holding a known password, in each place a password
+//! Database URLs: `Endpoint::parse` on a URL holding a known password, in each place a password
 //! can be written (userinfo, `?password=`, key=value), with any text around it. No panic, and
 //! the password appears in no error message, no masked URL and no `Debug` output.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use retort::db::{mask_url, Target};
+use retort::db::{mask_url, Endpoint};
 
 const PASSWORD: &str = "s3cr3tPWxyz";
 
@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
     // Text after the password may itself look like a password to the masking; the password
     // must be gone whatever follows.
     assert!(!masked.contains(PASSWORD), "mask_url leaks: {masked:?}");
-    match Target::parse(&url) {
+    match Endpoint::parse(&url) {
         Ok(t) => {
             assert!(!t.masked.contains(PASSWORD));
             assert!(!format!("{t:?}").contains(PASSWORD));

@@ -2,44 +2,24 @@
 
 use std::sync::{Arc, Mutex};
 
-use retort::config::Config;
-use retort::db::{DbError, Target};
+use retort::config::{Config, UrlSource};
+use retort::db::{DbError, Endpoint};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_postgres::{Client, Transaction};
 use uuid::Uuid;
 
 use crate::APP_ROLE;
 
-/// Where the database URL came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UrlSource {
-    /// `--database-url` or `DATABASE_URL`.
-    Given,
-    /// `database_url` in retort.toml.
-    Config,
-    /// retort's local dev database in `./.retort/pg`, created and started as needed.
-    Local,
-}
-
-/// The database URL: `given` (--database-url), else `DATABASE_URL`, else retort.toml's
-/// `database_url`, else the local dev database of the current directory (`./.retort/pg`), made
-/// from the system's PostgreSQL binaries and started on first use; what was done is printed on
-/// stderr.
+/// The database URL ([`retort::local::database_url`]: `given` (--database-url), else
+/// `DATABASE_URL`, else retort.toml's `database_url`, else the local dev database of the current
+/// directory (`./.retort/pg`), made from the system's PostgreSQL binaries and started on first
+/// use; what was done is printed on stderr).
 pub async fn database_url(
     given: Option<&str>,
     config: &Config,
 ) -> Result<(String, UrlSource), retort::local::LocalError> {
-    let from_env = std::env::var("DATABASE_URL")
-        .ok()
-        .filter(|u| !u.trim().is_empty());
-    if let Some(url) = given.map(str::to_string).or(from_env) {
-        return Ok((url, UrlSource::Given));
-    }
-    if let Some(url) = &config.database_url {
-        return Ok((url.clone(), UrlSource::Config));
-    }
     let mut notes = Vec::new();
-    let url = retort::local::local_database_url(config, &mut notes).await?;
+    let found = retort::local::database_url(config, given, &mut notes).await?;
     for note in notes {
         // The notes name the retort CLI's command; here it is builtenv's.
         eprintln!(
@@ -47,11 +27,11 @@ pub async fn database_url(
             note.replace("`retort dev stop`", "`builtenv migrate dev stop`")
         );
     }
-    Ok((url, UrlSource::Local))
+    Ok(found)
 }
 
 /// A few reusable connections: at most `size` in use at once; idle ones are kept for the next
-/// request. Connections are made by retort's [`Target`], so URLs mean the same as for retort
+/// request. Connections are made by retort's [`Endpoint`], so URLs mean the same as for retort
 /// (socket directories, PG* environment variables, connect_timeout).
 #[derive(Clone)]
 pub struct Pool {
@@ -59,7 +39,7 @@ pub struct Pool {
 }
 
 struct PoolInner {
-    target: Target,
+    target: Endpoint,
     idle: Mutex<Vec<Client>>,
     permits: Arc<Semaphore>,
 }
@@ -75,7 +55,7 @@ impl Pool {
     pub fn new(url: &str, size: usize) -> Result<Self, DbError> {
         Ok(Self {
             inner: Arc::new(PoolInner {
-                target: Target::parse(url)?,
+                target: Endpoint::parse(url)?,
                 idle: Mutex::new(Vec::new()),
                 permits: Arc::new(Semaphore::new(size.max(1))),
             }),

@@ -162,9 +162,8 @@ fn migrate(database_url: Option<&str>, args: &[OsString]) -> ProcessExit {
             // would be crates/builtenv/.retort/pg; compare with the one `builtenv migrate
             // upgrade` uses instead (./.retort/pg) when no URL is given.
             let autogenerate = args.iter().any(|a| a == "--autogenerate");
-            let url_given = database_url.is_some()
-                || args.iter().any(|a| a == "--database-url")
-                || std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty());
+            let url_given = args.iter().any(|a| a == "--database-url")
+                || retort::config::database_url_given(database_url, None).is_some();
             if autogenerate && !url_given {
                 match local_database_url(&config) {
                     Ok(url) => {
@@ -199,7 +198,7 @@ fn local_database_url(config: &retort::config::Config) -> Result<String, Failure
         .enable_all()
         .build()
         .map_err(|e| {
-            Failure::new(
+            Failure::message(
                 ExitCode::Io,
                 format!("builtenv: cannot start the async runtime: {e}"),
             )

@@ -2,68 +2,12 @@
 //! error type. `builtenv migrate <command>` itself is the `retort` CLI (`retort_cli::main_with`)
 //! run on the embedded revisions.
 
-use retort::exit::ExitCode;
 use retort::plan::Direction;
-use retort::runner::{Event, Observer, RunError, RunReport};
+use retort::runner::{Event, Observer, RunReport};
 
-/// Why a command failed, and its exit code (retort's).
-pub struct Failure {
-    pub report: miette::Report,
-    pub code: ExitCode,
-}
-
-impl Failure {
-    pub fn new(code: ExitCode, message: impl std::fmt::Display) -> Self {
-        Self {
-            report: miette::miette!("{message}"),
-            code,
-        }
-    }
-}
-
-impl From<RunError> for Failure {
-    fn from(e: RunError) -> Self {
-        let code = e.exit_code();
-        Self {
-            report: miette::Report::new(e),
-            code,
-        }
-    }
-}
-
-impl From<retort::project::Error> for Failure {
-    fn from(e: retort::project::Error) -> Self {
-        let code = e.exit_code();
-        Self {
-            report: miette::Report::new(e),
-            code,
-        }
-    }
-}
-
-impl From<retort::target::TargetError> for Failure {
-    fn from(e: retort::target::TargetError) -> Self {
-        Self::from(RunError::Target(e))
-    }
-}
-
-impl From<retort::local::LocalError> for Failure {
-    fn from(e: retort::local::LocalError) -> Self {
-        Self {
-            report: miette::Report::new(e),
-            code: ExitCode::Connection,
-        }
-    }
-}
-
-impl From<retort::devdb::DevDbError> for Failure {
-    fn from(e: retort::devdb::DevDbError) -> Self {
-        Self {
-            report: miette::Report::new(e),
-            code: ExitCode::Connection,
-        }
-    }
-}
+/// Why a command failed, and its exit code: the `retort` CLI's own type, so that every error
+/// maps to its code in one place ([`retort::exit::HasExitCode`]).
+pub use retort_cli::Failure;
 
 /// Progress lines on stderr, as the `retort` CLI prints them without a terminal.
 pub struct Progress {

@@ -15,7 +15,9 @@ use retort::runner::{Migrator, RunError, RunOptions};
 use tokio::net::TcpListener;
 
 use crate::api::{router, AppState};
-use crate::db::{database_url, Pool, UrlSource};
+use retort::config::UrlSource;
+
+use crate::db::{database_url, Pool};
 use crate::migrate::{describe, Failure, Progress};
 
 /// Address used when BIND is not set.
@@ -34,7 +36,7 @@ pub struct ServeOptions {
 pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
     let project = crate::project()?;
     let (url, source) = database_url(opts.database_url.as_deref(), &project.config).await?;
-    let target = retort::db::Target::parse(&url).map_err(RunError::from)?;
+    let target = retort::db::Endpoint::parse(&url).map_err(RunError::from)?;
     eprintln!(
         "builtenv: database {}{}",
         target.masked,
@@ -51,7 +53,7 @@ pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
         .unwrap_or_else(|| DEFAULT_BIND.to_string());
     let pool_size = match std::env::var("POOL_SIZE") {
         Ok(s) => s.trim().parse().map_err(|_| {
-            Failure::new(
+            Failure::message(
                 ExitCode::Usage,
                 format!("POOL_SIZE must be a number, not {s:?}"),
             )
@@ -59,14 +61,14 @@ pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
         Err(_) => DEFAULT_POOL_SIZE,
     };
     let listener = TcpListener::bind(&bind).await.map_err(|e| {
-        Failure::new(
+        Failure::message(
             ExitCode::Io,
             format!("cannot listen on {bind}: {e} (set BIND=host:port)"),
         )
     })?;
     let addr = listener
         .local_addr()
-        .map_err(|e| Failure::new(ExitCode::Io, e))?;
+        .map_err(|e| Failure::message(ExitCode::Io, e))?;
     let lock_mode = project.config.lock_mode;
     let migrator = Migrator::new(
         project,
@@ -99,8 +101,8 @@ pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
     }
     match server.await {
         Ok(Ok(())) => Ok(ExitCode::Ok),
-        Ok(Err(e)) => Err(Failure::new(ExitCode::Io, format!("server error: {e}"))),
-        Err(e) => Err(Failure::new(
+        Ok(Err(e)) => Err(Failure::message(ExitCode::Io, format!("server error: {e}"))),
+        Err(e) => Err(Failure::message(
             ExitCode::Io,
             format!("server task failed: {e}"),
         )),

@@ -11,17 +11,18 @@ use retort::schema::Schema;
 
 use crate::args::{Cli, DiffOptionArgs, RevisionArgs};
 use crate::diff_cmd::{diff_options, introspect_options, runtime, scratch};
-use crate::Failure;
+use crate::{Context, Failure};
 
 /// The schema now (the database at head, or the replayed revisions) and the desired one.
 async fn both_sides(
+    ctx: &Context,
     cli: &Cli,
     project: &Project,
     from_migrations: bool,
     options: &IntrospectOptions,
 ) -> Result<(Schema, Schema), Failure> {
     let config = &project.config;
-    let models = crate::models();
+    let models = ctx.models;
     if config.autogenerate.schema.is_empty() && models.is_none() {
         return Err(AutogenError::NoDesiredSchema.into());
     }
@@ -52,7 +53,7 @@ async fn both_sides(
         retort::autogen::read_database(&url, options, &VersionTables::from_config(config)).await?
     };
     // What the program's models leave out on purpose is left out of the database's side too.
-    let current = match (models, crate::ignore()) {
+    let current = match (models, ctx.ignore) {
         (Some(_), Some(ignore)) => ignore(current),
         _ => current,
     };
@@ -97,12 +98,17 @@ fn reversed(options: &DiffOptions) -> DiffOptions {
     }
 }
 
-pub fn revision(cli: &Cli, a: &RevisionArgs) -> Result<ExitCode, Failure> {
-    let project = crate::open_for_writing(cli, "revision --autogenerate")?;
+pub fn revision(ctx: &Context, cli: &Cli, a: &RevisionArgs) -> Result<ExitCode, Failure> {
+    let project = ctx.open_for_writing(cli, "revision --autogenerate")?;
     let options = diff_options(&a.diff)?;
     let introspect = introspect_options(&project.config, &a.diff);
-    let (current, desired) =
-        runtime()?.block_on(both_sides(cli, &project, a.from_migrations, &introspect))?;
+    let (current, desired) = runtime()?.block_on(both_sides(
+        ctx,
+        cli,
+        &project,
+        a.from_migrations,
+        &introspect,
+    ))?;
     let up = retort::diff::diff(&current, &desired, &options)?;
     if up.is_empty() && !a.empty {
         println!("No changes detected");
@@ -144,12 +150,17 @@ pub fn revision(cli: &Cli, a: &RevisionArgs) -> Result<ExitCode, Failure> {
     Ok(ExitCode::Ok)
 }
 
-pub fn check(cli: &Cli, from_migrations: bool, a: &DiffOptionArgs) -> Result<ExitCode, Failure> {
-    let project = crate::open(cli)?;
+pub fn check(
+    ctx: &Context,
+    cli: &Cli,
+    from_migrations: bool,
+    a: &DiffOptionArgs,
+) -> Result<ExitCode, Failure> {
+    let project = ctx.open(cli)?;
     let options = diff_options(a)?;
     let introspect = introspect_options(&project.config, a);
     let (current, desired) =
-        runtime()?.block_on(both_sides(cli, &project, from_migrations, &introspect))?;
+        runtime()?.block_on(both_sides(ctx, cli, &project, from_migrations, &introspect))?;
     let diff = retort::diff::diff(&current, &desired, &options)?;
     if diff.is_empty() {
         println!("No new upgrade operations detected.");

@@ -118,23 +118,12 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::message(ExitCode::Io, format!("cannot start the async runtime: {e}")))
 }
 
-/// The database URL: --database-url, else DATABASE_URL, else retort.toml, else the local dev
-/// database (created and started on first use, and said so on stderr).
+/// The database URL ([`retort::local::database_url`]: --database-url, else DATABASE_URL, else
+/// retort.toml, else the local dev database, created and started on first use, said on stderr).
 pub async fn database_url(cli: &Cli, config: &Config) -> Result<String, Failure> {
-    if let Some(u) = cli
-        .database_url
-        .clone()
-        .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()))
-    {
-        return Ok(u);
-    }
-    if let Some(u) = &config.database_url {
-        return Ok(u.clone());
-    }
     let mut notes = Vec::new();
-    let url = retort::local::local_database_url(config, &mut notes)
-        .await
-        .map_err(Failure::from)?;
+    let (url, _) =
+        retort::local::database_url(config, cli.database_url.as_deref(), &mut notes).await?;
     for n in notes {
         eprintln!("retort: {n}");
     }
@@ -304,7 +293,7 @@ pub fn current(
             .collect();
         let shown = g.get_all_current(&known).map_err(|e| {
             Failure::from(RunError::Target(
-                e.into_target_error(retort::target::Context::Other),
+                e.into_target_error(retort::resolve::Context::Other),
             ))
         })?;
         for i in shown {

@@ -2,9 +2,9 @@
 
 use std::io::Write;
 
-use retort::autogen::{AutogenError, ReplayError, Scratch, Side};
+use retort::autogen::{Scratch, Side};
 use retort::config::Config;
-use retort::diff::{DiffError, DiffOptions, Rename};
+use retort::diff::{DiffOptions, Rename};
 use retort::exit::ExitCode;
 use retort::introspect::IntrospectOptions;
 use retort::project::{Error, Project};
@@ -12,53 +12,12 @@ use retort::runner::VersionTables;
 use retort::schema::Schema;
 
 use crate::args::{Cli, DiffArgs, DiffOptionArgs};
-use crate::Failure;
-
-impl From<AutogenError> for Failure {
-    fn from(e: AutogenError) -> Self {
-        let code = match &e {
-            AutogenError::Db(_) | AutogenError::Introspect(_) | AutogenError::Scratch { .. } => {
-                ExitCode::Connection
-            }
-            AutogenError::NoFiles { .. } | AutogenError::Read { .. } => ExitCode::Io,
-            AutogenError::Load { .. } => ExitCode::Migration,
-            AutogenError::NotUpToDate => ExitCode::Target,
-            AutogenError::NoDesiredSchema => ExitCode::Config,
-            _ => ExitCode::Io,
-        };
-        Failure::Other {
-            report: miette::Report::new(e),
-            code,
-        }
-    }
-}
-
-impl From<ReplayError> for Failure {
-    fn from(e: ReplayError) -> Self {
-        match e {
-            ReplayError::Autogen(e) => e.into(),
-            ReplayError::Run(e) => e.into(),
-        }
-    }
-}
-
-impl From<DiffError> for Failure {
-    fn from(e: DiffError) -> Self {
-        let code = match &e {
-            DiffError::BadRename { .. } => ExitCode::Usage,
-            _ => ExitCode::Unsupported,
-        };
-        Failure::Other {
-            report: miette::Report::new(e),
-            code,
-        }
-    }
-}
+use crate::{Context, Failure};
 
 /// The project's config, or the defaults when there is no retort.toml (diffing two databases
 /// needs no project).
-pub(crate) fn config_or_defaults(cli: &Cli) -> Result<Config, Failure> {
-    match crate::load_config(cli) {
+pub(crate) fn config_or_defaults(ctx: &Context, cli: &Cli) -> Result<Config, Failure> {
+    match ctx.load_config(cli) {
         Ok(c) => Ok(c),
         Err(Error::Config(retort::config::ConfigError::NotFound { .. }))
             if cli.config.is_none() =>
@@ -135,8 +94,8 @@ pub(crate) async fn read_side(
     }
 }
 
-pub fn diff(cli: &Cli, a: &DiffArgs) -> Result<ExitCode, Failure> {
-    let config = config_or_defaults(cli)?;
+pub fn diff(ctx: &Context, cli: &Cli, a: &DiffArgs) -> Result<ExitCode, Failure> {
+    let config = config_or_defaults(ctx, cli)?;
     let options = diff_options(&a.diff)?;
     let introspect = introspect_options(&config, &a.diff);
     let from = Side::parse(&a.from)?;

@@ -5,6 +5,7 @@
 
 pub mod args;
 mod autogen_cmd;
+mod context;
 mod db_cmd;
 mod diff_cmd;
 mod schema_cmd;
@@ -14,54 +15,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode as ProcessExit;
 
 use clap::Parser;
-use retort::config::Config;
-use retort::exit::ExitCode;
+use retort::exit::{ExitCode, HasExitCode};
 use retort::inspect;
-use retort::project::{Error, Project};
+use retort::project::Error;
 
 pub use args::Cli;
 use args::{Command, GraphFormatArg};
+pub use context::{Context, Ignore, Models, Source};
 use retort::plan::Direction;
-
-/// Where the revision files come from.
-#[derive(Debug, Clone)]
-pub enum Source {
-    /// `retort.toml` (found or given with -c) and the script directory on disk.
-    Disk,
-    /// Compiled into the program (`retort::embed_migrations!`), with its configuration.
-    Embedded {
-        config: Box<Config>,
-        files: &'static [(&'static str, &'static str)],
-    },
-}
-
-static SOURCE: std::sync::OnceLock<Source> = std::sync::OnceLock::new();
-
-fn source() -> &'static Source {
-    SOURCE.get_or_init(|| Source::Disk)
-}
-
-/// The desired schema built in Rust (a program's models), for `check` and
-/// `revision --autogenerate` instead of `[autogenerate] schema`.
-pub type Models = fn() -> Result<retort::schema::Schema, String>;
-
-static MODELS: std::sync::OnceLock<Models> = std::sync::OnceLock::new();
-
-pub(crate) fn models() -> Option<Models> {
-    MODELS.get().copied()
-}
-
-/// What `check` and `revision --autogenerate` leave out of the database's schema before
-/// comparing it with the models (as Alembic's `include_object`): objects the models do not
-/// describe on purpose, such as those an extension makes at run time (TimescaleDB's chunks and
-/// catalog schemas).
-pub type Ignore = fn(retort::schema::Schema) -> retort::schema::Schema;
-
-static IGNORE: std::sync::OnceLock<Ignore> = std::sync::OnceLock::new();
-
-pub(crate) fn ignore() -> Option<Ignore> {
-    IGNORE.get().copied()
-}
 
 /// [`main_with`], with the desired schema of `check` and `revision --autogenerate` given by
 /// `models` (as SQLAlchemy models are Alembic's autogenerate source).
@@ -70,8 +31,14 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let _ = MODELS.set(models);
-    main_with(src, args)
+    run_main(
+        Context {
+            source: src,
+            models: Some(models),
+            ignore: None,
+        },
+        args,
+    )
 }
 
 /// [`main_with_models`], the database's schema passed through `ignore` before it is compared
@@ -86,8 +53,14 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let _ = IGNORE.set(ignore);
-    main_with_models(src, models, args)
+    run_main(
+        Context {
+            source: src,
+            models: Some(models),
+            ignore: Some(ignore),
+        },
+        args,
+    )
 }
 
 /// `retort`'s main: arguments from the process.
@@ -101,7 +74,20 @@ where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    let _ = SOURCE.set(src);
+    run_main(
+        Context {
+            source: src,
+            ..Context::disk()
+        },
+        args,
+    )
+}
+
+fn run_main<I, T>(ctx: Context, args: I) -> ProcessExit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -115,83 +101,50 @@ where
     };
     install_report_handler();
     install_log_subscriber();
-    match run(cli) {
+    match run(&ctx, &cli) {
         Ok(code) => ProcessExit::from(code.code()),
-        Err(Failure::Project(err)) => {
-            let code = err.exit_code();
-            report(err);
-            ProcessExit::from(code.code())
-        }
-        Err(Failure::Other { report, code }) => {
-            eprintln!("{report:?}");
+        Err(failure) => {
+            let code = failure.code;
+            report(failure.report);
             ProcessExit::from(code.code())
         }
     }
 }
 
-/// Why a command failed: a library error (printed as a diagnostic) and its exit code.
-pub enum Failure {
-    Project(Error),
-    Other {
-        report: miette::Report,
-        code: ExitCode,
-    },
+/// Why a command failed: the error (printed as a diagnostic) and its exit code. Any stage's
+/// error converts into it with its own code ([`HasExitCode`]); builtenv uses it too.
+pub struct Failure {
+    pub report: miette::Report,
+    pub code: ExitCode,
 }
 
 impl Failure {
-    pub fn message(code: ExitCode, message: String) -> Self {
-        Failure::Other {
+    /// A failure that is no library error: a message and the code it ends with.
+    pub fn message(code: ExitCode, message: impl std::fmt::Display) -> Self {
+        Failure {
             report: miette::miette!("{message}"),
             code,
         }
     }
 }
 
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure::Project(e)
-    }
-}
-
-impl From<retort::target::TargetError> for Failure {
-    fn from(e: retort::target::TargetError) -> Self {
-        Failure::Project(Error::Target(e))
-    }
-}
-
-impl From<retort::runner::RunError> for Failure {
-    fn from(e: retort::runner::RunError) -> Self {
-        let code = e.exit_code();
-        Failure::Other {
+impl<E> From<E> for Failure
+where
+    E: HasExitCode + miette::Diagnostic + Send + Sync + 'static,
+{
+    fn from(e: E) -> Self {
+        Failure {
+            code: e.exit_code(),
             report: miette::Report::new(e),
-            code,
-        }
-    }
-}
-
-impl From<retort::local::LocalError> for Failure {
-    fn from(e: retort::local::LocalError) -> Self {
-        Failure::Other {
-            report: miette::Report::new(e),
-            code: ExitCode::Connection,
-        }
-    }
-}
-
-impl From<retort::devdb::DevDbError> for Failure {
-    fn from(e: retort::devdb::DevDbError) -> Self {
-        Failure::Other {
-            report: miette::Report::new(e),
-            code: ExitCode::Connection,
         }
     }
 }
 
 /// Print an error to stderr. Script-directory problems are printed one by one (each a line
 /// with file:line:column, the source line and a caret), then one summary line.
-fn report(err: Error) {
-    match err {
-        Error::Script(retort::script::ScriptError::Problems { problems }) => {
+fn report(report: miette::Report) {
+    match report.downcast::<Error>() {
+        Ok(Error::Script(retort::script::ScriptError::Problems { problems })) => {
             let n = problems.len();
             for p in problems {
                 eprintln!("{:?}", miette::Report::new(p));
@@ -202,7 +155,8 @@ fn report(err: Error) {
                 if n == 1 { "it" } else { "them" }
             );
         }
-        other => eprintln!("{:?}", miette::Report::new(other)),
+        Ok(other) => eprintln!("{:?}", miette::Report::new(other)),
+        Err(report) => eprintln!("{report:?}"),
     }
 }
 
@@ -237,48 +191,6 @@ fn cwd() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
 }
 
-fn load_config(cli: &Cli) -> Result<Config, Error> {
-    let config = match source() {
-        Source::Embedded { config, .. } => (**config).clone(),
-        // Relative to ".", so that file paths stay short (path lookups are a visible share of
-        // `retort heads` on 10,000 files) and messages show them as the user would type them.
-        Source::Disk => Config::discover(cli.config.as_deref(), Path::new("."))?,
-    };
-    Ok(config
-        .with_database_url(cli.database_url.clone(), None)
-        .with_no_cache_env(std::env::var_os(retort::config::NO_CACHE_ENV).as_deref()))
-}
-
-fn open(cli: &Cli) -> Result<Project, Error> {
-    let config = load_config(cli)?;
-    match source() {
-        Source::Embedded { files, .. } => Project::from_embedded(config, files),
-        Source::Disk => Project::open(config),
-    }
-}
-
-/// Commands that write revision files need them on disk.
-fn open_for_writing(cli: &Cli, what: &str) -> Result<Project, Failure> {
-    if let Source::Embedded { .. } = source() {
-        return Err(io_error(
-            &format!("`{what}` writes revision files, and this program's are compiled in"),
-            Some("run the `retort` CLI in the source tree, where retort.toml and the revision files are"),
-        ));
-    }
-    Ok(open(cli)?)
-}
-
-/// For commands that only look at the graph: no checksums, and the long SQL of big files is not
-/// read. The project is leaked on purpose: the process ends right after, and freeing 10,000
-/// revisions one by one costs more than the command itself.
-fn open_graph(cli: &Cli) -> Result<&'static Project, Error> {
-    let project = match source() {
-        Source::Embedded { .. } => open(cli)?,
-        Source::Disk => Project::open_with(load_config(cli)?, retort::script::ReadMode::Headers)?,
-    };
-    Ok(Box::leak(Box::new(project)))
-}
-
 pub fn print_json<T: serde::Serialize>(value: &T) {
     let mut out = std::io::stdout().lock();
     let _ = serde_json::to_writer_pretty(&mut out, value);
@@ -294,11 +206,11 @@ pub fn print_lines(lines: &[String]) {
     let _ = out.flush();
 }
 
-/// Run a parsed command line.
-pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
+/// Run a parsed command line in `ctx`.
+pub fn run(ctx: &Context, cli: &Cli) -> Result<ExitCode, Failure> {
     match &cli.command {
         Command::Init { dir } => {
-            if let Source::Embedded { .. } = source() {
+            if let Source::Embedded { .. } = ctx.source {
                 return Err(io_error(
                     "`init` makes a project on disk; this program's revisions are compiled in",
                     None,
@@ -310,13 +222,13 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
             println!("Next: `retort revision -m \"first revision\"`");
         }
-        Command::Revision(a) if a.autogenerate => return autogen_cmd::revision(&cli, a),
+        Command::Revision(a) if a.autogenerate => return autogen_cmd::revision(ctx, cli, a),
         Command::Check {
             from_migrations,
             diff,
-        } => return autogen_cmd::check(&cli, *from_migrations, diff),
+        } => return autogen_cmd::check(ctx, cli, *from_migrations, diff),
         Command::Revision(a) => {
-            let project = open_for_writing(&cli, "revision")?;
+            let project = ctx.open_for_writing(cli, "revision")?;
             let written = retort::author::revision(
                 &project,
                 &retort::author::RevisionOptions {
@@ -338,7 +250,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             );
         }
         Command::Merge(a) => {
-            let project = open_for_writing(&cli, "merge")?;
+            let project = ctx.open_for_writing(cli, "merge")?;
             let written = retort::author::merge(
                 &project,
                 &retort::author::MergeOptions {
@@ -359,7 +271,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             json: false,
             indicate_current: true,
         } => {
-            return db_cmd::history_with_current(&cli, open(&cli)?, rev_range.as_deref(), *verbose);
+            return db_cmd::history_with_current(
+                cli,
+                ctx.open(cli)?,
+                rev_range.as_deref(),
+                *verbose,
+            );
         }
         Command::History {
             rev_range,
@@ -367,7 +284,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             json,
             ..
         } => {
-            let project = open_graph(&cli)?;
+            let project = ctx.open_graph(cli)?;
             let g = &project.graph;
             if *json {
                 let revs = inspect::history_revisions(g, rev_range.as_deref())?;
@@ -385,7 +302,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             resolve_dependencies,
             json,
         } => {
-            let project = open_graph(&cli)?;
+            let project = ctx.open_graph(cli)?;
             let g = &project.graph;
             if *json {
                 let infos: Vec<_> = inspect::heads(g, *resolve_dependencies)
@@ -398,7 +315,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
         }
         Command::Branches { verbose, json } => {
-            let project = open_graph(&cli)?;
+            let project = ctx.open_graph(cli)?;
             let g = &project.graph;
             if *json {
                 #[derive(serde::Serialize)]
@@ -426,7 +343,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
         }
         Command::Show { rev, json } => {
-            let project = open(&cli)?;
+            let project = ctx.open(cli)?;
             let g = &project.graph;
             let revs = inspect::show(g, rev)?;
             if *json {
@@ -442,7 +359,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
         }
         Command::Edit { rev } => {
-            let project = open_for_writing(&cli, "edit")?;
+            let project = ctx.open_for_writing(cli, "edit")?;
             let g = &project.graph;
             let revs = inspect::show(g, rev)?;
             let editor = std::env::var("VISUAL")
@@ -458,31 +375,31 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
             }
         }
         Command::Upgrade(a) => {
-            return db_cmd::upgrade_or_downgrade(&cli, open(&cli)?, a, Direction::Up)
+            return db_cmd::upgrade_or_downgrade(cli, ctx.open(cli)?, a, Direction::Up)
         }
         Command::Downgrade(a) => {
-            return db_cmd::upgrade_or_downgrade(&cli, open(&cli)?, a, Direction::Down)
+            return db_cmd::upgrade_or_downgrade(cli, ctx.open(cli)?, a, Direction::Down)
         }
         Command::Stamp {
             targets,
             purge,
             lock,
-        } => return db_cmd::stamp(&cli, open(&cli)?, targets, *purge, lock),
+        } => return db_cmd::stamp(cli, ctx.open(cli)?, targets, *purge, lock),
         Command::Current { verbose, json } => {
-            return db_cmd::current(&cli, open(&cli)?, *verbose, *json)
+            return db_cmd::current(cli, ctx.open(cli)?, *verbose, *json)
         }
-        Command::Status { json } => return db_cmd::status(&cli, open(&cli)?, *json),
+        Command::Status { json } => return db_cmd::status(cli, ctx.open(cli)?, *json),
         Command::Verify { accept, json, lock } => {
-            return db_cmd::verify(&cli, open(&cli)?, accept, *json, lock)
+            return db_cmd::verify(cli, ctx.open(cli)?, accept, *json, lock)
         }
         Command::Resolve {
             rev, applied, lock, ..
-        } => return db_cmd::resolve(&cli, open(&cli)?, rev, *applied, lock),
-        Command::Dev { action } => return db_cmd::dev(&load_config(&cli)?, *action),
-        Command::Schema { action } => return schema_cmd::run(&cli, action),
-        Command::Diff(a) => return diff_cmd::diff(&cli, a),
+        } => return db_cmd::resolve(cli, ctx.open(cli)?, rev, *applied, lock),
+        Command::Dev { action } => return db_cmd::dev(&ctx.load_config(cli)?, *action),
+        Command::Schema { action } => return schema_cmd::run(ctx, cli, action),
+        Command::Diff(a) => return diff_cmd::diff(ctx, cli, a),
         Command::Graph { format } => {
-            let project = open_graph(&cli)?;
+            let project = ctx.open_graph(cli)?;
             let format = match format {
                 GraphFormatArg::Ascii => inspect::GraphFormat::Ascii,
                 GraphFormatArg::Mermaid => inspect::GraphFormat::Mermaid,
@@ -495,7 +412,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Failure> {
 }
 
 fn io_error(message: &str, help: Option<&str>) -> Failure {
-    Failure::Project(Error::Script(retort::script::ScriptError::Write {
+    Failure::from(Error::Script(retort::script::ScriptError::Write {
         message: message.to_string(),
         help: help.map(str::to_string),
     }))

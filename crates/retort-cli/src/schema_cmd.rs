@@ -8,34 +8,25 @@ use retort::introspect::{introspect, introspect_parallel, IntrospectOptions};
 use retort::project::Error;
 
 use crate::args::{Cli, SchemaAction, SchemaFormatArg};
-use crate::Failure;
-
-/// A connection or catalog error (exit code 6).
-fn connection_failure(e: impl miette::Diagnostic + Send + Sync + 'static) -> Failure {
-    Failure::Other {
-        report: miette::Report::new(e),
-        code: ExitCode::Connection,
-    }
-}
+use crate::{Context, Failure};
 
 /// The config, or (with a database URL given and no retort.toml) the defaults: dumping a
 /// schema needs no project.
-fn config(cli: &Cli) -> Result<Config, Failure> {
-    match crate::load_config(cli) {
+fn config(ctx: &Context, cli: &Cli) -> Result<Config, Failure> {
+    match ctx.load_config(cli) {
         Ok(c) => Ok(c),
         Err(Error::Config(retort::config::ConfigError::NotFound { .. }))
-            if cli.database_url.is_some()
-                || std::env::var("DATABASE_URL").is_ok_and(|u| !u.is_empty()) =>
+            if retort::config::database_url_given(cli.database_url.as_deref(), None).is_some() =>
         {
-            Ok(Config::defaults(&crate::cwd()).with_database_url(cli.database_url.clone(), None))
+            Ok(Config::defaults(&crate::cwd()))
         }
         Err(e) => Err(e.into()),
     }
 }
 
-pub fn run(cli: &Cli, action: &SchemaAction) -> Result<ExitCode, Failure> {
+pub fn run(ctx: &Context, cli: &Cli, action: &SchemaAction) -> Result<ExitCode, Failure> {
     let SchemaAction::Dump { schemas, format } = action;
-    let config = config(cli)?;
+    let config = config(ctx, cli)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -44,7 +35,7 @@ pub fn run(cli: &Cli, action: &SchemaAction) -> Result<ExitCode, Failure> {
         })?;
     let schema = runtime.block_on(async {
         let url = crate::db_cmd::database_url(cli, &config).await?;
-        let target = retort::db::Target::parse(&url).map_err(connection_failure)?;
+        let target = retort::db::Endpoint::parse(&url).map_err(Failure::from)?;
         let options = IntrospectOptions {
             schemas: schemas.clone(),
         };
@@ -54,12 +45,12 @@ pub fn run(cli: &Cli, action: &SchemaAction) -> Result<ExitCode, Failure> {
             target.connect("retort schema dump"),
             target.connect("retort schema dump")
         );
-        let first = first.map_err(connection_failure)?;
+        let first = first.map_err(Failure::from)?;
         match second {
             Ok(second) => introspect_parallel(&first, &second, &options).await,
             Err(_) => introspect(&first, &options).await,
         }
-        .map_err(connection_failure)
+        .map_err(Failure::from)
     })?;
     let notice = retort::render::unsupported_notice(&schema);
     if !notice.is_empty() {

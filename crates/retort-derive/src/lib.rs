@@ -705,7 +705,6 @@ fn pg_enum(input: &DeriveInput) -> syn::Result<Tokens> {
         };
         labels.push(label);
     }
-    let qualified = format!("{}.{}", quote_part(&schema), quote_part(&name));
     Ok(quote! {
         impl ::retort::schema::builder::PgEnum for #ident {
             const SCHEMA: &'static str = #schema;
@@ -714,25 +713,14 @@ fn pg_enum(input: &DeriveInput) -> syn::Result<Tokens> {
         }
         impl ::retort::schema::builder::PgType for #ident {
             fn pg_type() -> ::std::string::String {
-                ::std::string::String::from(#qualified)
+                ::std::format!(
+                    "{}.{}",
+                    ::retort::sql::quote_ident_unless_plain(#schema),
+                    ::retort::sql::quote_ident_unless_plain(#name)
+                )
             }
         }
     })
-}
-
-/// A name part as SQL reads it back unchanged: quoted unless plain lower case.
-fn quote_part(s: &str) -> String {
-    let plain = s
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if plain {
-        s.to_string()
-    } else {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    }
 }
 
 #[cfg(test)]

@@ -5,11 +5,11 @@ use std::path::PathBuf;
 
 use crate::graph::RevisionGraph;
 use crate::project::{Error, Project};
+use crate::resolve::error::Context;
+use crate::resolve::{Node, RevisionError, TargetError};
 use crate::script::{
     check_label, check_revision_id, new_revision_id, NewRevision, ScriptError, WrittenRevision,
 };
-use crate::target::error::Context;
-use crate::target::{Node, RevisionError, TargetError};
 
 /// Options of `retort revision`.
 #[derive(Debug, Clone, Default)]

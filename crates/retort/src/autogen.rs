@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::db::{DbError, Target};
+use crate::db::{DbError, Endpoint};
 use crate::introspect::{introspect, introspect_parallel, IntrospectError, IntrospectOptions};
 use crate::runner::VersionTables;
 use crate::schema::Schema;
@@ -166,7 +166,7 @@ fn wildcard(pattern: &str, name: &str) -> bool {
 
 /// A schema model from a JSON file (retort's own tables left out).
 pub fn read_model(path: &Path, tables: &VersionTables) -> Result<Schema, AutogenError> {
-    let shown = crate::script::display_path(path);
+    let shown = crate::util::display_path(path);
     let text = std::fs::read_to_string(path).map_err(|e| AutogenError::Read {
         path: shown.clone(),
         message: e.to_string(),
@@ -208,7 +208,7 @@ pub async fn read_database(
     options: &IntrospectOptions,
     tables: &VersionTables,
 ) -> Result<Schema, AutogenError> {
-    let target = Target::parse(url)?;
+    let target = Endpoint::parse(url)?;
     let (first, second) = tokio::join!(
         target.connect("retort autogenerate"),
         target.connect("retort autogenerate")
@@ -288,7 +288,7 @@ impl Scratch {
     }
 
     async fn create(&self) -> Result<ScratchDb, AutogenError> {
-        let target = Target::parse(&self.server_url)?;
+        let target = Endpoint::parse(&self.server_url)?;
         let admin = target.connect("retort scratch").await?;
         let name = format!("retort_scratch_{:016x}", rand::random::<u64>());
         admin
@@ -323,7 +323,7 @@ impl Scratch {
         let mut texts = Vec::with_capacity(files.len());
         for f in files {
             let text = std::fs::read_to_string(f).map_err(|e| AutogenError::Read {
-                path: crate::script::display_path(f),
+                path: crate::util::display_path(f),
                 message: e.to_string(),
             })?;
             texts.push((f, text));
@@ -357,7 +357,7 @@ impl Scratch {
     /// The loader's connection: the database is thrown away, so its commits need not wait for
     /// the disk.
     async fn loader(&self, db: &ScratchDb) -> Result<tokio_postgres::Client, AutogenError> {
-        let client = Target::parse(&db.url)?.connect("retort scratch").await?;
+        let client = Endpoint::parse(&db.url)?.connect("retort scratch").await?;
         client
             .batch_execute("SET synchronous_commit = off")
             .await
@@ -440,7 +440,7 @@ fn split_file<'a>(
     text: &'a str,
 ) -> Result<Vec<crate::sql::Statement<'a>>, AutogenError> {
     crate::sql::split_statements(text).map_err(|e| AutogenError::Load {
-        path: crate::script::display_path(path),
+        path: crate::util::display_path(path),
         line: e.line,
         column: e.column,
         message: e.to_string(),
@@ -455,7 +455,7 @@ async fn load_file(
     path: &Path,
     text: &str,
 ) -> Result<(), AutogenError> {
-    let shown = crate::script::display_path(path);
+    let shown = crate::util::display_path(path);
     for statement in split_file(path, text)? {
         let Err(e) = client.batch_execute(statement.text).await else {
             continue;

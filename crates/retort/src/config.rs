@@ -24,7 +24,7 @@ pub struct ConfigFile {
     pub database_url: Option<String>,
     pub version_table: Option<String>,
     pub version_table_schema: Option<String>,
-    pub lock_mode: Option<crate::runner::LockMode>,
+    pub lock_mode: Option<LockMode>,
     pub lock_timeout: Option<String>,
     pub statement_timeout: Option<String>,
     pub header_cache: Option<bool>,
@@ -72,13 +72,14 @@ pub struct Config {
     pub truncate_slug_length: usize,
     pub timezone: Option<String>,
     pub revision_id_length: usize,
-    /// `database_url` from the file with `${VAR}` interpolated; command-line and `DATABASE_URL`
-    /// overrides are applied by the caller with [`Config::with_database_url`].
+    /// `database_url` from the file with `${VAR}` interpolated. Which URL a command uses (flag,
+    /// `DATABASE_URL`, this, the local dev database) is decided by [`database_url_given`] and
+    /// [`crate::local::database_url`] only.
     pub database_url: Option<String>,
     pub version_table: String,
     pub version_table_schema: Option<String>,
     /// `session` (default) or `transaction` (for PgBouncer transaction pooling).
-    pub lock_mode: crate::runner::LockMode,
+    pub lock_mode: LockMode,
     /// PostgreSQL's `lock_timeout` for the migrating session (`"5s"`, `"500ms"`, `"1min"`): how
     /// long a migration's statement may wait for a table or row lock before it fails.
     pub lock_timeout: Option<String>,
@@ -89,6 +90,19 @@ pub struct Config {
     pub header_cache: bool,
     pub post_write_hooks: Vec<PostWriteHook>,
     pub autogenerate: AutogenerateConfig,
+}
+
+/// Where the migration lock lives (`lock_mode`; the runner takes it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LockMode {
+    /// A session advisory lock on a dedicated connection, held for the whole run.
+    #[default]
+    Session,
+    /// A transaction advisory lock taken in each migration's transaction, with the version rows
+    /// re-read under it: works behind PgBouncer in transaction pooling, where session state
+    /// does not survive between transactions.
+    Transaction,
 }
 
 pub const DEFAULT_FILE_TEMPLATE: &str = "{year}{month}{day}_{hour}{minute}_{rev}_{slug}";
@@ -160,7 +174,7 @@ impl Config {
 
     /// Load one file.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let shown = crate::script::display_path(path);
+        let shown = crate::util::display_path(path);
         let bytes = std::fs::read(path).map_err(|error| ConfigError::Io {
             path: shown.clone(),
             error,
@@ -183,7 +197,7 @@ impl Config {
         path: &Path,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let shown = crate::script::display_path(path);
+        let shown = crate::util::display_path(path);
         let file: ConfigFile = toml::from_str(text).map_err(|e| {
             let span = e.span();
             let line = span.as_ref().map_or(1, |s| {
@@ -333,11 +347,47 @@ impl Config {
 
     /// Apply the command-line / `DATABASE_URL` override (flag wins over environment over file).
     pub fn with_database_url(mut self, flag: Option<String>, env: Option<String>) -> Self {
-        if let Some(url) = flag.or(env) {
-            self.database_url = Some(url);
-        }
+        let file = self.database_url.take();
+        self.database_url = pick_database_url(flag, env, file).map(|(url, _)| url);
         self
     }
+}
+
+/// The environment variable that gives the database URL (below the command line's flag).
+pub const DATABASE_URL_ENV: &str = "DATABASE_URL";
+
+/// Where a command's database URL came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UrlSource {
+    /// `--database-url`.
+    Flag,
+    /// `DATABASE_URL`.
+    Env,
+    /// `database_url` in retort.toml.
+    Config,
+    /// The project's local dev database ([`crate::local`]), created and started as needed.
+    Local,
+}
+
+/// The precedence of database URLs, written once: flag, then environment, then file.
+fn pick_database_url(
+    flag: Option<String>,
+    env: Option<String>,
+    file: Option<String>,
+) -> Option<(String, UrlSource)> {
+    flag.map(|u| (u, UrlSource::Flag))
+        .or_else(|| env.map(|u| (u, UrlSource::Env)))
+        .or_else(|| file.map(|u| (u, UrlSource::Config)))
+}
+
+/// The database URL the user gave, if any: `flag` (`--database-url`), else `DATABASE_URL` (when
+/// not empty), else `file` (retort.toml's `database_url`). Without one, commands use the local
+/// dev database ([`crate::local::database_url`]).
+pub fn database_url_given(flag: Option<&str>, file: Option<&str>) -> Option<(String, UrlSource)> {
+    let env = std::env::var(DATABASE_URL_ENV)
+        .ok()
+        .filter(|u| !u.is_empty());
+    pick_database_url(flag.map(str::to_string), env, file.map(str::to_string))
 }
 
 /// A PostgreSQL time setting: digits (milliseconds) or digits and a unit (`ms`, `s`, `min`, `h`,
@@ -365,12 +415,6 @@ impl Config {
             self.header_cache = false;
         }
         self
-    }
-
-    /// The header cache of this project, unless it is turned off.
-    pub fn header_cache(&self) -> Option<crate::script::HeaderCache> {
-        self.header_cache
-            .then(|| crate::script::HeaderCache::in_project(&self.root))
     }
 }
 
@@ -476,7 +520,7 @@ mod tests {
         assert_eq!(c.version_table, "retort_version");
         assert!(c.header_cache);
         assert_eq!(
-            c.header_cache().map(|h| h.path().to_path_buf()),
+            crate::script::HeaderCache::of(&c).map(|h| h.path().to_path_buf()),
             Some(PathBuf::from("/p/.retort/cache/headers"))
         );
     }
@@ -484,7 +528,7 @@ mod tests {
     #[test]
     fn header_cache_can_be_turned_off() {
         let off = parse("header_cache = false\n").expect("valid");
-        assert!(!off.header_cache && off.header_cache().is_none());
+        assert!(!off.header_cache && crate::script::HeaderCache::of(&off).is_none());
         let on = parse("").expect("valid");
         let env = |v: &str| on.clone().with_no_cache_env(Some(std::ffi::OsStr::new(v)));
         assert!(!env("1").header_cache);

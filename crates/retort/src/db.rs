@@ -357,24 +357,28 @@ fn obvious_url_mistake(url: &str) -> Option<String> {
     None
 }
 
-/// A parsed connection target.
+/// A database to connect to: a parsed URL or key=value string, with its TLS mode.
 #[derive(Clone)]
-pub struct Target {
+pub struct Endpoint {
     config: Config,
     tls: TlsMode,
     /// The URL as the user wrote it, password masked.
     pub masked: String,
 }
 
-impl std::fmt::Debug for Target {
+/// The old name of [`Endpoint`], kept for code written before the rename.
+#[doc(hidden)]
+pub type Target = Endpoint;
+
+impl std::fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Target")
+        f.debug_struct("Endpoint")
             .field("masked", &self.masked)
             .finish()
     }
 }
 
-impl Target {
+impl Endpoint {
     /// Parse a URL, filling what it leaves out from libpq's environment variables (PGHOST,
     /// PGPORT, PGUSER, PGPASSWORD, PGDATABASE) and the OS user, as psql would.
     pub fn parse(url: &str) -> Result<Self, DbError> {
@@ -741,8 +745,8 @@ mod tests {
         // Found by `cargo fuzz run url` (fuzz/regressions/url-empty-user-value).
         assert_eq!(mask_url("user= password=pw x"), "user= password=*** x");
         // (fuzz/regressions/url-key-without-value)
-        assert!(Target::parse("user= password=pw host=/tmp").is_err());
-        assert!(Target::parse("host= /tmp dbname=x").is_ok());
+        assert!(Endpoint::parse("user= password=pw host=/tmp").is_err());
+        assert!(Endpoint::parse("host= /tmp dbname=x").is_ok());
         // (fuzz/regressions/url-scheme-inside-key-value)
         assert_eq!(
             mask_url("user=a password=pw h=/postgres://x"),
@@ -770,23 +774,23 @@ mod tests {
 
     #[test]
     fn parses_sockets_and_defaults() {
-        let t = Target::parse("postgresql://postgres@%2Ftmp%2Fpg:5433/app").expect("valid");
+        let t = Endpoint::parse("postgresql://postgres@%2Ftmp%2Fpg:5433/app").expect("valid");
         assert_eq!(t.describe(), "/tmp/pg:5433/app");
-        let t = Target::parse("host=/run/pg port=5432 dbname=x user=u").expect("valid");
+        let t = Endpoint::parse("host=/run/pg port=5432 dbname=x user=u").expect("valid");
         assert_eq!(t.describe(), "/run/pg:5432/x");
         assert_eq!(
-            Target::parse("postgres://u:pw@h/db?sslmode=require")
+            Endpoint::parse("postgres://u:pw@h/db?sslmode=require")
                 .expect("valid")
                 .tls,
             TlsMode::Unverified
         );
         assert_eq!(
-            Target::parse("postgres://u:pw@h/db?sslmode=disable")
+            Endpoint::parse("postgres://u:pw@h/db?sslmode=disable")
                 .expect("valid")
                 .tls,
             TlsMode::Disable
         );
-        let t = Target::parse(
+        let t = Endpoint::parse(
             "postgres://u:pw@h/db?sslmode=verify-full&sslrootcert=/etc/ca.pem&application_name=x",
         )
         .expect("valid");
@@ -796,9 +800,9 @@ mod tests {
                 root_cert: Some("/etc/ca.pem".into())
             }
         );
-        let t = Target::parse("host=h dbname=db sslmode=verify-ca").expect("valid");
+        let t = Endpoint::parse("host=h dbname=db sslmode=verify-ca").expect("valid");
         assert_eq!(t.tls, TlsMode::Verified { root_cert: None });
-        let err = Target::parse("postgres://u:pw@h:notaport/db").expect_err("invalid");
+        let err = Endpoint::parse("postgres://u:pw@h:notaport/db").expect_err("invalid");
         assert!(!err.to_string().contains("pw@"), "{err}");
     }
 }

@@ -1,5 +1,6 @@
-//! Documented process exit codes, shared by the CLI and anything embedding retort.
-//! The table is repeated in the README; a test keeps the two in step.
+//! Documented process exit codes, shared by the CLI and anything embedding retort, and the one
+//! mapping from every stage's error to its code ([`HasExitCode`]). The table is repeated in the
+//! README; a test keeps the two in step.
 
 /// Why a retort command stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,5 +74,143 @@ impl ExitCode {
             }
             ExitCode::Unsupported => "the diff cannot express a change (unsupported)",
         }
+    }
+}
+
+/// An error that ends a command with a documented exit code. Every stage's error type implements
+/// it, here and only here, so the whole error → exit code mapping reads in one place; the CLI and
+/// embedding programs (builtenv) call it instead of mapping errors themselves.
+pub trait HasExitCode {
+    fn exit_code(&self) -> ExitCode;
+}
+
+impl HasExitCode for crate::config::ConfigError {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Config
+    }
+}
+
+impl HasExitCode for crate::script::ScriptError {
+    fn exit_code(&self) -> ExitCode {
+        use crate::script::ScriptError;
+        match self {
+            ScriptError::Io { .. } | ScriptError::Write { .. } => ExitCode::Io,
+            ScriptError::MissingDirectory { .. } | ScriptError::Problems { .. } => ExitCode::Script,
+        }
+    }
+}
+
+impl HasExitCode for crate::resolve::TargetError {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Target
+    }
+}
+
+impl HasExitCode for crate::project::Error {
+    fn exit_code(&self) -> ExitCode {
+        use crate::project::Error;
+        match self {
+            Error::Config(e) => e.exit_code(),
+            Error::Script(e) => e.exit_code(),
+            Error::Target(e) => e.exit_code(),
+        }
+    }
+}
+
+/// Connecting or talking to a server outside a migration (a migration's failed query is
+/// [`RunError::Db`](crate::runner::RunError::Db), mapped below).
+impl HasExitCode for crate::db::DbError {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Connection
+    }
+}
+
+impl HasExitCode for crate::runner::RunError {
+    fn exit_code(&self) -> ExitCode {
+        use crate::db::DbError;
+        use crate::runner::RunError;
+        match self {
+            // No SQLSTATE: the connection closed; 57P0x: the server ended the session; 08: a
+            // connection exception.
+            RunError::Db(DbError::Query { code, .. })
+                if code
+                    .as_deref()
+                    .is_none_or(|c| c.starts_with("57P0") || c.starts_with("08")) =>
+            {
+                ExitCode::Connection
+            }
+            RunError::Db(DbError::Query { .. }) => ExitCode::Migration,
+            RunError::Db(e) => e.exit_code(),
+            RunError::Target(e) => e.exit_code(),
+            RunError::Migration(m) if m.timeout.is_some() => ExitCode::Timeout,
+            RunError::Migration(m) if m.connection_lost => ExitCode::Connection,
+            RunError::Migration(_) => ExitCode::Migration,
+            RunError::Unusable(_) => ExitCode::Script,
+            RunError::LockTimeout { .. } | RunError::LockLost => ExitCode::Lock,
+            RunError::Changed { .. }
+            | RunError::Interrupted { .. }
+            | RunError::Unfinished { .. }
+            | RunError::UnknownApplied { .. }
+            | RunError::OverlappingRows { .. }
+            | RunError::NotAVersionTable { .. } => ExitCode::Verify,
+            RunError::Usage { .. } => ExitCode::Usage,
+            RunError::Privilege { .. } | RunError::Access { .. } | RunError::ReadOnly { .. } => {
+                ExitCode::Connection
+            }
+        }
+    }
+}
+
+impl HasExitCode for crate::introspect::IntrospectError {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Connection
+    }
+}
+
+impl HasExitCode for crate::autogen::AutogenError {
+    fn exit_code(&self) -> ExitCode {
+        use crate::autogen::AutogenError;
+        match self {
+            AutogenError::Db(e) => e.exit_code(),
+            AutogenError::Introspect(e) => e.exit_code(),
+            AutogenError::Scratch { .. } => ExitCode::Connection,
+            AutogenError::NoFiles { .. } | AutogenError::Read { .. } => ExitCode::Io,
+            AutogenError::Load { .. } => ExitCode::Migration,
+            AutogenError::NotUpToDate => ExitCode::Target,
+            AutogenError::NoDesiredSchema => ExitCode::Config,
+        }
+    }
+}
+
+impl HasExitCode for crate::autogen::ReplayError {
+    fn exit_code(&self) -> ExitCode {
+        use crate::autogen::ReplayError;
+        match self {
+            ReplayError::Autogen(e) => e.exit_code(),
+            ReplayError::Run(e) => e.exit_code(),
+        }
+    }
+}
+
+impl HasExitCode for crate::diff::DiffError {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            crate::diff::DiffError::BadRename { .. } => ExitCode::Usage,
+            // Whatever else the diff refuses, it cannot express.
+            _ => ExitCode::Unsupported,
+        }
+    }
+}
+
+/// The local dev database could not be made or started.
+impl HasExitCode for crate::local::LocalError {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Connection
+    }
+}
+
+impl HasExitCode for crate::devdb::DevDbError {
+    fn exit_code(&self) -> ExitCode {
+        ExitCode::Connection
     }
 }

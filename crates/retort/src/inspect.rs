@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::graph::{Edges, RevIdx, RevisionGraph};
-use crate::target::error::Context;
-use crate::target::{Node, RevisionError, TargetError};
+use crate::resolve::error::Context;
+use crate::resolve::{Node, RevisionError, TargetError};
 
 /// A revision as shown by `--json`.
 #[derive(Debug, Clone, Serialize)]
@@ -43,7 +43,7 @@ pub fn info(
         message: r.file.message.clone(),
         created: r.file.created.clone(),
         transactional: r.file.transactional,
-        path: crate::script::display_path(&r.file.path),
+        path: crate::util::display_path(&r.file.path),
         checksum: r.file.checksum.clone(),
         is_head: r.is_head(),
         is_branch_point: r.is_branch_point(),
@@ -177,7 +177,7 @@ pub fn log_entry(graph: &RevisionGraph, idx: RevIdx, current: Option<&BTreeSet<S
         let labels: Vec<&str> = r.branch_labels.iter().map(String::as_str).collect();
         let _ = writeln!(e, "Branch names: {}", labels.join(", "));
     }
-    let _ = writeln!(e, "Path: {}", crate::script::display_path(&r.file.path));
+    let _ = writeln!(e, "Path: {}", crate::util::display_path(&r.file.path));
     let _ = writeln!(e);
     let _ = writeln!(e, "    {}", r.file.message);
     let _ = writeln!(e);

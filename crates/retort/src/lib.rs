@@ -1,7 +1,7 @@
 //! retort: PostgreSQL schema migrations.
 //!
 //! The pipeline, one module per stage (see ARCHITECTURE.md):
-//! [`config`] → [`script`] (revision files) → [`graph`] (revision graph) → [`target`] (what a
+//! [`config`] → [`script`] (revision files) → [`graph`] (revision graph) → [`resolve`] (what a
 //! target names) → [`plan`] (ordered steps and version-row changes). All of these are pure:
 //! none opens a database connection.
 
@@ -27,10 +27,15 @@ pub mod local;
 pub mod plan;
 pub mod project;
 pub mod render;
+pub mod resolve;
 pub mod runner;
 pub mod schema;
 pub mod script;
 pub mod sql;
 pub mod suggest;
-pub mod target;
 pub mod testkit;
+pub mod util;
+
+/// The old name of [`resolve`], kept for code written before the rename.
+#[doc(hidden)]
+pub use resolve as target;

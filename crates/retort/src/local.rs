@@ -3,7 +3,7 @@
 
 use miette::Diagnostic;
 
-use crate::config::Config;
+use crate::config::{database_url_given, Config, UrlSource};
 use crate::devdb::{ClusterStatus, DevDbError, LocalCluster};
 
 /// Database created in the local cluster for the project.
@@ -32,7 +32,7 @@ pub fn ensure_cluster(
 ) -> Result<LocalCluster, LocalError> {
     let dir = cluster_dir(config);
     let cluster = LocalCluster::new(&dir)?;
-    let shown = crate::script::display_path(&dir);
+    let shown = crate::util::display_path(&dir);
     if !cluster.is_initialized() {
         cluster.init()?;
         notes.push(format!(
@@ -48,6 +48,22 @@ pub fn ensure_cluster(
     Ok(cluster)
 }
 
+/// The database URL of a command: the one given (`flag`, else `DATABASE_URL`, else
+/// retort.toml's: [`database_url_given`]), else the project's local dev database, created and
+/// started on first use (`notes` say what was done). The one place this precedence is decided,
+/// for the CLI and embedding programs alike.
+pub async fn database_url(
+    config: &Config,
+    flag: Option<&str>,
+    notes: &mut Vec<String>,
+) -> Result<(String, UrlSource), LocalError> {
+    if let Some(given) = database_url_given(flag, config.database_url.as_deref()) {
+        return Ok(given);
+    }
+    let url = local_database_url(config, notes).await?;
+    Ok((url, UrlSource::Local))
+}
+
 /// URL of the project's local database, creating cluster and database as needed.
 pub async fn local_database_url(
     config: &Config,
@@ -55,8 +71,8 @@ pub async fn local_database_url(
 ) -> Result<String, LocalError> {
     let cluster = ensure_cluster(config, notes)?;
     let admin = cluster.url("postgres");
-    let target =
-        crate::db::Target::parse(&admin).map_err(|e| LocalError::CreateDatabase(e.to_string()))?;
+    let target = crate::db::Endpoint::parse(&admin)
+        .map_err(|e| LocalError::CreateDatabase(e.to_string()))?;
     let client = target
         .connect("retort dev")
         .await

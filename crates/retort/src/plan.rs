@@ -9,8 +9,8 @@
 use std::collections::BTreeSet;
 
 use crate::graph::{Edges, RevIdx, RevisionGraph};
-use crate::target::error::Context;
-use crate::target::{Node, RevisionError, TargetError};
+use crate::resolve::error::Context;
+use crate::resolve::{Node, RevisionError, TargetError};
 
 /// Up or down.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -94,7 +94,7 @@ fn collect_upgrade(graph: &RevisionGraph, current: &[String], target: &str) -> R
             Node::Rev(r) => targets.push(r),
             // Alembic fails an assertion here (a walk past the end of the graph).
             Node::Base | Node::Nothing => {
-                let what = crate::target::parse_relative(target)
+                let what = crate::resolve::parse_relative(target)
                     .map(|m| {
                         format!(
                             "Relative revision {} didn't produce {} migrations",

@@ -4,12 +4,11 @@
 use miette::Diagnostic;
 
 use crate::config::{Config, ConfigError};
-use crate::exit::ExitCode;
 use crate::graph::{self, RevisionGraph};
+use crate::resolve::TargetError;
 use crate::script::{ReadMode, ScriptDirectory, ScriptError};
-use crate::target::TargetError;
 
-/// Every error a project-level operation can end in, each mapped to an exit code.
+/// Every error a project-level operation can end in (exit codes: [`crate::exit::HasExitCode`]).
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[non_exhaustive]
 pub enum Error {
@@ -22,17 +21,6 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Target(#[from] TargetError),
-}
-
-impl Error {
-    pub fn exit_code(&self) -> ExitCode {
-        match self {
-            Error::Config(_) => ExitCode::Config,
-            Error::Script(ScriptError::Io { .. } | ScriptError::Write { .. }) => ExitCode::Io,
-            Error::Script(_) => ExitCode::Script,
-            Error::Target(_) => ExitCode::Target,
-        }
-    }
 }
 
 /// A loaded, validated project.
@@ -52,7 +40,7 @@ impl Project {
     /// Headers come through the project's header cache unless `config.header_cache` is off.
     pub fn open_with(config: Config, mode: ReadMode) -> Result<Self, Error> {
         let dirs = &config.version_locations;
-        let loaded = match (mode, config.header_cache()) {
+        let loaded = match (mode, crate::script::HeaderCache::of(&config)) {
             (ReadMode::Headers, Some(cache)) => ScriptDirectory::read_headers_cached(dirs, &cache)?,
             _ => ScriptDirectory::read_with(dirs, mode)?,
         };
@@ -142,7 +130,7 @@ pub fn init(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
     for existing in [&config_path, &scripts] {
         if existing.exists() {
             return Err(Error::Script(ScriptError::Write {
-                message: format!("{} already exists", crate::script::display_path(existing)),
+                message: format!("{} already exists", crate::util::display_path(existing)),
                 help: Some(
                     "retort init never overwrites; remove it or choose another directory".into(),
                 ),
@@ -151,7 +139,7 @@ pub fn init(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, Error> {
     }
     let io = |path: &std::path::Path, source: std::io::Error| {
         Error::Script(ScriptError::Io {
-            path: crate::script::display_path(path),
+            path: crate::util::display_path(path),
             error: source,
         })
     };

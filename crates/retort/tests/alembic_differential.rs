@@ -79,7 +79,7 @@ fn planner_matches_alembic() {
             // `downgrade -N` from several heads: Alembic warns that this is ambiguous and walks
             // from whichever version row the database returns first; retort refuses instead.
             let ambiguous_relative = step.command == "downgrade"
-                && retort::target::parse_relative(&step.target).is_some_and(|m| {
+                && retort::resolve::parse_relative(&step.target).is_some_and(|m| {
                     m.symbol.is_none() && m.branch_label.is_none() && m.relative < 0
                 })
                 && heads.iter().collect::<BTreeSet<_>>().len() > 1;

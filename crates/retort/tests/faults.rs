@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use retort::config::Config;
 use retort::devdb::{LocalCluster, DEFAULT_PORT};
-use retort::exit::ExitCode;
+use retort::exit::{ExitCode, HasExitCode};
 use retort::project::Project;
 use retort::runner::{Event, LockMode, Migrator, Observer, Quiet, RunError, RunOptions};
 use retort_test_support::projects::{self, GenRev};

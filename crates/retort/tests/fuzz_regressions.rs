@@ -62,7 +62,7 @@ fn fuzz_regressions_stay_fixed() {
                     _ => format!("user={user} password={PASSWORD} {tail}"),
                 };
                 assert!(!retort::db::mask_url(&url).contains(PASSWORD), "{name}");
-                match retort::db::Target::parse(&url) {
+                match retort::db::Endpoint::parse(&url) {
                     Ok(t) => assert!(
                         !t.describe().contains(PASSWORD),
                         "{name}: {:?}",

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use retort::config::Config;
+use retort::exit::HasExitCode;
 use retort::plan::Direction;
 use retort::project::Project;
 use retort::runner::{LockMode, Migrator, Quiet, RunError, RunOptions};

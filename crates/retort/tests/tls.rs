@@ -4,11 +4,11 @@
 
 use std::process::Command;
 
-use retort::db::Target;
+use retort::db::Endpoint;
 use retort::devdb::LocalCluster;
 
 async fn uses_tls(url: &str) -> Result<String, String> {
-    let client = Target::parse(url)
+    let client = Endpoint::parse(url)
         .map_err(|e| e.to_string())?
         .connect("retort tls test")
         .await

@@ -1,4 +1,5 @@
-//! Request handlers. Each runs in one tenant transaction (see [`crate::db::tenant_transaction`]);
+//! Request handlers. Each runs its own SQL in one tenant transaction through [`in_tenant`] (or
+//! [`audited`], which also writes its audit events; see [`crate::db::tenant_transaction`]);
 //! none filters by tenant in its SQL: row-level security does, so a missing filter cannot leak.
 
 use axum::extract::State;
@@ -65,10 +66,10 @@ impl<'a> Insert<'a> {
 }
 
 /// An audit event of the current request.
-struct Event<'a> {
+struct Event {
     event_type: EventType,
-    action: &'a str,
-    resource_type: &'a str,
+    action: &'static str,
+    resource_type: &'static str,
     resource_id: Uuid,
     description: String,
 }
@@ -77,7 +78,7 @@ async fn record(
     tx: &Transaction<'_>,
     tenant_id: Uuid,
     meta: &RequestMeta,
-    event: Event<'_>,
+    event: Event,
 ) -> Result<(), tokio_postgres::Error> {
     let resource_id = event.resource_id.to_string();
     Insert::into(AuditEvent::TABLE)
@@ -93,6 +94,61 @@ async fn record(
         .returning(tx)
         .await
         .map(|_| ())
+}
+
+/// The shape of every handler, in one place: a connection from the pool, the tenant's
+/// transaction (row-level security on: see [`tenant_transaction`]), the handler's own SQL
+/// (`work`), commit. Any error rolls the transaction back.
+async fn in_tenant<T>(
+    state: &AppState,
+    tenant_id: Uuid,
+    work: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut client = state.pool().get().await?;
+    let tx = tenant_transaction(&mut client, tenant_id).await?;
+    let reply = work(&tx).await?;
+    tx.commit().await?;
+    Ok(reply)
+}
+
+/// What a changing handler's work gives back: its reply and the audit events it owes.
+struct Audited<T> {
+    reply: T,
+    events: Vec<Event>,
+}
+
+impl<T> Audited<T> {
+    fn new(reply: T, event: Event) -> Self {
+        Self {
+            reply,
+            events: vec![event],
+        }
+    }
+
+    /// One more audit event, after the others.
+    fn and(mut self, event: Event) -> Self {
+        self.events.push(event);
+        self
+    }
+}
+
+/// [`in_tenant`] for a handler that changes something: its audit events (with the request's
+/// address and user agent) are written in the same transaction, after the work, before the
+/// commit.
+async fn audited<T>(
+    state: &AppState,
+    tenant_id: Uuid,
+    meta: &RequestMeta,
+    work: impl AsyncFnOnce(&Transaction<'_>) -> Result<Audited<T>, ApiError>,
+) -> Result<T, ApiError> {
+    in_tenant(state, tenant_id, async |tx| {
+        let done = work(tx).await?;
+        for event in done.events {
+            record(tx, tenant_id, meta, event).await?;
+        }
+        Ok(done.reply)
+    })
+    .await
 }
 
 /// The tenant of the transaction, or 404: under row-level security `tenants` holds at most
@@ -158,64 +214,50 @@ pub async fn create_tenant(
     let trial_end = now
         .checked_add(SignedDuration::from_hours(TRIAL_DAYS * 24))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
-    let mut client = state.pool().get().await?;
-    let tx = tenant_transaction(&mut client, id).await?;
-    let tenant = Insert::into(Tenant::TABLE)
-        .set("id", &id)
-        .set("name", &body.name)
-        .set("slug", &body.slug)
-        .set("email", &body.email)
-        .set_opt("phone", &body.phone)
-        .set_opt("address_line1", &body.address_line1)
-        .set_opt("address_line2", &body.address_line2)
-        .set_opt("city", &body.city)
-        .set_opt("postcode", &body.postcode)
-        .set_opt("country", &body.country)
-        .set("trial_ends_at", &trial_end)
-        .returning(&tx)
-        .await?;
-    let tenant = Tenant::from_row(&tenant)?;
-    let subscription = Insert::into(Subscription::TABLE)
-        .set("tenant_id", &id)
-        .set("trial_start", &now)
-        .set("trial_end", &trial_end)
-        .returning(&tx)
-        .await?;
-    let subscription = Subscription::from_row(&subscription)?;
-    record(
-        &tx,
-        id,
-        &meta,
-        Event {
+    audited(&state, id, &meta, async |tx| {
+        let tenant = Insert::into(Tenant::TABLE)
+            .set("id", &id)
+            .set("name", &body.name)
+            .set("slug", &body.slug)
+            .set("email", &body.email)
+            .set_opt("phone", &body.phone)
+            .set_opt("address_line1", &body.address_line1)
+            .set_opt("address_line2", &body.address_line2)
+            .set_opt("city", &body.city)
+            .set_opt("postcode", &body.postcode)
+            .set_opt("country", &body.country)
+            .set("trial_ends_at", &trial_end)
+            .returning(tx)
+            .await?;
+        let tenant = Tenant::from_row(&tenant)?;
+        let subscription = Insert::into(Subscription::TABLE)
+            .set("tenant_id", &id)
+            .set("trial_start", &now)
+            .set("trial_end", &trial_end)
+            .returning(tx)
+            .await?;
+        let subscription = Subscription::from_row(&subscription)?;
+        let created = Event {
             event_type: EventType::UserAction,
             action: "tenant.create",
             resource_type: Tenant::TABLE,
             resource_id: id,
             description: format!("created tenant {}", tenant.slug),
-        },
-    )
-    .await?;
-    record(
-        &tx,
-        id,
-        &meta,
-        Event {
+        };
+        let trial = Event {
             event_type: EventType::Subscription,
             action: "subscription.create",
             resource_type: Subscription::TABLE,
             resource_id: subscription.id,
             description: format!("started a {TRIAL_DAYS}-day trial"),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(TenantWithSubscription {
+        };
+        let reply = TenantWithSubscription {
             tenant,
             subscription: Some(subscription),
-        }),
-    ))
+        };
+        Ok(Audited::new((StatusCode::CREATED, axum::Json(reply)), created).and(trial))
+    })
+    .await
 }
 
 /// `GET /tenants/{id}`.
@@ -223,19 +265,19 @@ pub async fn get_tenant(
     State(state): State<AppState>,
     Path(tenant_id): Path<Uuid>,
 ) -> Result<Reply<TenantWithSubscription>, ApiError> {
-    let mut client = state.pool().get().await?;
-    let tx = tenant_transaction(&mut client, tenant_id).await?;
-    let tenant = current_tenant(&tx).await?;
-    let subscription = tx
-        .query_opt("SELECT * FROM subscriptions", &[])
-        .await?
-        .map(|r| Subscription::from_row(&r))
-        .transpose()?;
-    tx.commit().await?;
-    Ok(axum::Json(TenantWithSubscription {
-        tenant,
-        subscription,
-    }))
+    in_tenant(&state, tenant_id, async |tx| {
+        let tenant = current_tenant(tx).await?;
+        let subscription = tx
+            .query_opt("SELECT * FROM subscriptions", &[])
+            .await?
+            .map(|r| Subscription::from_row(&r))
+            .transpose()?;
+        Ok(axum::Json(TenantWithSubscription {
+            tenant,
+            subscription,
+        }))
+    })
+    .await
 }
 
 // ----- projects -----
@@ -261,21 +303,21 @@ pub async fn list_projects(
     State(state): State<AppState>,
     Path(tenant_id): Path<Uuid>,
 ) -> Result<Reply<Vec<Project>>, ApiError> {
-    let mut client = state.pool().get().await?;
-    let tx = tenant_transaction(&mut client, tenant_id).await?;
-    current_tenant(&tx).await?;
-    let rows = tx
-        .query(
-            "SELECT * FROM projects ORDER BY created_at, id LIMIT $1",
-            &[&LIST_LIMIT],
-        )
-        .await?;
-    let projects = rows
-        .iter()
-        .map(Project::from_row)
-        .collect::<Result<_, _>>()?;
-    tx.commit().await?;
-    Ok(axum::Json(projects))
+    in_tenant(&state, tenant_id, async |tx| {
+        current_tenant(tx).await?;
+        let rows = tx
+            .query(
+                "SELECT * FROM projects ORDER BY created_at, id LIMIT $1",
+                &[&LIST_LIMIT],
+            )
+            .await?;
+        let projects = rows
+            .iter()
+            .map(Project::from_row)
+            .collect::<Result<_, _>>()?;
+        Ok(axum::Json(projects))
+    })
+    .await
 }
 
 /// `POST /tenants/{id}/projects`.
@@ -286,40 +328,37 @@ pub async fn create_project(
     Json(body): Json<NewProject>,
 ) -> Result<Created<Project>, ApiError> {
     required("name", &body.name)?;
-    let mut client = state.pool().get().await?;
-    let tx = tenant_transaction(&mut client, tenant_id).await?;
-    current_tenant(&tx).await?;
-    let row = Insert::into(Project::TABLE)
-        .set("tenant_id", &tenant_id)
-        .set("name", &body.name)
-        .set_opt("description", &body.description)
-        .set_opt("reference_number", &body.reference_number)
-        .set_opt("address_line1", &body.address_line1)
-        .set_opt("address_line2", &body.address_line2)
-        .set_opt("city", &body.city)
-        .set_opt("postcode", &body.postcode)
-        .set_opt("country", &body.country)
-        .set_opt("project_type", &body.project_type)
-        .set_opt("building_use", &body.building_use)
-        .set_opt("status", &body.status)
-        .returning(&tx)
-        .await?;
-    let project = Project::from_row(&row)?;
-    record(
-        &tx,
-        tenant_id,
-        &meta,
-        Event {
+    audited(&state, tenant_id, &meta, async |tx| {
+        current_tenant(tx).await?;
+        let row = Insert::into(Project::TABLE)
+            .set("tenant_id", &tenant_id)
+            .set("name", &body.name)
+            .set_opt("description", &body.description)
+            .set_opt("reference_number", &body.reference_number)
+            .set_opt("address_line1", &body.address_line1)
+            .set_opt("address_line2", &body.address_line2)
+            .set_opt("city", &body.city)
+            .set_opt("postcode", &body.postcode)
+            .set_opt("country", &body.country)
+            .set_opt("project_type", &body.project_type)
+            .set_opt("building_use", &body.building_use)
+            .set_opt("status", &body.status)
+            .returning(tx)
+            .await?;
+        let project = Project::from_row(&row)?;
+        let event = Event {
             event_type: EventType::UserAction,
             action: "project.create",
             resource_type: Project::TABLE,
             resource_id: project.id,
             description: format!("created project {}", project.name),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, axum::Json(project)))
+        };
+        Ok(Audited::new(
+            (StatusCode::CREATED, axum::Json(project)),
+            event,
+        ))
+    })
+    .await
 }
 
 /// `GET /tenants/{id}/projects/{project_id}`.
@@ -327,15 +366,14 @@ pub async fn get_project(
     State(state): State<AppState>,
     Path((tenant_id, project_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Reply<Project>, ApiError> {
-    let mut client = state.pool().get().await?;
-    let tx = tenant_transaction(&mut client, tenant_id).await?;
-    let row = tx
-        .query_opt("SELECT * FROM projects WHERE id = $1", &[&project_id])
-        .await?
-        .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
-    let project = Project::from_row(&row)?;
-    tx.commit().await?;
-    Ok(axum::Json(project))
+    in_tenant(&state, tenant_id, async |tx| {
+        let row = tx
+            .query_opt("SELECT * FROM projects WHERE id = $1", &[&project_id])
+            .await?
+            .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
+        Ok(axum::Json(Project::from_row(&row)?))
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -357,33 +395,27 @@ pub async fn update_project(
     if let Some(name) = &body.name {
         required("name", name)?;
     }
-    let mut client = state.pool().get().await?;
-    let tx = tenant_transaction(&mut client, tenant_id).await?;
-    let row = tx
-        .query_opt(
-            "UPDATE projects SET name = COALESCE($2, name), \
-             description = COALESCE($3, description), status = COALESCE($4, status) \
-             WHERE id = $1 RETURNING *",
-            &[&project_id, &body.name, &body.description, &body.status],
-        )
-        .await?
-        .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
-    let project = Project::from_row(&row)?;
-    record(
-        &tx,
-        tenant_id,
-        &meta,
-        Event {
+    audited(&state, tenant_id, &meta, async |tx| {
+        let row = tx
+            .query_opt(
+                "UPDATE projects SET name = COALESCE($2, name), \
+                 description = COALESCE($3, description), status = COALESCE($4, status) \
+                 WHERE id = $1 RETURNING *",
+                &[&project_id, &body.name, &body.description, &body.status],
+            )
+            .await?
+            .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
+        let project = Project::from_row(&row)?;
+        let event = Event {
             event_type: EventType::UserAction,
             action: "project.update",
             resource_type: Project::TABLE,
             resource_id: project.id,
             description: format!("updated project {}", project.name),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(axum::Json(project))
+        };
+        Ok(Audited::new(axum::Json(project), event))
+    })
+    .await
 }
 
 // ----- documents -----
@@ -438,45 +470,42 @@ pub async fn create_document(
             .map(str::to_ascii_lowercase)
     });
     let content_hash = body.content_hash.as_ref().map(|h| h.to_ascii_lowercase());
-    let mut client = state.pool().get().await?;
-    let tx = tenant_transaction(&mut client, tenant_id).await?;
-    current_tenant(&tx).await?;
-    // Another tenant's project is invisible here, so this is 404 for it too (and the foreign
-    // key on (tenant_id, project_id) would refuse it anyway).
-    tx.query_opt("SELECT 1 FROM projects WHERE id = $1", &[&body.project_id])
-        .await?
-        .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
-    let row = Insert::into(Document::TABLE)
-        .set("tenant_id", &tenant_id)
-        .set("project_id", &body.project_id)
-        .set("filename", &body.filename)
-        .set("original_filename", &original)
-        .set("file_path", &body.file_path)
-        .set("file_size", &body.file_size)
-        .set_opt("mime_type", &body.mime_type)
-        .set_opt("file_extension", &extension)
-        .set_opt("document_type", &body.document_type)
-        .set_opt("extracted_text", &body.extracted_text)
-        .set_opt("page_count", &body.page_count)
-        .set_opt("content_hash", &content_hash)
-        .returning(&tx)
-        .await?;
-    let document = Document::from_row(&row)?;
-    record(
-        &tx,
-        tenant_id,
-        &meta,
-        Event {
+    audited(&state, tenant_id, &meta, async |tx| {
+        current_tenant(tx).await?;
+        // Another tenant's project is invisible here, so this is 404 for it too (and the
+        // foreign key on (tenant_id, project_id) would refuse it anyway).
+        tx.query_opt("SELECT 1 FROM projects WHERE id = $1", &[&body.project_id])
+            .await?
+            .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
+        let row = Insert::into(Document::TABLE)
+            .set("tenant_id", &tenant_id)
+            .set("project_id", &body.project_id)
+            .set("filename", &body.filename)
+            .set("original_filename", &original)
+            .set("file_path", &body.file_path)
+            .set("file_size", &body.file_size)
+            .set_opt("mime_type", &body.mime_type)
+            .set_opt("file_extension", &extension)
+            .set_opt("document_type", &body.document_type)
+            .set_opt("extracted_text", &body.extracted_text)
+            .set_opt("page_count", &body.page_count)
+            .set_opt("content_hash", &content_hash)
+            .returning(tx)
+            .await?;
+        let document = Document::from_row(&row)?;
+        let event = Event {
             event_type: EventType::DocumentUpload,
             action: "document.register",
             resource_type: Document::TABLE,
             resource_id: document.id,
             description: format!("registered {}", document.original_filename),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok((StatusCode::CREATED, axum::Json(document)))
+        };
+        Ok(Audited::new(
+            (StatusCode::CREATED, axum::Json(document)),
+            event,
+        ))
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize)]
@@ -515,16 +544,16 @@ pub async fn list_documents(
         " ORDER BY created_at DESC, id LIMIT ${}",
         params.len()
     ));
-    let mut client = state.pool().get().await?;
-    let tx = tenant_transaction(&mut client, tenant_id).await?;
-    current_tenant(&tx).await?;
-    let rows = tx.query(&sql, &params).await?;
-    let documents = rows
-        .iter()
-        .map(Document::from_row)
-        .collect::<Result<_, _>>()?;
-    tx.commit().await?;
-    Ok(axum::Json(documents))
+    in_tenant(&state, tenant_id, async |tx| {
+        current_tenant(tx).await?;
+        let rows = tx.query(&sql, &params).await?;
+        let documents = rows
+            .iter()
+            .map(Document::from_row)
+            .collect::<Result<_, _>>()?;
+        Ok(axum::Json(documents))
+    })
+    .await
 }
 
 // ----- audit events -----
@@ -534,19 +563,19 @@ pub async fn list_audit_events(
     State(state): State<AppState>,
     Path(tenant_id): Path<Uuid>,
 ) -> Result<Reply<Vec<AuditEvent>>, ApiError> {
-    let mut client = state.pool().get().await?;
-    let tx = tenant_transaction(&mut client, tenant_id).await?;
-    current_tenant(&tx).await?;
-    let rows = tx
-        .query(
-            "SELECT * FROM audit_events ORDER BY \"timestamp\" DESC, id LIMIT $1",
-            &[&LIST_LIMIT],
-        )
-        .await?;
-    let events = rows
-        .iter()
-        .map(AuditEvent::from_row)
-        .collect::<Result<_, _>>()?;
-    tx.commit().await?;
-    Ok(axum::Json(events))
+    in_tenant(&state, tenant_id, async |tx| {
+        current_tenant(tx).await?;
+        let rows = tx
+            .query(
+                "SELECT * FROM audit_events ORDER BY \"timestamp\" DESC, id LIMIT $1",
+                &[&LIST_LIMIT],
+            )
+            .await?;
+        let events = rows
+            .iter()
+            .map(AuditEvent::from_row)
+            .collect::<Result<_, _>>()?;
+        Ok(axum::Json(events))
+    })
+    .await
 }

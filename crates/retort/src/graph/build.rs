@@ -4,7 +4,8 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use super::{RevIdx, Revision, RevisionGraph};
-use crate::script::{display_path, RevisionFile};
+use crate::script::RevisionFile;
+use crate::util::display_path;
 
 /// A problem in the graph, pointing at the file and header line responsible.
 pub type GraphProblem = crate::script::ScriptProblem;

@@ -6,8 +6,7 @@ use std::path::Path;
 use miette::{Diagnostic, NamedSource, SourceSpan};
 
 use crate::db::DbError;
-use crate::exit::ExitCode;
-use crate::target::TargetError;
+use crate::resolve::TargetError;
 
 /// A statement of a revision failed.
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -36,23 +35,38 @@ pub struct MigrationFailed {
     span: Option<SourceSpan>,
 }
 
+/// Where a failed statement was: in which revision file, and how it was sent.
+#[derive(Debug, Clone, Copy)]
+pub struct FailedStatement<'a> {
+    pub revision: &'a str,
+    pub path: &'a Path,
+    /// The revision file's whole text.
+    pub file_text: &'a str,
+    /// The SQL sent, from the failed statement on.
+    pub sql: &'a str,
+    /// Byte offset of `sql` in the file.
+    pub sql_offset_in_file: usize,
+    /// Characters sent before `sql` in the same query string (PostgreSQL positions count from
+    /// the string's start).
+    pub prefix_chars: usize,
+    /// The statement was sent on its own: its start is known without a position.
+    pub statement_alone: bool,
+}
+
 impl MigrationFailed {
-    /// Build from a database error raised while running `sql`, which is the text at byte
-    /// `sql_offset_in_file` of the revision file `path`; `prefix_chars` characters were sent
-    /// before `sql` in the same query string (PostgreSQL positions count from the string start).
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        revision: &str,
-        path: &Path,
-        file_text: &str,
-        sql: &str,
-        sql_offset_in_file: usize,
-        prefix_chars: usize,
-        err: &tokio_postgres::Error,
-        rolled_back: &str,
-        statement_alone: bool,
-    ) -> Self {
-        let shown = crate::script::display_path(path);
+    /// Build from a database error raised while running the statement `at`; `rolled_back` says
+    /// what was undone.
+    pub fn new(at: &FailedStatement<'_>, err: &tokio_postgres::Error, rolled_back: &str) -> Self {
+        let FailedStatement {
+            revision,
+            path,
+            file_text,
+            sql,
+            sql_offset_in_file,
+            prefix_chars,
+            statement_alone,
+        } = *at;
+        let shown = crate::util::display_path(path);
         let db = err.as_db_error();
         let connection_lost = is_connection_lost(err);
         let (message, sqlstate) = match db {
@@ -331,37 +345,4 @@ pub enum RunError {
         #[help]
         help: Option<String>,
     },
-}
-
-impl RunError {
-    pub fn exit_code(&self) -> ExitCode {
-        match self {
-            // No SQLSTATE: the connection closed; 57P0x: the server ended the session; 08: a
-            // connection exception.
-            RunError::Db(DbError::Query { code, .. })
-                if code
-                    .as_deref()
-                    .is_none_or(|c| c.starts_with("57P0") || c.starts_with("08")) =>
-            {
-                ExitCode::Connection
-            }
-            RunError::Db(DbError::Query { .. }) => ExitCode::Migration,
-            RunError::Db(_) => ExitCode::Connection,
-            RunError::Target(_) => ExitCode::Target,
-            RunError::Migration(m) if m.timeout.is_some() => ExitCode::Timeout,
-            RunError::Migration(m) if m.connection_lost => ExitCode::Connection,
-            RunError::Migration(_) => ExitCode::Migration,
-            RunError::Unusable(_) => ExitCode::Script,
-            RunError::LockTimeout { .. } | RunError::LockLost => ExitCode::Lock,
-            RunError::Changed { .. }
-            | RunError::Interrupted { .. }
-            | RunError::Unfinished { .. }
-            | RunError::UnknownApplied { .. }
-            | RunError::OverlappingRows { .. } => ExitCode::Verify,
-            RunError::Usage { .. } => ExitCode::Usage,
-            RunError::Privilege { .. } | RunError::Access { .. } => ExitCode::Connection,
-            RunError::NotAVersionTable { .. } => ExitCode::Verify,
-            RunError::ReadOnly { .. } => ExitCode::Connection,
-        }
-    }
 }

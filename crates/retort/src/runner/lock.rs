@@ -4,20 +4,9 @@ use std::time::{Duration, Instant};
 
 use tokio_postgres::Client;
 
-use super::{emit, query_rows, Event, LockHolder, Observer, RunError, RunOptions};
-
-/// Where the lock lives.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LockMode {
-    /// A session advisory lock on a dedicated connection, held for the whole run.
-    #[default]
-    Session,
-    /// A transaction advisory lock taken in each migration's transaction, with the version rows
-    /// re-read under it: works behind PgBouncer in transaction pooling, where session state
-    /// does not survive between transactions.
-    Transaction,
-}
+use super::events::emit;
+use super::query::{exec, query_rows};
+use super::{Event, LockHolder, Observer, RunError, RunOptions};
 
 /// How often to say who holds the lock while waiting.
 const REPORT_EVERY: Duration = Duration::from_secs(3);
@@ -168,7 +157,7 @@ async fn poll(
             return Ok(row);
         }
         if let Some(sql) = after_miss {
-            super::exec(client, sql).await?;
+            exec(client, sql).await?;
         }
         let waited = start.elapsed();
         if options.lock_timeout.is_some_and(|t| waited >= t) {

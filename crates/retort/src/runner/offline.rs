@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::{section, tables::direction_str, Migrator, RunError};
+use super::apply::section;
+use super::{tables::direction_str, Migrator, RunError};
 use crate::plan::{self, Direction};
 use crate::sql::split_statements;
 
@@ -21,10 +22,10 @@ impl Migrator {
             Some(s) => graph
                 .get_revisions(Some(s))
                 .map_err(|e| {
-                    RunError::Target(e.into_target_error(crate::target::error::Context::Other))
+                    RunError::Target(e.into_target_error(crate::resolve::error::Context::Other))
                 })?
                 .into_iter()
-                .filter_map(crate::target::Node::rev)
+                .filter_map(crate::resolve::Node::rev)
                 .map(|i| graph.id(i).to_string())
                 .collect(),
         };
@@ -60,7 +61,7 @@ impl Migrator {
                 "-- Running {} {} ({}){}",
                 direction_str(step.direction),
                 f.id,
-                crate::script::display_path(&f.path),
+                crate::util::display_path(&f.path),
                 if f.message.is_empty() {
                     String::new()
                 } else {

@@ -111,18 +111,8 @@ impl ScriptProblem {
     }
 }
 
-/// Paths in messages are shown relative to the working directory when they are under it.
-pub fn display_path(path: &Path) -> String {
-    if let Ok(rel) = path.strip_prefix(".") {
-        return rel.display().to_string();
-    }
-    if let Ok(cwd) = std::env::current_dir() {
-        if let Ok(rel) = path.strip_prefix(&cwd) {
-            return rel.display().to_string();
-        }
-    }
-    path.display().to_string()
-}
+/// Kept here too, where callers found it first.
+pub use crate::util::display_path;
 
 /// Errors reading the script directory.
 #[derive(Debug, thiserror::Error, Diagnostic)]

@@ -1,18 +1,10 @@
 //! SQL text utilities that need no database: statement splitting, identifier and literal quoting.
 
+mod quote;
 mod split;
 
+pub use quote::{quote_ident, quote_ident_unless_plain, quote_literal};
 pub use split::{split_statements, SplitError, Statement};
-
-/// `"name"` with inner quotes doubled: safe for any identifier, whatever it contains.
-pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-/// `'text'` with inner quotes doubled (standard_conforming_strings is on since PostgreSQL 9.1).
-pub fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
-}
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use crate::db::Target;
+use crate::db::Endpoint;
 use crate::runner::Migrator;
 
 use super::KitError;
@@ -175,7 +175,7 @@ pub async fn schema_snapshot(
 /// created again by another session may keep stale state of it (TimescaleDB then fails every
 /// query with "could not open relation with OID ...").
 pub async fn snapshot_at(migrator: &Migrator, url: &str) -> Result<Snapshot, KitError> {
-    let client = Target::parse(url)?.connect("retort testkit").await?;
+    let client = Endpoint::parse(url)?.connect("retort testkit").await?;
     schema_snapshot(&client, &bookkeeping_patterns(migrator)).await
 }
 

@@ -1,14 +1,14 @@
-//! Targets: what `head`, `heads`, `base`, `ae10`, `feature@head`, `+2`, `ae10-1`, `feature@+1`
+//! Target resolution: what `head`, `heads`, `base`, `ae10`, `feature@head`, `+2`, `ae10-1`, `feature@+1`
 //! mean against a [`RevisionGraph`](crate::graph::RevisionGraph) and the database's current heads.
 //!
 //! This follows Alembic's `RevisionMap` resolution rule for rule (so that a team moving over
 //! finds every target means what it meant), with its error texts. Pure: no connection.
 
 pub(crate) mod error;
-mod resolve;
+mod map;
 
 pub use error::{Context, RevisionError, TargetError};
-pub use resolve::Node;
+pub use map::Node;
 
 /// A parsed relative target: `[label@][symbol](+|-)N`.
 #[derive(Debug, Clone, PartialEq, Eq)]

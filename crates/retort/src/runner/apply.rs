@@ -1,0 +1,349 @@
+//! Applying one step: a transactional revision in one round trip (or statement by statement
+//! with `per_statement`) with its version-row change and log row, a non-transactional one logged
+//! `started` first and finished after its last statement; a failed statement as the user sees
+//! it.
+
+use std::time::Instant;
+
+use super::events::{emit, step_finished, step_started};
+use super::query::exec;
+use super::run::RunCtx;
+use super::watch::watched;
+use super::{
+    error, lock, tables, AppliedStep, Blocker, Event, FailedStatement, MigrationFailed, Migrator,
+    RunError, RunReport,
+};
+use crate::db::query_error;
+use crate::plan::{Direction, Plan, Step};
+use crate::script::RevisionFile;
+use crate::sql::split_statements;
+
+/// What is rolled back when a transactional revision fails.
+const ROLLED_BACK: &str = "the revision was rolled back; revisions before it stay applied";
+
+/// The revision file of a step, its direction, and that direction's SQL.
+pub(super) struct StepSql<'a> {
+    pub f: &'a RevisionFile,
+    pub direction: Direction,
+    pub sql: &'a str,
+}
+
+impl Migrator {
+    /// Apply `step` (the `index`th of `total`); `xact_open`: transaction mode, where the
+    /// step's transaction is already open (and locked).
+    pub(super) async fn apply_step(
+        &self,
+        run: &RunCtx<'_>,
+        step: &Step,
+        index: usize,
+        total: usize,
+        xact_open: bool,
+    ) -> Result<AppliedStep, RunError> {
+        let f = &self.graph().rev(step.rev).file;
+        step_started(run.obs, index, total, f, step.direction);
+        let started = Instant::now();
+        let (sql, _) = section(f, step.direction);
+        let s = StepSql {
+            f,
+            direction: step.direction,
+            sql,
+        };
+        if f.transactional && self.options.per_statement {
+            self.apply_per_statement(run, step, &s, xact_open).await?;
+        } else if f.transactional {
+            self.apply_in_one_batch(run, step, &s, xact_open).await?;
+            emit(
+                run.obs,
+                Event::Statement {
+                    revision: f.id.clone(),
+                    sql: sql.trim().to_string(),
+                    duration: started.elapsed(),
+                },
+            );
+        } else {
+            self.apply_non_transactional(run, step, &s, xact_open)
+                .await?;
+        }
+        Ok(step_finished(
+            run.obs,
+            index,
+            total,
+            f,
+            step.direction,
+            started.elapsed(),
+        ))
+    }
+
+    /// A transactional revision one statement at a time inside its transaction, each timed.
+    async fn apply_per_statement(
+        &self,
+        run: &RunCtx<'_>,
+        step: &Step,
+        s: &StepSql<'_>,
+        xact_open: bool,
+    ) -> Result<(), RunError> {
+        let client = run.client;
+        if !xact_open {
+            exec(client, &format!("BEGIN;\n{}", run.guard)).await?;
+        }
+        for statement in split_statements(s.sql).unwrap_or_default() {
+            let t = Instant::now();
+            let sent = client.batch_execute(statement.text);
+            if let (Err(e), blockers) = watched(run.watch, sent).await {
+                let _ = client.batch_execute("ROLLBACK").await;
+                return Err(self.failed(s, (statement.offset, 0), &e, ROLLED_BACK, blockers));
+            }
+            emit(
+                run.obs,
+                Event::Statement {
+                    revision: s.f.id.clone(),
+                    sql: statement.text.to_string(),
+                    duration: t.elapsed(),
+                },
+            );
+        }
+        let bookkeeping = self.bookkeeping(step, s.f);
+        if let Err(e) = client.batch_execute(&format!("{bookkeeping}COMMIT;")).await {
+            let _ = client.batch_execute("ROLLBACK").await;
+            return Err(RunError::Db(query_error(&e, None)));
+        }
+        Ok(())
+    }
+
+    /// A transactional revision, its version-row change and log row in one round trip.
+    async fn apply_in_one_batch(
+        &self,
+        run: &RunCtx<'_>,
+        step: &Step,
+        s: &StepSql<'_>,
+        xact_open: bool,
+    ) -> Result<(), RunError> {
+        let (sql, bookkeeping) = (s.sql, self.bookkeeping(step, s.f));
+        let (batch, prefix) = if xact_open {
+            (format!("{sql}\n;\n{bookkeeping}COMMIT;"), 0)
+        } else {
+            (
+                format!("BEGIN;\n{}{sql}\n;\n{bookkeeping}COMMIT;", run.guard),
+                7 + run.guard.chars().count(),
+            )
+        };
+        if let (Err(e), blockers) = watched(run.watch, run.client.batch_execute(&batch)).await {
+            let _ = run.client.batch_execute("ROLLBACK").await;
+            return Err(self.failed(s, (0, prefix), &e, ROLLED_BACK, blockers));
+        }
+        Ok(())
+    }
+
+    /// A non-transactional revision: logged `started` (committed) before its first statement,
+    /// its statements one by one, then its version-row change and `applied` in one transaction.
+    async fn apply_non_transactional(
+        &self,
+        run: &RunCtx<'_>,
+        step: &Step,
+        s: &StepSql<'_>,
+        xact_open: bool,
+    ) -> Result<(), RunError> {
+        let (client, f) = (run.client, s.f);
+        let started_sql =
+            self.tables
+                .started_sql(&f.id, s.direction, &f.checksum, &self.log_message(f));
+        if xact_open {
+            // Transaction mode: log `started` in the locked transaction that re-read the
+            // version rows, so that the next run to take the lock sees it (and stops
+            // rather than running the revision a second time alongside this one).
+            if let Err(e) = exec(client, &format!("{started_sql}COMMIT;")).await {
+                let _ = client.batch_execute("ROLLBACK").await;
+                return Err(e);
+            }
+        } else {
+            exec(
+                client,
+                &format!("BEGIN;\n{}{started_sql}COMMIT;", run.guard),
+            )
+            .await?;
+        }
+        for statement in split_statements(s.sql).unwrap_or_default() {
+            let t = Instant::now();
+            let sent = client.batch_execute(statement.text);
+            if let (Err(e), blockers) = watched(run.watch, sent).await {
+                let _ = client.batch_execute(&format!("UPDATE {} SET status = 'failed' WHERE revision = {} AND status = 'started'", self.tables.history_ident(), crate::sql::quote_literal(&f.id))).await;
+                let note = format!("revision {} is non-transactional: the statements before this one stay applied; fix the cause, then `retort resolve {} --applied` or `--rolled-back`", f.id, f.id);
+                return Err(self.failed(s, (statement.offset, 0), &e, &note, blockers));
+            }
+            emit(
+                run.obs,
+                Event::Statement {
+                    revision: f.id.clone(),
+                    sql: statement.text.to_string(),
+                    duration: t.elapsed(),
+                },
+            );
+        }
+        let mut finish = format!("BEGIN;\n{}", run.guard);
+        finish.push_str(&self.tables.finish_sql(&f.id, "applied"));
+        for c in &step.version_changes {
+            finish.push_str(&self.tables.change_sql(c));
+        }
+        finish.push_str("COMMIT;");
+        exec(client, &finish).await
+    }
+
+    /// `--single-transaction`: every step of `plan` in one transaction (already open and locked
+    /// when `xact_open`).
+    pub(super) async fn run_single_transaction(
+        &self,
+        run: &RunCtx<'_>,
+        plan: &Plan,
+        report: &mut RunReport,
+        xact_open: bool,
+    ) -> Result<(), RunError> {
+        let client = run.client;
+        if !xact_open {
+            exec(client, &format!("BEGIN;\n{}", run.guard)).await?;
+        }
+        let total = plan.steps.len();
+        for (index, step) in plan.steps.iter().enumerate() {
+            let f = &self.graph().rev(step.rev).file;
+            step_started(run.obs, index, total, f, step.direction);
+            let started = Instant::now();
+            let (sql, _) = section(f, step.direction);
+            let batch = format!("{sql}\n;\n{}", self.bookkeeping(step, f));
+            if let (Err(e), blockers) = watched(run.watch, client.batch_execute(&batch)).await {
+                let _ = client.batch_execute("ROLLBACK").await;
+                let s = StepSql {
+                    f,
+                    direction: step.direction,
+                    sql,
+                };
+                return Err(self.failed(
+                    &s,
+                    (0, 0),
+                    &e,
+                    "--single-transaction: the whole run was rolled back; nothing was applied",
+                    blockers,
+                ));
+            }
+            report.steps.push(step_finished(
+                run.obs,
+                index,
+                total,
+                f,
+                step.direction,
+                started.elapsed(),
+            ));
+        }
+        exec(client, "COMMIT").await
+    }
+
+    pub(super) fn log_message(&self, f: &RevisionFile) -> String {
+        match &self.options.tag {
+            Some(t) => format!("{} [tag: {t}]", f.message),
+            None => f.message.clone(),
+        }
+    }
+
+    /// Applied-log row and version-row changes of a transactional step.
+    pub(super) fn bookkeeping(&self, step: &Step, f: &RevisionFile) -> String {
+        let mut sql = self.tables.log_sql(
+            &f.id,
+            tables::direction_str(step.direction),
+            "applied",
+            Some(&f.checksum),
+            &self.log_message(f),
+        );
+        for c in &step.version_changes {
+            sql.push_str(&self.tables.change_sql(c));
+        }
+        sql
+    }
+
+    /// A failed statement as the user sees it. `at` is the statement's byte offset in `sql` and
+    /// how many characters were sent before `sql` in the same query string.
+    fn failed(
+        &self,
+        s: &StepSql<'_>,
+        at: (usize, usize),
+        e: &tokio_postgres::Error,
+        note: &str,
+        blockers: Vec<Blocker>,
+    ) -> RunError {
+        if lock::is_lock_lost(e) {
+            return RunError::LockLost;
+        }
+        let (f, sql) = (s.f, s.sql);
+        let (stmt_offset, prefix) = at;
+        let text = match f.embedded_text {
+            Some(t) => t.to_string(),
+            None => std::fs::read_to_string(&f.path).unwrap_or_default(),
+        };
+        let (_, line) = section(f, s.direction);
+        let section_start = line_start_offset(&text, line);
+        let stmt_sql = &sql[stmt_offset..];
+        // A lost connection: the server rolls back a transaction whose session ends before its
+        // commit, but cannot tell the client about a commit it had done when the socket closed.
+        let lost_note;
+        let note = if error::is_connection_lost(e) && f.transactional {
+            lost_note = format!(
+                "the connection was lost while revision {} ran, so PostgreSQL rolled it back (unless the connection dropped during its COMMIT: `retort current` shows which); revisions before it stay applied; run the command again to continue",
+                f.id
+            );
+            lost_note.as_str()
+        } else {
+            note
+        };
+        let at = FailedStatement {
+            revision: &f.id,
+            path: &f.path,
+            file_text: &text,
+            sql: stmt_sql,
+            sql_offset_in_file: section_start + stmt_offset,
+            prefix_chars: prefix,
+            // A non-transactional statement runs alone: its start is known even without a
+            // position from PostgreSQL.
+            statement_alone: !f.transactional,
+        };
+        let failed = MigrationFailed::new(&at, e, note);
+        let timeout = match e.code().map(tokio_postgres::error::SqlState::code) {
+            Some("55P03") => Some(self.options.server_lock_timeout.as_deref().map_or_else(
+                || "lock_timeout (the server's setting)".to_string(),
+                |v| format!("lock_timeout = {v}"),
+            )),
+            Some("57014")
+                if e.as_db_error()
+                    .is_some_and(|d| d.message().contains("statement timeout")) =>
+            {
+                Some(
+                    self.options
+                        .server_statement_timeout
+                        .as_deref()
+                        .map_or_else(
+                            || "statement_timeout (the server's setting)".to_string(),
+                            |v| format!("statement_timeout = {v}"),
+                        ),
+                )
+            }
+            _ => None,
+        };
+        RunError::Migration(Box::new(failed.with_timeout(timeout, blockers)))
+    }
+}
+
+pub(super) fn section(f: &RevisionFile, d: Direction) -> (&str, usize) {
+    match d {
+        Direction::Up => (f.up_sql.as_str(), f.up_line),
+        Direction::Down => (
+            f.down_sql.as_deref().unwrap_or(""),
+            f.down_line.unwrap_or(f.up_line),
+        ),
+    }
+}
+
+/// Byte offset where 1-based line `line` starts.
+fn line_start_offset(text: &str, line: usize) -> usize {
+    if line <= 1 {
+        return 0;
+    }
+    text.match_indices('\n')
+        .nth(line - 2)
+        .map_or(text.len(), |(i, _)| i + 1)
+}

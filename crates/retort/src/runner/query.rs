@@ -1,0 +1,54 @@
+//! Retort's own SQL on a client: statements and text rows, errors mapped to [`RunError`].
+
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use super::{lock, RunError};
+use crate::db::query_error;
+
+pub(super) async fn exec(client: &Client, sql: &str) -> Result<(), RunError> {
+    client.batch_execute(sql).await.map_err(|e| {
+        if lock::is_lock_lost(&e) {
+            RunError::LockLost
+        } else {
+            bookkeeping_error(&e)
+        }
+    })
+}
+
+/// An error of retort's own bookkeeping SQL: a missing privilege says so (exit 6), anything
+/// else is a query error.
+pub(super) fn bookkeeping_error(e: &tokio_postgres::Error) -> RunError {
+    match e.as_db_error() {
+        Some(db) if db.code().code() == "42501" => RunError::Access {
+            detail: db.message().to_string(),
+        },
+        _ => RunError::Db(query_error(e, None)),
+    }
+}
+
+pub(super) async fn query_rows(
+    client: &Client,
+    sql: &str,
+) -> Result<Vec<Vec<Option<String>>>, RunError> {
+    let msgs = client
+        .simple_query(sql)
+        .await
+        .map_err(|e| bookkeeping_error(&e))?;
+    Ok(msgs
+        .into_iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(r) => {
+                Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+            }
+            _ => None,
+        })
+        .collect())
+}
+
+pub(super) async fn query_col(client: &Client, sql: &str) -> Result<Vec<Option<String>>, RunError> {
+    Ok(query_rows(client, sql)
+        .await?
+        .into_iter()
+        .map(|mut r| if r.is_empty() { None } else { r.swap_remove(0) })
+        .collect())
+}
