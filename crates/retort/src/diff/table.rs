@@ -5,7 +5,9 @@ use std::fmt::Write as _;
 
 use super::{cascade, comment_change, grant_changes, DiffError, Differ, Hazard, Ops, Phase};
 use crate::render::{objects, table_order};
-use crate::schema::{Column, Constraint, ConstraintKind, Index, Policy, QualName, Table, Trigger};
+use crate::schema::{
+    Column, Constraint, ConstraintKind, Grant, Index, Policy, QualName, Table, Trigger,
+};
 use crate::sql::quote_ident;
 
 pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
@@ -514,6 +516,14 @@ fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
         Phase::Grant,
         format!("grant on {name}"),
         objects::grants(&format!("TABLE {}", name.sql()), &t.grants),
+        &[Hazard::AuthzUpdate],
+    );
+    let column_grants: BTreeSet<Grant> =
+        t.columns.iter().flat_map(objects::column_grants).collect();
+    d.ops.push_with(
+        Phase::Grant,
+        format!("grant on columns of {name}"),
+        objects::grants(&format!("TABLE {}", name.sql()), &column_grants),
         &[Hazard::AuthzUpdate],
     );
 }
@@ -1577,7 +1587,9 @@ fn columns(
         );
     }
     for n in &new.columns {
-        let Some(o) = old.columns.iter().find(|o| o.name == n.name) else {
+        let o = old.columns.iter().find(|o| o.name == n.name);
+        column_settings(d, name, o, n);
+        let Some(o) = o else {
             continue;
         };
         if inheritance.dropped_by_parent.contains(&n.name) {
@@ -1586,6 +1598,31 @@ fn columns(
         alter_column(d, name, o, n, inherited(&n.name), parent)?;
     }
     Ok(())
+}
+
+/// A column's storage, statistics target, compression and privileges: set when it is added,
+/// changed when they change.
+fn column_settings(d: &mut Differ<'_>, table: &QualName, old: Option<&Column>, new: &Column) {
+    d.ops.push(
+        Phase::TableSettings,
+        format!(
+            "set storage, statistics or compression of {table}.{}",
+            new.name
+        ),
+        objects::column_settings(table, old, new),
+    );
+    let none = BTreeSet::new();
+    let old_grants = old.map_or(none, objects::column_grants);
+    d.ops.push_with(
+        Phase::Grant,
+        format!("change grants on column {table}.{}", new.name),
+        grant_changes(
+            &format!("TABLE {}", table.sql()),
+            &old_grants,
+            &objects::column_grants(new),
+        ),
+        &[Hazard::AuthzUpdate],
+    );
 }
 
 fn alter_column(

@@ -253,8 +253,13 @@ pub const COLUMNS: &str = concat!(
     collation!("a.attcollation", "ty.typcollation"),
     ", ",
     comment!("pg_class", "c.oid", "a.attnum"),
-    ", a.attinhcount > 0 AND NOT c.relispartition, a.attislocal \
-     FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+    ", a.attinhcount > 0 AND NOT c.relispartition, a.attislocal, \
+     CASE WHEN a.attstorage <> ty.typstorage THEN CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' \
+       WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END, \
+     CASE WHEN COALESCE(a.attstattarget::int, -1) >= 0 THEN a.attstattarget::int END, \
+     CASE pg_catalog.to_jsonb(a)->>'attcompression' WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END, ",
+    grants!("a.attacl", "c.relowner", "r"),
+    " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
      JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
@@ -474,7 +479,7 @@ pub const UNSUPPORTED: &str = concat!(
        FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
-       WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f') \
+       WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('v', 'm', 'f') \
        AND (a.attacl IS NOT NULL OR (a.attstorage <> t.typstorage AND c.relkind <> 'f') OR COALESCE(a.attstattarget::int, -1) >= 0) AND ",
     ns_filter!(),
     " UNION ALL \

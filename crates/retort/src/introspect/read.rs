@@ -282,11 +282,23 @@ pub(super) async fn read(
             comment: row.get(9),
             inherited,
             merged: inherited && row.get::<_, bool>(11),
+            storage: row.get(12),
+            statistics: row.get(13),
+            compression: row.get(14),
+            grants: grants(&row, 15),
         };
         if let Some(t) = s.tables.get_mut(&rel) {
             t.columns.push(column);
         } else {
-            // Views are read after columns: keep theirs aside.
+            // Views are read after columns: keep theirs aside. Their columns' settings are
+            // reported as unsupported, not modelled.
+            let column = Column {
+                storage: None,
+                statistics: None,
+                compression: None,
+                grants: BTreeSet::new(),
+                ..column
+            };
             s.views.entry(rel).or_default().columns.push(column);
         }
     }

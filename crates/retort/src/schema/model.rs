@@ -193,6 +193,18 @@ pub struct Column {
     /// `CREATE TABLE` (as pg_dump does), and kept when no parent has it any more.
     #[serde(skip_serializing_if = "is_false")]
     pub merged: bool,
+    /// `SET STORAGE` other than the type's default: `PLAIN`, `EXTERNAL`, `MAIN`, `EXTENDED`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage: Option<String>,
+    /// `SET STATISTICS n` (absent: the default target).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
+    /// `SET COMPRESSION` (`pglz`, `lz4`; absent: the server's default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+    /// Column-level privileges (`GRANT SELECT (col) ON ...`).
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub grants: BTreeSet<Grant>,
 }
 
 fn is_false(b: &bool) -> bool {
