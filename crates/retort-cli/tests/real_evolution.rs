@@ -42,7 +42,11 @@ fn the_sample_of_real_migrations_passes() {
         let to = sample.path().join(case.replace('/', "_"));
         std::os::unix::fs::symlink(&from, &to).expect("link the case");
     }
-    assert!(found > 0, "none of the sample's cases is in {}", root.display());
+    assert!(
+        found > 0,
+        "none of the sample's cases is in {}",
+        root.display()
+    );
     let out = Command::new("python3")
         .arg(&judge)
         .arg("-v")
