@@ -27,26 +27,35 @@ pub fn init(ctx: &Context, dir: Option<&Path>) -> Result<ExitCode, Failure> {
 /// `revision -m MESSAGE` (without `--autogenerate`).
 pub fn revision(ctx: &Context, cli: &Cli, a: &RevisionArgs) -> Result<ExitCode, Failure> {
     let project = ctx.open_for_writing(cli, "revision")?;
-    let written = retort::author::revision(
-        &project,
-        &retort::author::RevisionOptions {
-            message: a.message.clone().unwrap_or_default(),
-            head: a.head.clone(),
-            splice: a.splice,
-            branch_labels: a.branch_label.clone(),
-            depends_on: a.depends_on.clone(),
-            rev_id: a.rev_id.clone(),
-            version_path: a.version_path.clone(),
-            up_sql: String::new(),
-            down_sql: String::new(),
-            non_transactional: false,
-        },
-    )?;
+    let options = revision_options(a, String::new(), String::new(), false);
+    let written = retort::author::revision(&project, &options)?;
     println!(
         "Generating {} ...  done",
         retort::script::display_path(&written.path)
     );
     Ok(ExitCode::Ok)
+}
+
+/// What `revision` is asked for, with the new file's SQL (empty by hand; the diff's with
+/// `--autogenerate`).
+pub(crate) fn revision_options(
+    a: &RevisionArgs,
+    up_sql: String,
+    down_sql: String,
+    non_transactional: bool,
+) -> retort::author::RevisionOptions {
+    retort::author::RevisionOptions {
+        message: a.message.clone().unwrap_or_default(),
+        head: a.head.clone(),
+        splice: a.splice,
+        branch_labels: a.branch_label.clone(),
+        depends_on: a.depends_on.clone(),
+        rev_id: a.rev_id.clone(),
+        version_path: a.version_path.clone(),
+        up_sql,
+        down_sql,
+        non_transactional,
+    }
 }
 
 /// `merge REVS`.

@@ -2,10 +2,18 @@
 //! `graph` (text as Alembic prints it, or JSON).
 
 use retort::exit::ExitCode;
+use retort::graph::{RevIdx, RevisionGraph};
 use retort::inspect;
 
 use crate::args::{Cli, GraphFormatArg};
 use crate::{print_json, print_lines, Context, Failure};
+
+/// The JSON of `revs`.
+fn infos(g: &RevisionGraph, revs: Vec<RevIdx>) -> Vec<inspect::RevisionInfo> {
+    revs.into_iter()
+        .map(|r| inspect::info(g, r, None))
+        .collect()
+}
 
 /// `history [-r RANGE] [-v] [--json]` (without `--indicate-current`).
 pub fn history(
@@ -18,12 +26,7 @@ pub fn history(
     let project = ctx.open_graph(cli)?;
     let g = &project.graph;
     if json {
-        let revs = inspect::history_revisions(g, rev_range)?;
-        let infos: Vec<_> = revs
-            .into_iter()
-            .map(|r| inspect::info(g, r, None))
-            .collect();
-        print_json(&infos);
+        print_json(&infos(g, inspect::history_revisions(g, rev_range)?));
     } else {
         print_lines(&inspect::history(g, rev_range, verbose, None)?);
     }
@@ -41,11 +44,7 @@ pub fn heads(
     let project = ctx.open_graph(cli)?;
     let g = &project.graph;
     if json {
-        let infos: Vec<_> = inspect::heads(g, resolve_dependencies)
-            .into_iter()
-            .map(|r| inspect::info(g, r, None))
-            .collect();
-        print_json(&infos);
+        print_json(&infos(g, inspect::heads(g, resolve_dependencies)));
     } else {
         print_lines(&inspect::heads_lines(g, resolve_dependencies, verbose));
     }
@@ -69,10 +68,7 @@ pub fn branches(ctx: &Context, cli: &Cli, verbose: bool, json: bool) -> Result<E
                 next.sort_unstable();
                 Branch {
                     branchpoint: inspect::info(g, bp, None),
-                    branches: next
-                        .into_iter()
-                        .map(|n| inspect::info(g, n, None))
-                        .collect(),
+                    branches: infos(g, next),
                 }
             })
             .collect();
@@ -89,11 +85,7 @@ pub fn show(ctx: &Context, cli: &Cli, rev: &str, json: bool) -> Result<ExitCode,
     let g = &project.graph;
     let revs = inspect::show(g, rev)?;
     if json {
-        let infos: Vec<_> = revs
-            .into_iter()
-            .map(|r| inspect::info(g, r, None))
-            .collect();
-        print_json(&infos);
+        print_json(&infos(g, revs));
     } else {
         for r in revs {
             print!("{}", inspect::log_entry(g, r, None));
