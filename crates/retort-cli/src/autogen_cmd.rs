@@ -128,21 +128,8 @@ pub fn revision(ctx: &Context, cli: &Cli, a: &RevisionArgs) -> Result<ExitCode, 
         down_sql,
         transactional,
     } = retort::autogen::sections(&up, &down);
-    let written = retort::author::revision(
-        &project,
-        &retort::author::RevisionOptions {
-            message: a.message.clone().unwrap_or_default(),
-            head: a.head.clone(),
-            splice: a.splice,
-            branch_labels: a.branch_label.clone(),
-            depends_on: a.depends_on.clone(),
-            rev_id: a.rev_id.clone(),
-            version_path: a.version_path.clone(),
-            up_sql,
-            down_sql,
-            non_transactional: !transactional,
-        },
-    )?;
+    let options = crate::author_cmd::revision_options(a, up_sql, down_sql, !transactional);
+    let written = retort::author::revision(&project, &options)?;
     println!(
         "Generating {} ...  done",
         retort::script::display_path(&written.path)

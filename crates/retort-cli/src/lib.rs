@@ -1,26 +1,29 @@
 //! The `retort` command line: parses arguments, calls the library, prints. No logic of its own.
+//! `run` dispatches each command to a function of `author_cmd`, `inspect_cmd`, `db_cmd`,
+//! `autogen_cmd`, `diff_cmd` or `schema_cmd`; `context.rs` says what the program gives it.
 //!
 //! A library too, so that a program carrying its migrations (builtenv) offers every `retort`
 //! command on them: `retort_cli::main_with(Source::Embedded { .. }, args)`.
 
 pub mod args;
+mod author_cmd;
 mod autogen_cmd;
 mod context;
 mod db_cmd;
 mod diff_cmd;
+mod inspect_cmd;
 mod schema_cmd;
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode as ProcessExit;
 
 use clap::Parser;
 use retort::exit::{ExitCode, HasExitCode};
-use retort::inspect;
 use retort::project::Error;
 
 pub use args::Cli;
-use args::{Command, GraphFormatArg};
+use args::Command;
 pub use context::{Context, Ignore, Models, Source};
 use retort::plan::Direction;
 
@@ -206,209 +209,60 @@ pub fn print_lines(lines: &[String]) {
     let _ = out.flush();
 }
 
-/// Run a parsed command line in `ctx`.
+/// Run a parsed command line in `ctx`: each command is a function of its own file
+/// (`author_cmd`, `inspect_cmd`, `db_cmd`, `autogen_cmd`, `diff_cmd`, `schema_cmd`).
 pub fn run(ctx: &Context, cli: &Cli) -> Result<ExitCode, Failure> {
     match &cli.command {
-        Command::Init { dir } => {
-            if let Source::Embedded { .. } = ctx.source {
-                return Err(io_error(
-                    "`init` makes a project on disk; this program's revisions are compiled in",
-                    None,
-                ));
-            }
-            let dir = dir.clone().unwrap_or_else(cwd);
-            for p in retort::project::init(&dir)? {
-                println!("Created {}", retort::script::display_path(&p));
-            }
-            println!("Next: `retort revision -m \"first revision\"`");
-        }
-        Command::Revision(a) if a.autogenerate => return autogen_cmd::revision(ctx, cli, a),
+        Command::Init { dir } => author_cmd::init(ctx, dir.as_deref()),
+        Command::Revision(a) if a.autogenerate => autogen_cmd::revision(ctx, cli, a),
         Command::Check {
             from_migrations,
             diff,
-        } => return autogen_cmd::check(ctx, cli, *from_migrations, diff),
-        Command::Revision(a) => {
-            let project = ctx.open_for_writing(cli, "revision")?;
-            let written = retort::author::revision(
-                &project,
-                &retort::author::RevisionOptions {
-                    message: a.message.clone().unwrap_or_default(),
-                    head: a.head.clone(),
-                    splice: a.splice,
-                    branch_labels: a.branch_label.clone(),
-                    depends_on: a.depends_on.clone(),
-                    rev_id: a.rev_id.clone(),
-                    version_path: a.version_path.clone(),
-                    up_sql: String::new(),
-                    down_sql: String::new(),
-                    non_transactional: false,
-                },
-            )?;
-            println!(
-                "Generating {} ...  done",
-                retort::script::display_path(&written.path)
-            );
-        }
-        Command::Merge(a) => {
-            let project = ctx.open_for_writing(cli, "merge")?;
-            let written = retort::author::merge(
-                &project,
-                &retort::author::MergeOptions {
-                    message: a.message.clone().unwrap_or_default(),
-                    revisions: a.revisions.clone(),
-                    branch_labels: a.branch_label.clone(),
-                    rev_id: a.rev_id.clone(),
-                },
-            )?;
-            println!(
-                "Generating {} ...  done",
-                retort::script::display_path(&written.path)
-            );
-        }
+        } => autogen_cmd::check(ctx, cli, *from_migrations, diff),
+        Command::Revision(a) => author_cmd::revision(ctx, cli, a),
+        Command::Merge(a) => author_cmd::merge(ctx, cli, a),
+        Command::Edit { rev } => author_cmd::edit(ctx, cli, rev),
         Command::History {
             rev_range,
             verbose,
             json: false,
             indicate_current: true,
-        } => {
-            return db_cmd::history_with_current(
-                cli,
-                ctx.open(cli)?,
-                rev_range.as_deref(),
-                *verbose,
-            );
-        }
+        } => db_cmd::history_with_current(cli, ctx.open(cli)?, rev_range.as_deref(), *verbose),
         Command::History {
             rev_range,
             verbose,
             json,
             ..
-        } => {
-            let project = ctx.open_graph(cli)?;
-            let g = &project.graph;
-            if *json {
-                let revs = inspect::history_revisions(g, rev_range.as_deref())?;
-                let infos: Vec<_> = revs
-                    .into_iter()
-                    .map(|r| inspect::info(g, r, None))
-                    .collect();
-                print_json(&infos);
-            } else {
-                print_lines(&inspect::history(g, rev_range.as_deref(), *verbose, None)?);
-            }
-        }
+        } => inspect_cmd::history(ctx, cli, rev_range.as_deref(), *verbose, *json),
         Command::Heads {
             verbose,
             resolve_dependencies,
             json,
-        } => {
-            let project = ctx.open_graph(cli)?;
-            let g = &project.graph;
-            if *json {
-                let infos: Vec<_> = inspect::heads(g, *resolve_dependencies)
-                    .into_iter()
-                    .map(|r| inspect::info(g, r, None))
-                    .collect();
-                print_json(&infos);
-            } else {
-                print_lines(&inspect::heads_lines(g, *resolve_dependencies, *verbose));
-            }
-        }
-        Command::Branches { verbose, json } => {
-            let project = ctx.open_graph(cli)?;
-            let g = &project.graph;
-            if *json {
-                #[derive(serde::Serialize)]
-                struct Branch {
-                    branchpoint: inspect::RevisionInfo,
-                    branches: Vec<inspect::RevisionInfo>,
-                }
-                let out: Vec<Branch> = inspect::branch_points(g)
-                    .into_iter()
-                    .map(|bp| {
-                        let mut next = g.rev(bp).next.clone();
-                        next.sort_unstable();
-                        Branch {
-                            branchpoint: inspect::info(g, bp, None),
-                            branches: next
-                                .into_iter()
-                                .map(|n| inspect::info(g, n, None))
-                                .collect(),
-                        }
-                    })
-                    .collect();
-                print_json(&out);
-            } else {
-                print!("{}", inspect::branches_text(g, *verbose));
-            }
-        }
-        Command::Show { rev, json } => {
-            let project = ctx.open(cli)?;
-            let g = &project.graph;
-            let revs = inspect::show(g, rev)?;
-            if *json {
-                let infos: Vec<_> = revs
-                    .into_iter()
-                    .map(|r| inspect::info(g, r, None))
-                    .collect();
-                print_json(&infos);
-            } else {
-                for r in revs {
-                    print!("{}", inspect::log_entry(g, r, None));
-                }
-            }
-        }
-        Command::Edit { rev } => {
-            let project = ctx.open_for_writing(cli, "edit")?;
-            let g = &project.graph;
-            let revs = inspect::show(g, rev)?;
-            let editor = std::env::var("VISUAL")
-                .or_else(|_| std::env::var("EDITOR"))
-                .map_err(|_| {
-                    io_error(
-                        "neither $VISUAL nor $EDITOR is set",
-                        Some("set EDITOR, e.g. EDITOR=vim"),
-                    )
-                })?;
-            for r in revs {
-                edit(&editor, &g.rev(r).file.path)?;
-            }
-        }
-        Command::Upgrade(a) => {
-            return db_cmd::upgrade_or_downgrade(cli, ctx.open(cli)?, a, Direction::Up)
-        }
+        } => inspect_cmd::heads(ctx, cli, *verbose, *resolve_dependencies, *json),
+        Command::Branches { verbose, json } => inspect_cmd::branches(ctx, cli, *verbose, *json),
+        Command::Show { rev, json } => inspect_cmd::show(ctx, cli, rev, *json),
+        Command::Graph { format } => inspect_cmd::graph(ctx, cli, *format),
+        Command::Upgrade(a) => db_cmd::upgrade_or_downgrade(cli, ctx.open(cli)?, a, Direction::Up),
         Command::Downgrade(a) => {
-            return db_cmd::upgrade_or_downgrade(cli, ctx.open(cli)?, a, Direction::Down)
+            db_cmd::upgrade_or_downgrade(cli, ctx.open(cli)?, a, Direction::Down)
         }
         Command::Stamp {
             targets,
             purge,
             lock,
-        } => return db_cmd::stamp(cli, ctx.open(cli)?, targets, *purge, lock),
-        Command::Current { verbose, json } => {
-            return db_cmd::current(cli, ctx.open(cli)?, *verbose, *json)
-        }
-        Command::Status { json } => return db_cmd::status(cli, ctx.open(cli)?, *json),
+        } => db_cmd::stamp(cli, ctx.open(cli)?, targets, *purge, lock),
+        Command::Current { verbose, json } => db_cmd::current(cli, ctx.open(cli)?, *verbose, *json),
+        Command::Status { json } => db_cmd::status(cli, ctx.open(cli)?, *json),
         Command::Verify { accept, json, lock } => {
-            return db_cmd::verify(cli, ctx.open(cli)?, accept, *json, lock)
+            db_cmd::verify(cli, ctx.open(cli)?, accept, *json, lock)
         }
         Command::Resolve {
             rev, applied, lock, ..
-        } => return db_cmd::resolve(cli, ctx.open(cli)?, rev, *applied, lock),
-        Command::Dev { action } => return db_cmd::dev(&ctx.load_config(cli)?, *action),
-        Command::Schema { action } => return schema_cmd::run(ctx, cli, action),
-        Command::Diff(a) => return diff_cmd::diff(ctx, cli, a),
-        Command::Graph { format } => {
-            let project = ctx.open_graph(cli)?;
-            let format = match format {
-                GraphFormatArg::Ascii => inspect::GraphFormat::Ascii,
-                GraphFormatArg::Mermaid => inspect::GraphFormat::Mermaid,
-                GraphFormatArg::Dot => inspect::GraphFormat::Dot,
-            };
-            print!("{}", inspect::render_graph(&project.graph, format));
-        }
+        } => db_cmd::resolve(cli, ctx.open(cli)?, rev, *applied, lock),
+        Command::Dev { action } => db_cmd::dev(&ctx.load_config(cli)?, *action),
+        Command::Schema { action } => schema_cmd::run(ctx, cli, action),
+        Command::Diff(a) => diff_cmd::diff(ctx, cli, a),
     }
-    Ok(ExitCode::Ok)
 }
 
 fn io_error(message: &str, help: Option<&str>) -> Failure {
@@ -416,30 +270,4 @@ fn io_error(message: &str, help: Option<&str>) -> Failure {
         message: message.to_string(),
         help: help.map(str::to_string),
     }))
-}
-
-/// Run the editor (which may carry arguments, e.g. `code --wait`) on a file.
-fn edit(editor: &str, path: &Path) -> Result<(), Failure> {
-    let mut parts = editor.split_whitespace();
-    let program = parts
-        .next()
-        .ok_or_else(|| io_error("$EDITOR is empty", None))?;
-    let status = std::process::Command::new(program)
-        .args(parts)
-        .arg(path)
-        .status()
-        .map_err(|e| {
-            io_error(
-                &format!("could not start editor `{program}`: {e}"),
-                Some("check $EDITOR"),
-            )
-        })?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(io_error(
-            &format!("editor `{program}` exited with {status}"),
-            None,
-        ))
-    }
 }

@@ -84,10 +84,27 @@ pub trait HasExitCode {
     fn exit_code(&self) -> ExitCode;
 }
 
-impl HasExitCode for crate::config::ConfigError {
-    fn exit_code(&self) -> ExitCode {
-        ExitCode::Config
-    }
+/// `HasExitCode` for errors that always end with the same code.
+macro_rules! always {
+    ($($ty:ty => $code:ident,)*) => {$(
+        impl HasExitCode for $ty {
+            fn exit_code(&self) -> ExitCode {
+                ExitCode::$code
+            }
+        }
+    )*};
+}
+
+always! {
+    crate::config::ConfigError => Config,
+    crate::resolve::TargetError => Target,
+    // Connecting or talking to a server outside a migration (a migration's failed query is
+    // `RunError::Db`, mapped below).
+    crate::db::DbError => Connection,
+    crate::introspect::IntrospectError => Connection,
+    // The local dev database could not be made or started.
+    crate::local::LocalError => Connection,
+    crate::devdb::DevDbError => Connection,
 }
 
 impl HasExitCode for crate::script::ScriptError {
@@ -100,12 +117,6 @@ impl HasExitCode for crate::script::ScriptError {
     }
 }
 
-impl HasExitCode for crate::resolve::TargetError {
-    fn exit_code(&self) -> ExitCode {
-        ExitCode::Target
-    }
-}
-
 impl HasExitCode for crate::project::Error {
     fn exit_code(&self) -> ExitCode {
         use crate::project::Error;
@@ -114,14 +125,6 @@ impl HasExitCode for crate::project::Error {
             Error::Script(e) => e.exit_code(),
             Error::Target(e) => e.exit_code(),
         }
-    }
-}
-
-/// Connecting or talking to a server outside a migration (a migration's failed query is
-/// [`RunError::Db`](crate::runner::RunError::Db), mapped below).
-impl HasExitCode for crate::db::DbError {
-    fn exit_code(&self) -> ExitCode {
-        ExitCode::Connection
     }
 }
 
@@ -161,12 +164,6 @@ impl HasExitCode for crate::runner::RunError {
     }
 }
 
-impl HasExitCode for crate::introspect::IntrospectError {
-    fn exit_code(&self) -> ExitCode {
-        ExitCode::Connection
-    }
-}
-
 impl HasExitCode for crate::autogen::AutogenError {
     fn exit_code(&self) -> ExitCode {
         use crate::autogen::AutogenError;
@@ -199,18 +196,5 @@ impl HasExitCode for crate::diff::DiffError {
             // Whatever else the diff refuses, it cannot express.
             _ => ExitCode::Unsupported,
         }
-    }
-}
-
-/// The local dev database could not be made or started.
-impl HasExitCode for crate::local::LocalError {
-    fn exit_code(&self) -> ExitCode {
-        ExitCode::Connection
-    }
-}
-
-impl HasExitCode for crate::devdb::DevDbError {
-    fn exit_code(&self) -> ExitCode {
-        ExitCode::Connection
     }
 }

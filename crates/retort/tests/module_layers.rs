@@ -22,7 +22,9 @@ const LAYERS: &[&[&str]] = &[
     &["author"],
     // The schema model and what reads, writes and compares it (pure but `introspect`).
     &["schema"],
-    &["introspect", "render"],
+    &["render"],
+    // Reads columns in `render`'s table order (inheritance).
+    &["introspect"],
     &["diff"],
     // What talks to PostgreSQL or runs programs.
     &["db"],

@@ -26,13 +26,59 @@ fn problem_at(
     )
 }
 
+/// Build the graph of `files` (in file-name order), or every problem found: ids defined twice,
+/// branch labels reused, parents and dependencies that name no revision (but for those of
+/// `unparsed_ids`, files already reported), cycles.
 pub(super) fn build(
     files: Vec<RevisionFile>,
     unparsed_ids: &[String],
 ) -> Result<RevisionGraph, Vec<GraphProblem>> {
     let mut problems = Vec::new();
+    let (files, by_id) = index_ids(files, &mut problems);
+    let by_label = index_labels(&files, &by_id, &mut problems);
+    // Made only if a dependency is not an exact id or label.
+    let sorted_keys = std::sync::OnceLock::new();
+    let keys = Keys {
+        files: &files,
+        by_id: &by_id,
+        by_label: &by_label,
+        sorted_keys: &sorted_keys,
+        unparsed_ids,
+    };
+    let (down, deps) = keys.resolve_edges(&mut problems);
+    // Cycles, through parents and dependencies (Kahn's algorithm; what remains holds a cycle).
+    if let Some(cycle) = find_cycle(files.len(), &down, &deps) {
+        problems.push(cycle_problem(&files, &cycle));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let revs = link(files, down, deps);
+    let n = revs.len();
+    let heads = (0..n).filter(|i| revs[*i].next.is_empty()).collect();
+    let real_heads = (0..n).filter(|i| revs[*i].all_next.is_empty()).collect();
+    let bases = (0..n).filter(|i| revs[*i].down.is_empty()).collect();
 
-    // Ids, with duplicates reported (both files named; Alembic only warns and keeps the last).
+    let mut graph = RevisionGraph {
+        revs,
+        by_id,
+        by_label,
+        sorted_keys,
+        heads,
+        real_heads,
+        bases,
+    };
+    normalize_depends_on(&mut graph);
+    add_branches(&mut graph);
+    Ok(graph)
+}
+
+/// The files by id. A duplicate id is a problem (both files named; Alembic only warns and
+/// keeps the last), and its second file is left out.
+fn index_ids(
+    files: Vec<RevisionFile>,
+    problems: &mut Vec<GraphProblem>,
+) -> (Vec<RevisionFile>, HashMap<String, RevIdx>) {
     let mut by_id: HashMap<String, RevIdx> = HashMap::with_capacity(files.len());
     let mut duplicates = Vec::new();
     for (idx, file) in files.iter().enumerate() {
@@ -74,8 +120,15 @@ pub(super) fn build(
             .collect();
         kept
     };
+    (files, by_id)
+}
 
-    // Branch labels: unique, and not the id of another revision.
+/// The files by branch label: unique, and not the id of another revision.
+fn index_labels(
+    files: &[RevisionFile],
+    by_id: &HashMap<String, RevIdx>,
+    problems: &mut Vec<GraphProblem>,
+) -> HashMap<String, RevIdx> {
     let mut by_label: HashMap<String, RevIdx> = HashMap::new();
     for (idx, file) in files.iter().enumerate() {
         for label in &file.branch_labels {
@@ -99,37 +152,45 @@ pub(super) fn build(
             }
         }
     }
+    by_label
+}
 
-    // Made only if a dependency is not an exact id or label.
-    let sorted_keys = std::sync::OnceLock::new();
+/// What parents and dependencies are resolved against.
+struct Keys<'a> {
+    files: &'a [RevisionFile],
+    by_id: &'a HashMap<String, RevIdx>,
+    by_label: &'a HashMap<String, RevIdx>,
+    sorted_keys: &'a std::sync::OnceLock<Vec<(String, RevIdx)>>,
+    /// Ids of files that did not parse (already reported): not missing.
+    unparsed_ids: &'a [String],
+}
 
-    let all_ids: Vec<&str> = files.iter().map(|f| f.id.as_str()).collect();
-    let missing = |file: &RevisionFile, what: &str, id: &str, line: Option<usize>| {
-        let suggestion = crate::suggest::closest(id, all_ids.iter().copied());
-        let help = match suggestion {
-            Some(s) => format!("did you mean {s}?"),
-            None => "check the id, or restore the missing revision file".into(),
-        };
-        problem_at(
-            file,
-            line,
-            Some(id),
-            format!(
-                "revision {} has {what} {id}, which is not a revision in the script directory",
-                file.id
-            ),
-            Some(help),
-        )
-    };
+/// Parents or dependencies of each revision, by index.
+type Edges = Vec<Vec<RevIdx>>;
 
-    // Resolve parents and dependencies.
-    let n = files.len();
-    let mut down: Vec<Vec<RevIdx>> = vec![Vec::new(); n];
-    let mut deps: Vec<Vec<RevIdx>> = vec![Vec::new(); n];
-    for (idx, file) in files.iter().enumerate() {
+impl Keys<'_> {
+    /// Parents (`down`) and dependencies (`deps`) of each file.
+    fn resolve_edges(&self, problems: &mut Vec<GraphProblem>) -> (Edges, Edges) {
+        let n = self.files.len();
+        let mut down: Edges = vec![Vec::new(); n];
+        let mut deps: Edges = vec![Vec::new(); n];
+        for (idx, file) in self.files.iter().enumerate() {
+            self.parents(file, &mut down[idx], problems);
+            self.dependencies(idx, file, &mut deps[idx], problems);
+        }
+        (down, deps)
+    }
+
+    /// `down_revision`: each an exact id, listed once.
+    fn parents(
+        &self,
+        file: &RevisionFile,
+        down: &mut Vec<RevIdx>,
+        problems: &mut Vec<GraphProblem>,
+    ) {
         for parent in &file.down_revisions {
-            match by_id.get(parent) {
-                Some(&p) if !down[idx].contains(&p) => down[idx].push(p),
+            match self.by_id.get(parent) {
+                Some(&p) if !down.contains(&p) => down.push(p),
                 Some(_) => problems.push(problem_at(
                     file,
                     file.header_lines.down_revision,
@@ -137,8 +198,8 @@ pub(super) fn build(
                     format!("revision {} lists {parent} twice in down_revision", file.id),
                     None,
                 )),
-                None if unparsed_ids.contains(parent) => {}
-                None => problems.push(missing(
+                None if self.unparsed_ids.contains(parent) => {}
+                None => problems.push(self.missing(
                     file,
                     "down_revision",
                     parent,
@@ -146,15 +207,27 @@ pub(super) fn build(
                 )),
             }
         }
+    }
+
+    /// `depends_on`: an id, a label or an unambiguous prefix; not the revision itself.
+    fn dependencies(
+        &self,
+        idx: RevIdx,
+        file: &RevisionFile,
+        deps: &mut Vec<RevIdx>,
+        problems: &mut Vec<GraphProblem>,
+    ) {
         for dep in &file.depends_on {
-            let resolved = match by_id.get(dep).or_else(|| by_label.get(dep)) {
+            let resolved = match self.by_id.get(dep).or_else(|| self.by_label.get(dep)) {
                 Some(d) => Some(*d),
                 None => match prefix_matches(
-                    sorted_keys.get_or_init(|| self::sorted_keys(&by_id, &by_label)),
+                    self.sorted_keys
+                        .get_or_init(|| sorted_keys(self.by_id, self.by_label)),
                     dep,
                 ) {
                     found if found.len() > 1 => {
-                        let ids: Vec<&str> = found.iter().map(|i| files[*i].id.as_str()).collect();
+                        let ids: Vec<&str> =
+                            found.iter().map(|i| self.files[*i].id.as_str()).collect();
                         problems.push(problem_at(
                             file,
                             file.header_lines.depends_on,
@@ -179,12 +252,12 @@ pub(super) fn build(
                     Some("a revision cannot depend on itself".into()),
                 )),
                 Some(d) => {
-                    if !deps[idx].contains(&d) {
-                        deps[idx].push(d);
+                    if !deps.contains(&d) {
+                        deps.push(d);
                     }
                 }
-                None if unparsed_ids.contains(dep) => {}
-                None => problems.push(missing(
+                None if self.unparsed_ids.contains(dep) => {}
+                None => problems.push(self.missing(
                     file,
                     "depends_on",
                     dep,
@@ -194,30 +267,57 @@ pub(super) fn build(
         }
     }
 
-    // Cycles, through parents and dependencies (Kahn's algorithm; what remains holds a cycle).
-    if let Some(cycle) = find_cycle(n, &down, &deps) {
-        let ids: Vec<&str> = cycle.iter().map(|i| files[*i].id.as_str()).collect();
-        let first = &files[cycle[0]];
-        problems.push(problem_at(
-            first,
-            first
-                .header_lines
-                .down_revision
-                .or(first.header_lines.depends_on),
-            None,
+    /// A parent or dependency that names no revision, with the closest id as a suggestion.
+    fn missing(
+        &self,
+        file: &RevisionFile,
+        what: &str,
+        id: &str,
+        line: Option<usize>,
+    ) -> GraphProblem {
+        let all_ids = self.files.iter().map(|f| f.id.as_str());
+        let suggestion = crate::suggest::closest(id, all_ids);
+        let help = match suggestion {
+            Some(s) => format!("did you mean {s}?"),
+            None => "check the id, or restore the missing revision file".into(),
+        };
+        problem_at(
+            file,
+            line,
+            Some(id),
             format!(
-                "Cycle is detected in revisions: {} -> {}",
-                ids.join(" -> "),
-                ids[0]
+                "revision {} has {what} {id}, which is not a revision in the script directory",
+                file.id
             ),
-            Some("a revision's down_revision and depends_on must name older revisions".into()),
-        ));
+            Some(help),
+        )
     }
+}
 
-    if !problems.is_empty() {
-        return Err(problems);
-    }
+/// A cycle through parents and dependencies, reported at its first revision.
+fn cycle_problem(files: &[RevisionFile], cycle: &[RevIdx]) -> GraphProblem {
+    let ids: Vec<&str> = cycle.iter().map(|i| files[*i].id.as_str()).collect();
+    let first = &files[cycle[0]];
+    problem_at(
+        first,
+        first
+            .header_lines
+            .down_revision
+            .or(first.header_lines.depends_on),
+        None,
+        format!(
+            "Cycle is detected in revisions: {} -> {}",
+            ids.join(" -> "),
+            ids[0]
+        ),
+        Some("a revision's down_revision and depends_on must name older revisions".into()),
+    )
+}
 
+/// The revisions with their edges both ways: children (`next`, along parents) and dependents
+/// (`all_next`, along parents and dependencies).
+fn link(files: Vec<RevisionFile>, down: Edges, deps: Edges) -> Vec<Revision> {
+    let n = files.len();
     let mut revs: Vec<Revision> = files
         .into_iter()
         .zip(down.into_iter().zip(deps))
@@ -248,22 +348,7 @@ pub(super) fn build(
             }
         }
     }
-    let heads = (0..n).filter(|i| revs[*i].next.is_empty()).collect();
-    let real_heads = (0..n).filter(|i| revs[*i].all_next.is_empty()).collect();
-    let bases = (0..n).filter(|i| revs[*i].down.is_empty()).collect();
-
-    let mut graph = RevisionGraph {
-        revs,
-        by_id,
-        by_label,
-        sorted_keys,
-        heads,
-        real_heads,
-        bases,
-    };
-    normalize_depends_on(&mut graph);
-    add_branches(&mut graph);
-    Ok(graph)
+    revs
 }
 
 /// Every id and label with its revision, sorted, for prefix lookups.

@@ -86,22 +86,7 @@ impl Migrator {
         if !xact_open {
             exec(client, &format!("BEGIN;\n{}", run.guard)).await?;
         }
-        for statement in split_statements(s.sql).unwrap_or_default() {
-            let t = Instant::now();
-            let sent = client.batch_execute(statement.text);
-            if let (Err(e), blockers) = watched(run.watch, sent).await {
-                let _ = client.batch_execute("ROLLBACK").await;
-                return Err(self.failed(s, (statement.offset, 0), &e, ROLLED_BACK, blockers));
-            }
-            emit(
-                run.obs,
-                Event::Statement {
-                    revision: s.f.id.clone(),
-                    sql: statement.text.to_string(),
-                    duration: t.elapsed(),
-                },
-            );
-        }
+        self.send_each(run, s, "ROLLBACK", ROLLED_BACK).await?;
         let bookkeeping = self.bookkeeping(step, s.f);
         if let Err(e) = client.batch_execute(&format!("{bookkeeping}COMMIT;")).await {
             let _ = client.batch_execute("ROLLBACK").await;
@@ -162,23 +147,13 @@ impl Migrator {
             )
             .await?;
         }
-        for statement in split_statements(s.sql).unwrap_or_default() {
-            let t = Instant::now();
-            let sent = client.batch_execute(statement.text);
-            if let (Err(e), blockers) = watched(run.watch, sent).await {
-                let _ = client.batch_execute(&format!("UPDATE {} SET status = 'failed' WHERE revision = {} AND status = 'started'", self.tables.history_ident(), crate::sql::quote_literal(&f.id))).await;
-                let note = format!("revision {} is non-transactional: the statements before this one stay applied; fix the cause, then `retort resolve {} --applied` or `--rolled-back`", f.id, f.id);
-                return Err(self.failed(s, (statement.offset, 0), &e, &note, blockers));
-            }
-            emit(
-                run.obs,
-                Event::Statement {
-                    revision: f.id.clone(),
-                    sql: statement.text.to_string(),
-                    duration: t.elapsed(),
-                },
-            );
-        }
+        let mark_failed = format!(
+            "UPDATE {} SET status = 'failed' WHERE revision = {} AND status = 'started'",
+            self.tables.history_ident(),
+            crate::sql::quote_literal(&f.id)
+        );
+        let note = format!("revision {} is non-transactional: the statements before this one stay applied; fix the cause, then `retort resolve {} --applied` or `--rolled-back`", f.id, f.id);
+        self.send_each(run, s, &mark_failed, &note).await?;
         let mut finish = format!("BEGIN;\n{}", run.guard);
         finish.push_str(&self.tables.finish_sql(&f.id, "applied"));
         for c in &step.version_changes {
@@ -186,6 +161,34 @@ impl Migrator {
         }
         finish.push_str("COMMIT;");
         exec(client, &finish).await
+    }
+
+    /// Send the step's statements one at a time, each timed ([`Event::Statement`]). On a failure,
+    /// run `cleanup` (its own failure ignored) and return the failure, `note` saying what stays.
+    async fn send_each(
+        &self,
+        run: &RunCtx<'_>,
+        s: &StepSql<'_>,
+        cleanup: &str,
+        note: &str,
+    ) -> Result<(), RunError> {
+        for statement in split_statements(s.sql).unwrap_or_default() {
+            let t = Instant::now();
+            let sent = run.client.batch_execute(statement.text);
+            if let (Err(e), blockers) = watched(run.watch, sent).await {
+                let _ = run.client.batch_execute(cleanup).await;
+                return Err(self.failed(s, (statement.offset, 0), &e, note, blockers));
+            }
+            emit(
+                run.obs,
+                Event::Statement {
+                    revision: s.f.id.clone(),
+                    sql: statement.text.to_string(),
+                    duration: t.elapsed(),
+                },
+            );
+        }
+        Ok(())
     }
 
     /// `--single-transaction`: every step of `plan` in one transaction (already open and locked

@@ -166,30 +166,7 @@ fn parse_inner(
     headers_only: bool,
     hash: bool,
 ) -> Result<RevisionFile, Vec<ScriptProblem>> {
-    // A prefix may end inside a multi-byte character; that is not an encoding error.
-    let bytes = match std::str::from_utf8(bytes) {
-        Err(e) if headers_only && e.error_len().is_none() => &bytes[..e.valid_up_to()],
-        _ => bytes,
-    };
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let line = bytes[..e.valid_up_to()]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count()
-                + 1;
-            return Err(vec![ScriptProblem::plain(
-                path,
-                Some(line),
-                format!(
-                    "file is not valid UTF-8 (invalid byte at offset {})",
-                    e.valid_up_to()
-                ),
-                Some("save the file as UTF-8".into()),
-            )]);
-        }
-    };
+    let text = decode_text(path, bytes, headers_only)?;
     // A BOM is accepted and ignored (editors on Windows add one).
     let body_offset = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut cur = Cursor {
@@ -197,127 +174,8 @@ fn parse_inner(
         text,
         problems: Vec::new(),
     };
-
-    let mut values: [Option<(String, usize, usize)>; 7] = Default::default(); // value, line, byte offset of value
-    let mut up: Option<(usize, usize)> = None; // (line index, byte offset after the marker line)
-    let mut down: Option<(usize, usize, usize)> = None; // (line index, marker start, after marker line)
-    let mut offset = body_offset;
-    let mut line_no = 0usize;
-    let mut up_start_byte = None;
-    for raw in text[body_offset..].split_inclusive('\n') {
-        line_no += 1;
-        let start = offset;
-        offset += raw.len();
-        let line = raw.trim_end_matches(['\n', '\r']);
-        let trimmed = line.trim_end();
-        if trimmed == UP_MARKER {
-            if up.is_some() {
-                cur.problem(
-                    start,
-                    start + trimmed.len(),
-                    format!("second `{UP_MARKER}` marker"),
-                    Some("a revision has one up section; remove this marker".into()),
-                );
-            } else if down.is_some() {
-                cur.problem(
-                    start,
-                    start + trimmed.len(),
-                    format!("`{UP_MARKER}` after `{DOWN_MARKER}`"),
-                    Some("put the up section first, then the down section".into()),
-                );
-            } else {
-                up = Some((line_no, offset));
-                up_start_byte = Some(offset);
-                if headers_only {
-                    break;
-                }
-            }
-            continue;
-        }
-        if trimmed == DOWN_MARKER {
-            if down.is_some() {
-                cur.problem(
-                    start,
-                    start + trimmed.len(),
-                    format!("second `{DOWN_MARKER}` marker"),
-                    Some("a revision has one down section; remove this marker".into()),
-                );
-            } else if up.is_none() {
-                cur.problem(
-                    start,
-                    start + trimmed.len(),
-                    format!("`{DOWN_MARKER}` before `{UP_MARKER}`"),
-                    Some("put the up section first, then the down section".into()),
-                );
-                down = Some((line_no, start, offset));
-            } else {
-                down = Some((line_no, start, offset));
-            }
-            continue;
-        }
-        if up.is_some() || down.is_some() {
-            continue; // SQL body
-        }
-        // Header region.
-        if trimmed.is_empty() {
-            continue;
-        }
-        let Some(comment) = line.strip_prefix("--") else {
-            cur.problem(
-                start,
-                start + trimmed.len(),
-                format!("SQL before the `{UP_MARKER}` marker"),
-                Some(format!(
-                    "put `{UP_MARKER}` on its own line before the migration's SQL"
-                )),
-            );
-            // Don't report every following SQL line as well.
-            up = Some((line_no, start));
-            up_start_byte = Some(start);
-            continue;
-        };
-        let lead = comment.len() - comment.trim_start().len();
-        let key_start = start + 2 + lead;
-        let Some((key, value)) = comment.trim_start().split_once(':') else {
-            cur.problem(
-                key_start,
-                start + trimmed.len(),
-                "header line is not `-- key: value`".into(),
-                Some(format!(
-                    "header keys are {}; comments go after `{UP_MARKER}`",
-                    HEADER_KEYS.join(", ")
-                )),
-            );
-            continue;
-        };
-        let key = key.trim();
-        let value_start = key_start + comment.trim_start().find(':').unwrap_or(0) + 1;
-        let value_lead = value.len() - value.trim_start().len();
-        let Some(index) = HEADER_KEYS.iter().position(|k| *k == key) else {
-            let help = match crate::suggest::closest(key, HEADER_KEYS) {
-                Some(s) => format!("did you mean `{s}`?"),
-                None => format!("header keys are {}", HEADER_KEYS.join(", ")),
-            };
-            cur.problem(
-                key_start,
-                key_start + key.len(),
-                format!("unknown header key `{key}`"),
-                Some(help),
-            );
-            continue;
-        };
-        if let Some((_, first_line, _)) = &values[index] {
-            let first_line = *first_line;
-            cur.problem(
-                key_start,
-                key_start + key.len(),
-                format!("header key `{key}` repeated (first on line {first_line})"),
-                Some("keep one of the two lines".into()),
-            );
-            continue;
-        }
-        values[index] = Some((value.trim().to_string(), line_no, value_start + value_lead));
-    }
+    let mut values: Values = Default::default();
+    let Sections { up, down } = scan(&mut cur, &mut values, body_offset, headers_only);
 
     let Some((up_line_idx, up_body_start)) = up else {
         let end = text.len();
@@ -331,8 +189,6 @@ fn parse_inner(
         );
         return Err(cur.problems);
     };
-    let _ = up_start_byte;
-
     let (up_sql, down_sql, down_line) = match down {
         // Without a checksum nobody reads the SQL: don't copy it.
         _ if headers_only || !hash => (String::new(), None, down.map(|d| d.0 + 1)),
@@ -346,54 +202,13 @@ fn parse_inner(
 
     let take = |i: usize, values: &mut [Option<(String, usize, usize)>; 7]| values[i].take();
     let revision = take(0, &mut values);
-    let id = match &revision {
-        None => {
-            cur.problem(
-                body_offset,
-                body_offset,
-                "no `revision:` header".into(),
-                Some("add `-- revision: <id>` as the first line".into()),
-            );
-            String::new()
-        }
-        Some((value, _, at)) => {
-            if let Err(message) = check_revision_id(value) {
-                cur.problem(
-                    *at,
-                    *at + value.len(),
-                    message,
-                    Some("revision ids are 1 to 32 letters, digits or _".into()),
-                );
-            }
-            value.clone()
-        }
+    let id = revision_id(&mut cur, revision.as_ref(), body_offset);
+    let mut list = |i: usize, check: &dyn Fn(&str) -> Result<(), String>| {
+        list_value(&mut cur, take(i, &mut values), check)
     };
-    let mut list = |i: usize,
-                    values: &mut [Option<(String, usize, usize)>; 7],
-                    check: &dyn Fn(&str) -> Result<(), String>|
-     -> (Vec<String>, Option<usize>) {
-        let Some((value, line, at)) = take(i, values) else {
-            return (Vec::new(), None);
-        };
-        let mut items = Vec::new();
-        let mut pos = at;
-        for part in value.split(',') {
-            let lead = part.len() - part.trim_start().len();
-            let item = part.trim();
-            if !(item.is_empty() && value.trim().is_empty()) {
-                if let Err(message) = check(item) {
-                    cur.problem(pos + lead, pos + lead + item.len(), message, None);
-                } else {
-                    items.push(item.to_string());
-                }
-            }
-            pos += part.len() + 1;
-        }
-        (items, Some(line))
-    };
-    let (down_revisions, down_revision_line) = list(1, &mut values, &check_revision_id);
-    let (branch_labels, branch_labels_line) = list(2, &mut values, &check_label);
-    let (depends_on, depends_on_line) = list(3, &mut values, &|s: &str| {
+    let (down_revisions, down_revision_line) = list(1, &check_revision_id);
+    let (branch_labels, branch_labels_line) = list(2, &check_label);
+    let (depends_on, depends_on_line) = list(3, &|s: &str| {
         if s.is_empty() {
             Err("empty entry in depends_on".into())
         } else {
@@ -402,22 +217,7 @@ fn parse_inner(
     });
     let message = take(4, &mut values).map(|v| v.0).unwrap_or_default();
     let created = take(5, &mut values).map(|v| v.0).filter(|s| !s.is_empty());
-    let transactional = match take(6, &mut values) {
-        None => true,
-        Some((v, _, at)) => match v.to_ascii_lowercase().as_str() {
-            "" | "true" | "yes" | "on" => true,
-            "false" | "no" | "off" => false,
-            _ => {
-                cur.problem(
-                    at,
-                    at + v.len(),
-                    format!("transactional must be true or false, not `{v}`"),
-                    None,
-                );
-                true
-            }
-        },
-    };
+    let transactional = transactional_value(&mut cur, take(6, &mut values));
     if down_revisions.contains(&id) && !id.is_empty() {
         let (_, line, at) = revision.clone().unwrap_or_default();
         let _ = line;
@@ -459,6 +259,265 @@ fn parse_inner(
         },
         checksum,
     })
+}
+
+/// The file's text. With `headers_only`, `bytes` may be a prefix that ends inside a
+/// multi-byte character: that is not an encoding error.
+fn decode_text<'a>(
+    path: &Path,
+    bytes: &'a [u8],
+    headers_only: bool,
+) -> Result<&'a str, Vec<ScriptProblem>> {
+    let bytes = match std::str::from_utf8(bytes) {
+        Err(e) if headers_only && e.error_len().is_none() => &bytes[..e.valid_up_to()],
+        _ => bytes,
+    };
+    match std::str::from_utf8(bytes) {
+        Ok(t) => Ok(t),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            Err(vec![ScriptProblem::plain(
+                path,
+                Some(line),
+                format!(
+                    "file is not valid UTF-8 (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
+                Some("save the file as UTF-8".into()),
+            )])
+        }
+    }
+}
+
+/// Where the sections start: the up section (line index, byte offset after its marker line),
+/// the down section (line index, marker start, byte offset after its marker line).
+struct Sections {
+    up: Option<(usize, usize)>,
+    down: Option<(usize, usize, usize)>,
+}
+
+/// Read the lines after `body_offset`: the markers and the header region (into `values`); with
+/// `headers_only`, stop at the up marker.
+fn scan(
+    cur: &mut Cursor<'_>,
+    values: &mut Values,
+    body_offset: usize,
+    headers_only: bool,
+) -> Sections {
+    let text = cur.text;
+    let mut up: Option<(usize, usize)> = None; // (line index, byte offset after the marker line)
+    let mut down: Option<(usize, usize, usize)> = None; // (line index, marker start, after marker line)
+    let mut offset = body_offset;
+    let mut line_no = 0usize;
+    for raw in text[body_offset..].split_inclusive('\n') {
+        line_no += 1;
+        let start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_end();
+        if trimmed == UP_MARKER {
+            if up.is_some() {
+                cur.problem(
+                    start,
+                    start + trimmed.len(),
+                    format!("second `{UP_MARKER}` marker"),
+                    Some("a revision has one up section; remove this marker".into()),
+                );
+            } else if down.is_some() {
+                cur.problem(
+                    start,
+                    start + trimmed.len(),
+                    format!("`{UP_MARKER}` after `{DOWN_MARKER}`"),
+                    Some("put the up section first, then the down section".into()),
+                );
+            } else {
+                up = Some((line_no, offset));
+                if headers_only {
+                    break;
+                }
+            }
+            continue;
+        }
+        if trimmed == DOWN_MARKER {
+            if down.is_some() {
+                cur.problem(
+                    start,
+                    start + trimmed.len(),
+                    format!("second `{DOWN_MARKER}` marker"),
+                    Some("a revision has one down section; remove this marker".into()),
+                );
+            } else if up.is_none() {
+                cur.problem(
+                    start,
+                    start + trimmed.len(),
+                    format!("`{DOWN_MARKER}` before `{UP_MARKER}`"),
+                    Some("put the up section first, then the down section".into()),
+                );
+                down = Some((line_no, start, offset));
+            } else {
+                down = Some((line_no, start, offset));
+            }
+            continue;
+        }
+        if up.is_some() || down.is_some() {
+            continue; // SQL body
+        }
+        if header_line(cur, values, (line, start, line_no)) {
+            up = Some((line_no, start));
+        }
+    }
+    Sections { up, down }
+}
+
+/// `revision:` (required, checked; empty when missing or wrong, the problem recorded).
+fn revision_id(
+    cur: &mut Cursor<'_>,
+    header: Option<&(String, usize, usize)>,
+    body_offset: usize,
+) -> String {
+    match header {
+        None => {
+            cur.problem(
+                body_offset,
+                body_offset,
+                "no `revision:` header".into(),
+                Some("add `-- revision: <id>` as the first line".into()),
+            );
+            String::new()
+        }
+        Some((value, _, at)) => {
+            if let Err(message) = check_revision_id(value) {
+                cur.problem(
+                    *at,
+                    *at + value.len(),
+                    message,
+                    Some("revision ids are 1 to 32 letters, digits or _".into()),
+                );
+            }
+            value.clone()
+        }
+    }
+}
+
+/// A comma-separated header value (`value, line, byte offset`), each item checked; an empty
+/// value is an empty list. Returns the items and the header's line.
+fn list_value(
+    cur: &mut Cursor<'_>,
+    header: Option<(String, usize, usize)>,
+    check: &dyn Fn(&str) -> Result<(), String>,
+) -> (Vec<String>, Option<usize>) {
+    let Some((value, line, at)) = header else {
+        return (Vec::new(), None);
+    };
+    let mut items = Vec::new();
+    let mut pos = at;
+    for part in value.split(',') {
+        let lead = part.len() - part.trim_start().len();
+        let item = part.trim();
+        if !(item.is_empty() && value.trim().is_empty()) {
+            if let Err(message) = check(item) {
+                cur.problem(pos + lead, pos + lead + item.len(), message, None);
+            } else {
+                items.push(item.to_string());
+            }
+        }
+        pos += part.len() + 1;
+    }
+    (items, Some(line))
+}
+
+/// `transactional:` (default true; a value that is no boolean is a problem, and true).
+fn transactional_value(cur: &mut Cursor<'_>, header: Option<(String, usize, usize)>) -> bool {
+    match header {
+        None => true,
+        Some((v, _, at)) => match v.to_ascii_lowercase().as_str() {
+            "" | "true" | "yes" | "on" => true,
+            "false" | "no" | "off" => false,
+            _ => {
+                cur.problem(
+                    at,
+                    at + v.len(),
+                    format!("transactional must be true or false, not `{v}`"),
+                    None,
+                );
+                true
+            }
+        },
+    }
+}
+
+/// Header values by their index in [`HEADER_KEYS`]: (value, line, byte offset of the value).
+type Values = [Option<(String, usize, usize)>; 7];
+
+/// One line of the header region (`start`: its byte offset, `line_no`: its number), into
+/// `values`. Returns true if it is SQL: the up section starts there without its marker (a
+/// problem; the lines after it are not reported as well).
+fn header_line(
+    cur: &mut Cursor<'_>,
+    values: &mut Values,
+    (line, start, line_no): (&str, usize, usize),
+) -> bool {
+    let trimmed = line.trim_end();
+    if trimmed.is_empty() {
+        return false;
+    }
+    let Some(comment) = line.strip_prefix("--") else {
+        cur.problem(
+            start,
+            start + trimmed.len(),
+            format!("SQL before the `{UP_MARKER}` marker"),
+            Some(format!(
+                "put `{UP_MARKER}` on its own line before the migration's SQL"
+            )),
+        );
+        return true;
+    };
+    let lead = comment.len() - comment.trim_start().len();
+    let key_start = start + 2 + lead;
+    let Some((key, value)) = comment.trim_start().split_once(':') else {
+        cur.problem(
+            key_start,
+            start + trimmed.len(),
+            "header line is not `-- key: value`".into(),
+            Some(format!(
+                "header keys are {}; comments go after `{UP_MARKER}`",
+                HEADER_KEYS.join(", ")
+            )),
+        );
+        return false;
+    };
+    let key = key.trim();
+    let value_start = key_start + comment.trim_start().find(':').unwrap_or(0) + 1;
+    let value_lead = value.len() - value.trim_start().len();
+    let Some(index) = HEADER_KEYS.iter().position(|k| *k == key) else {
+        let help = match crate::suggest::closest(key, HEADER_KEYS) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!("header keys are {}", HEADER_KEYS.join(", ")),
+        };
+        cur.problem(
+            key_start,
+            key_start + key.len(),
+            format!("unknown header key `{key}`"),
+            Some(help),
+        );
+        return false;
+    };
+    if let Some((_, first_line, _)) = &values[index] {
+        let first_line = *first_line;
+        cur.problem(
+            key_start,
+            key_start + key.len(),
+            format!("header key `{key}` repeated (first on line {first_line})"),
+            Some("keep one of the two lines".into()),
+        );
+        return false;
+    }
+    values[index] = Some((value.trim().to_string(), line_no, value_start + value_lead));
+    false
 }
 
 /// Render a new revision file.

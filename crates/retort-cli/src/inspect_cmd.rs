@@ -1,0 +1,107 @@
+//! Commands that only read the revision graph: `history`, `heads`, `branches`, `show`,
+//! `graph` (text as Alembic prints it, or JSON).
+
+use retort::exit::ExitCode;
+use retort::graph::{RevIdx, RevisionGraph};
+use retort::inspect;
+
+use crate::args::{Cli, GraphFormatArg};
+use crate::{print_json, print_lines, Context, Failure};
+
+/// The JSON of `revs`.
+fn infos(g: &RevisionGraph, revs: Vec<RevIdx>) -> Vec<inspect::RevisionInfo> {
+    revs.into_iter()
+        .map(|r| inspect::info(g, r, None))
+        .collect()
+}
+
+/// `history [-r RANGE] [-v] [--json]` (without `--indicate-current`).
+pub fn history(
+    ctx: &Context,
+    cli: &Cli,
+    rev_range: Option<&str>,
+    verbose: bool,
+    json: bool,
+) -> Result<ExitCode, Failure> {
+    let project = ctx.open_graph(cli)?;
+    let g = &project.graph;
+    if json {
+        print_json(&infos(g, inspect::history_revisions(g, rev_range)?));
+    } else {
+        print_lines(&inspect::history(g, rev_range, verbose, None)?);
+    }
+    Ok(ExitCode::Ok)
+}
+
+/// `heads [-v] [--resolve-dependencies] [--json]`.
+pub fn heads(
+    ctx: &Context,
+    cli: &Cli,
+    verbose: bool,
+    resolve_dependencies: bool,
+    json: bool,
+) -> Result<ExitCode, Failure> {
+    let project = ctx.open_graph(cli)?;
+    let g = &project.graph;
+    if json {
+        print_json(&infos(g, inspect::heads(g, resolve_dependencies)));
+    } else {
+        print_lines(&inspect::heads_lines(g, resolve_dependencies, verbose));
+    }
+    Ok(ExitCode::Ok)
+}
+
+/// `branches [-v] [--json]`.
+pub fn branches(ctx: &Context, cli: &Cli, verbose: bool, json: bool) -> Result<ExitCode, Failure> {
+    let project = ctx.open_graph(cli)?;
+    let g = &project.graph;
+    if json {
+        #[derive(serde::Serialize)]
+        struct Branch {
+            branchpoint: inspect::RevisionInfo,
+            branches: Vec<inspect::RevisionInfo>,
+        }
+        let out: Vec<Branch> = inspect::branch_points(g)
+            .into_iter()
+            .map(|bp| {
+                let mut next = g.rev(bp).next.clone();
+                next.sort_unstable();
+                Branch {
+                    branchpoint: inspect::info(g, bp, None),
+                    branches: infos(g, next),
+                }
+            })
+            .collect();
+        print_json(&out);
+    } else {
+        print!("{}", inspect::branches_text(g, verbose));
+    }
+    Ok(ExitCode::Ok)
+}
+
+/// `show REV [--json]`.
+pub fn show(ctx: &Context, cli: &Cli, rev: &str, json: bool) -> Result<ExitCode, Failure> {
+    let project = ctx.open(cli)?;
+    let g = &project.graph;
+    let revs = inspect::show(g, rev)?;
+    if json {
+        print_json(&infos(g, revs));
+    } else {
+        for r in revs {
+            print!("{}", inspect::log_entry(g, r, None));
+        }
+    }
+    Ok(ExitCode::Ok)
+}
+
+/// `graph [--format ascii|mermaid|dot]`.
+pub fn graph(ctx: &Context, cli: &Cli, format: GraphFormatArg) -> Result<ExitCode, Failure> {
+    let project = ctx.open_graph(cli)?;
+    let format = match format {
+        GraphFormatArg::Ascii => inspect::GraphFormat::Ascii,
+        GraphFormatArg::Mermaid => inspect::GraphFormat::Mermaid,
+        GraphFormatArg::Dot => inspect::GraphFormat::Dot,
+    };
+    print!("{}", inspect::render_graph(&project.graph, format));
+    Ok(ExitCode::Ok)
+}
