@@ -48,23 +48,24 @@ pub(crate) const SERVER: Kind = Kind {
 macro_rules! mapping {
     () => {
         "'FOR ' || CASE WHEN o.umuser = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(o.umuser)) END \
-         || ' SERVER ' || pg_catalog.quote_ident(s.srvname)"
+         || ' SERVER ' || pg_catalog.quote_ident(o.srvname)"
     };
 }
 
 pub(crate) const USER_MAPPING: Kind = Kind {
     name: "user mapping",
     catalog: "pg_user_mapping",
-    from: "FROM pg_catalog.pg_user_mappings um JOIN pg_catalog.pg_user_mapping o ON o.oid = um.umid \
-           JOIN pg_catalog.pg_foreign_server s ON s.oid = o.umserver WHERE pg_catalog.cardinality($1::text[]) = 0",
+    // The view, not the catalog: `pg_user_mapping` is readable by superusers only.
+    from: "FROM (SELECT um.umid AS oid, um.umuser, um.srvname, um.umoptions FROM pg_catalog.pg_user_mappings um) o \
+           WHERE pg_catalog.cardinality($1::text[]) = 0",
     schema: "''",
-    identity: "CASE WHEN o.umuser = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(o.umuser)::text END || ' server ' || s.srvname",
+    identity: "CASE WHEN o.umuser = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(o.umuser)::text END || ' server ' || o.srvname",
     definition: concat!(
-        "CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_options_to_table(um.umoptions) po WHERE po.option_name ~* 'password') \
+        "CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_options_to_table(o.umoptions) po WHERE po.option_name ~* 'password') \
          THEN NULL ELSE 'CREATE USER MAPPING ' || ",
         mapping!(),
         " || ",
-        options_clause!("um.umoptions"),
+        options_clause!("o.umoptions"),
         " || ';' END"
     ),
     drop: concat!("'DROP USER MAPPING ' || ", mapping!(), " || ';'"),
