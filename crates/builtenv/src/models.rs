@@ -585,6 +585,7 @@ pub fn without_timescaledb(mut schema: Schema) -> Schema {
     schema.views.retain(|q, _| !ours(&q.schema));
     schema.sequences.retain(|q, _| !ours(&q.schema));
     schema.functions.retain(|q, _| !ours(&q.schema));
+    schema.objects.retain(|q, _| !ours(&q.schema));
     // Chunks (tables inheriting from the hypertable, in `_timescaledb_internal`) went with their
     // schema above; older notices of their inheritance too.
     schema.unsupported.retain(|u| !u.contains("_timescaledb"));
