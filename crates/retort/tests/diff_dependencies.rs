@@ -12,45 +12,10 @@
 mod schema_common;
 
 use retort::diff::{diff, Diff, DiffOptions, Phase, Rename};
-use retort::introspect::{introspect, IntrospectOptions};
 use retort::schema::Schema;
 use retort_test_support::fresh_database;
-use schema_common::{load, model_difference};
+use schema_common::{load, model_difference, read, reversed, sorted_columns};
 use tokio_postgres::Client;
-
-fn sorted(mut s: Schema) -> Schema {
-    for t in s.tables.values_mut() {
-        t.columns.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    s
-}
-
-async fn read(client: &Client) -> Schema {
-    introspect(client, &IntrospectOptions::default())
-        .await
-        .expect("introspect")
-}
-
-fn reversed(options: &DiffOptions) -> DiffOptions {
-    DiffOptions {
-        renames: options
-            .renames
-            .iter()
-            .map(|r| match r {
-                Rename::Table { from, to } => Rename::Table {
-                    from: to.clone(),
-                    to: from.clone(),
-                },
-                Rename::Column { table, from, to } => Rename::Column {
-                    table: table.clone(),
-                    from: to.clone(),
-                    to: from.clone(),
-                },
-            })
-            .collect(),
-        online: options.online,
-    }
-}
 
 /// A scenario part way: the old schema loaded in `db`, the up SQL applied and checked.
 struct Applied {
@@ -76,9 +41,9 @@ async fn apply_up(old_sql: &str, new_sql: &str, options: DiffOptions) -> Applied
         .unwrap_or_else(|e| panic!("up SQL fails: {e}\n{}", up.sql()));
     let after = read(&ca).await;
     assert!(
-        sorted(after.clone()) == sorted(new.clone()),
+        sorted_columns(after.clone()) == sorted_columns(new.clone()),
         "after up: {}\n{}",
-        model_difference(&sorted(new.clone()), &sorted(after.clone())),
+        model_difference(&sorted_columns(new.clone()), &sorted_columns(after.clone())),
         up.sql()
     );
     let again = diff(&after, &new, &DiffOptions::default()).expect("diff again");
@@ -100,9 +65,9 @@ async fn apply_down(applied: &Applied) -> Diff {
         .unwrap_or_else(|e| panic!("down SQL fails: {e}\n{}", down.sql()));
     let back = read(&applied.db).await;
     assert!(
-        sorted(back.clone()) == sorted(applied.old.clone()),
+        sorted_columns(back.clone()) == sorted_columns(applied.old.clone()),
         "after down: {}\n{}",
-        model_difference(&sorted(applied.old.clone()), &sorted(back)),
+        model_difference(&sorted_columns(applied.old.clone()), &sorted_columns(back)),
         down.sql()
     );
     down

@@ -7,23 +7,9 @@
 mod schema_common;
 
 use retort::diff::{diff, DiffError, DiffOptions};
-use retort::introspect::{introspect, IntrospectOptions};
 use retort::schema::Schema;
 use retort_test_support::fresh_database;
-use schema_common::{load, model_difference};
-
-fn sorted(mut s: Schema) -> Schema {
-    for t in s.tables.values_mut() {
-        t.columns.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    s
-}
-
-async fn read(client: &tokio_postgres::Client) -> Schema {
-    introspect(client, &IntrospectOptions::default())
-        .await
-        .expect("introspect")
-}
+use schema_common::{load, model_difference, read, sorted_columns};
 
 async fn models(old_sql: &str, new_sql: &str) -> (Schema, Schema, tokio_postgres::Client) {
     let a = fresh_database().await;
@@ -50,9 +36,9 @@ async fn scenario(old_sql: &str, new_sql: &str) -> String {
         .unwrap_or_else(|e| panic!("up SQL fails: {e}\n{}", up.sql()));
     let after = read(&ca).await;
     assert!(
-        sorted(after.clone()) == sorted(new.clone()),
+        sorted_columns(after.clone()) == sorted_columns(new.clone()),
         "after up: {}\n{}",
-        model_difference(&sorted(new.clone()), &sorted(after.clone())),
+        model_difference(&sorted_columns(new.clone()), &sorted_columns(after.clone())),
         up.sql()
     );
     let again = diff(&after, &new, &options).expect("diff again");
@@ -63,9 +49,9 @@ async fn scenario(old_sql: &str, new_sql: &str) -> String {
         .unwrap_or_else(|e| panic!("down SQL fails: {e}\n{}", down.sql()));
     let back = read(&ca).await;
     assert!(
-        sorted(back.clone()) == sorted(old.clone()),
+        sorted_columns(back.clone()) == sorted_columns(old.clone()),
         "after down: {}\n{}",
-        model_difference(&sorted(old), &sorted(back)),
+        model_difference(&sorted_columns(old), &sorted_columns(back)),
         down.sql()
     );
     let again = diff(&back, &old, &options).expect("diff again");
@@ -268,9 +254,9 @@ async fn drop_parent_child_with_inherited_only_columns_stays() {
         .unwrap_or_else(|e| panic!("up SQL fails: {e}\n{}", up.sql()));
     let after = read(&ca).await;
     assert!(
-        sorted(after.clone()) == sorted(new.clone()),
+        sorted_columns(after.clone()) == sorted_columns(new.clone()),
         "after up: {}\n{}",
-        model_difference(&sorted(new.clone()), &sorted(after.clone())),
+        model_difference(&sorted_columns(new.clone()), &sorted_columns(after.clone())),
         up.sql()
     );
     assert!(diff(&after, &new, &DiffOptions::default())

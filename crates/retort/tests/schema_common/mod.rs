@@ -358,24 +358,7 @@ pub async fn diff_scenario(old_sql: &str, new_sql: &str, options: DiffOptions) -
     );
     let again = diff(&after, &new, &DiffOptions::default()).expect("diff again");
     assert!(again.is_empty(), "second diff: {}", again.sql());
-    let reverse = DiffOptions {
-        renames: options
-            .renames
-            .iter()
-            .map(|r| match r {
-                Rename::Table { from, to } => Rename::Table {
-                    from: to.clone(),
-                    to: from.clone(),
-                },
-                Rename::Column { table, from, to } => Rename::Column {
-                    table: table.clone(),
-                    from: to.clone(),
-                    to: from.clone(),
-                },
-            })
-            .collect(),
-        online: options.online,
-    };
+    let reverse = reversed(&options);
     let down = diff(&after, &old, &reverse).expect("down diff");
     load(&ca, &down.sql())
         .await
@@ -395,4 +378,26 @@ pub async fn diff_scenario(old_sql: &str, new_sql: &str, options: DiffOptions) -
         up.sql(),
         down.sql()
     )
+}
+
+/// The options of the way back: each rename turned around.
+pub fn reversed(options: &DiffOptions) -> DiffOptions {
+    DiffOptions {
+        renames: options
+            .renames
+            .iter()
+            .map(|r| match r {
+                Rename::Table { from, to } => Rename::Table {
+                    from: to.clone(),
+                    to: from.clone(),
+                },
+                Rename::Column { table, from, to } => Rename::Column {
+                    table: table.clone(),
+                    from: to.clone(),
+                    to: from.clone(),
+                },
+            })
+            .collect(),
+        online: options.online,
+    }
 }
