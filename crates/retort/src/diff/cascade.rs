@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use super::DiffError;
-use crate::schema::{ConstraintKind, QualName, Schema, Table};
+use crate::schema::{ConstraintKind, Dependent, QualName, Schema, Table};
 
 /// Objects (of both sides, by name) that are dropped and made again.
 #[derive(Debug, Default)]
@@ -344,11 +344,13 @@ impl Cascade {
         }
         c.set_gone_names(from, to);
         for name in &c.objects {
-            if let Some(used) = from.objects.get(name).and_then(|o| o.used_by.first()) {
+            let users = from.objects.get(name).map(|o| &o.used_by);
+            if let Some(used) = users.into_iter().flatten().find(|d| Self::keeps(d, to)) {
                 return Err(DiffError::Unsupported {
                     what: format!(
-                        "changing {}, which {used} uses (drop and make it again by hand)",
-                        crate::schema::CatalogObject::describe(name)
+                        "changing {}, which {} uses (drop and make it again by hand)",
+                        crate::schema::CatalogObject::describe(name),
+                        used.what
                     ),
                 });
             }
@@ -366,6 +368,15 @@ impl Cascade {
             }
         }
         Ok(c)
+    }
+
+    /// Whether `dependent` stays through the diff (so a change to what it uses would have to
+    /// drop it): true unless its table or materialized view is gone from `to`.
+    fn keeps(dependent: &Dependent, to: &Schema) -> bool {
+        dependent
+            .relation
+            .as_ref()
+            .is_none_or(|r| to.tables.contains_key(r) || to.views.contains_key(r))
     }
 
     fn set_gone_names(&mut self, from: &Schema, to: &Schema) {

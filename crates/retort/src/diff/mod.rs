@@ -329,6 +329,29 @@ fn sequence_option_changes(old: &SequenceOptions, new: &SequenceOptions, identit
     }
 }
 
+/// Before narrowing a sequence's bounds: its value moved inside them, as `ALTER SEQUENCE` refuses
+/// a current value outside them; only forward (up for an ascending sequence, down for a
+/// descending one), so no value is given twice. Empty when the bounds do not narrow that way.
+fn move_into_bounds(sequence: &QualName, old: &SequenceOptions, new: &SequenceOptions) -> String {
+    let regclass = quote_literal(&sequence.sql());
+    let mut sql = String::new();
+    if new.min > old.min && new.increment > 0 {
+        sql.push_str(&format!(
+            "SELECT pg_catalog.setval({regclass}, {min}, false) FROM {seq} WHERE last_value < {min};\n",
+            min = new.min,
+            seq = sequence.sql()
+        ));
+    }
+    if new.max < old.max && new.increment < 0 {
+        sql.push_str(&format!(
+            "SELECT pg_catalog.setval({regclass}, {max}, false) FROM {seq} WHERE last_value > {max};\n",
+            max = new.max,
+            seq = sequence.sql()
+        ));
+    }
+    sql
+}
+
 impl Differ<'_> {
     fn schemas(&mut self) {
         for (name, ns) in &self.to.schemas {
@@ -842,6 +865,17 @@ impl Differ<'_> {
                         !self.to.composites.contains_key(*n) || self.cascade.types.contains(*n)
                     })
                     .map(|(_, c)| &c.depends_on),
+            )
+            .chain(
+                // Range types and collations that go for good go with the types.
+                self.from
+                    .objects
+                    .iter()
+                    .filter(|(n, o)| {
+                        !self.to.objects.contains_key(*n)
+                            && matches!(o.kind.as_str(), "collation" | "range type")
+                    })
+                    .map(|(_, o)| &o.depends_on),
             );
         let mut todo: Vec<&QualName> = types_dropped.flatten().collect();
         let mut found = BTreeSet::new();
@@ -1026,33 +1060,8 @@ impl Differ<'_> {
             } else {
                 "VIEW"
             };
-            let mut sql = String::new();
-            let keys = |o: &[String]| -> Vec<String> {
-                o.iter()
-                    .map(|x| x.split_once('=').map_or(x.as_str(), |(k, _)| k).to_string())
-                    .collect()
-            };
-            let new_keys = keys(&new.options);
-            let gone: Vec<String> = keys(&old.options)
-                .into_iter()
-                .filter(|k| !new_keys.contains(k))
-                .collect();
-            if !gone.is_empty() {
-                let _ = writeln!(
-                    sql,
-                    "ALTER {kind} {} RESET ({});",
-                    name.sql(),
-                    gone.join(", ")
-                );
-            }
-            if !new.options.is_empty() {
-                let _ = writeln!(
-                    sql,
-                    "ALTER {kind} {} SET ({});",
-                    name.sql(),
-                    new.options.join(", ")
-                );
-            }
+            let alter = format!("ALTER {kind} {}", name.sql());
+            let sql = crate::sql::options_change(&alter, &old.options, &new.options);
             self.ops
                 .push(Phase::CreateView, format!("set options of {name}"), sql);
         }
@@ -1156,7 +1165,11 @@ impl Differ<'_> {
             self.ops.push(
                 Phase::Sequence,
                 format!("alter sequence {name}"),
-                format!("ALTER SEQUENCE {} {changes};\n", name.sql()),
+                format!(
+                    "{}ALTER SEQUENCE {} {changes};\n",
+                    move_into_bounds(name, &old.options, &new.options),
+                    name.sql()
+                ),
             );
         }
         if old.unlogged != new.unlogged {

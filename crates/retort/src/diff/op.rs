@@ -43,6 +43,10 @@ pub enum Phase {
     /// `ALTER TABLE child INHERIT parent`, once the child has the parent's columns and checks.
     Inherit,
     CreateIndex,
+    /// Indexes of partitions made with `PARTITION OF` a new table, attached to its indexes
+    /// before that table is itself attached (so that `ATTACH PARTITION` finds them valid and
+    /// uses them rather than building its own).
+    AttachIndexEarly,
     AttachPartition,
     AttachIndex,
     TableSettings,

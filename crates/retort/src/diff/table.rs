@@ -110,6 +110,9 @@ struct Inheritance {
     type_from_parent: BTreeSet<String>,
     /// Checks inherited before that are the table's own once it no longer inherits them.
     checks_already_own: BTreeSet<String>,
+    /// Checks inherited before, the table's own once it no longer inherits them, that go (or
+    /// change): dropped after `NO INHERIT`.
+    checks_dropped_after_no_inherit: BTreeSet<String>,
 }
 
 /// The column `x` that a parent `p` adds in this migration, as the `ADD COLUMN` that makes it
@@ -329,6 +332,30 @@ fn inheritance(
                 exists = false;
             }
         }
+        let own_after_no_inherit = exists && local && old_c.is_some_and(|o| o.inherited);
+        let differs = |o: &Constraint| {
+            new_c.is_none_or(|n| {
+                n.inherited
+                    || !same(
+                        &Constraint {
+                            inherited: false,
+                            ..o.clone()
+                        },
+                        n,
+                    )
+            })
+        };
+        // A parent let go of that drops or changes it drops it first, before NO INHERIT.
+        let gone_with_removed_parent = removed.iter().filter(|p| table_stays(d, p)).any(|p| {
+            let (po, pn) = (&d.from.tables[p], &d.to.tables[p]);
+            check(po, x).is_some() && changed_in_parent(po, pn)
+        });
+        if own_after_no_inherit && gone_with_removed_parent && count == 0 {
+            exists = false;
+        } else if own_after_no_inherit && old_c.is_some_and(differs) && count == 0 {
+            plan.checks_dropped_after_no_inherit.insert(x.to_string());
+            exists = false;
+        }
         let child_drops =
             exists && old_c.is_some_and(|o| !o.inherited && new_c.is_none_or(|n| !same(o, n)));
         if child_drops {
@@ -416,6 +443,11 @@ fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
     // attached, so that its indexes keep their names (PARTITION OF would make the parent's
     // indexes on it under names of PostgreSQL's choosing).
     let standalone = parent_stays(d, t);
+    let attach_phase = if standalone {
+        Phase::AttachIndex
+    } else {
+        Phase::AttachIndexEarly
+    };
     let sql = if standalone {
         let plain = Table {
             partition_of: None,
@@ -475,7 +507,7 @@ fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
             );
             if let Some(pi) = &c.parent_index {
                 d.ops.push(
-                    Phase::AttachIndex,
+                    attach_phase,
                     format!("attach index {cname} to {pi}"),
                     objects::attach_index(pi, &QualName::new(name.schema.clone(), cname.clone())),
                 );
@@ -483,7 +515,12 @@ fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
         }
     }
     for (iname, i) in &t.indexes {
-        create_index(&mut d.ops, name, iname, i, Phase::CreateIndex, false);
+        let how = IndexCreate {
+            phase: Phase::CreateIndex,
+            attach_phase,
+            online: false,
+        };
+        create_index(&mut d.ops, name, iname, i, &how);
     }
     d.ops.push(
         Phase::TableSettings,
@@ -558,14 +595,20 @@ fn add_constraint_sql(
     }
 }
 
-fn create_index(
-    ops: &mut Ops,
-    owner: &QualName,
-    iname: &str,
-    i: &Index,
+/// When and how a new index is made, and attached to its parent index.
+#[derive(Clone, Copy)]
+struct IndexCreate {
     phase: Phase,
+    attach_phase: Phase,
     online: bool,
-) {
+}
+
+fn create_index(ops: &mut Ops, owner: &QualName, iname: &str, i: &Index, how: &IndexCreate) {
+    let IndexCreate {
+        phase,
+        attach_phase,
+        online,
+    } = *how;
     // CONCURRENTLY does not apply to a partitioned table's own index (`ON ONLY`).
     let concurrent = online && !i.definition.contains(" ON ONLY ");
     let sql = if concurrent {
@@ -593,7 +636,7 @@ fn create_index(
     }
     if let Some(pi) = &i.parent_index {
         ops.push(
-            Phase::AttachIndex,
+            attach_phase,
             format!("attach index {iname} to {pi}"),
             objects::attach_index(pi, &QualName::new(owner.schema.clone(), iname)),
         );
@@ -638,6 +681,11 @@ fn diff_indexes_forced(
         online,
         detaching,
     } = how;
+    let late = IndexCreate {
+        phase: create_phase,
+        attach_phase: Phase::AttachIndex,
+        online,
+    };
     for (iname, i) in old {
         let changed = match new.get(iname) {
             None => true,
@@ -662,7 +710,7 @@ fn diff_indexes_forced(
         match old.get(iname) {
             // Attached to a parent index that goes (it goes with it): made again on its own.
             Some(o) if o.parent_index.is_some() && i.parent_index.is_none() => {
-                create_index(ops, owner, iname, i, create_phase, online)
+                create_index(ops, owner, iname, i, &late)
             }
             Some(o) if o.definition == i.definition && !forced(o) => {
                 if o.parent_index != i.parent_index {
@@ -675,6 +723,11 @@ fn diff_indexes_forced(
                     }
                 }
                 ops.push(
+                    create_phase,
+                    format!("set statistics of index {iname}"),
+                    objects::index_statistics(&owner.schema, iname, Some(o), i),
+                );
+                ops.push(
                     Phase::Comment,
                     format!("comment on index {iname}"),
                     comment_change(
@@ -684,7 +737,7 @@ fn diff_indexes_forced(
                     ),
                 );
             }
-            _ => create_index(ops, owner, iname, i, create_phase, online),
+            _ => create_index(ops, owner, iname, i, &late),
         }
     }
 }
@@ -1023,6 +1076,14 @@ fn alter_table(
             || (c.kind == ConstraintKind::ForeignKey && referenced_key_changes(d, c))
     };
     let mut ops = Ops::default();
+    for cname in &inheritance.checks_dropped_after_no_inherit {
+        ops.push_with(
+            Phase::DropColumn,
+            format!("drop constraint {cname} on {name} (its own once no longer inherited)"),
+            objects::drop_constraint(name, cname),
+            &[Hazard::ExclusiveLock],
+        );
+    }
     for (cname, c) in &old.constraints {
         let n = new.constraints.get(cname);
         let same = n.is_some_and(|n| same_constraint(c, n));
@@ -1189,27 +1250,7 @@ fn alter_table(
 
     // Settings.
     if old.options != new.options {
-        let key = |o: &String| o.split_once('=').map_or(o.clone(), |(k, _)| k.to_string());
-        let new_keys: Vec<String> = new.options.iter().map(key).collect();
-        let gone: Vec<String> = old
-            .options
-            .iter()
-            .map(key)
-            .filter(|k| !new_keys.contains(k))
-            .collect();
-        let mut sql = String::new();
-        if !gone.is_empty() {
-            let _ = writeln!(sql, "{alter} RESET ({});", gone.join(", "));
-        }
-        let set: Vec<&String> = new
-            .options
-            .iter()
-            .filter(|o| !old.options.contains(o))
-            .collect();
-        if !set.is_empty() {
-            let parts: Vec<&str> = set.iter().map(|s| s.as_str()).collect();
-            let _ = writeln!(sql, "{alter} SET ({});", parts.join(", "));
-        }
+        let sql = crate::sql::options_change(&alter, &old.options, &new.options);
         d.ops.push(
             Phase::AlterTable,
             format!("set storage options of {name}"),
@@ -1489,6 +1530,9 @@ fn columns(
         .filter(|c| !old.columns.iter().any(|o| o.name == c.name))
         .collect();
     let mut hint = super::rename_hint(name, &dropped, &added);
+    // Generated columns first: they depend on the columns they are computed from.
+    let mut dropped = dropped;
+    dropped.sort_by_key(|c| c.generated.is_none());
     for c in &dropped {
         let from_parent = old.partition_of.as_ref().is_some_and(|p| {
             d.from
@@ -1600,13 +1644,13 @@ fn columns(
     Ok(())
 }
 
-/// A column's storage, statistics target, compression and privileges: set when it is added,
-/// changed when they change.
+/// A column's storage, statistics target, compression, options and privileges: set when it is
+/// added, changed when they change.
 fn column_settings(d: &mut Differ<'_>, table: &QualName, old: Option<&Column>, new: &Column) {
     d.ops.push(
         Phase::TableSettings,
         format!(
-            "set storage, statistics or compression of {table}.{}",
+            "set storage, statistics, compression or options of {table}.{}",
             new.name
         ),
         objects::column_settings(table, old, new),
@@ -1702,7 +1746,8 @@ fn alter_column(
     let mut hazards = Vec::new();
     if default_changes && o.default.is_some() {
         let drop = format!("{only_col} DROP DEFAULT;\n");
-        if default_gone {
+        // A parent's type change recurses here: this default must go before it is cast.
+        if default_gone || (type_changes && inherited) {
             d.ops.push(
                 Phase::DropDefault,
                 format!("drop default of {table}.{}", n.name),
@@ -1713,7 +1758,12 @@ fn alter_column(
         }
     }
     if o.identity.is_some() && n.identity.is_none() {
-        let _ = writeln!(sql, "{col} DROP IDENTITY;");
+        // Early: its sequence goes with it, and a new sequence may take the name (serial).
+        d.ops.push(
+            Phase::DropDefault,
+            format!("drop identity of {table}.{}", n.name),
+            format!("{col} DROP IDENTITY;\n"),
+        );
     }
     if type_changes && !inherited {
         let coll = n
@@ -1787,6 +1837,11 @@ fn alter_column(
             }
             let changes = super::sequence_option_changes(&a.options, &b.options, true);
             if !changes.is_empty() {
+                sql.push_str(&super::move_into_bounds(
+                    &a.sequence,
+                    &a.options,
+                    &b.options,
+                ));
                 let _ = writeln!(sql, "{col}{changes};");
             }
             if a.sequence != b.sequence {

@@ -83,6 +83,25 @@ macro_rules! collation {
 }
 
 /// A comment (`pg_description`) of an object: `$catalog`, `$oid`, `$sub` (column number or 0).
+/// A relation's storage parameters in PostgreSQL's order, then its TOAST table's (`toast.`).
+macro_rules! reloptions {
+    () => {
+        "ARRAY(SELECT z.o FROM (SELECT x.o, 0 AS s, x.i \
+           FROM pg_catalog.unnest(c.reloptions) WITH ORDINALITY x(o, i) UNION ALL \
+           SELECT 'toast.' || y.o, 1, y.i FROM pg_catalog.pg_class tc, \
+             pg_catalog.unnest(tc.reloptions) WITH ORDINALITY y(o, i) \
+           WHERE tc.oid = c.reltoastrelid) z ORDER BY z.s, z.i)"
+    };
+}
+
+/// A column's attribute options (`n_distinct=100`), without the `pg_attver` entry that some
+/// server builds keep there for themselves (pg_dump leaves it out too).
+macro_rules! attoptions {
+    () => {
+        "ARRAY(SELECT o FROM pg_catalog.unnest(a.attoptions) o WHERE o NOT LIKE 'pg\\_attver=%')"
+    };
+}
+
 macro_rules! comment {
     ($catalog:literal, $oid:literal, $sub:literal) => {
         concat!(
@@ -217,11 +236,9 @@ pub const TABLES: &str = concat!(
     "SELECT n.nspname::text, c.relname::text, c.relpersistence = 'u', \
      CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
      pn.nspname::text, pc.relname::text, \
-     CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, \
-     ARRAY(SELECT o FROM pg_catalog.unnest(c.reloptions) o UNION ALL \
-       SELECT 'toast.' || o FROM pg_catalog.pg_class tc, pg_catalog.unnest(tc.reloptions) o \
-       WHERE tc.oid = c.reltoastrelid ORDER BY 1), \
-     c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text, ",
+     CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, ",
+    reloptions!(),
+    ", c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text, ",
     comment!("pg_class", "c.oid", "0"),
     ", ",
     grants!("c.relacl", "c.relowner", "r"),
@@ -259,7 +276,10 @@ pub const COLUMNS: &str = concat!(
      CASE WHEN COALESCE(a.attstattarget::int, -1) >= 0 THEN a.attstattarget::int END, \
      CASE pg_catalog.to_jsonb(a)->>'attcompression' WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END, ",
     grants!("a.attacl", "c.relowner", "r"),
-    " FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+    ", ",
+    attoptions!(),
+    " \
+     FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
      JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
@@ -303,7 +323,11 @@ pub const INDEXES: &str = concat!(
      pn.nspname::text, pc.relname::text, i.indisclustered, i.indisreplident, \
      k.oid IS NOT NULL, t.relkind = 'm', ",
     comment!("pg_class", "ic.oid", "0"),
-    " FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+    ", ARRAY(SELECT ia.attnum::int FROM pg_catalog.pg_attribute ia WHERE ia.attrelid = i.indexrelid \
+       AND ia.attstattarget >= 0 ORDER BY ia.attnum), \
+     ARRAY(SELECT ia.attstattarget::int FROM pg_catalog.pg_attribute ia WHERE ia.attrelid = i.indexrelid \
+       AND ia.attstattarget >= 0 ORDER BY ia.attnum) \
+     FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
      LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid \
        AND k.contype IN ('p', 'u', 'x') \
      JOIN pg_catalog.pg_class t ON t.oid = i.indrelid \
@@ -351,9 +375,9 @@ pub const POLICIES: &str = concat!(
 /// Views and materialized views.
 pub const VIEWS: &str = concat!(
     "SELECT n.nspname::text, c.relname::text, c.relkind = 'm', COALESCE(pg_catalog.pg_get_viewdef(c.oid), ''), \
-     ARRAY(SELECT o FROM pg_catalog.unnest(c.reloptions) o UNION ALL \
-       SELECT 'toast.' || o FROM pg_catalog.pg_class tc, pg_catalog.unnest(tc.reloptions) o \
-       WHERE tc.oid = c.reltoastrelid ORDER BY 1), ",
+     ",
+    reloptions!(),
+    ", ",
     comment!("pg_class", "c.oid", "0"),
     ", ",
     grants!("c.relacl", "c.relowner", "r"),
@@ -475,12 +499,17 @@ pub const UNSUPPORTED: &str = concat!(
        'column setting of ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) || '.' \
        || pg_catalog.quote_ident(a.attname) || ': ' \
        || CASE WHEN a.attacl IS NOT NULL THEN 'column privileges' \
-               WHEN a.attstorage <> t.typstorage THEN 'STORAGE' ELSE 'STATISTICS' END \
+               WHEN a.attstorage <> t.typstorage AND c.relkind <> 'f' THEN 'STORAGE' \
+               WHEN a.atthasdef AND c.relkind = 'v' THEN 'DEFAULT' \
+               WHEN a.attstattarget >= 0 THEN 'STATISTICS' ELSE 'options' END \
        FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
        WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('v', 'm', 'f') \
-       AND (a.attacl IS NOT NULL OR (a.attstorage <> t.typstorage AND c.relkind <> 'f') OR COALESCE(a.attstattarget::int, -1) >= 0) AND ",
+       AND (a.attacl IS NOT NULL OR (a.attstorage <> t.typstorage AND c.relkind <> 'f') OR COALESCE(a.attstattarget::int, -1) >= 0 \
+         OR (a.atthasdef AND c.relkind = 'v') OR ",
+    attoptions!(),
+    " <> '{}') AND ",
     ns_filter!(),
     " UNION ALL \
      SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, \

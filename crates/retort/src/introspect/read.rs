@@ -6,9 +6,9 @@ use tokio_postgres::Row;
 
 use super::{queries as q, CountingClient, IntrospectError, IntrospectOptions, MIN_SERVER_VERSION};
 use crate::schema::{
-    Attribute, CatalogObject, Column, CompositeType, Constraint, ConstraintKind, Domain, EnumType,
-    Extension, Function, Grant, Identity, Index, Namespace, PartitionOf, Policy, QualName, Schema,
-    Sequence, SequenceOptions, Table, Trigger, View,
+    Attribute, CatalogObject, Column, CompositeType, Constraint, ConstraintKind, Dependent, Domain,
+    EnumType, Extension, Function, Grant, Identity, Index, Namespace, PartitionOf, Policy,
+    QualName, Schema, Sequence, SequenceOptions, Table, Trigger, View,
 };
 
 fn qn(row: &Row, schema: usize, name: usize) -> QualName {
@@ -286,6 +286,7 @@ pub(super) async fn read(
             statistics: row.get(13),
             compression: row.get(14),
             grants: grants(&row, 15),
+            options: row.get(16),
         };
         if let Some(t) = s.tables.get_mut(&rel) {
             t.columns.push(column);
@@ -297,6 +298,8 @@ pub(super) async fn read(
                 statistics: None,
                 compression: None,
                 grants: BTreeSet::new(),
+                options: Vec::new(),
+                default: None,
                 ..column
             };
             s.views.entry(rel).or_default().columns.push(column);
@@ -369,6 +372,7 @@ pub(super) async fn read(
             predicate,
             parent_index: opt_qn(&row, 7, 8),
             comment: row.get(13),
+            statistics: index_statistics(&row),
         };
         if on_matview {
             s.views.entry(rel).or_default().indexes.insert(name, index);
@@ -507,10 +511,39 @@ fn read_object(s: &mut Schema, unsupported: &mut Vec<String>, row: &Row) {
             comment: row.get(6),
             grant_on: row.get(7),
             grants: grants(row, 8),
-            used_by: row.get::<_, Vec<String>>(9).into_iter().collect(),
+            used_by: dependents(row.get(9)),
             depends_on: BTreeSet::new(),
         },
     );
+}
+
+/// An index row's statistics targets: column numbers (14) and targets (15).
+fn index_statistics(row: &Row) -> BTreeMap<i16, i32> {
+    let columns: Vec<i32> = row.get(14);
+    let targets: Vec<i32> = row.get(15);
+    columns
+        .into_iter()
+        .zip(targets)
+        .filter_map(|(c, t)| Some((i16::try_from(c).ok()?, t)))
+        .collect()
+}
+
+/// The `[description, schema, relation]` triples of the objects' query as dependents.
+fn dependents(json: Option<String>) -> BTreeSet<Dependent> {
+    type Triple = (String, Option<String>, Option<String>);
+    let Some(json) = json else {
+        return BTreeSet::new();
+    };
+    // Unreadable (never seen): one dependent of no relation, so that the diff refuses to touch it.
+    let triples: Vec<Triple> = serde_json::from_str(&json)
+        .unwrap_or_else(|_| vec![(format!("objects PostgreSQL listed as {json}"), None, None)]);
+    triples
+        .into_iter()
+        .map(|(what, schema, name)| Dependent {
+            what,
+            relation: schema.zip(name).map(|(s, n)| QualName::new(s, n)),
+        })
+        .collect()
 }
 
 /// An inheritance child's columns in the order `CREATE TABLE ... INHERITS` gives them: its

@@ -1,7 +1,7 @@
 //! One object at a time: the statements that create (and drop) each kind of object, with its
 //! comments. Each returns complete statements ending in `;\n` (or an empty string).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::Node;
@@ -507,11 +507,33 @@ pub fn drop_constraint(table: &QualName, name: &str) -> String {
 
 pub fn create_index(schema: &str, name: &str, i: &Index) -> String {
     let mut out = format!("{};\n", i.definition);
+    out.push_str(&index_statistics(schema, name, None, i));
     comment(
         &mut out,
         &format!("INDEX {}", QualName::new(schema, name).sql()),
         i.comment.as_ref(),
     );
+    out
+}
+
+/// `ALTER INDEX ... ALTER COLUMN n SET STATISTICS t` for the targets that differ from `old`'s
+/// (absent: a new index, with the defaults).
+pub fn index_statistics(schema: &str, name: &str, old: Option<&Index>, new: &Index) -> String {
+    let none = BTreeMap::new();
+    let old = old.map_or(&none, |o| &o.statistics);
+    let columns: BTreeSet<&i16> = old.keys().chain(new.statistics.keys()).collect();
+    let mut out = String::new();
+    for n in columns {
+        let target = new.statistics.get(n);
+        if old.get(n) != target {
+            let _ = writeln!(
+                out,
+                "ALTER INDEX {} ALTER COLUMN {n} SET STATISTICS {};",
+                QualName::new(schema, name).sql(),
+                target.copied().unwrap_or(-1)
+            );
+        }
+    }
     out
 }
 
@@ -576,6 +598,8 @@ pub fn column_settings(table: &QualName, old: Option<&Column>, new: &Column) -> 
             new.compression.as_deref().unwrap_or("DEFAULT")
         );
     }
+    let old_options = old.map_or(&[][..], |o| &o.options[..]);
+    out.push_str(&crate::sql::options_change(&col, old_options, &new.options));
     out
 }
 

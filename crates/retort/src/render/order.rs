@@ -197,17 +197,27 @@ pub fn last_objects(schema: &Schema) -> Vec<Node> {
 }
 
 /// Tables by name, each partition after its parent, and each inheritance child after all its
-/// parents (right after the last of them).
+/// parents (right after the last of them); a table with a column of another's row type after
+/// that table, the same way.
 pub fn table_order(schema: &Schema) -> Vec<QualName> {
     let mut out = Vec::with_capacity(schema.tables.len());
     let mut children: BTreeMap<&QualName, Vec<&QualName>> = BTreeMap::new();
     // Inheritance parents (in the schema) a child still waits for.
     let mut waiting: BTreeMap<&QualName, usize> = BTreeMap::new();
     let mut roots = Vec::new();
+    let by_type_name: BTreeMap<String, &QualName> =
+        schema.tables.keys().map(|k| (k.to_string(), k)).collect();
     for (name, t) in &schema.tables {
+        // Tables it inherits, and tables whose row type a column has.
+        let row_types = t.columns.iter().filter_map(|c| {
+            by_type_name
+                .get(c.data_type.trim_end_matches("[]"))
+                .copied()
+        });
         let parents: BTreeSet<&QualName> = t
             .inherits
             .iter()
+            .chain(row_types)
             .filter(|p| *p != name && schema.tables.contains_key(*p))
             .collect();
         match &t.partition_of {

@@ -33,4 +33,4 @@ mod object;
 
 pub use model::*;
 pub use name::{ParseNameError, QualName};
-pub use object::CatalogObject;
+pub use object::{CatalogObject, Dependent};

@@ -205,6 +205,9 @@ pub struct Column {
     /// Column-level privileges (`GRANT SELECT (col) ON ...`).
     #[serde(skip_serializing_if = "BTreeSet::is_empty")]
     pub grants: BTreeSet<Grant>,
+    /// Attribute options (`SET (n_distinct = 100)`), as `name=value` in PostgreSQL's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -279,6 +282,10 @@ pub struct Index {
     /// An index of a partition attached to its parent's partitioned index.
     pub parent_index: Option<QualName>,
     pub comment: Option<String>,
+    /// Statistics targets of expression columns (`ALTER INDEX ... ALTER COLUMN 1 SET
+    /// STATISTICS 500`), by column number.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub statistics: BTreeMap<i16, i32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -38,7 +38,17 @@ pub struct CatalogObject {
     pub depends_on: BTreeSet<QualName>,
     /// What depends on it that the diff would have to drop and make again with it but cannot
     /// (columns, constraints, indexes, defaults), as PostgreSQL describes them.
-    pub used_by: BTreeSet<String>,
+    pub used_by: BTreeSet<Dependent>,
+}
+
+/// Something that depends on a catalog object and that the diff cannot make again with it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Dependent {
+    /// As PostgreSQL describes it (`column c1 of table t0`).
+    pub what: String,
+    /// The table, view or materialized view it belongs to (a column's, an index's, a
+    /// constraint's table); absent when it belongs to none (a domain's constraint, a type).
+    pub relation: Option<QualName>,
 }
 
 /// Every kind's name, as keys begin with it.

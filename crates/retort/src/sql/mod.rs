@@ -1,8 +1,10 @@
 //! SQL text utilities that need no database: statement splitting, identifier and literal quoting.
 
+mod options;
 mod quote;
 mod split;
 
+pub use options::options_change;
 pub use quote::{quote_ident, quote_ident_unless_plain, quote_literal};
 pub use split::{split_statements, SplitError, Statement};
 

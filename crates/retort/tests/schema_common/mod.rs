@@ -332,7 +332,31 @@ pub async fn read(client: &tokio_postgres::Client) -> Schema {
         .expect("introspect")
 }
 
-pub async fn diff_scenario(old_sql: &str, new_sql: &str, options: DiffOptions) -> String {
+/// Diffs `from` into `to`, applies the SQL to `client` (which holds `from`) and asserts that the
+/// database then reads as `to` (column order aside); returns the diff and what was read.
+async fn apply_checked(
+    client: &Client,
+    from: &Schema,
+    to: &Schema,
+    options: &DiffOptions,
+    what: &str,
+) -> (retort::diff::Diff, Schema) {
+    let d = diff(from, to, options).unwrap_or_else(|e| panic!("{what} diff: {e}"));
+    load(client, &d.sql())
+        .await
+        .unwrap_or_else(|e| panic!("{what} SQL fails: {e}\n{}", d.sql()));
+    let after = read(client).await;
+    assert!(
+        sorted_columns(after.clone()) == sorted_columns(to.clone()),
+        "after {what}: {}\n{}",
+        model_difference(&sorted_columns(to.clone()), &sorted_columns(after.clone())),
+        d.sql()
+    );
+    (d, after)
+}
+
+/// Loads `old_sql` and `new_sql` into fresh databases: the one holding the old, and both models.
+async fn scenario_sides(old_sql: &str, new_sql: &str) -> (Client, Schema, Schema) {
     let a = fresh_database().await;
     let b = fresh_database().await;
     let ca = a.connect().await;
@@ -344,32 +368,28 @@ pub async fn diff_scenario(old_sql: &str, new_sql: &str, options: DiffOptions) -
     load(&cb, new_sql).await.expect("new loads");
     let old = read(&ca).await;
     let new = read(&cb).await;
-    let up = diff(&old, &new, &options).expect("diff");
+    (ca, old, new)
+}
+
+/// The up diff only (for a scenario whose way back is refused): applied and checked, a second
+/// diff empty; returns its SQL.
+pub async fn diff_up_only(old_sql: &str, new_sql: &str) -> String {
+    let (ca, old, new) = scenario_sides(old_sql, new_sql).await;
+    let options = DiffOptions::default();
+    let (up, after) = apply_checked(&ca, &old, &new, &options, "up").await;
     assert!(!up.is_empty(), "the scenario changes nothing");
-    load(&ca, &up.sql())
-        .await
-        .unwrap_or_else(|e| panic!("up SQL fails: {e}\n{}", up.sql()));
-    let after = read(&ca).await;
-    assert!(
-        sorted_columns(after.clone()) == sorted_columns(new.clone()),
-        "after up: {}\n{}",
-        model_difference(&sorted_columns(new.clone()), &sorted_columns(after.clone())),
-        up.sql()
-    );
+    let again = diff(&after, &new, &options).expect("diff again");
+    assert!(again.is_empty(), "second diff: {}", again.sql());
+    up.sql()
+}
+
+pub async fn diff_scenario(old_sql: &str, new_sql: &str, options: DiffOptions) -> String {
+    let (ca, old, new) = scenario_sides(old_sql, new_sql).await;
+    let (up, after) = apply_checked(&ca, &old, &new, &options, "up").await;
+    assert!(!up.is_empty(), "the scenario changes nothing");
     let again = diff(&after, &new, &DiffOptions::default()).expect("diff again");
     assert!(again.is_empty(), "second diff: {}", again.sql());
-    let reverse = reversed(&options);
-    let down = diff(&after, &old, &reverse).expect("down diff");
-    load(&ca, &down.sql())
-        .await
-        .unwrap_or_else(|e| panic!("down SQL fails: {e}\n{}", down.sql()));
-    let back = read(&ca).await;
-    assert!(
-        sorted_columns(back.clone()) == sorted_columns(old.clone()),
-        "after down: {}\n{}",
-        model_difference(&sorted_columns(old), &sorted_columns(back)),
-        down.sql()
-    );
+    let (down, _) = apply_checked(&ca, &after, &old, &reversed(&options), "down").await;
     let hazards: Vec<&str> = up.hazards().iter().map(|h| h.name()).collect();
     format!(
         "-- up (transactional: {}; hazards: {})\n{}\n-- down\n{}",

@@ -144,8 +144,23 @@ const OWN_OBJECT: &str = "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend xd \
      WHERE xd.classid = u.classid AND xd.objid = u.objid AND xd.deptype IN ('e', 'i'))";
 
 /// Dependents that the diff cannot make again with the object (all but functions, views' rules,
-/// other catalog objects, and a foreign table's own constraints and defaults), as PostgreSQL describes them.
-const USED_BY: &str = "ARRAY(SELECT DISTINCT pg_catalog.pg_describe_object(ud.classid, ud.objid, ud.objsubid) \
+/// other catalog objects, and a foreign table's own constraints and defaults), as a JSON array of
+/// `[description, schema, relation]`: how PostgreSQL describes each, and the table, view or
+/// materialized view it belongs to (NULLs when none).
+const USED_BY: &str = "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(x.what, rn.nspname, rc.relname) \
+       ORDER BY x.what)::text \
+     FROM (SELECT DISTINCT pg_catalog.pg_describe_object(ud.classid, ud.objid, ud.objsubid) AS what, \
+       CASE ud.classid \
+         WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN COALESCE((SELECT ui.indrelid \
+           FROM pg_catalog.pg_index ui WHERE ui.indexrelid = ud.objid), ud.objid) \
+         WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN (SELECT NULLIF(uc.conrelid, 0) \
+           FROM pg_catalog.pg_constraint uc WHERE uc.oid = ud.objid) \
+         WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN (SELECT ua.adrelid \
+           FROM pg_catalog.pg_attrdef ua WHERE ua.oid = ud.objid) \
+         WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN (SELECT ut.tgrelid \
+           FROM pg_catalog.pg_trigger ut WHERE ut.oid = ud.objid) \
+         WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN (SELECT up.polrelid \
+           FROM pg_catalog.pg_policy up WHERE up.oid = ud.objid) END AS rel \
      FROM pg_catalog.pg_depend ud WHERE ud.refclassid = u.classid AND ud.refobjid = u.objid \
      AND ud.deptype = 'n' AND ud.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, \
        'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass, \
@@ -156,7 +171,9 @@ const USED_BY: &str = "ARRAY(SELECT DISTINCT pg_catalog.pg_describe_object(ud.cl
      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint uk WHERE ud.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass \
        AND uk.oid = ud.objid AND uk.conrelid = u.objid AND u.classid = 'pg_catalog.pg_class'::pg_catalog.regclass) \
      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ua WHERE ud.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass \
-       AND ua.oid = ud.objid AND ua.adrelid = u.objid AND u.classid = 'pg_catalog.pg_class'::pg_catalog.regclass) ORDER BY 1)";
+       AND ua.oid = ud.objid AND ua.adrelid = u.objid AND u.classid = 'pg_catalog.pg_class'::pg_catalog.regclass)) x \
+     LEFT JOIN pg_catalog.pg_class rc ON rc.oid = x.rel \
+     LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace)";
 
 /// The query that reads every object of every kind: kind, schema, key name, definition, drop,
 /// comment target, comment, grant target, grants, dependents it cannot remake.

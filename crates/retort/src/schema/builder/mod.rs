@@ -1018,6 +1018,7 @@ impl Context<'_> {
                 predicate: i.predicate.clone(),
                 parent_index: None,
                 comment: i.comment.clone(),
+                statistics: Default::default(),
             };
             if table.indexes.insert(name.clone(), index).is_some() {
                 return Err(BuildError::Duplicate(format!("index {name}")));
