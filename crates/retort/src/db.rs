@@ -630,6 +630,11 @@ async fn drive<S, T>(
 {
     loop {
         match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            // 25P01 (`there is no transaction in progress`) answers only retort's own ROLLBACK
+            // after a failed batch that never began its transaction (a syntax error stops the
+            // whole query string before its BEGIN): passing it on would say the rollback failed.
+            Some(Ok(tokio_postgres::AsyncMessage::Notice(n)))
+                if n.code() == &tokio_postgres::error::SqlState::NO_ACTIVE_SQL_TRANSACTION => {}
             Some(Ok(tokio_postgres::AsyncMessage::Notice(n))) => {
                 let _ = notices.send((n.severity().to_string(), n.message().to_string()));
             }

@@ -1,0 +1,121 @@
+//! The rough edges of issue 16, through the real binary: what a user of Alembic sees on the
+//! first week with retort, output snapshotted.
+
+use std::path::Path;
+
+use retort_test_support::{fresh_database, TestDatabase};
+
+/// A project in a temporary directory: retort.toml and `migrations/`.
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+/// What one command printed, and how it ended.
+struct Output {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Project {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("migrations")).expect("mkdir");
+        std::fs::write(
+            dir.path().join("retort.toml"),
+            "script_location = \"migrations\"\nfile_template = \"{rev}_{slug}\"\n",
+        )
+        .expect("config");
+        Self { dir }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Write revision `id` (parent `down`) with `up` and `down` SQL.
+    fn revision(&self, id: &str, down: &str, message: &str, up: &str, down_sql: &str) {
+        std::fs::write(
+            self.path().join(format!("migrations/{id}.sql")),
+            format!("-- revision: {id}\n-- down_revision: {down}\n-- message: {message}\n\n-- retort:up\n{up}\n\n-- retort:down\n{down_sql}\n"),
+        )
+        .expect("write revision");
+    }
+
+    fn command(&self, args: &[&str]) -> assert_cmd::Command {
+        let mut c = assert_cmd::Command::cargo_bin("retort").expect("binary");
+        c.args(args)
+            .current_dir(self.path())
+            .env("NO_COLOR", "1")
+            .env_remove("RETORT_CONFIG")
+            .env_remove("DATABASE_URL")
+            .env_remove("EDITOR")
+            .env_remove("VISUAL");
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let out = self.command(args).output().expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(!stderr.contains("panicked"), "panic: {stderr}");
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).to_string(),
+            stderr,
+        }
+    }
+
+    /// `args` on `db`.
+    fn on(&self, db: &TestDatabase, args: &[&str]) -> Output {
+        let mut full = args.to_vec();
+        full.extend(["--database-url", &db.url]);
+        self.run(&full)
+    }
+
+    /// A transcript of `args` on `db`, for snapshots (the URL left out).
+    fn transcript_on(&self, db: &TestDatabase, args: &[&str]) -> String {
+        let o = self.on(db, args);
+        format!(
+            "$ retort {}\nexit: {}\n{}{}\n",
+            args.join(" "),
+            o.code,
+            o.stdout,
+            o.stderr
+        )
+    }
+}
+
+fn snapshot(name: &str, text: &str) {
+    insta::with_settings!({filters => vec![
+        (r"in \d+ ms", "in [N] ms"),
+        (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?( UTC|[+-]\d{2}(:\d{2})?)?", "[time]"),
+        (r"/tmp/\.tmp\w+", "[dir]"),
+    ]}, {
+        insta::assert_snapshot!(name, text);
+    });
+}
+
+/// Item 1: a syntax error is rolled back without a warning that says no transaction was open.
+#[tokio::test]
+async fn a_syntax_error_says_nothing_about_a_missing_transaction() {
+    let db = fresh_database().await;
+    let p = Project::new();
+    p.revision(
+        "a1",
+        "",
+        "tenants",
+        "CREATE TABLE tenants (id int);",
+        "DROP TABLE tenants;",
+    );
+    p.revision(
+        "b2",
+        "a1",
+        "broken",
+        "CREATE TABLE users (id int);\nCREATE TABLEE oops (id int);",
+        "",
+    );
+    let t = p.transcript_on(&db, &["upgrade", "head"]);
+    assert!(!t.contains("no transaction in progress"), "{t}");
+    assert!(t.contains("b2.sql:7:8"), "{t}");
+    snapshot("syntax_error", &t);
+}
