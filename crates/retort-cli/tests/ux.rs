@@ -119,3 +119,27 @@ async fn a_syntax_error_says_nothing_about_a_missing_transaction() {
     assert!(t.contains("b2.sql:7:8"), "{t}");
     snapshot("syntax_error", &t);
 }
+
+/// Item 2: an error PostgreSQL gives no position for is shown at its statement, found by
+/// counting the statements the server completed before it.
+#[tokio::test]
+async fn an_error_without_a_position_points_at_its_statement() {
+    let db = fresh_database().await;
+    let p = Project::new();
+    p.revision(
+        "a1",
+        "",
+        "tenants",
+        "CREATE TABLE tenants (id int, name text);\n\nCREATE INDEX ix ON tenants (id);\n  CREATE INDEX ix2 ON tenantz (name);\nCREATE TABLE later (id int);",
+        "DROP TABLE tenants;",
+    );
+    let t = p.transcript_on(&db, &["upgrade", "head"]);
+    assert!(t.contains("a1.sql:9:3"), "{t}");
+    // The same statement found one at a time (`-v`) and in one transaction.
+    for mode in ["-v", "--single-transaction"] {
+        let o = p.on(&db, &["upgrade", "head", mode]);
+        assert_eq!(o.code, 7, "{}", o.stderr);
+        assert!(o.stderr.contains("a1.sql:9:3"), "{mode}: {}", o.stderr);
+    }
+    snapshot("error_without_position", &t);
+}
