@@ -59,8 +59,9 @@ pub fn run(ctx: &Context, cli: &Cli, action: &SchemaAction) -> Result<ExitCode, 
     let mut out = std::io::stdout().lock();
     let written = match format {
         SchemaFormatArg::Sql => out.write_all(retort::render::render_schema(&schema).as_bytes()),
+        // `io::Error::from` keeps the kind of a write error (a closed pipe stays BrokenPipe).
         SchemaFormatArg::Json => serde_json::to_writer_pretty(&mut out, &schema)
-            .map_err(std::io::Error::other)
+            .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out)),
     };
     match written.and_then(|()| out.flush()) {

@@ -143,3 +143,47 @@ async fn an_error_without_a_position_points_at_its_statement() {
     }
     snapshot("error_without_position", &t);
 }
+
+/// Item 3: a reader that closes the pipe early (`| head -c 600`) is a normal end: exit 0, no
+/// message, for both formats of `schema dump`.
+#[tokio::test]
+async fn schema_dump_into_a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    let db = fresh_database().await;
+    let mut sql = String::new();
+    for i in 0..400 {
+        sql.push_str(&format!(
+            "CREATE TABLE t{i} (id bigint PRIMARY KEY, name text NOT NULL DEFAULT '', at timestamptz);\n"
+        ));
+    }
+    db.connect()
+        .await
+        .batch_execute(&sql)
+        .await
+        .expect("tables");
+    let p = Project::new();
+    for format in ["json", "sql"] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("retort"))
+            .args([
+                "schema",
+                "dump",
+                "--format",
+                format,
+                "--database-url",
+                &db.url,
+            ])
+            .current_dir(p.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut head = [0u8; 600];
+        let mut stdout = child.stdout.take().expect("stdout");
+        stdout.read_exact(&mut head).expect("600 bytes");
+        drop(stdout);
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{format}: {stderr}");
+        assert_eq!(stderr, "", "{format}");
+    }
+}
