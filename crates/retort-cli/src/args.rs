@@ -171,6 +171,9 @@ pub enum SchemaAction {
         schemas: Vec<String>,
         #[arg(long, value_enum, default_value_t = SchemaFormatArg::Sql)]
         format: SchemaFormatArg,
+        /// Also dump retort's own tables (the version table and its log; left out by default).
+        #[arg(long)]
+        include_version_tables: bool,
     },
 }
 

@@ -187,3 +187,43 @@ async fn schema_dump_into_a_closed_pipe_ends_quietly() {
         assert_eq!(stderr, "", "{format}");
     }
 }
+
+/// Item 4: `schema dump` leaves out retort's own tables (and their sequence and indexes) unless
+/// asked for them.
+#[tokio::test]
+async fn schema_dump_leaves_out_retorts_own_tables() {
+    let db = fresh_database().await;
+    let p = Project::new();
+    p.revision(
+        "a1",
+        "",
+        "tenants",
+        "CREATE TABLE tenants (id serial PRIMARY KEY);",
+        "DROP TABLE tenants;",
+    );
+    assert_eq!(p.on(&db, &["upgrade", "head"]).code, 0);
+    let dump = p.on(&db, &["schema", "dump"]);
+    assert_eq!(dump.code, 0, "{}", dump.stderr);
+    assert!(!dump.stdout.contains("retort_"), "{}", dump.stdout);
+    assert!(
+        dump.stdout.contains("CREATE TABLE \"public\".\"tenants\""),
+        "{}",
+        dump.stdout
+    );
+    let json = p.on(&db, &["schema", "dump", "--format", "json"]);
+    assert!(!json.stdout.contains("retort_"), "{}", json.stdout);
+    let all = p.on(&db, &["schema", "dump", "--include-version-tables"]);
+    assert!(
+        all.stdout
+            .contains("CREATE TABLE \"public\".\"retort_version\""),
+        "{}",
+        all.stdout
+    );
+    assert!(
+        all.stdout
+            .contains("CREATE TABLE \"public\".\"retort_history\""),
+        "{}",
+        all.stdout
+    );
+    snapshot("schema_dump_without_retort_tables", &dump.stdout);
+}
