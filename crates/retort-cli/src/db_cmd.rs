@@ -10,7 +10,7 @@ use retort::config::Config;
 use retort::exit::ExitCode;
 use retort::plan::Direction;
 use retort::project::Project;
-use retort::runner::{Event, Migrator, Observer, RunError, RunOptions, RunReport};
+use retort::runner::{Event, Migrator, Observer, RevisionState, RunError, RunOptions, RunReport};
 
 use crate::args::{Cli, DevAction, LockArgs, RunArgs};
 use crate::Failure;
@@ -339,9 +339,11 @@ pub fn status(cli: &Cli, project: Project, json: bool) -> Result<ExitCode, Failu
             crate::print_json(&serde_json::json!({ "heads": heads, "revisions": rows }));
             return Ok(ExitCode::Ok);
         }
-        let pending = rows.iter().filter(|r| !r.applied).count();
+        let count = |state| rows.iter().filter(|r| r.state == state).count();
+        let (applied, stamped) = (count(RevisionState::Applied), count(RevisionState::Stamped));
+        let pending = count(RevisionState::Pending);
         for r in &rows {
-            let state = if r.applied { "applied" } else { "pending" };
+            let state = r.state.as_str();
             let check = match r.checksum_ok {
                 Some(false) => "  CHANGED since applied",
                 _ => "",
@@ -354,8 +356,12 @@ pub fn status(cli: &Cli, project: Project, json: bool) -> Result<ExitCode, Failu
             );
         }
         println!(
-            "{} applied, {pending} pending; version rows: {}",
-            rows.len() - pending,
+            "{applied} applied, {}{pending} pending; version rows: {}",
+            if stamped > 0 {
+                format!("{stamped} stamped, ")
+            } else {
+                String::new()
+            },
             if heads.is_empty() {
                 "none".to_string()
             } else {

@@ -227,3 +227,61 @@ async fn schema_dump_leaves_out_retorts_own_tables() {
     );
     snapshot("schema_dump_without_retort_tables", &dump.stdout);
 }
+
+/// Item 5: after `stamp`, `status` says `stamped`, not `applied`; what retort ran says `applied`.
+#[tokio::test]
+async fn status_tells_stamped_from_applied() {
+    let db = fresh_database().await;
+    let p = Project::new();
+    p.revision(
+        "a1",
+        "",
+        "tenants",
+        "CREATE TABLE tenants (id int);",
+        "DROP TABLE tenants;",
+    );
+    p.revision(
+        "b2",
+        "a1",
+        "users",
+        "CREATE TABLE users (id int);",
+        "DROP TABLE users;",
+    );
+    p.revision(
+        "c3",
+        "b2",
+        "projects",
+        "CREATE TABLE projects (id int);",
+        "DROP TABLE projects;",
+    );
+    p.revision(
+        "d4",
+        "c3",
+        "documents",
+        "CREATE TABLE documents (id int);",
+        "DROP TABLE documents;",
+    );
+    let mut t = p.transcript_on(&db, &["stamp", "b2"]);
+    t.push_str(&p.transcript_on(&db, &["upgrade", "c3"]));
+    t.push_str(&p.transcript_on(&db, &["status"]));
+    let json = p.on(&db, &["status", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    let states: Vec<&str> = v["revisions"]
+        .as_array()
+        .expect("revisions")
+        .iter()
+        .map(|r| r["state"].as_str().expect("state"))
+        .collect();
+    assert_eq!(
+        states,
+        ["stamped", "stamped", "applied", "pending"],
+        "{}",
+        json.stdout
+    );
+    assert!(
+        t.lines()
+            .any(|l| l.starts_with("stamped ") && l.ends_with(" b2 users")),
+        "{t}"
+    );
+    snapshot("status_after_stamp", &t);
+}
