@@ -85,6 +85,20 @@ impl Project {
     }
 }
 
+impl Project {
+    /// A transcript of `args`, for snapshots.
+    fn transcript(&self, args: &[&str]) -> String {
+        let o = self.run(args);
+        format!(
+            "$ retort {}\nexit: {}\n{}{}\n",
+            args.join(" "),
+            o.code,
+            o.stdout,
+            o.stderr
+        )
+    }
+}
+
 fn snapshot(name: &str, text: &str) {
     insta::with_settings!({filters => vec![
         (r"in \d+ ms", "in [N] ms"),
@@ -284,4 +298,27 @@ async fn status_tells_stamped_from_applied() {
         "{t}"
     );
     snapshot("status_after_stamp", &t);
+}
+
+/// Item 6: a URL that is no PostgreSQL URL (SQLAlchemy's `postgresql+psycopg2://`) is a
+/// configuration error (exit 3), not an unreachable database (exit 6); the exit code README
+/// row says so.
+#[test]
+fn a_sqlalchemy_url_is_a_configuration_error() {
+    let p = Project::new();
+    let url = "postgresql+psycopg2://app:secret@localhost/app";
+    let t = p.transcript(&["current", "--database-url", url]);
+    assert!(t.contains("exit: 3"), "{t}");
+    assert!(!p
+        .run(&["current", "--database-url", url])
+        .stderr
+        .contains("secret"));
+    assert!(t.contains("SQLAlchemy's dialect+driver form"), "{t}");
+    let env = p
+        .command(&["status"])
+        .env("DATABASE_URL", url)
+        .output()
+        .expect("runs");
+    assert_eq!(env.status.code(), Some(3));
+    snapshot("sqlalchemy_url", &t);
 }

@@ -91,7 +91,7 @@ pub enum AutogenError {
 
     #[error("Target database is not up to date.")]
     #[diagnostic(help(
-        "run `retort upgrade head` first (autogenerate compares the models with a database at head), or use --from-migrations"
+        "run `retort upgrade head` first (check and autogenerate compare the desired schema with a database at head), or use --from-migrations"
     ))]
     NotUpToDate,
 

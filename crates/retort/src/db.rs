@@ -299,6 +299,11 @@ fn split_tls_params(url: &str) -> (String, Option<String>, Option<String>) {
 fn obvious_url_mistake(url: &str) -> Option<String> {
     let params: Vec<(&str, &str)> = if let Some(end) = scheme_end(url) {
         let (scheme, rest) = (&url[..end], &url[end + 3..]);
+        if let Some(driver) = scheme.strip_prefix("postgresql+") {
+            return Some(format!(
+                "the scheme is {scheme}://, SQLAlchemy's dialect+driver form; retort needs no driver ({driver}): write postgresql://"
+            ));
+        }
         if !matches!(scheme, "postgres" | "postgresql") {
             return Some(format!(
                 "the scheme is {scheme}://; use postgres:// or postgresql://"
