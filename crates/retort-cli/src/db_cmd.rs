@@ -266,16 +266,14 @@ pub fn current(
         let heads = migrator.current(&url).await.map_err(Failure::from)?;
         let g = migrator.graph();
         if json {
-            let infos: Vec<serde_json::Value> = heads
+            // Revisions as everywhere else; version rows naming no revision file apart.
+            let infos: Vec<retort::inspect::RevisionInfo> = heads
                 .iter()
-                .map(|h| match g.index_of(h) {
-                    Some(i) => {
-                        serde_json::to_value(retort::inspect::info(g, i, None)).unwrap_or_default()
-                    }
-                    None => serde_json::json!({ "revision": h, "unknown": true }),
-                })
+                .filter_map(|h| g.index_of(h))
+                .map(|i| retort::inspect::info(g, i, None))
                 .collect();
-            crate::print_json(&serde_json::json!({ "heads": infos }));
+            let missing: Vec<&String> = heads.iter().filter(|h| g.index_of(h).is_none()).collect();
+            crate::print_json(&serde_json::json!({ "heads": infos, "missing": missing }));
             return Ok(ExitCode::Ok);
         }
         let f = retort::inspect::LineFormat {
@@ -311,6 +309,7 @@ pub fn history_with_current(
     project: Project,
     range: Option<&str>,
     verbose: bool,
+    json: bool,
 ) -> Result<ExitCode, Failure> {
     let config = project.config.clone();
     let migrator = Migrator::new(project, options(&config, &LockArgs { lock_timeout: None }));
@@ -322,7 +321,18 @@ pub fn history_with_current(
             .map_err(Failure::from)?
             .into_iter()
             .collect();
-        let lines = retort::inspect::history(migrator.graph(), range, verbose, Some(&heads))
+        let g = migrator.graph();
+        if json {
+            let revs = retort::inspect::history_revisions(g, range)
+                .map_err(|e| Failure::from(RunError::Target(e)))?;
+            let infos: Vec<_> = revs
+                .into_iter()
+                .map(|i| retort::inspect::info(g, i, Some(&heads)))
+                .collect();
+            crate::print_json(&infos);
+            return Ok(ExitCode::Ok);
+        }
+        let lines = retort::inspect::history(g, range, verbose, Some(&heads))
             .map_err(|e| Failure::from(RunError::Target(e)))?;
         crate::print_lines(&lines);
         Ok(ExitCode::Ok)

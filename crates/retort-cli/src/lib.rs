@@ -225,9 +225,11 @@ pub fn run(ctx: &Context, cli: &Cli) -> Result<ExitCode, Failure> {
         Command::History {
             rev_range,
             verbose,
-            json: false,
+            json,
             indicate_current: true,
-        } => db_cmd::history_with_current(cli, ctx.open(cli)?, rev_range.as_deref(), *verbose),
+        } => {
+            db_cmd::history_with_current(cli, ctx.open(cli)?, rev_range.as_deref(), *verbose, *json)
+        }
         Command::History {
             rev_range,
             verbose,

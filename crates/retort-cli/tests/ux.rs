@@ -322,3 +322,159 @@ fn a_sqlalchemy_url_is_a_configuration_error() {
     assert_eq!(env.status.code(), Some(3));
     snapshot("sqlalchemy_url", &t);
 }
+
+/// The subset of JSON Schema that `docs/json-schema.json` uses: `type` (one or several),
+/// `enum`, `properties`, `required`, `additionalProperties: false`, `items`, `$ref` to `$defs`,
+/// `minLength`/`maxLength`. Returns the first violation, with its JSON path.
+fn validate(
+    defs: &serde_json::Value,
+    schema: &serde_json::Value,
+    v: &serde_json::Value,
+    at: &str,
+) -> Result<(), String> {
+    use serde_json::Value;
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.trim_start_matches("#/$defs/");
+        return validate(defs, &defs[name], v, at);
+    }
+    if let Some(types) = schema.get("type") {
+        let types: Vec<&str> = match types {
+            Value::String(t) => vec![t.as_str()],
+            other => other
+                .as_array()
+                .expect("type list")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect(),
+        };
+        let actual = match v {
+            Value::Null => "null",
+            Value::Bool(_) => "boolean",
+            Value::Number(_) => "number",
+            Value::String(_) => "string",
+            Value::Array(_) => "array",
+            Value::Object(_) => "object",
+        };
+        if !types.contains(&actual) {
+            return Err(format!("{at}: {actual} where {types:?} is documented"));
+        }
+    }
+    if let Some(allowed) = schema["enum"].as_array() {
+        if !allowed.contains(v) {
+            return Err(format!("{at}: {v} is not one of {allowed:?}"));
+        }
+    }
+    if let (Some(s), Some(min)) = (v.as_str(), schema["minLength"].as_u64()) {
+        if (s.chars().count() as u64) < min {
+            return Err(format!("{at}: {s:?} is shorter than {min}"));
+        }
+    }
+    if let (Some(s), Some(max)) = (v.as_str(), schema["maxLength"].as_u64()) {
+        if (s.chars().count() as u64) > max {
+            return Err(format!("{at}: {s:?} is longer than {max}"));
+        }
+    }
+    if let Some(obj) = v.as_object() {
+        let props = schema["properties"].as_object();
+        for key in schema["required"].as_array().into_iter().flatten() {
+            let key = key.as_str().expect("required key");
+            if !obj.contains_key(key) {
+                return Err(format!("{at}: missing {key:?}"));
+            }
+        }
+        for (key, value) in obj {
+            match props.and_then(|p| p.get(key)) {
+                Some(s) => validate(defs, s, value, &format!("{at}.{key}"))?,
+                None if schema["additionalProperties"] == Value::Bool(false) => {
+                    return Err(format!("{at}: {key:?} is not documented"));
+                }
+                None => {}
+            }
+        }
+    }
+    if let (Some(items), Some(arr)) = (schema.get("items"), v.as_array()) {
+        for (i, item) in arr.iter().enumerate() {
+            validate(defs, items, item, &format!("{at}[{i}]"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Item 7: every `--json` output validates against its definition in `docs/json-schema.json`
+/// (one object per concept: a revision is the same object, checksum included, in every command;
+/// `verify` says `missing` as its text does).
+#[tokio::test]
+async fn every_json_output_validates_against_the_documented_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../docs/json-schema.json"
+        ))
+        .expect("docs/json-schema.json"),
+    )
+    .expect("schema is JSON");
+    let defs = &schema["$defs"];
+    let db = fresh_database().await;
+    let other = fresh_database().await;
+    let p = Project::new();
+    p.revision(
+        "a1",
+        "",
+        "tenants",
+        "CREATE TABLE tenants (id int);",
+        "DROP TABLE tenants;",
+    );
+    p.revision(
+        "b2",
+        "a1",
+        "users",
+        "CREATE TABLE users (id int);",
+        "DROP TABLE users;",
+    );
+    p.revision(
+        "c3",
+        "b2",
+        "projects",
+        "CREATE TABLE projects (id int);",
+        "DROP TABLE projects;",
+    );
+    p.revision(
+        "d4",
+        "b2",
+        "documents",
+        "CREATE TABLE documents (id int);",
+        "DROP TABLE documents;",
+    );
+    assert_eq!(p.on(&db, &["upgrade", "heads"]).code, 0);
+    // A version row naming no file: `current` and `verify` report it as missing.
+    db.connect()
+        .await
+        .batch_execute("INSERT INTO retort_version VALUES ('e5e5')")
+        .await
+        .expect("row");
+    let cases: &[(&[&str], &str)] = &[
+        (&["history", "--json"], "Revisions"),
+        (&["history", "--json", "--indicate-current"], "Revisions"),
+        (&["heads", "--json"], "Revisions"),
+        (&["branches", "--json"], "Branches"),
+        (&["show", "b2", "--json"], "Revisions"),
+        (&["current", "--json"], "Current"),
+        (&["status", "--json"], "Status"),
+        (&["verify", "--json"], "Verify"),
+        (&["diff", &other.url, &db.url, "--json"], "Operations"),
+    ];
+    for (args, def) in cases {
+        let o = p.on(&db, args);
+        let v: serde_json::Value = serde_json::from_str(&o.stdout)
+            .unwrap_or_else(|e| panic!("retort {args:?}: {e}\n{}{}", o.stdout, o.stderr));
+        validate(defs, &defs[*def], &v, "$").unwrap_or_else(|e| panic!("retort {args:?}: {e}"));
+        let nonempty = v.as_array().is_none_or(|a| !a.is_empty());
+        assert!(nonempty, "retort {args:?} printed nothing to check");
+    }
+    let verify: serde_json::Value =
+        serde_json::from_str(&p.on(&db, &["verify", "--json"]).stdout).expect("json");
+    assert_eq!(verify["missing"], serde_json::json!(["e5e5"]));
+    let current: serde_json::Value =
+        serde_json::from_str(&p.on(&db, &["current", "--json"]).stdout).expect("json");
+    assert_eq!(current["missing"], serde_json::json!(["e5e5"]));
+}

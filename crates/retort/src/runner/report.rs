@@ -58,5 +58,7 @@ pub struct VerifyReport {
     pub ok: Vec<String>,
     pub changed: Vec<String>,
     pub unrecorded: Vec<String>,
+    /// In the version table or log, not in the script directory (`MISSING` in the text).
+    #[serde(rename = "missing")]
     pub unknown: Vec<String>,
 }
