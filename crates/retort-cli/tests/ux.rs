@@ -478,3 +478,29 @@ async fn every_json_output_validates_against_the_documented_schema() {
         serde_json::from_str(&p.on(&db, &["current", "--json"]).stdout).expect("json");
     assert_eq!(current["missing"], serde_json::json!(["e5e5"]));
 }
+
+/// Item 8: `-- word: text` lines that are no header key (`-- TODO:`, a hook's `-- author:`)
+/// and lines without a colon are comments; a misspelt key is still an error with a suggestion.
+#[test]
+fn header_comments_are_comments_and_typos_are_errors() {
+    let p = Project::new();
+    std::fs::write(
+        p.path().join("migrations/a1.sql"),
+        "-- revision: a1\n-- down_revision:\n-- TODO: fill in\n-- author: alice@example.com\n-- message: tenants\n-- This revision makes the tenants table.\n\n-- retort:up\nCREATE TABLE tenants (id int);\n",
+    )
+    .expect("write");
+    let mut t = p.transcript(&["heads"]);
+    t.push_str(&p.transcript(&["show", "a1"]));
+    assert!(t.starts_with("$ retort heads\nexit: 0\na1 (head)"), "{t}");
+    std::fs::write(
+        p.path().join("migrations/b2.sql"),
+        "-- revision: b2\n-- down_revison: a1\n-- messag: users\n\n-- retort:up\nCREATE TABLE users (id int);\n",
+    )
+    .expect("write");
+    let typo = p.transcript(&["heads"]);
+    assert!(typo.contains("exit: 4"), "{typo}");
+    assert!(typo.contains("did you mean `down_revision`?"), "{typo}");
+    assert!(typo.contains("did you mean `message`?"), "{typo}");
+    t.push_str(&typo);
+    snapshot("header_comments", &t);
+}

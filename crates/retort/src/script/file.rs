@@ -293,6 +293,11 @@ fn decode_text<'a>(
     }
 }
 
+/// Whether `word` is a header key or close enough to one to be a misspelling of it.
+fn is_key_or_typo(word: &str) -> bool {
+    HEADER_KEYS.contains(&word) || crate::suggest::closest(word, HEADER_KEYS).is_some()
+}
+
 /// Where the sections start: the up section (line index, byte offset after its marker line),
 /// the down section (line index, marker start, byte offset after its marker line).
 struct Sections {
@@ -479,6 +484,11 @@ fn header_line(
     let lead = comment.len() - comment.trim_start().len();
     let key_start = start + 2 + lead;
     let Some((key, value)) = comment.trim_start().split_once(':') else {
+        // A comment, unless it starts like a header line that lost its colon.
+        let first = comment.split_whitespace().next().unwrap_or("");
+        if !is_key_or_typo(first) {
+            return false;
+        }
         cur.problem(
             key_start,
             start + trimmed.len(),
@@ -494,10 +504,12 @@ fn header_line(
     let value_start = key_start + comment.trim_start().find(':').unwrap_or(0) + 1;
     let value_lead = value.len() - value.trim_start().len();
     let Some(index) = HEADER_KEYS.iter().position(|k| *k == key) else {
-        let help = match crate::suggest::closest(key, HEADER_KEYS) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("header keys are {}", HEADER_KEYS.join(", ")),
+        // `-- TODO: fill in`, `-- author: ...` (a post-write hook's): a comment. Only what
+        // looks like a misspelt key is an error.
+        let Some(closest) = crate::suggest::closest(key, HEADER_KEYS) else {
+            return false;
         };
+        let help = format!("did you mean `{closest}`? (other `-- word: text` lines are comments)");
         cur.problem(
             key_start,
             key_start + key.len(),
