@@ -74,16 +74,17 @@ impl Observer for Progress {
                 } else {
                     "downgrade"
                 };
-                match self.bar.get() {
-                    Some(bar) => bar.set_message(format!("{revision} {message}")),
-                    None => self.line(&format!(
-                        "Running {verb} {revision}{}",
-                        if message.is_empty() {
-                            String::new()
-                        } else {
-                            format!(", {message}")
-                        }
-                    )),
+                // Each revision's line stays above the bar (as cargo's `Compiling` lines do).
+                self.line(&format!(
+                    "Running {verb} {revision}{}",
+                    if message.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {message}")
+                    }
+                ));
+                if let Some(bar) = self.bar.get() {
+                    bar.set_message(format!("{revision} {message}"));
                 }
             }
             Event::Statement { sql, duration, .. } if self.verbose => {

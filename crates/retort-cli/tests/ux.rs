@@ -504,3 +504,88 @@ fn header_comments_are_comments_and_typos_are_errors() {
     t.push_str(&typo);
     snapshot("header_comments", &t);
 }
+
+/// `cmd` run with stderr on a pseudo-terminal (80 columns), stdout piped: what a user in a
+/// terminal sees on stderr, escape sequences and all.
+fn on_a_terminal(mut cmd: std::process::Command) -> (i32, String) {
+    use rustix::pty::{grantpt, openpt, ptsname, unlockpt, OpenptFlags};
+    use std::io::Read;
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).expect("openpt");
+    grantpt(&master).expect("grantpt");
+    unlockpt(&master).expect("unlockpt");
+    let name = ptsname(&master, Vec::new()).expect("ptsname");
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(name.to_str().expect("pty name"))
+        .expect("open the terminal");
+    let size = rustix::termios::Winsize {
+        ws_row: 24,
+        ws_col: 80,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    rustix::termios::tcsetwinsize(&slave, size).expect("window size");
+    let mut child = cmd
+        .stderr(std::process::Stdio::from(slave))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    // The command holds its copy of the terminal until dropped: the end would never come.
+    drop(cmd);
+    let mut master = std::fs::File::from(master);
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Until the child closes the terminal (EIO on Linux once no process holds it).
+    while let Ok(n) = master.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let status = child.wait().expect("wait");
+    (
+        status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&seen).to_string(),
+    )
+}
+
+/// Item 9: on a terminal, each revision's `Running upgrade` line stays on screen above the
+/// progress bar (as cargo's `Compiling` lines do), and the bar is cleared at the end.
+#[tokio::test]
+async fn progress_bar_keeps_each_revisions_line() {
+    let db = fresh_database().await;
+    let p = Project::new();
+    let mut down = String::new();
+    for i in 0..5 {
+        let id = format!("r{i}");
+        p.revision(
+            &id,
+            &down,
+            &format!("step {i}"),
+            &format!("CREATE TABLE t{i} (id int);"),
+            "",
+        );
+        down = id;
+    }
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("retort"));
+    cmd.args(["upgrade", "head", "--database-url", &db.url])
+        .current_dir(p.path())
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
+        .env_remove("RETORT_CONFIG");
+    let (code, screen) = on_a_terminal(cmd);
+    assert_eq!(code, 0, "{screen}");
+    // The lines printed above the bar, without the bar's redraws.
+    let lines: Vec<&str> = screen
+        .split(['\r', '\n'])
+        .map(|l| l.strip_prefix("\u{1b}[2K").unwrap_or(l))
+        .filter(|l| l.starts_with("Running") || l.starts_with("Applied"))
+        .collect();
+    assert_eq!(lines.len(), 6, "{screen:?}");
+    assert!(
+        screen.contains(" 5/5 r4 step 4"),
+        "no progress bar drawn: {screen:?}"
+    );
+    snapshot("progress_on_a_terminal", &lines.join("\n"));
+}
