@@ -589,3 +589,72 @@ async fn progress_bar_keeps_each_revisions_line() {
     );
     snapshot("progress_on_a_terminal", &lines.join("\n"));
 }
+
+/// Item 10: the retort.toml `retort init` writes shows every setting of the README's table, and
+/// with every example line uncommented it is still a valid configuration.
+#[test]
+fn init_shows_every_setting() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = Project { dir };
+    assert_eq!(p.run(&["init"]).code, 0);
+    let written = std::fs::read_to_string(p.path().join("retort.toml")).expect("retort.toml");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md"))
+        .expect("README");
+    let table = readme
+        .split("## retort.toml")
+        .nth(1)
+        .expect("retort.toml section");
+    let mut keys = Vec::new();
+    for row in table.lines().take_while(|l| !l.starts_with("##")) {
+        let Some(cell) = row.strip_prefix("| `") else {
+            continue;
+        };
+        let cell = &cell[..cell.find(" |").expect("cell")];
+        for key in cell.split(", ") {
+            let key = key.trim_matches('`');
+            keys.push(
+                key.rsplit(' ')
+                    .next()
+                    .expect("key")
+                    .trim_matches(['[', ']'])
+                    .to_string(),
+            );
+        }
+    }
+    assert!(keys.len() >= 15, "{keys:?}");
+    for key in &keys {
+        assert!(
+            written.contains(&format!("{key} = ")) || written.contains(&format!("[[{key}]]")),
+            "retort init's retort.toml does not show `{key}`:\n{written}"
+        );
+    }
+    // Every example uncommented: still loads.
+    let uncommented: String = written
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(rest)
+                if rest.starts_with('[')
+                    || rest
+                        .split_once(" = ")
+                        .is_some_and(|(k, _)| !k.contains(' ')) =>
+            {
+                rest.to_string()
+            }
+            _ => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(p.path().join("retort.toml"), &uncommented).expect("write");
+    std::fs::create_dir_all(p.path().join("migrations/feature")).expect("mkdir");
+    let o = p
+        .command(&["heads"])
+        .env("PGPASSWORD", "x")
+        .output()
+        .expect("runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}\n{uncommented}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
