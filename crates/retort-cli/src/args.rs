@@ -195,6 +195,9 @@ pub struct DiffArgs {
     /// Print the operations as JSON.
     #[arg(long, conflicts_with = "summary")]
     pub json: bool,
+    /// Exit 1 when the two sides differ (as `git diff --exit-code`), 0 when they do not.
+    #[arg(long)]
+    pub exit_code: bool,
 }
 
 /// How to diff (shared by `diff`, `revision --autogenerate` and `check`).

@@ -280,6 +280,8 @@ pub fn current(
         let f = retort::inspect::LineFormat {
             branches: true,
             head_indicators: true,
+            // As Alembic's: (branchpoint) and (mergepoint) too.
+            tree_indicators: true,
             ..Default::default()
         };
         // As `alembic current`: the rows, plus revisions they imply through depends_on that are

@@ -133,9 +133,15 @@ pub fn diff(ctx: &Context, cli: &Cli, a: &DiffArgs) -> Result<ExitCode, Failure>
     if diff.is_empty() {
         eprintln!("No changes detected");
     }
+    // `--exit-code`, as `git diff --exit-code`: 1 when there are differences.
+    let done = if a.exit_code && !diff.is_empty() {
+        ExitCode::CheckFailed
+    } else {
+        ExitCode::Ok
+    };
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(ExitCode::Ok),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::Ok),
+        Ok(()) => Ok(done),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(done),
         Err(e) => Err(Failure::message(
             ExitCode::Io,
             format!("cannot write the output: {e}"),

@@ -658,3 +658,99 @@ fn init_shows_every_setting() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// Item 11: `current` marks merge and branch points as Alembic does; `upgrade hed` suggests
+/// `head`; `diff --exit-code`; a serial column carries no "untracked dependencies" hazard.
+#[tokio::test]
+async fn current_marks_target_suggestions_diff_exit_code_and_serial() {
+    let db = fresh_database().await;
+    let other = fresh_database().await;
+    let p = Project::new();
+    p.revision(
+        "a1",
+        "",
+        "tenants",
+        "CREATE TABLE tenants (id serial PRIMARY KEY);",
+        "DROP TABLE tenants;",
+    );
+    p.revision(
+        "b2",
+        "a1",
+        "users",
+        "CREATE TABLE users (id int);",
+        "DROP TABLE users;",
+    );
+    p.revision(
+        "c3",
+        "a1",
+        "projects",
+        "CREATE TABLE projects (id int);",
+        "DROP TABLE projects;",
+    );
+    p.revision("d4", "b2, c3", "merge", "", "");
+    let mut t = p.transcript_on(&db, &["upgrade", "hed"]);
+    assert!(
+        t.contains("exit: 5") && t.contains("did you mean head?"),
+        "{t}"
+    );
+    t.push_str(&p.transcript_on(&db, &["upgrade", "head"]));
+    t.push_str(&p.transcript_on(&db, &["current"]));
+    assert!(t.contains("d4 (head) (mergepoint)"), "{t}");
+    t.push_str(&p.transcript_on(&db, &["stamp", "--purge", "a1"]));
+    t.push_str(&p.transcript_on(&db, &["current"]));
+    assert!(t.contains("a1 (branchpoint)"), "{t}");
+    // diff --exit-code: 1 when the sides differ, 0 when they do not.
+    let differ = p.run(&["diff", &other.url, &db.url, "--summary", "--exit-code"]);
+    assert_eq!(differ.code, 1, "{}", differ.stderr);
+    assert!(
+        differ.stdout.contains("create table public.tenants"),
+        "{}",
+        differ.stdout
+    );
+    assert!(!differ.stdout.contains("untracked"), "{}", differ.stdout);
+    t.push_str(&format!(
+        "$ retort diff EMPTY DB --summary --exit-code\nexit: {}\n{}{}\n",
+        differ.code, differ.stdout, differ.stderr
+    ));
+    let same = p.run(&["diff", &db.url, &db.url, "--exit-code"]);
+    assert_eq!(same.code, 0, "{}", same.stderr);
+    assert_eq!(p.run(&["diff", &other.url, &db.url]).code, 0);
+    snapshot("current_and_targets", &t);
+}
+
+/// Item 11: `edit` with neither $VISUAL nor $EDITOR opens the revision in `vi`.
+#[test]
+fn edit_falls_back_to_vi() {
+    let p = Project::new();
+    p.revision("a1", "", "tenants", "SELECT 1;", "");
+    let bin = p.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let vi = bin.join("vi");
+    std::fs::write(
+        &vi,
+        "#!/bin/sh\necho \"$1\" > \"$(dirname \"$0\")/opened\"\n",
+    )
+    .expect("vi");
+    let mut perms = std::fs::metadata(&vi).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&vi, perms).expect("chmod");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let o = p
+        .command(&["edit", "a1"])
+        .env("PATH", path)
+        .env("EDITOR", "")
+        .output()
+        .expect("runs");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let opened = std::fs::read_to_string(bin.join("opened")).expect("vi ran");
+    assert!(opened.trim().ends_with("migrations/a1.sql"), "{opened}");
+}
