@@ -38,7 +38,7 @@ async fn both_sides(
     };
     // A scratch server only when something is loaded into one.
     let scratch = if from_migrations || (models.is_none() && model_file.is_none()) {
-        Some(scratch(config).await?)
+        Some(scratch(config, cli.database_url.as_deref()).await?)
     } else {
         None
     };

@@ -754,3 +754,46 @@ fn edit_falls_back_to_vi() {
     let opened = std::fs::read_to_string(bin.join("opened")).expect("vi ran");
     assert!(opened.trim().ends_with("migrations/a1.sql"), "{opened}");
 }
+
+/// Item 12: without `[autogenerate] dev_url`, `check` and `revision --autogenerate` make their
+/// scratch databases on the target's server when its user may create databases (and say so),
+/// instead of needing the project's local cluster.
+#[tokio::test]
+async fn scratch_databases_on_the_targets_server() {
+    let db = fresh_database().await;
+    let p = Project::new();
+    std::fs::write(
+        p.path().join("retort.toml"),
+        "script_location = \"migrations\"\nfile_template = \"{rev}_{slug}\"\n[autogenerate]\nschema = [\"schema.sql\"]\n",
+    )
+    .expect("config");
+    std::fs::write(
+        p.path().join("schema.sql"),
+        "CREATE TABLE tenants (id int PRIMARY KEY);\n",
+    )
+    .expect("schema");
+    let t = p.transcript_on(&db, &["check"]);
+    assert!(t.contains("exit: 1"), "{t}");
+    assert!(
+        t.contains("scratch databases on the server of the database URL"),
+        "{t}"
+    );
+    assert!(
+        !p.path().join(".retort/pg").exists(),
+        "a local cluster was made"
+    );
+    let o = p.on(
+        &db,
+        &[
+            "revision",
+            "--autogenerate",
+            "-m",
+            "tenants",
+            "--rev-id",
+            "a1",
+        ],
+    );
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    assert!(p.path().join("migrations/a1_tenants.sql").exists());
+    snapshot("scratch_on_target_server", &t);
+}

@@ -280,6 +280,27 @@ impl Scratch {
         }
     }
 
+    /// Whether the user of `url` may `CREATE DATABASE` on its server (superuser or CREATEDB), so
+    /// that its server can hold scratch databases; `false` when it cannot even be asked.
+    pub async fn may_create_databases(url: &str) -> bool {
+        let Ok(target) = Endpoint::parse(url) else {
+            return false;
+        };
+        let Ok(client) = target.connect("retort scratch check").await else {
+            return false;
+        };
+        let rows = client
+            .simple_query(
+                "SELECT (rolcreatedb OR rolsuper)::text FROM pg_roles WHERE rolname = current_user",
+            )
+            .await
+            .unwrap_or_default();
+        rows.iter().any(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0) == Some("true"),
+            _ => false,
+        })
+    }
+
     fn failed(&self, message: impl std::fmt::Display) -> AutogenError {
         AutogenError::Scratch {
             server: crate::db::mask_url(&self.server_url),
