@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// PostgreSQL schema migrations: Alembic's commands, with a lock, checksums and clear errors.
 #[derive(Debug, Parser)]
-#[command(name = "retort", version, about, after_help = EXIT_CODES)]
+#[command(name = "retort", version, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Config file (default: ./retort.toml).
     #[arg(
@@ -158,6 +158,17 @@ pub enum Command {
     Schema {
         #[command(subcommand)]
         action: SchemaAction,
+    },
+    /// Print a shell completion script (e.g. `retort completions bash > /etc/bash_completion.d/retort`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into DIR.
+    Man {
+        /// Write retort.1 and retort-COMMAND.1 for every command here instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
     },
 }
 

@@ -797,3 +797,63 @@ async fn scratch_databases_on_the_targets_server() {
     assert!(p.path().join("migrations/a1_tenants.sql").exists());
     snapshot("scratch_on_target_server", &t);
 }
+
+/// Shell completions (clap_complete) and man pages (clap_mangen), made from the parser itself.
+#[test]
+fn completions_and_man_pages() {
+    let p = Project::new();
+    for (shell, marker) in [
+        ("bash", "complete -F _retort"),
+        ("zsh", "#compdef retort"),
+        ("fish", "complete -c retort"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let o = p.run(&["completions", shell]);
+        assert_eq!(o.code, 0, "{shell}: {}", o.stderr);
+        assert!(o.stdout.contains(marker), "{shell}: no {marker:?}");
+        // Every command is offered.
+        for command in [
+            "upgrade",
+            "downgrade",
+            "stamp",
+            "autogenerate",
+            "completions",
+        ] {
+            assert!(
+                o.stdout.contains(command),
+                "{shell} completion lacks {command}"
+            );
+        }
+    }
+    let bad = p.transcript(&["completions", "tcsh"]);
+    assert!(bad.contains("exit: 2"), "{bad}");
+    let man = p.run(&["man"]);
+    assert_eq!(man.code, 0, "{}", man.stderr);
+    assert!(
+        man.stdout.starts_with(".ie"),
+        "not roff: {}",
+        &man.stdout[..80.min(man.stdout.len())]
+    );
+    assert!(man.stdout.contains(".TH retort 1"), "{}", man.stdout);
+    assert!(
+        man.stdout.contains("PostgreSQL schema migrations"),
+        "{}",
+        man.stdout
+    );
+    let dir = p.path().join("man");
+    let o = p.run(&["man", "--dir", "man"]);
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    for page in [
+        "retort.1",
+        "retort-upgrade.1",
+        "retort-revision.1",
+        "retort-schema-dump.1",
+    ] {
+        let text =
+            std::fs::read_to_string(dir.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"));
+        assert!(text.contains(".SH SYNOPSIS"), "{page}");
+    }
+    let upgrade = std::fs::read_to_string(dir.join("retort-upgrade.1")).expect("page");
+    assert!(upgrade.contains("single\\-transaction"), "{upgrade}");
+    snapshot("completions_usage_error", &bad);
+}
