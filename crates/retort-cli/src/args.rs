@@ -90,6 +90,9 @@ pub enum Command {
         /// Delete every version row first.
         #[arg(long)]
         purge: bool,
+        /// Print a JSON summary line on stdout (see docs/json-schema.json, `Event`).
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         lock: LockArgs,
     },
@@ -311,6 +314,10 @@ pub struct RunArgs {
     /// Print each statement with its duration.
     #[arg(short, long)]
     pub verbose: bool,
+    /// One JSON object per line on stdout as the run goes: lock, plan, each step started and
+    /// finished, server notices, then a summary (or the failure); see docs/json-schema.json.
+    #[arg(long, conflicts_with = "sql")]
+    pub json: bool,
     #[command(flatten)]
     pub lock: LockArgs,
     /// PostgreSQL's statement_timeout for this run's statements, e.g. 30s (over retort.toml's).

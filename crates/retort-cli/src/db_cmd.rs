@@ -201,37 +201,46 @@ pub fn upgrade_or_downgrade(
         return Ok(ExitCode::Ok);
     }
     let rt = runtime()?;
-    rt.block_on(async {
+    let verb = if direction == Direction::Up {
+        "upgrade"
+    } else {
+        "downgrade"
+    };
+    let result = rt.block_on(async {
         let url = database_url(cli, &config).await?;
         let progress = Progress::new(a.verbose);
+        let json = crate::json_events::JsonLines {
+            statements: a.verbose,
+        };
+        let observer: &dyn Observer = if a.json { &json } else { &progress };
         let result = match direction {
-            Direction::Up => migrator.upgrade(&url, &a.target, &progress).await,
-            Direction::Down => migrator.downgrade(&url, &a.target, &progress).await,
+            Direction::Up => migrator.upgrade(&url, &a.target, observer).await,
+            Direction::Down => migrator.downgrade(&url, &a.target, observer).await,
         };
         progress.finish();
         let report = result.map_err(Failure::from)?;
-        describe(
-            &report,
-            if direction == Direction::Up {
-                "upgrade"
-            } else {
-                "downgrade"
-            },
-        );
+        describe(&report, verb);
+        if a.json {
+            crate::json_events::summary(verb, &report);
+        }
         Ok(ExitCode::Ok)
-    })
+    });
+    if let (true, Err(failure)) = (a.json, &result) {
+        crate::json_events::failed(verb, failure);
+    }
+    result
 }
 
 pub fn stamp(
     cli: &Cli,
     project: Project,
     targets: &[String],
-    purge: bool,
+    (purge, json): (bool, bool),
     lock: &LockArgs,
 ) -> Result<ExitCode, Failure> {
     let config = project.config.clone();
     let migrator = Migrator::new(project, options(&config, lock));
-    runtime()?.block_on(async {
+    let result = runtime()?.block_on(async {
         let url = database_url(cli, &config).await?;
         let report = migrator
             .stamp(&url, targets, purge, &Progress::new(false))
@@ -250,8 +259,15 @@ pub fn stamp(
                 report.heads_before.join(", ")
             }
         );
+        if json {
+            crate::json_events::summary("stamp", &report);
+        }
         Ok(ExitCode::Ok)
-    })
+    });
+    if let (true, Err(failure)) = (json, &result) {
+        crate::json_events::failed("stamp", failure);
+    }
+    result
 }
 
 pub fn current(

@@ -12,6 +12,7 @@ mod context;
 mod db_cmd;
 mod diff_cmd;
 mod inspect_cmd;
+mod json_events;
 mod schema_cmd;
 mod shell_cmd;
 
@@ -252,8 +253,9 @@ pub fn run(ctx: &Context, cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Stamp {
             targets,
             purge,
+            json,
             lock,
-        } => db_cmd::stamp(cli, ctx.open(cli)?, targets, *purge, lock),
+        } => db_cmd::stamp(cli, ctx.open(cli)?, targets, (*purge, *json), lock),
         Command::Current { verbose, json } => db_cmd::current(cli, ctx.open(cli)?, *verbose, *json),
         Command::Status { json } => db_cmd::status(cli, ctx.open(cli)?, *json),
         Command::Verify { accept, json, lock } => {

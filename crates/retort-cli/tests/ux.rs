@@ -337,6 +337,19 @@ fn validate(
         let name = r.trim_start_matches("#/$defs/");
         return validate(defs, &defs[name], v, at);
     }
+    if let Some(options) = schema["oneOf"].as_array() {
+        let matching = options
+            .iter()
+            .filter(|o| validate(defs, o, v, at).is_ok())
+            .count();
+        return if matching == 1 {
+            Ok(())
+        } else {
+            Err(format!(
+                "{at}: {v} matches {matching} of the oneOf definitions"
+            ))
+        };
+    }
     if let Some(types) = schema.get("type") {
         let types: Vec<&str> = match types {
             Value::String(t) => vec![t.as_str()],
@@ -400,11 +413,7 @@ fn validate(
     Ok(())
 }
 
-/// Item 7: every `--json` output validates against its definition in `docs/json-schema.json`
-/// (one object per concept: a revision is the same object, checksum included, in every command;
-/// `verify` says `missing` as its text does).
-#[tokio::test]
-async fn every_json_output_validates_against_the_documented_schema() {
+fn json_schema_defs() -> serde_json::Value {
     let schema: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
@@ -413,7 +422,15 @@ async fn every_json_output_validates_against_the_documented_schema() {
         .expect("docs/json-schema.json"),
     )
     .expect("schema is JSON");
-    let defs = &schema["$defs"];
+    schema["$defs"].clone()
+}
+
+/// Item 7: every `--json` output validates against its definition in `docs/json-schema.json`
+/// (one object per concept: a revision is the same object, checksum included, in every command;
+/// `verify` says `missing` as its text does).
+#[tokio::test]
+async fn every_json_output_validates_against_the_documented_schema() {
+    let defs = &json_schema_defs();
     let db = fresh_database().await;
     let other = fresh_database().await;
     let p = Project::new();
@@ -856,4 +873,75 @@ fn completions_and_man_pages() {
     let upgrade = std::fs::read_to_string(dir.join("retort-upgrade.1")).expect("page");
     assert!(upgrade.contains("single\\-transaction"), "{upgrade}");
     snapshot("completions_usage_error", &bad);
+}
+
+/// `--json` on upgrade, downgrade and stamp: one event per line, each valid against `Event` in
+/// docs/json-schema.json, ending with `summary` (or `failed` with the exit code).
+#[tokio::test]
+async fn json_event_lines_for_deploy_pipelines() {
+    let defs = json_schema_defs();
+    let db = fresh_database().await;
+    let p = Project::new();
+    p.revision(
+        "a1",
+        "",
+        "tenants",
+        "CREATE TABLE tenants (id int);\nDO $$ BEGIN RAISE NOTICE 'made tenants'; END $$;",
+        "DROP TABLE tenants;",
+    );
+    p.revision(
+        "b2",
+        "a1",
+        "users",
+        "CREATE TABLE users (id int);",
+        "DROP TABLE users;",
+    );
+    p.revision(
+        "c3",
+        "b2",
+        "broken",
+        "CREATE TABLE projects (id int REFERENCES nowhere);",
+        "",
+    );
+    let mut t = String::new();
+    for args in [
+        &["upgrade", "b2", "--json"][..],
+        &["downgrade", "-1", "--json"],
+        &["stamp", "b2", "--json"],
+        &["upgrade", "head", "--json"],
+    ] {
+        let o = p.on(&db, args);
+        let events: Vec<serde_json::Value> = o
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{args:?}: {e}: {l}")))
+            .collect();
+        for (i, e) in events.iter().enumerate() {
+            validate(&defs, &defs["Event"], e, &format!("line {}", i + 1))
+                .unwrap_or_else(|e| panic!("retort {args:?}: {e}"));
+        }
+        let last = events.last().expect("a last line");
+        assert_eq!(
+            last["event"],
+            if o.code == 0 { "summary" } else { "failed" },
+            "{args:?}"
+        );
+        if o.code != 0 {
+            assert_eq!(last["exit_code"], o.code, "{args:?}");
+        }
+        // What a pipeline sees, durations left out.
+        t.push_str(&format!("$ retort {}\nexit: {}\n", args.join(" "), o.code));
+        for mut e in events {
+            if let Some(obj) = e.as_object_mut() {
+                for k in ["duration_ms", "waited_ms"] {
+                    if obj.contains_key(k) {
+                        obj.insert(k.into(), "[ms]".into());
+                    }
+                }
+            }
+            t.push_str(&format!("{e}\n"));
+        }
+        t.push('\n');
+    }
+    snapshot("json_events", &t);
 }
