@@ -22,6 +22,7 @@ async fn both_sides(
     options: &IntrospectOptions,
 ) -> Result<(Schema, Schema), Failure> {
     let config = &project.config;
+    let filter = crate::diff_cmd::object_filter(config)?;
     let models = ctx.models;
     if config.autogenerate.schema.is_empty() && models.is_none() {
         return Err(AutogenError::NoDesiredSchema.into());
@@ -73,6 +74,9 @@ async fn both_sides(
             (None, None) => return Err(AutogenError::NoDesiredSchema.into()),
         },
     };
+    let (mut current, mut desired) = (current, desired);
+    filter.apply(&mut current);
+    filter.apply(&mut desired);
     Ok((current, desired))
 }
 

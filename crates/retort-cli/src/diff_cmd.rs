@@ -9,6 +9,7 @@ use retort::exit::ExitCode;
 use retort::introspect::IntrospectOptions;
 use retort::project::{Error, Project};
 use retort::runner::VersionTables;
+use retort::schema::filter::ObjectFilter;
 use retort::schema::Schema;
 
 use crate::args::{Cli, DiffArgs, DiffOptionArgs};
@@ -45,6 +46,12 @@ pub(crate) fn diff_options(a: &DiffOptionArgs) -> Result<DiffOptions, Failure> {
         renames,
         online: a.online,
     })
+}
+
+/// `[autogenerate] include` / `exclude` (a bad pattern is a configuration error, exit 3).
+pub(crate) fn object_filter(config: &Config) -> Result<ObjectFilter, Failure> {
+    ObjectFilter::new(&config.autogenerate.include, &config.autogenerate.exclude)
+        .map_err(|e| Failure::message(ExitCode::Config, e))
 }
 
 pub(crate) fn introspect_options(config: &Config, a: &DiffOptionArgs) -> IntrospectOptions {
@@ -112,12 +119,15 @@ pub fn diff(ctx: &Context, cli: &Cli, a: &DiffArgs) -> Result<ExitCode, Failure>
     let introspect = introspect_options(&config, &a.diff);
     let from = Side::parse(&a.from)?;
     let to = Side::parse(&a.to)?;
-    let (old, new) = runtime()?.block_on(async {
+    let filter = object_filter(&config)?;
+    let (mut old, mut new) = runtime()?.block_on(async {
         let flag = cli.database_url.as_deref();
         let old = read_side(&config, flag, &from, &introspect).await?;
         let new = read_side(&config, flag, &to, &introspect).await?;
         Ok::<_, Failure>((old, new))
     })?;
+    filter.apply(&mut old);
+    filter.apply(&mut new);
     let diff = retort::diff::diff(&old, &new, &options)?;
     for side in [&old, &new] {
         let notice = retort::render::unsupported_notice(side);

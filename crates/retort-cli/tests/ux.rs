@@ -945,3 +945,50 @@ async fn json_event_lines_for_deploy_pipelines() {
     }
     snapshot("json_events", &t);
 }
+
+/// `[autogenerate] include` / `exclude`: objects outside the patterns are not compared, on
+/// either side (Alembic's `include_object` as configuration); a bad pattern is exit 3.
+#[tokio::test]
+async fn autogenerate_include_and_exclude_patterns() {
+    let db = fresh_database().await;
+    db.connect()
+        .await
+        .batch_execute(
+            "CREATE TABLE tenants (id int PRIMARY KEY); CREATE TABLE legacy_orders (id int);
+             CREATE SCHEMA audit; CREATE TABLE audit.events (id int); CREATE VIEW tenant_ids AS SELECT id FROM tenants;",
+        )
+        .await
+        .expect("schema");
+    let p = Project::new();
+    std::fs::write(
+        p.path().join("schema.sql"),
+        "CREATE TABLE tenants (id int PRIMARY KEY);\n",
+    )
+    .expect("schema");
+    let config = |extra: &str| {
+        std::fs::write(
+            p.path().join("retort.toml"),
+            format!("script_location = \"migrations\"\n[autogenerate]\nschema = [\"schema.sql\"]\n{extra}"),
+        )
+        .expect("config");
+    };
+    config("");
+    let mut t = p.transcript_on(&db, &["check"]);
+    assert!(t.contains("exit: 1") && t.contains("legacy_orders"), "{t}");
+    config("exclude = [\"public.legacy_*\", \"audit\", \"view:public.*\"]\n");
+    let excluded = p.transcript_on(&db, &["check"]);
+    assert!(excluded.contains("exit: 0"), "{excluded}");
+    t.push_str(&excluded);
+    config("include = [\"table:public.ten*\", \"schema:public\"]\n");
+    let included = p.transcript_on(&db, &["check"]);
+    assert!(included.contains("exit: 0"), "{included}");
+    t.push_str(&included);
+    config("exclude = [\"public.\"]\n");
+    let bad = p.transcript_on(&db, &["check"]);
+    assert!(bad.contains("exit: 3"), "{bad}");
+    t.push_str(&bad);
+    snapshot(
+        "include_exclude",
+        &t.replace(&p.path().display().to_string(), "[dir]"),
+    );
+}

@@ -47,6 +47,13 @@ pub struct AutogenerateConfig {
     /// PostgreSQL schemas compared (default: every non-system schema).
     #[serde(default)]
     pub schemas: Vec<String>,
+    /// Only objects matching one of these `[KIND:]SCHEMA[.NAME]` globs are compared
+    /// (`schema::filter`); empty: all.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Objects matching one of these are not compared (on either side).
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 /// A command run on each newly written revision file, as Alembic's `post_write_hooks`.

@@ -139,6 +139,9 @@ lock_mode = "session"
 # dev_url = "postgres://postgres@localhost/postgres"
 # PostgreSQL schemas compared (unset: every non-system schema).
 # schemas = ["public"]
+# Objects compared: `[KIND:]SCHEMA[.NAME]` globs (Alembic's include_object), on both sides.
+# include = ["table:public.*"]
+# exclude = ["audit", "public.tmp_*", "extension:timescaledb"]
 "#;
 
 /// `retort init [DIR]`: write `retort.toml` and the script directory, never overwriting.
