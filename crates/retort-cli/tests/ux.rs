@@ -992,3 +992,48 @@ async fn autogenerate_include_and_exclude_patterns() {
         &t.replace(&p.path().display().to_string(), "[dir]"),
     );
 }
+
+/// `revision_template` (Alembic's script.py.mako): new revision files are made from it, its
+/// `{variables}` replaced; one that would not make a valid revision file is refused, nothing
+/// written.
+#[test]
+fn revision_template_makes_new_files() {
+    let p = Project::new();
+    std::fs::write(
+        p.path().join("retort.toml"),
+        "script_location = \"migrations\"\nfile_template = \"{rev}_{slug}\"\nrevision_template = \"template.sql\"\n",
+    )
+    .expect("config");
+    std::fs::write(
+        p.path().join("template.sql"),
+        "-- revision: {revision}\n-- down_revision: {down_revision}\n-- branch_labels: {branch_labels}\n-- depends_on: {depends_on}\n-- message: {message}\n-- created: {created}\n-- transactional: {transactional}\n-- reviewed-by: (fill in)\n\n-- retort:up\nSET LOCAL search_path = app;\n{up}\n-- retort:down\nSET LOCAL search_path = app;\n{down}",
+    )
+    .expect("template");
+    let mut t = p.transcript(&["revision", "-m", "create tenants {up}", "--rev-id", "a1"]);
+    let text = std::fs::read_to_string(p.path().join("migrations/a1_create_tenants_up.sql"))
+        .expect("written");
+    assert!(
+        text.contains("-- reviewed-by: (fill in)")
+            && text.contains("-- message: create tenants {up}"),
+        "{text}"
+    );
+    t.push_str(&text);
+    t.push_str(&p.transcript(&["revision", "-m", "users", "--rev-id", "b2"]));
+    assert_eq!(p.run(&["heads"]).stdout, "b2 (head)\n");
+    std::fs::write(
+        p.path().join("template.sql"),
+        "-- revision: {revision}\n-- down_revision: {down_revision}\n-- retort:up\n",
+    )
+    .expect("template");
+    let bad = p.transcript(&["revision", "-m", "c", "--rev-id", "c3"]);
+    assert!(
+        bad.contains("exit: 10") && bad.contains("has no {up}"),
+        "{bad}"
+    );
+    assert!(!p.path().join("migrations/c3_c.sql").exists());
+    t.push_str(&bad);
+    snapshot(
+        "revision_template",
+        &t.replace(&p.path().display().to_string(), "[dir]"),
+    );
+}

@@ -121,6 +121,11 @@ lock_mode = "session"
 # lock_timeout = "5s"
 # statement_timeout = "10min"
 
+# New revision files made from this file instead of the built-in header (Alembic's
+# script.py.mako): {revision} {down_revision} {branch_labels} {depends_on} {message} {created}
+# {transactional} {up} {down}.
+# revision_template = "migrations/template.sql"
+
 # Keep the parsed revision headers in .retort/cache/headers, so that heads, history, branches and
 # graph do not open every file (RETORT_NO_CACHE=1 also turns it off).
 # header_cache = true

@@ -533,6 +533,60 @@ fn header_line(
 }
 
 /// Render a new revision file.
+/// The variables of a `revision_template`, each written `{name}` in it.
+pub const TEMPLATE_VARIABLES: [&str; 9] = [
+    "revision",
+    "down_revision",
+    "branch_labels",
+    "depends_on",
+    "message",
+    "created",
+    "transactional",
+    "up",
+    "down",
+];
+
+/// A new revision file from a `revision_template` (Alembic's `script.py.mako`): each
+/// `{variable}` replaced (one pass, so a value holding `{up}` stays as it is).
+pub fn render_from_template(template: &str, new: &super::NewRevision, created: &str) -> String {
+    let message = new.message.replace(['\r', '\n'], " ");
+    let transactional = (!new.non_transactional).to_string();
+    let values: [(&str, &str); 9] = [
+        ("revision", &new.id),
+        ("down_revision", &new.down_revisions.join(", ")),
+        ("branch_labels", &new.branch_labels.join(", ")),
+        ("depends_on", &new.depends_on.join(", ")),
+        ("message", &message),
+        ("created", created),
+        ("transactional", &transactional),
+        ("up", &new.up_sql),
+        ("down", &new.down_sql),
+    ];
+    let mut out = String::with_capacity(template.len() + new.up_sql.len() + new.down_sql.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}').and_then(|end| {
+            values
+                .iter()
+                .find(|(k, _)| *k == &after[..end])
+                .map(|v| (end, v.1))
+        }) {
+            Some((end, value)) => {
+                out.push_str(value);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn render_revision_file(new: &super::NewRevision, created: &str) -> String {
     // A message is one header line; newlines would end the header.
     let message = new.message.replace(['\r', '\n'], " ");
