@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// PostgreSQL schema migrations: Alembic's commands, with a lock, checksums and clear errors.
 #[derive(Debug, Parser)]
-#[command(name = "retort", version, about, after_help = EXIT_CODES)]
+#[command(name = "retort", version, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Config file (default: ./retort.toml).
     #[arg(
@@ -90,6 +90,9 @@ pub enum Command {
         /// Delete every version row first.
         #[arg(long)]
         purge: bool,
+        /// Print a JSON summary line on stdout (see docs/json-schema.json, `Event`).
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         lock: LockArgs,
     },
@@ -159,6 +162,17 @@ pub enum Command {
         #[command(subcommand)]
         action: SchemaAction,
     },
+    /// Print a shell completion script (e.g. `retort completions bash > /etc/bash_completion.d/retort`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), or write one page per command into DIR.
+    Man {
+        /// Write retort.1 and retort-COMMAND.1 for every command here instead.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -171,6 +185,9 @@ pub enum SchemaAction {
         schemas: Vec<String>,
         #[arg(long, value_enum, default_value_t = SchemaFormatArg::Sql)]
         format: SchemaFormatArg,
+        /// Also dump retort's own tables (the version table and its log; left out by default).
+        #[arg(long)]
+        include_version_tables: bool,
     },
 }
 
@@ -192,6 +209,9 @@ pub struct DiffArgs {
     /// Print the operations as JSON.
     #[arg(long, conflicts_with = "summary")]
     pub json: bool,
+    /// Exit 1 when the two sides differ (as `git diff --exit-code`), 0 when they do not.
+    #[arg(long)]
+    pub exit_code: bool,
 }
 
 /// How to diff (shared by `diff`, `revision --autogenerate` and `check`).
@@ -294,6 +314,10 @@ pub struct RunArgs {
     /// Print each statement with its duration.
     #[arg(short, long)]
     pub verbose: bool,
+    /// One JSON object per line on stdout as the run goes: lock, plan, each step started and
+    /// finished, server notices, then a summary (or the failure); see docs/json-schema.json.
+    #[arg(long, conflicts_with = "sql")]
+    pub json: bool,
     #[command(flatten)]
     pub lock: LockArgs,
     /// PostgreSQL's statement_timeout for this run's statements, e.g. 30s (over retort.toml's).

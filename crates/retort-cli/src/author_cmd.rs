@@ -82,14 +82,12 @@ pub fn edit(ctx: &Context, cli: &Cli, rev: &str) -> Result<ExitCode, Failure> {
     let project = ctx.open_for_writing(cli, "edit")?;
     let g = &project.graph;
     let revs = inspect::show(g, rev)?;
-    let editor = std::env::var("VISUAL")
-        .or_else(|_| std::env::var("EDITOR"))
-        .map_err(|_| {
-            io_error(
-                "neither $VISUAL nor $EDITOR is set",
-                Some("set EDITOR, e.g. EDITOR=vim"),
-            )
-        })?;
+    // As git and Alembic's users expect: $VISUAL, else $EDITOR, else vi.
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|e| !e.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string());
     for r in revs {
         run_editor(&editor, &g.rev(r).file.path)?;
     }
@@ -109,7 +107,7 @@ fn run_editor(editor: &str, path: &Path) -> Result<(), Failure> {
         .map_err(|e| {
             io_error(
                 &format!("could not start editor `{program}`: {e}"),
-                Some("check $EDITOR"),
+                Some("set VISUAL or EDITOR to your editor, e.g. EDITOR=nano"),
             )
         })?;
     if status.success() {

@@ -22,6 +22,7 @@ async fn both_sides(
     options: &IntrospectOptions,
 ) -> Result<(Schema, Schema), Failure> {
     let config = &project.config;
+    let filter = crate::diff_cmd::object_filter(config)?;
     let models = ctx.models;
     if config.autogenerate.schema.is_empty() && models.is_none() {
         return Err(AutogenError::NoDesiredSchema.into());
@@ -38,7 +39,7 @@ async fn both_sides(
     };
     // A scratch server only when something is loaded into one.
     let scratch = if from_migrations || (models.is_none() && model_file.is_none()) {
-        Some(scratch(config).await?)
+        Some(scratch(config, cli.database_url.as_deref()).await?)
     } else {
         None
     };
@@ -73,6 +74,9 @@ async fn both_sides(
             (None, None) => return Err(AutogenError::NoDesiredSchema.into()),
         },
     };
+    let (mut current, mut desired) = (current, desired);
+    filter.apply(&mut current);
+    filter.apply(&mut desired);
     Ok((current, desired))
 }
 

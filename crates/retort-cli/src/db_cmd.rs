@@ -10,7 +10,7 @@ use retort::config::Config;
 use retort::exit::ExitCode;
 use retort::plan::Direction;
 use retort::project::Project;
-use retort::runner::{Event, Migrator, Observer, RunError, RunOptions, RunReport};
+use retort::runner::{Event, Migrator, Observer, RevisionState, RunError, RunOptions, RunReport};
 
 use crate::args::{Cli, DevAction, LockArgs, RunArgs};
 use crate::Failure;
@@ -74,16 +74,17 @@ impl Observer for Progress {
                 } else {
                     "downgrade"
                 };
-                match self.bar.get() {
-                    Some(bar) => bar.set_message(format!("{revision} {message}")),
-                    None => self.line(&format!(
-                        "Running {verb} {revision}{}",
-                        if message.is_empty() {
-                            String::new()
-                        } else {
-                            format!(", {message}")
-                        }
-                    )),
+                // Each revision's line stays above the bar (as cargo's `Compiling` lines do).
+                self.line(&format!(
+                    "Running {verb} {revision}{}",
+                    if message.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {message}")
+                    }
+                ));
+                if let Some(bar) = self.bar.get() {
+                    bar.set_message(format!("{revision} {message}"));
                 }
             }
             Event::Statement { sql, duration, .. } if self.verbose => {
@@ -200,37 +201,46 @@ pub fn upgrade_or_downgrade(
         return Ok(ExitCode::Ok);
     }
     let rt = runtime()?;
-    rt.block_on(async {
+    let verb = if direction == Direction::Up {
+        "upgrade"
+    } else {
+        "downgrade"
+    };
+    let result = rt.block_on(async {
         let url = database_url(cli, &config).await?;
         let progress = Progress::new(a.verbose);
+        let json = crate::json_events::JsonLines {
+            statements: a.verbose,
+        };
+        let observer: &dyn Observer = if a.json { &json } else { &progress };
         let result = match direction {
-            Direction::Up => migrator.upgrade(&url, &a.target, &progress).await,
-            Direction::Down => migrator.downgrade(&url, &a.target, &progress).await,
+            Direction::Up => migrator.upgrade(&url, &a.target, observer).await,
+            Direction::Down => migrator.downgrade(&url, &a.target, observer).await,
         };
         progress.finish();
         let report = result.map_err(Failure::from)?;
-        describe(
-            &report,
-            if direction == Direction::Up {
-                "upgrade"
-            } else {
-                "downgrade"
-            },
-        );
+        describe(&report, verb);
+        if a.json {
+            crate::json_events::summary(verb, &report);
+        }
         Ok(ExitCode::Ok)
-    })
+    });
+    if let (true, Err(failure)) = (a.json, &result) {
+        crate::json_events::failed(verb, failure);
+    }
+    result
 }
 
 pub fn stamp(
     cli: &Cli,
     project: Project,
     targets: &[String],
-    purge: bool,
+    (purge, json): (bool, bool),
     lock: &LockArgs,
 ) -> Result<ExitCode, Failure> {
     let config = project.config.clone();
     let migrator = Migrator::new(project, options(&config, lock));
-    runtime()?.block_on(async {
+    let result = runtime()?.block_on(async {
         let url = database_url(cli, &config).await?;
         let report = migrator
             .stamp(&url, targets, purge, &Progress::new(false))
@@ -249,8 +259,15 @@ pub fn stamp(
                 report.heads_before.join(", ")
             }
         );
+        if json {
+            crate::json_events::summary("stamp", &report);
+        }
         Ok(ExitCode::Ok)
-    })
+    });
+    if let (true, Err(failure)) = (json, &result) {
+        crate::json_events::failed("stamp", failure);
+    }
+    result
 }
 
 pub fn current(
@@ -266,21 +283,21 @@ pub fn current(
         let heads = migrator.current(&url).await.map_err(Failure::from)?;
         let g = migrator.graph();
         if json {
-            let infos: Vec<serde_json::Value> = heads
+            // Revisions as everywhere else; version rows naming no revision file apart.
+            let infos: Vec<retort::inspect::RevisionInfo> = heads
                 .iter()
-                .map(|h| match g.index_of(h) {
-                    Some(i) => {
-                        serde_json::to_value(retort::inspect::info(g, i, None)).unwrap_or_default()
-                    }
-                    None => serde_json::json!({ "revision": h, "unknown": true }),
-                })
+                .filter_map(|h| g.index_of(h))
+                .map(|i| retort::inspect::info(g, i, None))
                 .collect();
-            crate::print_json(&serde_json::json!({ "heads": infos }));
+            let missing: Vec<&String> = heads.iter().filter(|h| g.index_of(h).is_none()).collect();
+            crate::print_json(&serde_json::json!({ "heads": infos, "missing": missing }));
             return Ok(ExitCode::Ok);
         }
         let f = retort::inspect::LineFormat {
             branches: true,
             head_indicators: true,
+            // As Alembic's: (branchpoint) and (mergepoint) too.
+            tree_indicators: true,
             ..Default::default()
         };
         // As `alembic current`: the rows, plus revisions they imply through depends_on that are
@@ -311,6 +328,7 @@ pub fn history_with_current(
     project: Project,
     range: Option<&str>,
     verbose: bool,
+    json: bool,
 ) -> Result<ExitCode, Failure> {
     let config = project.config.clone();
     let migrator = Migrator::new(project, options(&config, &LockArgs { lock_timeout: None }));
@@ -322,7 +340,18 @@ pub fn history_with_current(
             .map_err(Failure::from)?
             .into_iter()
             .collect();
-        let lines = retort::inspect::history(migrator.graph(), range, verbose, Some(&heads))
+        let g = migrator.graph();
+        if json {
+            let revs = retort::inspect::history_revisions(g, range)
+                .map_err(|e| Failure::from(RunError::Target(e)))?;
+            let infos: Vec<_> = revs
+                .into_iter()
+                .map(|i| retort::inspect::info(g, i, Some(&heads)))
+                .collect();
+            crate::print_json(&infos);
+            return Ok(ExitCode::Ok);
+        }
+        let lines = retort::inspect::history(g, range, verbose, Some(&heads))
             .map_err(|e| Failure::from(RunError::Target(e)))?;
         crate::print_lines(&lines);
         Ok(ExitCode::Ok)
@@ -339,9 +368,11 @@ pub fn status(cli: &Cli, project: Project, json: bool) -> Result<ExitCode, Failu
             crate::print_json(&serde_json::json!({ "heads": heads, "revisions": rows }));
             return Ok(ExitCode::Ok);
         }
-        let pending = rows.iter().filter(|r| !r.applied).count();
+        let count = |state| rows.iter().filter(|r| r.state == state).count();
+        let (applied, stamped) = (count(RevisionState::Applied), count(RevisionState::Stamped));
+        let pending = count(RevisionState::Pending);
         for r in &rows {
-            let state = if r.applied { "applied" } else { "pending" };
+            let state = r.state.as_str();
             let check = match r.checksum_ok {
                 Some(false) => "  CHANGED since applied",
                 _ => "",
@@ -354,8 +385,12 @@ pub fn status(cli: &Cli, project: Project, json: bool) -> Result<ExitCode, Failu
             );
         }
         println!(
-            "{} applied, {pending} pending; version rows: {}",
-            rows.len() - pending,
+            "{applied} applied, {}{pending} pending; version rows: {}",
+            if stamped > 0 {
+                format!("{stamped} stamped, ")
+            } else {
+                String::new()
+            },
             if heads.is_empty() {
                 "none".to_string()
             } else {

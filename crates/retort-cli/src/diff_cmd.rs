@@ -9,6 +9,7 @@ use retort::exit::ExitCode;
 use retort::introspect::IntrospectOptions;
 use retort::project::{Error, Project};
 use retort::runner::VersionTables;
+use retort::schema::filter::ObjectFilter;
 use retort::schema::Schema;
 
 use crate::args::{Cli, DiffArgs, DiffOptionArgs};
@@ -47,6 +48,12 @@ pub(crate) fn diff_options(a: &DiffOptionArgs) -> Result<DiffOptions, Failure> {
     })
 }
 
+/// `[autogenerate] include` / `exclude` (a bad pattern is a configuration error, exit 3).
+pub(crate) fn object_filter(config: &Config) -> Result<ObjectFilter, Failure> {
+    ObjectFilter::new(&config.autogenerate.include, &config.autogenerate.exclude)
+        .map_err(|e| Failure::message(ExitCode::Config, e))
+}
+
 pub(crate) fn introspect_options(config: &Config, a: &DiffOptionArgs) -> IntrospectOptions {
     IntrospectOptions {
         schemas: if a.schemas.is_empty() {
@@ -57,10 +64,21 @@ pub(crate) fn introspect_options(config: &Config, a: &DiffOptionArgs) -> Introsp
     }
 }
 
-/// The server for scratch databases: `[autogenerate] dev_url`, else the local dev cluster.
-pub(crate) async fn scratch(config: &Config) -> Result<Scratch, Failure> {
+/// The server for scratch databases: `[autogenerate] dev_url`, else the server of the database
+/// URL given (`flag`, `DATABASE_URL`, retort.toml) when its user may create databases there
+/// (said on stderr), else the project's local dev cluster.
+pub(crate) async fn scratch(config: &Config, flag: Option<&str>) -> Result<Scratch, Failure> {
     if let Some(url) = &config.autogenerate.dev_url {
         return Ok(Scratch::new(url.clone()));
+    }
+    if let Some((url, _)) = retort::config::database_url_given(flag, config.database_url.as_deref())
+    {
+        if Scratch::may_create_databases(&url).await {
+            eprintln!(
+                "retort: scratch databases on the server of the database URL (its user may CREATE DATABASE; [autogenerate] dev_url chooses another server)"
+            );
+            return Ok(Scratch::new(url));
+        }
     }
     let mut notes = Vec::new();
     let cluster = retort::local::ensure_cluster(config, &mut notes).map_err(Failure::from)?;
@@ -73,20 +91,21 @@ pub(crate) async fn scratch(config: &Config) -> Result<Scratch, Failure> {
 /// Read one side of a diff.
 pub(crate) async fn read_side(
     config: &Config,
+    flag: Option<&str>,
     side: &Side,
     options: &IntrospectOptions,
 ) -> Result<Schema, Failure> {
     let tables = VersionTables::from_config(config);
     match side {
         Side::Database(url) => Ok(retort::autogen::read_database(url, options, &tables).await?),
-        Side::SqlFiles(files) => Ok(scratch(config)
+        Side::SqlFiles(files) => Ok(scratch(config, flag)
             .await?
             .load_sql(files, options, &tables)
             .await?),
         Side::Model(path) => Ok(retort::autogen::read_model(path, &tables)?),
         Side::Migrations(target) => {
             let project = Project::open(config.clone())?;
-            Ok(scratch(config)
+            Ok(scratch(config, flag)
                 .await?
                 .replay(project, target.as_deref(), options)
                 .await?)
@@ -100,11 +119,15 @@ pub fn diff(ctx: &Context, cli: &Cli, a: &DiffArgs) -> Result<ExitCode, Failure>
     let introspect = introspect_options(&config, &a.diff);
     let from = Side::parse(&a.from)?;
     let to = Side::parse(&a.to)?;
-    let (old, new) = runtime()?.block_on(async {
-        let old = read_side(&config, &from, &introspect).await?;
-        let new = read_side(&config, &to, &introspect).await?;
+    let filter = object_filter(&config)?;
+    let (mut old, mut new) = runtime()?.block_on(async {
+        let flag = cli.database_url.as_deref();
+        let old = read_side(&config, flag, &from, &introspect).await?;
+        let new = read_side(&config, flag, &to, &introspect).await?;
         Ok::<_, Failure>((old, new))
     })?;
+    filter.apply(&mut old);
+    filter.apply(&mut new);
     let diff = retort::diff::diff(&old, &new, &options)?;
     for side in [&old, &new] {
         let notice = retort::render::unsupported_notice(side);
@@ -133,9 +156,15 @@ pub fn diff(ctx: &Context, cli: &Cli, a: &DiffArgs) -> Result<ExitCode, Failure>
     if diff.is_empty() {
         eprintln!("No changes detected");
     }
+    // `--exit-code`, as `git diff --exit-code`: 1 when there are differences.
+    let done = if a.exit_code && !diff.is_empty() {
+        ExitCode::CheckFailed
+    } else {
+        ExitCode::Ok
+    };
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => Ok(ExitCode::Ok),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::Ok),
+        Ok(()) => Ok(done),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(done),
         Err(e) => Err(Failure::message(
             ExitCode::Io,
             format!("cannot write the output: {e}"),

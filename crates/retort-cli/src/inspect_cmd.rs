@@ -15,6 +15,21 @@ fn infos(g: &RevisionGraph, revs: Vec<RevIdx>) -> Vec<inspect::RevisionInfo> {
         .collect()
 }
 
+/// The project for a read-only command: through the header cache for text, from the files for
+/// `--json` (whose revision objects carry the checksum, which needs the whole file).
+fn with_project<T>(
+    ctx: &Context,
+    cli: &Cli,
+    json: bool,
+    f: impl FnOnce(&retort::project::Project) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    if json {
+        f(&ctx.open(cli)?)
+    } else {
+        f(ctx.open_graph(cli)?)
+    }
+}
+
 /// `history [-r RANGE] [-v] [--json]` (without `--indicate-current`).
 pub fn history(
     ctx: &Context,
@@ -23,14 +38,15 @@ pub fn history(
     verbose: bool,
     json: bool,
 ) -> Result<ExitCode, Failure> {
-    let project = ctx.open_graph(cli)?;
-    let g = &project.graph;
-    if json {
-        print_json(&infos(g, inspect::history_revisions(g, rev_range)?));
-    } else {
-        print_lines(&inspect::history(g, rev_range, verbose, None)?);
-    }
-    Ok(ExitCode::Ok)
+    with_project(ctx, cli, json, |project| {
+        let g = &project.graph;
+        if json {
+            print_json(&infos(g, inspect::history_revisions(g, rev_range)?));
+        } else {
+            print_lines(&inspect::history(g, rev_range, verbose, None)?);
+        }
+        Ok(ExitCode::Ok)
+    })
 }
 
 /// `heads [-v] [--resolve-dependencies] [--json]`.
@@ -41,19 +57,26 @@ pub fn heads(
     resolve_dependencies: bool,
     json: bool,
 ) -> Result<ExitCode, Failure> {
-    let project = ctx.open_graph(cli)?;
-    let g = &project.graph;
-    if json {
-        print_json(&infos(g, inspect::heads(g, resolve_dependencies)));
-    } else {
-        print_lines(&inspect::heads_lines(g, resolve_dependencies, verbose));
-    }
-    Ok(ExitCode::Ok)
+    with_project(ctx, cli, json, |project| {
+        let g = &project.graph;
+        if json {
+            print_json(&infos(g, inspect::heads(g, resolve_dependencies)));
+        } else {
+            print_lines(&inspect::heads_lines(g, resolve_dependencies, verbose));
+        }
+        Ok(ExitCode::Ok)
+    })
 }
 
 /// `branches [-v] [--json]`.
 pub fn branches(ctx: &Context, cli: &Cli, verbose: bool, json: bool) -> Result<ExitCode, Failure> {
-    let project = ctx.open_graph(cli)?;
+    with_project(ctx, cli, json, |project| {
+        branches_of(project, verbose, json);
+        Ok(ExitCode::Ok)
+    })
+}
+
+fn branches_of(project: &retort::project::Project, verbose: bool, json: bool) {
     let g = &project.graph;
     if json {
         #[derive(serde::Serialize)]
@@ -76,7 +99,6 @@ pub fn branches(ctx: &Context, cli: &Cli, verbose: bool, json: bool) -> Result<E
     } else {
         print!("{}", inspect::branches_text(g, verbose));
     }
-    Ok(ExitCode::Ok)
 }
 
 /// `show REV [--json]`.

@@ -1,6 +1,6 @@
 //! The `retort` command line: parses arguments, calls the library, prints. No logic of its own.
 //! `run` dispatches each command to a function of `author_cmd`, `inspect_cmd`, `db_cmd`,
-//! `autogen_cmd`, `diff_cmd` or `schema_cmd`; `context.rs` says what the program gives it.
+//! `autogen_cmd`, `diff_cmd`, `schema_cmd` or `shell_cmd`; `context.rs` says what the program gives it.
 //!
 //! A library too, so that a program carrying its migrations (builtenv) offers every `retort`
 //! command on them: `retort_cli::main_with(Source::Embedded { .. }, args)`.
@@ -12,7 +12,9 @@ mod context;
 mod db_cmd;
 mod diff_cmd;
 mod inspect_cmd;
+mod json_events;
 mod schema_cmd;
+mod shell_cmd;
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -225,9 +227,11 @@ pub fn run(ctx: &Context, cli: &Cli) -> Result<ExitCode, Failure> {
         Command::History {
             rev_range,
             verbose,
-            json: false,
+            json,
             indicate_current: true,
-        } => db_cmd::history_with_current(cli, ctx.open(cli)?, rev_range.as_deref(), *verbose),
+        } => {
+            db_cmd::history_with_current(cli, ctx.open(cli)?, rev_range.as_deref(), *verbose, *json)
+        }
         Command::History {
             rev_range,
             verbose,
@@ -249,8 +253,9 @@ pub fn run(ctx: &Context, cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Stamp {
             targets,
             purge,
+            json,
             lock,
-        } => db_cmd::stamp(cli, ctx.open(cli)?, targets, *purge, lock),
+        } => db_cmd::stamp(cli, ctx.open(cli)?, targets, (*purge, *json), lock),
         Command::Current { verbose, json } => db_cmd::current(cli, ctx.open(cli)?, *verbose, *json),
         Command::Status { json } => db_cmd::status(cli, ctx.open(cli)?, *json),
         Command::Verify { accept, json, lock } => {
@@ -262,6 +267,8 @@ pub fn run(ctx: &Context, cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Dev { action } => db_cmd::dev(&ctx.load_config(cli)?, *action),
         Command::Schema { action } => schema_cmd::run(ctx, cli, action),
         Command::Diff(a) => diff_cmd::diff(ctx, cli, a),
+        Command::Completions { shell } => shell_cmd::completions(*shell),
+        Command::Man { dir } => shell_cmd::man(dir.as_deref()),
     }
 }
 

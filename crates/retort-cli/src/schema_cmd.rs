@@ -25,7 +25,11 @@ fn config(ctx: &Context, cli: &Cli) -> Result<Config, Failure> {
 }
 
 pub fn run(ctx: &Context, cli: &Cli, action: &SchemaAction) -> Result<ExitCode, Failure> {
-    let SchemaAction::Dump { schemas, format } = action;
+    let SchemaAction::Dump {
+        schemas,
+        format,
+        include_version_tables,
+    } = action;
     let config = config(ctx, cli)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -33,7 +37,7 @@ pub fn run(ctx: &Context, cli: &Cli, action: &SchemaAction) -> Result<ExitCode, 
         .map_err(|e| {
             Failure::message(ExitCode::Io, format!("cannot start the async runtime: {e}"))
         })?;
-    let schema = runtime.block_on(async {
+    let mut schema = runtime.block_on(async {
         let url = crate::db_cmd::database_url(cli, &config).await?;
         let target = retort::db::Endpoint::parse(&url).map_err(Failure::from)?;
         let options = IntrospectOptions {
@@ -52,6 +56,12 @@ pub fn run(ctx: &Context, cli: &Cli, action: &SchemaAction) -> Result<ExitCode, 
         }
         .map_err(Failure::from)
     })?;
+    if !include_version_tables {
+        retort::autogen::strip_bookkeeping(
+            &mut schema,
+            &retort::runner::VersionTables::from_config(&config),
+        );
+    }
     let notice = retort::render::unsupported_notice(&schema);
     if !notice.is_empty() {
         eprint!("{notice}");
@@ -59,8 +69,9 @@ pub fn run(ctx: &Context, cli: &Cli, action: &SchemaAction) -> Result<ExitCode, 
     let mut out = std::io::stdout().lock();
     let written = match format {
         SchemaFormatArg::Sql => out.write_all(retort::render::render_schema(&schema).as_bytes()),
+        // `io::Error::from` keeps the kind of a write error (a closed pipe stays BrokenPipe).
         SchemaFormatArg::Json => serde_json::to_writer_pretty(&mut out, &schema)
-            .map_err(std::io::Error::other)
+            .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out)),
     };
     match written.and_then(|()| out.flush()) {

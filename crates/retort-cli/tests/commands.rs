@@ -340,8 +340,10 @@ fn edit_opens_the_revision_in_the_editor() {
         .current_dir(p.path())
         .env_remove("EDITOR")
         .env_remove("VISUAL")
+        // Neither set: `vi`, here not on the PATH (ux.rs shows it started when it is).
+        .env("PATH", p.path())
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(10));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("neither $VISUAL nor $EDITOR is set"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("could not start editor `vi`"));
 }

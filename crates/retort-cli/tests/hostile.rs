@@ -519,7 +519,7 @@ async fn urls_and_database_states() {
         case(
             "port out of range",
             &["current", "--database-url", &bad_port],
-            6,
+            3,
             "port 99999 is not a number",
         ),
         case(
@@ -531,13 +531,13 @@ async fn urls_and_database_states() {
         case(
             "bad sslmode",
             &["current", "--database-url", &bad_mode],
-            6,
+            3,
             "sslmode=sometimes is",
         ),
         case(
             "not a url",
             &["current", "--database-url", "this is not a url"],
-            6,
+            3,
             "not a URL (postgres://...) nor key=value settings",
         ),
         case(
@@ -549,7 +549,7 @@ async fn urls_and_database_states() {
         case(
             "password after a second question mark",
             &["current", "--database-url", &second_q],
-            6,
+            3,
             "",
         ),
         case(
@@ -561,7 +561,7 @@ async fn urls_and_database_states() {
         case(
             "unknown scheme",
             &["current", "--database-url", &mysql],
-            6,
+            3,
             "",
         ),
         case(

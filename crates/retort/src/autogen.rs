@@ -91,7 +91,7 @@ pub enum AutogenError {
 
     #[error("Target database is not up to date.")]
     #[diagnostic(help(
-        "run `retort upgrade head` first (autogenerate compares the models with a database at head), or use --from-migrations"
+        "run `retort upgrade head` first (check and autogenerate compare the desired schema with a database at head), or use --from-migrations"
     ))]
     NotUpToDate,
 
@@ -278,6 +278,27 @@ impl Scratch {
         Self {
             server_url: server_url.into(),
         }
+    }
+
+    /// Whether the user of `url` may `CREATE DATABASE` on its server (superuser or CREATEDB), so
+    /// that its server can hold scratch databases; `false` when it cannot even be asked.
+    pub async fn may_create_databases(url: &str) -> bool {
+        let Ok(target) = Endpoint::parse(url) else {
+            return false;
+        };
+        let Ok(client) = target.connect("retort scratch check").await else {
+            return false;
+        };
+        let rows = client
+            .simple_query(
+                "SELECT (rolcreatedb OR rolsuper)::text FROM pg_roles WHERE rolname = current_user",
+            )
+            .await
+            .unwrap_or_default();
+        rows.iter().any(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0) == Some("true"),
+            _ => false,
+        })
     }
 
     fn failed(&self, message: impl std::fmt::Display) -> AutogenError {

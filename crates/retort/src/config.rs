@@ -28,6 +28,7 @@ pub struct ConfigFile {
     pub lock_timeout: Option<String>,
     pub statement_timeout: Option<String>,
     pub header_cache: Option<bool>,
+    pub revision_template: Option<String>,
     #[serde(default)]
     pub post_write_hooks: Vec<PostWriteHook>,
     pub autogenerate: Option<AutogenerateConfig>,
@@ -47,6 +48,13 @@ pub struct AutogenerateConfig {
     /// PostgreSQL schemas compared (default: every non-system schema).
     #[serde(default)]
     pub schemas: Vec<String>,
+    /// Only objects matching one of these `[KIND:]SCHEMA[.NAME]` globs are compared
+    /// (`schema::filter`); empty: all.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Objects matching one of these are not compared (on either side).
+    #[serde(default)]
+    pub exclude: Vec<String>,
 }
 
 /// A command run on each newly written revision file, as Alembic's `post_write_hooks`.
@@ -88,6 +96,9 @@ pub struct Config {
     /// Keep the parsed headers in `.retort/cache/headers` for graph-only commands (default on;
     /// `RETORT_NO_CACHE=1` turns it off through [`Config::with_no_cache_env`]).
     pub header_cache: bool,
+    /// A file (absolute) whose text new revision files are made from, as Alembic's
+    /// `script.py.mako` (variables: `script::TEMPLATE_VARIABLES`); `None`: the built-in one.
+    pub revision_template: Option<PathBuf>,
     pub post_write_hooks: Vec<PostWriteHook>,
     pub autogenerate: AutogenerateConfig,
 }
@@ -281,6 +292,7 @@ impl Config {
             lock_timeout: file.lock_timeout,
             statement_timeout: file.statement_timeout,
             header_cache: file.header_cache.unwrap_or(true),
+            revision_template: file.revision_template.map(|t| root.join(t)),
             post_write_hooks: file.post_write_hooks,
             autogenerate: file.autogenerate.unwrap_or_default(),
         }

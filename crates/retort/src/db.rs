@@ -299,6 +299,11 @@ fn split_tls_params(url: &str) -> (String, Option<String>, Option<String>) {
 fn obvious_url_mistake(url: &str) -> Option<String> {
     let params: Vec<(&str, &str)> = if let Some(end) = scheme_end(url) {
         let (scheme, rest) = (&url[..end], &url[end + 3..]);
+        if let Some(driver) = scheme.strip_prefix("postgresql+") {
+            return Some(format!(
+                "the scheme is {scheme}://, SQLAlchemy's dialect+driver form; retort needs no driver ({driver}): write postgresql://"
+            ));
+        }
         if !matches!(scheme, "postgres" | "postgresql") {
             return Some(format!(
                 "the scheme is {scheme}://; use postgres:// or postgresql://"
@@ -630,6 +635,11 @@ async fn drive<S, T>(
 {
     loop {
         match std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+            // 25P01 (`there is no transaction in progress`) answers only retort's own ROLLBACK
+            // after a failed batch that never began its transaction (a syntax error stops the
+            // whole query string before its BEGIN): passing it on would say the rollback failed.
+            Some(Ok(tokio_postgres::AsyncMessage::Notice(n)))
+                if n.code() == &tokio_postgres::error::SqlState::NO_ACTIVE_SQL_TRANSACTION => {}
             Some(Ok(tokio_postgres::AsyncMessage::Notice(n))) => {
                 let _ = notices.send((n.severity().to_string(), n.message().to_string()));
             }

@@ -12,7 +12,7 @@ pub enum ExitCode {
     CheckFailed = 1,
     /// Bad command-line usage (unknown flag, missing argument).
     Usage = 2,
-    /// `retort.toml` is missing, unreadable or invalid.
+    /// `retort.toml` is missing, unreadable or invalid, or a database URL is not one.
     Config = 3,
     /// The script directory has problems (bad headers, missing parents, cycles, duplicates).
     Script = 4,
@@ -59,9 +59,9 @@ impl ExitCode {
     pub fn describe(self) -> &'static str {
         match self {
             ExitCode::Ok => "success",
-            ExitCode::CheckFailed => "a check found differences or pending work",
+            ExitCode::CheckFailed => "a check found differences or pending work (also: a database not at head for `check` and `revision --autogenerate`)",
             ExitCode::Usage => "bad command-line usage",
-            ExitCode::Config => "retort.toml missing or invalid",
+            ExitCode::Config => "retort.toml missing or invalid, or an invalid database URL",
             ExitCode::Script => "script directory invalid",
             ExitCode::Target => "target or revision not resolved",
             ExitCode::Connection => "database unreachable, connection refused or lost",
@@ -98,13 +98,21 @@ macro_rules! always {
 always! {
     crate::config::ConfigError => Config,
     crate::resolve::TargetError => Target,
-    // Connecting or talking to a server outside a migration (a migration's failed query is
-    // `RunError::Db`, mapped below).
-    crate::db::DbError => Connection,
     crate::introspect::IntrospectError => Connection,
     // The local dev database could not be made or started.
     crate::local::LocalError => Connection,
     crate::devdb::DevDbError => Connection,
+}
+
+/// Connecting or talking to a server outside a migration (a migration's failed query is
+/// `RunError::Db`, mapped below); a URL that is no URL is a configuration error, whatever gave it.
+impl HasExitCode for crate::db::DbError {
+    fn exit_code(&self) -> ExitCode {
+        match self {
+            crate::db::DbError::InvalidUrl { .. } => ExitCode::Config,
+            _ => ExitCode::Connection,
+        }
+    }
 }
 
 impl HasExitCode for crate::script::ScriptError {
@@ -173,7 +181,8 @@ impl HasExitCode for crate::autogen::AutogenError {
             AutogenError::Scratch { .. } => ExitCode::Connection,
             AutogenError::NoFiles { .. } | AutogenError::Read { .. } => ExitCode::Io,
             AutogenError::Load { .. } => ExitCode::Migration,
-            AutogenError::NotUpToDate => ExitCode::Target,
+            // Pending revisions: work left to do, as `check` reports it.
+            AutogenError::NotUpToDate => ExitCode::CheckFailed,
             AutogenError::NoDesiredSchema => ExitCode::Config,
         }
     }

@@ -113,6 +113,19 @@ revision_id_length = 12
 version_table = "retort_version"
 # version_table_schema = "public"
 
+# The migration lock: "session" (one advisory lock for the whole run) or "transaction" (one per
+# migration's transaction, re-checked under it: for PgBouncer in transaction pooling).
+lock_mode = "session"
+# PostgreSQL's lock_timeout and statement_timeout for the migrating session ("5s", "500ms",
+# "1min"; "0": none). Unset: the server's. --db-lock-timeout and --statement-timeout override.
+# lock_timeout = "5s"
+# statement_timeout = "10min"
+
+# New revision files made from this file instead of the built-in header (Alembic's
+# script.py.mako): {revision} {down_revision} {branch_labels} {depends_on} {message} {created}
+# {transactional} {up} {down}.
+# revision_template = "migrations/template.sql"
+
 # Keep the parsed revision headers in .retort/cache/headers, so that heads, history, branches and
 # graph do not open every file (RETORT_NO_CACHE=1 also turns it off).
 # header_cache = true
@@ -121,6 +134,19 @@ version_table = "retort_version"
 # [[post_write_hooks]]
 # name = "format"
 # command = ["pg_format", "-i", "{path}"]
+
+# The desired schema, for `retort check` and `retort revision --autogenerate`.
+# [autogenerate]
+# SQL files or globs, loaded in order into a scratch database; or one JSON model file.
+# schema = ["schema/*.sql"]
+# A server where retort may CREATE DATABASE for scratch databases (${VAR} allowed).
+# Unset: the project's local PostgreSQL in .retort/pg.
+# dev_url = "postgres://postgres@localhost/postgres"
+# PostgreSQL schemas compared (unset: every non-system schema).
+# schemas = ["public"]
+# Objects compared: `[KIND:]SCHEMA[.NAME]` globs (Alembic's include_object), on both sides.
+# include = ["table:public.*"]
+# exclude = ["audit", "public.tmp_*", "extension:timescaledb"]
 "#;
 
 /// `retort init [DIR]`: write `retort.toml` and the script directory, never overwriting.

@@ -1113,11 +1113,18 @@ impl Differ<'_> {
             let what = format!("SEQUENCE {}", name.sql());
             match self.from.sequences.get(name) {
                 None => {
+                    // A serial's sequence (owned by its column) has nothing that could
+                    // depend on it unseen; a free-standing one may be named in code.
+                    let hazards: &[Hazard] = if s.owned_by.is_some() {
+                        &[]
+                    } else {
+                        &[Hazard::UntrackedDependencies]
+                    };
                     self.ops.push_with(
                         Phase::Sequence,
                         format!("create sequence {name}"),
                         objects::create_sequence(name, s),
-                        &[Hazard::UntrackedDependencies],
+                        hazards,
                     );
                     self.ops.push(
                         Phase::SequenceOwnership,

@@ -164,11 +164,15 @@ impl RevisionGraph {
 
     /// Ids and labels that look like `name` (for "did you mean").
     fn close_names(&self, name: &str) -> Vec<String> {
-        let keys = self.revisions().iter().map(|r| r.id()).chain(
-            self.revisions()
-                .iter()
-                .flat_map(|r| r.file.branch_labels.iter().map(String::as_str)),
-        );
+        // The symbolic names first, so that `hed` suggests `head` however the ids look.
+        let symbolic = ["head", "heads", "base"].into_iter();
+        let keys = symbolic
+            .chain(self.revisions().iter().map(|r| r.id()))
+            .chain(
+                self.revisions()
+                    .iter()
+                    .flat_map(|r| r.file.branch_labels.iter().map(String::as_str)),
+            );
         crate::suggest::closest(name, keys)
             .map(|s| vec![s.to_string()])
             .unwrap_or_default()

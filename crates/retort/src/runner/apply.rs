@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use super::events::{emit, step_finished, step_started};
-use super::query::exec;
+use super::query::{batch_counting, exec};
 use super::run::RunCtx;
 use super::watch::watched;
 use super::{
@@ -26,6 +26,54 @@ pub(super) struct StepSql<'a> {
     pub f: &'a RevisionFile,
     pub direction: Direction,
     pub sql: &'a str,
+}
+
+/// Where a failed statement was sent: its byte offset in the step's SQL, the characters sent
+/// before it in the same query string (PostgreSQL's positions count from the string's start),
+/// and whether that statement is known even without a position from PostgreSQL.
+#[derive(Clone, Copy)]
+struct SentAt {
+    offset: usize,
+    prefix: usize,
+    known: bool,
+}
+
+impl SentAt {
+    /// A statement sent on its own.
+    fn alone(offset: usize) -> Self {
+        Self {
+            offset,
+            prefix: 0,
+            known: true,
+        }
+    }
+
+    /// The step's SQL sent after `prefix` characters of retort's own, whose first `before`
+    /// statements were retort's: the failed statement is the one after the `completed` the
+    /// server reported done, when that is one of the step's.
+    fn counted(sql: &str, prefix: usize, before: usize, completed: usize) -> Self {
+        let statements = split_statements(sql).unwrap_or_default();
+        match completed
+            .checked_sub(before)
+            .and_then(|k| statements.get(k))
+        {
+            Some(st) => Self {
+                offset: st.offset,
+                prefix: prefix + sql[..st.offset].chars().count(),
+                known: true,
+            },
+            None => Self {
+                offset: 0,
+                prefix,
+                known: false,
+            },
+        }
+    }
+}
+
+/// How many statements `sql` (retort's own) holds.
+fn statement_count(sql: &str) -> usize {
+    split_statements(sql).map_or(0, |s| s.len())
 }
 
 impl Migrator {
@@ -104,17 +152,26 @@ impl Migrator {
         xact_open: bool,
     ) -> Result<(), RunError> {
         let (sql, bookkeeping) = (s.sql, self.bookkeeping(step, s.f));
-        let (batch, prefix) = if xact_open {
-            (format!("{sql}\n;\n{bookkeeping}COMMIT;"), 0)
+        let (batch, prefix, before) = if xact_open {
+            (format!("{sql}\n;\n{bookkeeping}COMMIT;"), 0, 0)
         } else {
             (
                 format!("BEGIN;\n{}{sql}\n;\n{bookkeeping}COMMIT;", run.guard),
                 7 + run.guard.chars().count(),
+                1 + statement_count(&run.guard),
             )
         };
-        if let (Err(e), blockers) = watched(run.watch, run.client.batch_execute(&batch)).await {
+        let completed = std::sync::atomic::AtomicUsize::new(0);
+        let sent = batch_counting(run.client, &batch, &completed);
+        if let (Err(e), blockers) = watched(run.watch, sent).await {
             let _ = run.client.batch_execute("ROLLBACK").await;
-            return Err(self.failed(s, (0, prefix), &e, ROLLED_BACK, blockers));
+            let at = SentAt::counted(
+                sql,
+                prefix,
+                before,
+                completed.load(std::sync::atomic::Ordering::Relaxed),
+            );
+            return Err(self.failed(s, at, &e, ROLLED_BACK, blockers));
         }
         Ok(())
     }
@@ -177,7 +234,8 @@ impl Migrator {
             let sent = run.client.batch_execute(statement.text);
             if let (Err(e), blockers) = watched(run.watch, sent).await {
                 let _ = run.client.batch_execute(cleanup).await;
-                return Err(self.failed(s, (statement.offset, 0), &e, note, blockers));
+                let at = SentAt::alone(statement.offset);
+                return Err(self.failed(s, at, &e, note, blockers));
             }
             emit(
                 run.obs,
@@ -211,7 +269,9 @@ impl Migrator {
             let started = Instant::now();
             let (sql, _) = section(f, step.direction);
             let batch = format!("{sql}\n;\n{}", self.bookkeeping(step, f));
-            if let (Err(e), blockers) = watched(run.watch, client.batch_execute(&batch)).await {
+            let completed = std::sync::atomic::AtomicUsize::new(0);
+            let sent = batch_counting(client, &batch, &completed);
+            if let (Err(e), blockers) = watched(run.watch, sent).await {
                 let _ = client.batch_execute("ROLLBACK").await;
                 let s = StepSql {
                     f,
@@ -220,7 +280,12 @@ impl Migrator {
                 };
                 return Err(self.failed(
                     &s,
-                    (0, 0),
+                    SentAt::counted(
+                        sql,
+                        0,
+                        0,
+                        completed.load(std::sync::atomic::Ordering::Relaxed),
+                    ),
                     &e,
                     "--single-transaction: the whole run was rolled back; nothing was applied",
                     blockers,
@@ -260,12 +325,11 @@ impl Migrator {
         sql
     }
 
-    /// A failed statement as the user sees it. `at` is the statement's byte offset in `sql` and
-    /// how many characters were sent before `sql` in the same query string.
+    /// A failed statement as the user sees it, sent as `at` says.
     fn failed(
         &self,
         s: &StepSql<'_>,
-        at: (usize, usize),
+        at: SentAt,
         e: &tokio_postgres::Error,
         note: &str,
         blockers: Vec<Blocker>,
@@ -274,7 +338,11 @@ impl Migrator {
             return RunError::LockLost;
         }
         let (f, sql) = (s.f, s.sql);
-        let (stmt_offset, prefix) = at;
+        let SentAt {
+            offset: stmt_offset,
+            prefix,
+            known,
+        } = at;
         let text = match f.embedded_text {
             Some(t) => t.to_string(),
             None => std::fs::read_to_string(&f.path).unwrap_or_default(),
@@ -301,9 +369,7 @@ impl Migrator {
             sql: stmt_sql,
             sql_offset_in_file: section_start + stmt_offset,
             prefix_chars: prefix,
-            // A non-transactional statement runs alone: its start is known even without a
-            // position from PostgreSQL.
-            statement_alone: !f.transactional,
+            statement_alone: known,
         };
         let failed = MigrationFailed::new(&at, e, note);
         let timeout = match e.code().map(tokio_postgres::error::SqlState::code) {

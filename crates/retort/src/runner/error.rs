@@ -49,7 +49,8 @@ pub struct FailedStatement<'a> {
     /// Characters sent before `sql` in the same query string (PostgreSQL positions count from
     /// the string's start).
     pub prefix_chars: usize,
-    /// The statement was sent on its own: its start is known without a position.
+    /// The statement is known without a position from PostgreSQL (sent on its own, or found
+    /// by counting the statements the server completed before it): point at its start.
     pub statement_alone: bool,
 }
 
@@ -96,11 +97,7 @@ impl MigrationFailed {
             .and_then(|p| p.checked_sub(1 + prefix_chars))
             .and_then(|chars| sql.char_indices().nth(chars).map(|(b, _)| b));
         // Without a position, a statement run on its own is still known: point at its start.
-        let byte_in_sql = byte_in_sql.or(if prefix_chars == 0 && statement_alone {
-            Some(0)
-        } else {
-            None
-        });
+        let byte_in_sql = byte_in_sql.or(if statement_alone { Some(0) } else { None });
         let (location, span) = match byte_in_sql {
             Some(b) => {
                 let at = sql_offset_in_file + b;

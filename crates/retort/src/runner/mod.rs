@@ -38,7 +38,7 @@ pub use error::{
 };
 pub use events::{Event, Observer, Quiet};
 pub use options::RunOptions;
-pub use report::{AppliedStep, RevisionStatus, RunReport, VerifyReport};
+pub use report::{AppliedStep, RevisionState, RevisionStatus, RunReport, VerifyReport};
 pub use tables::{VersionTables, RETORT_VERSION};
 
 use crate::graph::RevisionGraph;

@@ -52,3 +52,22 @@ pub(super) async fn query_col(client: &Client, sql: &str) -> Result<Vec<Option<S
         .map(|mut r| if r.is_empty() { None } else { r.swap_remove(0) })
         .collect())
 }
+
+/// Send `sql` (several statements) as one simple query, counting in `completed` the statements
+/// the server reported complete before it stopped: an error without a position (`relation
+/// "tenantz" does not exist`) is then still known to be the next statement.
+pub(super) async fn batch_counting(
+    client: &Client,
+    sql: &str,
+    completed: &std::sync::atomic::AtomicUsize,
+) -> Result<(), tokio_postgres::Error> {
+    use futures_core::Stream;
+    let stream = client.simple_query_raw(sql).await?;
+    let mut stream = std::pin::pin!(stream);
+    while let Some(message) = std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+        if let SimpleQueryMessage::CommandComplete(_) = message? {
+            completed.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    Ok(())
+}

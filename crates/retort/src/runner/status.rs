@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use tokio_postgres::Client;
 
 use super::query::query_rows;
-use super::{Migrator, RevisionStatus, RunError};
+use super::{Migrator, RevisionState, RevisionStatus, RunError};
 use crate::db::Endpoint;
 use crate::graph::RevIdx;
 use crate::plan;
@@ -41,7 +41,7 @@ impl Migrator {
             let at = query_rows(
                 &client,
                 &format!(
-                    "SELECT DISTINCT ON (revision) revision, to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC' FROM {} WHERE direction IN ('up', 'stamp') AND status IN ('applied', 'resolved-applied') ORDER BY revision, id DESC",
+                    "SELECT DISTINCT ON (revision) revision, to_char(finished_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC', direction FROM {} WHERE direction IN ('up', 'stamp') AND status IN ('applied', 'resolved-applied') ORDER BY revision, id DESC",
                     self.tables.history_ident()
                 ),
             )
@@ -49,7 +49,7 @@ impl Migrator {
             (
                 self.recorded_checksums(&client).await?,
                 at.into_iter()
-                    .filter_map(|r| Some((r[0].clone()?, r[1].clone()?)))
+                    .filter_map(|r| Some((r[0].clone()?, (r[1].clone()?, r[2].clone()?))))
                     .collect::<BTreeMap<_, _>>(),
             )
         } else {
@@ -64,15 +64,17 @@ impl Migrator {
             .map(|i| {
                 let f = &self.graph().rev(i).file;
                 let is_applied = applied.contains(&i);
+                let logged = applied_at.get(&f.id).filter(|_| is_applied);
                 RevisionStatus {
                     revision: f.id.clone(),
                     message: f.message.clone(),
                     applied: is_applied,
-                    applied_at: if is_applied {
-                        applied_at.get(&f.id).cloned()
-                    } else {
-                        None
+                    state: match logged {
+                        _ if !is_applied => RevisionState::Pending,
+                        Some((_, direction)) if direction == "up" => RevisionState::Applied,
+                        _ => RevisionState::Stamped,
                     },
+                    applied_at: logged.map(|(at, _)| at.clone()),
                     checksum_ok: if is_applied {
                         recorded.get(&f.id).map(|c| *c == f.checksum)
                     } else {

@@ -293,6 +293,11 @@ fn decode_text<'a>(
     }
 }
 
+/// Whether `word` is a header key or close enough to one to be a misspelling of it.
+fn is_key_or_typo(word: &str) -> bool {
+    HEADER_KEYS.contains(&word) || crate::suggest::closest(word, HEADER_KEYS).is_some()
+}
+
 /// Where the sections start: the up section (line index, byte offset after its marker line),
 /// the down section (line index, marker start, byte offset after its marker line).
 struct Sections {
@@ -479,6 +484,11 @@ fn header_line(
     let lead = comment.len() - comment.trim_start().len();
     let key_start = start + 2 + lead;
     let Some((key, value)) = comment.trim_start().split_once(':') else {
+        // A comment, unless it starts like a header line that lost its colon.
+        let first = comment.split_whitespace().next().unwrap_or("");
+        if !is_key_or_typo(first) {
+            return false;
+        }
         cur.problem(
             key_start,
             start + trimmed.len(),
@@ -494,10 +504,12 @@ fn header_line(
     let value_start = key_start + comment.trim_start().find(':').unwrap_or(0) + 1;
     let value_lead = value.len() - value.trim_start().len();
     let Some(index) = HEADER_KEYS.iter().position(|k| *k == key) else {
-        let help = match crate::suggest::closest(key, HEADER_KEYS) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("header keys are {}", HEADER_KEYS.join(", ")),
+        // `-- TODO: fill in`, `-- author: ...` (a post-write hook's): a comment. Only what
+        // looks like a misspelt key is an error.
+        let Some(closest) = crate::suggest::closest(key, HEADER_KEYS) else {
+            return false;
         };
+        let help = format!("did you mean `{closest}`? (other `-- word: text` lines are comments)");
         cur.problem(
             key_start,
             key_start + key.len(),
@@ -521,6 +533,60 @@ fn header_line(
 }
 
 /// Render a new revision file.
+/// The variables of a `revision_template`, each written `{name}` in it.
+pub const TEMPLATE_VARIABLES: [&str; 9] = [
+    "revision",
+    "down_revision",
+    "branch_labels",
+    "depends_on",
+    "message",
+    "created",
+    "transactional",
+    "up",
+    "down",
+];
+
+/// A new revision file from a `revision_template` (Alembic's `script.py.mako`): each
+/// `{variable}` replaced (one pass, so a value holding `{up}` stays as it is).
+pub fn render_from_template(template: &str, new: &super::NewRevision, created: &str) -> String {
+    let message = new.message.replace(['\r', '\n'], " ");
+    let transactional = (!new.non_transactional).to_string();
+    let values: [(&str, &str); 9] = [
+        ("revision", &new.id),
+        ("down_revision", &new.down_revisions.join(", ")),
+        ("branch_labels", &new.branch_labels.join(", ")),
+        ("depends_on", &new.depends_on.join(", ")),
+        ("message", &message),
+        ("created", created),
+        ("transactional", &transactional),
+        ("up", &new.up_sql),
+        ("down", &new.down_sql),
+    ];
+    let mut out = String::with_capacity(template.len() + new.up_sql.len() + new.down_sql.len());
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('}').and_then(|end| {
+            values
+                .iter()
+                .find(|(k, _)| *k == &after[..end])
+                .map(|v| (end, v.1))
+        }) {
+            Some((end, value)) => {
+                out.push_str(value);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 pub fn render_revision_file(new: &super::NewRevision, created: &str) -> String {
     // A message is one header line; newlines would end the header.
     let message = new.message.replace(['\r', '\n'], " ");

@@ -15,8 +15,8 @@ use cache::Stat;
 pub use cache::{HeaderCache, CACHE_RELATIVE_PATH};
 pub use file::{
     check_label, check_revision_id, checksum, parse_revision_file, parse_revision_file_unhashed,
-    parse_revision_file_with, render_revision_file, HeaderLines, RevisionFile, DOWN_MARKER,
-    HEADER_KEYS, MAX_REVISION_ID_LEN, UP_MARKER,
+    parse_revision_file_with, render_from_template, render_revision_file, HeaderLines,
+    RevisionFile, DOWN_MARKER, HEADER_KEYS, MAX_REVISION_ID_LEN, TEMPLATE_VARIABLES, UP_MARKER,
 };
 pub use write::{new_revision_id, slugify, NewRevision, WrittenRevision};
 

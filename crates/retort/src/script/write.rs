@@ -84,7 +84,10 @@ impl NewRevision {
         );
         let path = dir.join(format!("{name}.sql"));
         let created = now.strftime("%Y-%m-%d %H:%M:%S%:z").to_string();
-        let text = render_revision_file(self, &created);
+        let text = match &config.revision_template {
+            None => render_revision_file(self, &created),
+            Some(template) => self.render_with_template(template, &created, &path)?,
+        };
         write_new(&path, &text)?;
         for hook in &config.post_write_hooks {
             run_hook(hook, &path)?;
@@ -93,6 +96,48 @@ impl NewRevision {
             id: self.id.clone(),
             path,
         })
+    }
+}
+
+impl NewRevision {
+    /// The file's text from `revision_template`, checked to be a revision file saying what this
+    /// one must (its id, parents, SQL) before anything is written.
+    fn render_with_template(
+        &self,
+        template: &Path,
+        created: &str,
+        path: &Path,
+    ) -> Result<String, ScriptError> {
+        let shown = display_path(template);
+        let bad = |message: String| ScriptError::Write {
+            message,
+            help: Some(format!(
+                "revision_template's variables are {}, each written {{name}}; see the README",
+                super::TEMPLATE_VARIABLES.join(", ")
+            )),
+        };
+        let text = std::fs::read_to_string(template).map_err(|e| ScriptError::Write {
+            message: format!("cannot read revision_template {shown}: {e}"),
+            help: Some("fix revision_template in retort.toml".into()),
+        })?;
+        for needed in ["{revision}", "{down_revision}", "{up}", "{down}"] {
+            if !text.contains(needed) {
+                return Err(bad(format!("revision_template {shown} has no {needed}")));
+            }
+        }
+        let rendered = super::render_from_template(&text, self, created);
+        match super::parse_revision_file(path, rendered.as_bytes()) {
+            Ok(f) if f.id == self.id && f.down_revisions == self.down_revisions => Ok(rendered),
+            Ok(_) => Err(bad(format!(
+                "revision_template {shown} does not give `-- revision: {{revision}}` and `-- down_revision: {{down_revision}}` header lines"
+            ))),
+            Err(problems) => Err(bad(format!(
+                "revision_template {shown} makes an invalid revision file: {}",
+                problems
+                    .first()
+                    .map_or_else(String::new, ToString::to_string)
+            ))),
+        }
     }
 }
 
