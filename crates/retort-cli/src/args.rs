@@ -265,6 +265,10 @@ pub enum GraphFormatArg {
     Ascii,
     Mermaid,
     Dot,
+    /// A picture: branches as lanes, long linear runs collapsed.
+    Svg,
+    /// The SVG picture in a standalone page with a search box.
+    Html,
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ mod context;
 mod db_cmd;
 mod diff_cmd;
 mod inspect_cmd;
+mod picture_cmd;
 mod schema_cmd;
 
 use std::io::{IsTerminal, Write};

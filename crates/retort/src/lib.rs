@@ -23,6 +23,7 @@ pub mod exit;
 pub mod graph;
 pub mod inspect;
 pub mod introspect;
+pub mod lanes;
 pub mod local;
 pub mod plan;
 pub mod project;
@@ -33,6 +34,7 @@ pub mod schema;
 pub mod script;
 pub mod sql;
 pub mod suggest;
+pub mod svg;
 pub mod testkit;
 pub mod util;
 

@@ -11,14 +11,14 @@ use std::path::{Path, PathBuf};
 /// Lowest first. A module may use the modules of the layers before its own.
 const LAYERS: &[&[&str]] = &[
     // Helpers that know no stage.
-    &["util", "suggest", "sql"],
+    &["util", "suggest", "sql", "svg"],
     // The pure pipeline, in its order.
     &["config"],
     &["script"],
     &["graph"],
     &["resolve"],
     &["plan"],
-    &["inspect", "project"],
+    &["inspect", "project", "lanes"],
     &["author"],
     // The schema model and what reads, writes and compares it (pure but `introspect`).
     &["schema"],

@@ -1,0 +1,74 @@
+//! Pictures: `graph --format svg|html` (the revision graph as lanes).
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::time::Duration;
+
+use retort::exit::ExitCode;
+use retort::lanes::{graph_html, graph_svg, LaneOptions};
+use retort::project::Project;
+use retort::runner::{Migrator, RunOptions};
+
+use crate::args::{Cli, GraphFormatArg};
+use crate::Failure;
+
+/// The database's current revisions, when a database URL is given (flag, `DATABASE_URL`,
+/// retort.toml) and it answers within 5 s; otherwise none, with a note on stderr. The local
+/// dev database is never started for a picture.
+fn current_if_reachable(cli: &Cli, project: &Project) -> BTreeSet<String> {
+    let given = retort::config::database_url_given(
+        cli.database_url.as_deref(),
+        project.config.database_url.as_deref(),
+    );
+    let Some((url, _)) = given else {
+        return BTreeSet::new();
+    };
+    let Ok(runtime) = crate::diff_cmd::runtime() else {
+        return BTreeSet::new();
+    };
+    let migrator = Migrator::new(project.clone(), RunOptions::default());
+    let read = runtime.block_on(async {
+        tokio::time::timeout(Duration::from_secs(5), migrator.current(&url)).await
+    });
+    match read {
+        Ok(Ok(heads)) => heads.into_iter().collect(),
+        Ok(Err(e)) => {
+            eprintln!("retort: current revisions not marked: {e}");
+            BTreeSet::new()
+        }
+        Err(_) => {
+            eprintln!("retort: current revisions not marked: the database did not answer in 5 s");
+            BTreeSet::new()
+        }
+    }
+}
+
+/// `graph --format svg|html`.
+pub fn graph_picture(
+    cli: &Cli,
+    project: &Project,
+    format: GraphFormatArg,
+) -> Result<ExitCode, Failure> {
+    let options = LaneOptions {
+        current: current_if_reachable(cli, project),
+        ..LaneOptions::default()
+    };
+    let text = match format {
+        GraphFormatArg::Html => graph_html(&project.graph, &options),
+        _ => graph_svg(&project.graph, &options),
+    };
+    write_stdout(&text)
+}
+
+/// Print `text`; a closed pipe is not an error.
+pub(crate) fn write_stdout(text: &str) -> Result<ExitCode, Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(ExitCode::Ok),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::Ok),
+        Err(e) => Err(Failure::message(
+            ExitCode::Io,
+            format!("cannot write the output: {e}"),
+        )),
+    }
+}

@@ -1,0 +1,141 @@
+//! Pictures through the real binary: `graph --format svg|html` (lanes, current revisions
+//! marked from a real database), `schema erd`, `doc`.
+
+use std::path::Path;
+use std::process::Command;
+
+use retort_test_support::fresh_database;
+
+fn retort(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(assert_cmd::cargo::cargo_bin("retort"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("DATABASE_URL")
+        .env_remove("RETORT_CONFIG")
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!stderr.contains("panicked"), "panic: {stderr}");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        stderr,
+    )
+}
+
+/// Revisions as (id, parents, depends_on, label, message, up SQL).
+type Spec<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, &'a str);
+
+/// A project: a base, a branch with a label merged back, a dependency, two heads.
+fn branched_project() -> tempfile::TempDir {
+    let revisions: &[Spec] = &[
+        (
+            "a1base",
+            "",
+            "",
+            "",
+            "create tenants",
+            "CREATE TABLE tenants (id int PRIMARY KEY);",
+        ),
+        (
+            "b2users",
+            "a1base",
+            "",
+            "",
+            "create users",
+            "CREATE TABLE users (id int PRIMARY KEY, tenant_id int REFERENCES tenants);",
+        ),
+        (
+            "c3feat",
+            "a1base",
+            "",
+            "feature",
+            "feature table",
+            "CREATE TABLE feature (id int);",
+        ),
+        ("d4merge", "b2users, c3feat", "", "", "merge feature", ""),
+        (
+            "e5docs",
+            "d4merge",
+            "",
+            "",
+            "documents",
+            "CREATE TABLE documents (id int PRIMARY KEY, user_id int REFERENCES users);",
+        ),
+        (
+            "f6audit",
+            "",
+            "b2users",
+            "audit",
+            "audit <events> & more",
+            "CREATE TABLE audit (id int);",
+        ),
+    ];
+    write_project(revisions)
+}
+
+fn write_project(revisions: &[Spec]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("migrations")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("retort.toml"),
+        "script_location = \"migrations\"\n",
+    )
+    .expect("config");
+    for (i, (id, down, deps, label, msg, sql)) in revisions.iter().enumerate() {
+        std::fs::write(
+            dir.path().join(format!("migrations/{i:03}_{id}.sql")),
+            format!("-- revision: {id}\n-- down_revision: {down}\n-- depends_on: {deps}\n-- branch_labels: {label}\n-- message: {msg}\n-- created: 2026-12-01 10:{i:02}:00+00:00\n\n-- retort:up\n{sql}\n\n-- retort:down\n"),
+        )
+        .expect("write");
+    }
+    dir
+}
+
+#[test]
+fn graph_svg_and_html() {
+    let dir = branched_project();
+    let (code, svg, err) = retort(dir.path(), &["graph", "--format", "svg"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.is_empty(), "no note without a database: {err}");
+    assert!(svg.contains("audit &lt;events&gt; &amp; more"));
+    assert!(!svg.contains("class=\"current\""));
+    insta::assert_snapshot!("graph_svg", svg);
+    let (code, html, _) = retort(dir.path(), &["graph", "--format", "html"]);
+    assert_eq!(code, 0);
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains(&svg));
+    // The text formats are unchanged by the new ones.
+    let (_, ascii, _) = retort(dir.path(), &["graph"]);
+    assert!(!ascii.contains("<svg"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graph_svg_marks_the_current_revisions_of_a_reachable_database() {
+    let db = fresh_database().await;
+    let dir = branched_project();
+    let url = db.url.as_str();
+    let (code, _, err) = retort(dir.path(), &["--database-url", url, "upgrade", "b2users"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, svg, err) = retort(
+        dir.path(),
+        &["--database-url", url, "graph", "--format", "svg"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        svg.matches("<tspan class=\"current\">current</tspan>")
+            .count(),
+        1
+    );
+    let row = svg.split("<g id=\"rev-b2users\"").nth(1).expect("row");
+    assert!(row.split("</g>").next().unwrap_or("").contains("current"));
+    // Unreachable: drawn without, and said why.
+    let bad = "postgres://nobody@127.0.0.1:1/nothing?connect_timeout=2";
+    let (code, svg, err) = retort(
+        dir.path(),
+        &["--database-url", bad, "graph", "--format", "svg"],
+    );
+    assert_eq!(code, 0);
+    assert!(err.contains("current revisions not marked"), "{err}");
+    assert!(svg.contains("<svg") && !svg.contains("class=\"current\""));
+}
