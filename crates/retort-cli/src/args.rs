@@ -172,6 +172,32 @@ pub enum SchemaAction {
         #[arg(long, value_enum, default_value_t = SchemaFormatArg::Sql)]
         format: SchemaFormatArg,
     },
+    /// Draw an entity-relationship diagram: tables with their columns, foreign keys, enums,
+    /// views and what they read, clustered by schema.
+    Erd(ErdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ErdArgs {
+    /// What to draw, as a side of `retort diff`: a database URL, SQL files, a JSON model, or
+    /// `migrations[@REV]` (default: the database).
+    pub side: Option<String>,
+    #[arg(long, value_enum, default_value_t = ErdFormatArg::Svg)]
+    pub format: ErdFormatArg,
+    /// PostgreSQL schema to draw (repeatable; default: all).
+    #[arg(long = "schema", value_name = "S")]
+    pub schemas: Vec<String>,
+    /// Tables and views to draw: `users`, `public.user*`, `*_log` (repeatable; `*` and `?`).
+    #[arg(long = "table", value_name = "PATTERN")]
+    pub tables: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ErdFormatArg {
+    Svg,
+    Mermaid,
+    Dot,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -9,8 +9,13 @@ use retort::lanes::{graph_html, graph_svg, LaneOptions};
 use retort::project::Project;
 use retort::runner::{Migrator, RunOptions};
 
-use crate::args::{Cli, GraphFormatArg};
-use crate::Failure;
+use retort::autogen::Side;
+use retort::erd::{erd_dot, erd_html, erd_mermaid, erd_model, erd_svg, ErdOptions};
+use retort::introspect::IntrospectOptions;
+use retort::schema::Schema;
+
+use crate::args::{Cli, ErdArgs, ErdFormatArg, GraphFormatArg};
+use crate::{Context, Failure};
 
 /// The database's current revisions, when a database URL is given (flag, `DATABASE_URL`,
 /// retort.toml) and it answers within 5 s; otherwise none, with a note on stderr. The local
@@ -71,4 +76,58 @@ pub(crate) fn write_stdout(text: &str) -> Result<ExitCode, Failure> {
             format!("cannot write the output: {e}"),
         )),
     }
+}
+
+/// Read the schema a picture is of: `side` as `retort diff` reads it, else the database.
+/// Returns it and a name for the title (a URL without its password).
+pub(crate) fn read_schema(
+    ctx: &Context,
+    cli: &Cli,
+    side: Option<&str>,
+    schemas: &[String],
+) -> Result<(Schema, String), Failure> {
+    let config = crate::diff_cmd::config_or_defaults(ctx, cli)?;
+    let options = IntrospectOptions {
+        schemas: if schemas.is_empty() {
+            config.autogenerate.schemas.clone()
+        } else {
+            schemas.to_vec()
+        },
+    };
+    crate::diff_cmd::runtime()?.block_on(async {
+        let (side, name) = match side {
+            Some(text) => (Side::parse(text)?, text.to_string()),
+            None => {
+                let url = crate::db_cmd::database_url(cli, &config).await?;
+                (Side::Database(url), String::new())
+            }
+        };
+        let name = match &side {
+            Side::Database(url) => retort::db::mask_url(url),
+            _ => name,
+        };
+        let schema = crate::diff_cmd::read_side(&config, &side, &options).await?;
+        Ok((schema, name))
+    })
+}
+
+/// `schema erd [SIDE] [--format svg|mermaid|dot|html] [--schema S]... [--table PATTERN]...`.
+pub fn erd(ctx: &Context, cli: &Cli, a: &ErdArgs) -> Result<ExitCode, Failure> {
+    let (schema, name) = read_schema(ctx, cli, a.side.as_deref(), &a.schemas)?;
+    let options = ErdOptions {
+        schemas: a.schemas.clone(),
+        tables: a.tables.clone(),
+        title: format!("Schema of {name}"),
+    };
+    let erd = erd_model(&schema, &options);
+    if erd.entities.is_empty() {
+        eprintln!("retort: nothing to draw: no table, view or enum matches");
+    }
+    let text = match a.format {
+        ErdFormatArg::Svg => erd_svg(&erd),
+        ErdFormatArg::Mermaid => erd_mermaid(&erd),
+        ErdFormatArg::Dot => erd_dot(&erd),
+        ErdFormatArg::Html => erd_html(&erd),
+    };
+    write_stdout(&text)
 }

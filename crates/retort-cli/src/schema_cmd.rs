@@ -25,7 +25,10 @@ fn config(ctx: &Context, cli: &Cli) -> Result<Config, Failure> {
 }
 
 pub fn run(ctx: &Context, cli: &Cli, action: &SchemaAction) -> Result<ExitCode, Failure> {
-    let SchemaAction::Dump { schemas, format } = action;
+    let (schemas, format) = match action {
+        SchemaAction::Dump { schemas, format } => (schemas, format),
+        SchemaAction::Erd(a) => return crate::picture_cmd::erd(ctx, cli, a),
+    };
     let config = config(ctx, cli)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

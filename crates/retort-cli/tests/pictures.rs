@@ -139,3 +139,79 @@ async fn graph_svg_marks_the_current_revisions_of_a_reachable_database() {
     assert!(err.contains("current revisions not marked"), "{err}");
     assert!(svg.contains("<svg") && !svg.contains("class=\"current\""));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_erd_from_a_database_and_from_its_json_model() {
+    let db = fresh_database().await;
+    let dir = branched_project();
+    let p = dir.path();
+    let url = db.url.as_str();
+    let (code, _, err) = retort(p, &["--database-url", url, "upgrade", "heads"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, mermaid, err) = retort(
+        p,
+        &[
+            "--database-url",
+            url,
+            "schema",
+            "erd",
+            "--format",
+            "mermaid",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    insta::assert_snapshot!("erd_mermaid", mermaid);
+    // The same picture from the database's JSON model (a side of `retort diff`).
+    let (code, json, _) = retort(
+        p,
+        &["--database-url", url, "schema", "dump", "--format", "json"],
+    );
+    assert_eq!(code, 0);
+    std::fs::write(p.join("model.json"), json).expect("write");
+    for format in ["svg", "dot", "html"] {
+        let (code, from_db, err) = retort(p, &["schema", "erd", url, "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        let (code, from_json, err) =
+            retort(p, &["schema", "erd", "model.json", "--format", format]);
+        assert_eq!(code, 0, "{err}");
+        let retitled = from_json.replace(
+            "Schema of model.json",
+            &format!("Schema of {}", retort_mask(url)),
+        );
+        assert_eq!(from_db, retitled, "{format}: same schema, same bytes");
+    }
+    let (_, dot, _) = retort(p, &["schema", "erd", "model.json", "--format", "dot"]);
+    insta::assert_snapshot!("erd_dot", dot);
+    let (_, svg, _) = retort(p, &["schema", "erd", "model.json"]);
+    assert!(svg.starts_with("<svg") && svg.contains("entity-public.documents"));
+    // Filters: one table, and what it references is not drawn.
+    let (code, one, _) = retort(
+        p,
+        &[
+            "schema",
+            "erd",
+            "model.json",
+            "--format",
+            "mermaid",
+            "--table",
+            "doc*",
+        ],
+    );
+    assert_eq!(code, 0);
+    assert!(one.contains("\"public.documents\"") && !one.contains("\"public.users\" {"));
+    let (code, none, err) = retort(p, &["schema", "erd", "model.json", "--table", "nothing"]);
+    assert_eq!(code, 0);
+    assert!(
+        none.contains("<svg") && err.contains("nothing to draw"),
+        "{err}"
+    );
+    // A missing file is an error naming it.
+    let (code, _, err) = retort(p, &["schema", "erd", "missing.json"]);
+    assert_ne!(code, 0);
+    assert!(err.contains("missing.json"), "{err}");
+}
+
+/// What `mask_url` shows of a test URL (it has no password).
+fn retort_mask(url: &str) -> String {
+    retort::db::mask_url(url)
+}

@@ -6,8 +6,9 @@
 
 use std::fmt::Write as _;
 
-/// Width in pixels of one character of [`FONT`] at [`FONT_SIZE`] (a monospace advance).
-pub const CHAR_WIDTH: i64 = 7;
+/// Width in pixels of one character of [`FONT`] at [`FONT_SIZE`], rounded up (monospace fonts
+/// advance 7.2 px at 12 px; 8 leaves room for a wider fallback font).
+pub const CHAR_WIDTH: i64 = 8;
 /// Font size in pixels.
 pub const FONT_SIZE: i64 = 12;
 /// The font family of every text: monospace, so [`text_width`] is right everywhere.

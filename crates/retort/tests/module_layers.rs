@@ -22,7 +22,7 @@ const LAYERS: &[&[&str]] = &[
     &["author"],
     // The schema model and what reads, writes and compares it (pure but `introspect`).
     &["schema"],
-    &["render"],
+    &["render", "erd"],
     // Reads columns in `render`'s table order (inheritance).
     &["introspect"],
     &["diff"],
