@@ -1,6 +1,6 @@
 //! Placing the boxes of an ERD, in Rust (no Graphviz): each schema is a cluster laid out in
 //! layers by foreign key (a referenced table left of the tables that reference it; cycles
-//! broken in name order), each layer ordered by the barycentre of its neighbours (a few sweeps
+//! broken in name order; what has no link, such as enums, in the last columns), each layer ordered by the barycentre of its neighbours (a few sweeps
 //! each way) and cut into columns no taller than the cluster's square-ish height; clusters are
 //! then packed in rows. Integer coordinates, ties broken by index: deterministic.
 
@@ -109,15 +109,24 @@ fn cluster(
     let layer = layers(members, parents);
     let depth = members.iter().map(|m| layer[*m]).max().unwrap_or(0) + 1;
     let mut by_layer: Vec<Vec<usize>> = vec![Vec::new(); depth];
+    // Nodes with no link in the cluster (enums, lone tables) go after the layers, so that no
+    // edge has to cross them.
+    let mut lone = Vec::new();
     for &m in members {
-        by_layer[layer[m]].push(m);
+        if parents[m].is_empty() && children[m].is_empty() {
+            lone.push(m);
+        } else {
+            by_layer[layer[m]].push(m);
+        }
     }
+    by_layer.retain(|l| !l.is_empty());
     order(&mut by_layer, parents, children);
+    by_layer.push(lone);
     let area: i64 = members.iter().map(|m| sizes[*m].0 * sizes[*m].1).sum();
     let tallest = members.iter().map(|m| sizes[*m].1).max().unwrap_or(0);
     let max_h = tallest.max(((area as f64).sqrt() * 1.1) as i64);
     let (mut x, mut width, mut height) = (PAD, 0, 0);
-    for column in by_layer {
+    for column in by_layer.into_iter().filter(|c| !c.is_empty()) {
         let (mut y, mut col_w) = (PAD + LABEL_H, 0);
         for node in column {
             let (w, h) = sizes[node];
