@@ -154,6 +154,9 @@ pub enum Command {
     /// Print the SQL that turns FROM's schema into TO's. Each side is a database URL, an SQL
     /// file (or glob) loaded into a scratch database, or `migrations[@REV]` replayed into one.
     Diff(DiffArgs),
+    /// Write a static HTML site about the schema (a page per table, the ERD, the revision
+    /// history with each revision's SQL, a search box); no server or network needed to read it.
+    Doc(DocArgs),
     /// Read the database's schema.
     Schema {
         #[command(subcommand)]
@@ -190,6 +193,19 @@ pub struct ErdArgs {
     /// Tables and views to draw: `users`, `public.user*`, `*_log` (repeatable; `*` and `?`).
     #[arg(long = "table", value_name = "PATTERN")]
     pub tables: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DocArgs {
+    /// The schema, as a side of `retort diff`: a database URL, SQL files, a JSON model, or
+    /// `migrations[@REV]` (default: the database).
+    pub side: Option<String>,
+    /// The folder to write the site to (made if missing; files of the same names replaced).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: std::path::PathBuf,
+    /// PostgreSQL schema to document (repeatable; default: all).
+    #[arg(long = "schema", value_name = "S")]
+    pub schemas: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -263,6 +263,7 @@ pub fn run(ctx: &Context, cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Dev { action } => db_cmd::dev(&ctx.load_config(cli)?, *action),
         Command::Schema { action } => schema_cmd::run(ctx, cli, action),
         Command::Diff(a) => diff_cmd::diff(ctx, cli, a),
+        Command::Doc(a) => picture_cmd::doc(ctx, cli, a),
     }
 }
 

@@ -14,7 +14,7 @@ use retort::erd::{erd_dot, erd_html, erd_mermaid, erd_model, erd_svg, ErdOptions
 use retort::introspect::IntrospectOptions;
 use retort::schema::Schema;
 
-use crate::args::{Cli, ErdArgs, ErdFormatArg, GraphFormatArg};
+use crate::args::{Cli, DocArgs, ErdArgs, ErdFormatArg, GraphFormatArg};
 use crate::{Context, Failure};
 
 /// The database's current revisions, when a database URL is given (flag, `DATABASE_URL`,
@@ -130,4 +130,51 @@ pub fn erd(ctx: &Context, cli: &Cli, a: &ErdArgs) -> Result<ExitCode, Failure> {
         ErdFormatArg::Html => erd_html(&erd),
     };
     write_stdout(&text)
+}
+
+/// The project's revisions for the history page: none when there is no retort.toml.
+fn project_if_any(ctx: &Context, cli: &Cli) -> Result<Option<Project>, Failure> {
+    match ctx.open(cli) {
+        Ok(p) => Ok(Some(p)),
+        Err(retort::project::Error::Config(retort::config::ConfigError::NotFound { .. }))
+            if cli.config.is_none() =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `doc [SIDE] -o DIR`.
+pub fn doc(ctx: &Context, cli: &Cli, a: &DocArgs) -> Result<ExitCode, Failure> {
+    let project = project_if_any(ctx, cli)?;
+    let (schema, name) = read_schema(ctx, cli, a.side.as_deref(), &a.schemas)?;
+    let site = retort::doc::site(&retort::doc::DocInput {
+        title: format!("Schema of {name}"),
+        schema: &schema,
+        graph: project.as_ref().map(|p| &p.graph),
+    });
+    for (path, text) in &site {
+        let file = a.output.join(path);
+        let written = file
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&file, text));
+        if let Err(e) = written {
+            return Err(Failure::message(
+                ExitCode::Io,
+                format!(
+                    "cannot write {}: {e}; choose a folder you may write to with -o",
+                    retort::util::display_path(&file)
+                ),
+            ));
+        }
+    }
+    eprintln!(
+        "Wrote {} files to {}; open {}",
+        site.len(),
+        retort::util::display_path(&a.output),
+        retort::util::display_path(&a.output.join("index.html"))
+    );
+    Ok(ExitCode::Ok)
 }

@@ -1,7 +1,7 @@
 //! Pictures through the real binary: `graph --format svg|html` (lanes, current revisions
 //! marked from a real database), `schema erd`, `doc`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use retort_test_support::fresh_database;
@@ -205,6 +205,22 @@ async fn schema_erd_from_a_database_and_from_its_json_model() {
         none.contains("<svg") && err.contains("nothing to draw"),
         "{err}"
     );
+    // The documentation site, with the project's history.
+    let (code, _, err) = retort(p, &["doc", "model.json", "-o", "site"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("open site/index.html"), "{err}");
+    let site = p.join("site");
+    for table in ["audit", "documents", "feature", "tenants", "users"] {
+        let page = std::fs::read_to_string(site.join(format!("tables/public.{table}.html")))
+            .expect("page");
+        assert!(page.contains(&format!("<h1>public.{table}</h1>")));
+    }
+    let history = std::fs::read_to_string(site.join("history.html")).expect("history");
+    assert!(history.contains("merge feature") && history.contains("CREATE TABLE documents"));
+    chromium_renders(
+        &site,
+        &["audit", "documents", "feature", "tenants", "users"],
+    );
     // A missing file is an error naming it.
     let (code, _, err) = retort(p, &["schema", "erd", "missing.json"]);
     assert_ne!(code, 0);
@@ -214,4 +230,76 @@ async fn schema_erd_from_a_database_and_from_its_json_model() {
 /// What `mask_url` shows of a test URL (it has no password).
 fn retort_mask(url: &str) -> String {
     retort::db::mask_url(url)
+}
+
+/// Open every page of the site in headless Chromium (when installed; CI installs it): no
+/// console error, and every table name in the DOM of the index, the ERD and its own page
+/// (skipped with a message when chromium is missing, unless `RETORT_REQUIRE_CHROMIUM` is set).
+/// Screenshots of the index, ERD and history are kept in the target folder.
+fn chromium_renders(site: &Path, tables: &[&str]) {
+    let Some(chromium) = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }) else {
+        assert!(
+            std::env::var("RETORT_REQUIRE_CHROMIUM").is_err(),
+            "chromium is missing and RETORT_REQUIRE_CHROMIUM is set"
+        );
+        eprintln!("SKIPPED the Chromium checks: no chromium on this machine");
+        return;
+    };
+    let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("doc-screenshots");
+    std::fs::create_dir_all(&shots).expect("screenshot dir");
+    let browse = |page: &str, extra: &[String]| {
+        let url = format!("file://{}", site.join(page).display());
+        let out = Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--enable-logging=stderr",
+                "--v=0",
+            ])
+            .args(extra)
+            .arg(&url)
+            .output()
+            .expect("chromium runs");
+        let log = String::from_utf8_lossy(&out.stderr).to_string();
+        let console: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains("CONSOLE") || l.contains("Uncaught"))
+            .collect();
+        assert!(console.is_empty(), "{page}: console messages: {console:?}");
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    for page in ["index.html", "erd.html", "history.html"] {
+        let dom = browse(page, &["--dump-dom".to_string()]);
+        if page != "history.html" {
+            for t in tables {
+                assert!(dom.contains(t), "{page} shows {t}");
+            }
+        }
+        let shot = shots.join(page.replace(".html", ".png"));
+        browse(
+            page,
+            &[
+                format!("--screenshot={}", shot.display()),
+                "--window-size=1400,1000".into(),
+            ],
+        );
+        assert!(
+            std::fs::metadata(&shot).is_ok_and(|m| m.len() > 1000),
+            "{} taken",
+            shot.display()
+        );
+    }
+    for t in tables {
+        let dom = browse(
+            &format!("tables/public.{t}.html"),
+            &["--dump-dom".to_string()],
+        );
+        assert!(dom.contains(&format!("public.{t}")));
+    }
 }

@@ -19,6 +19,7 @@ pub mod config;
 pub mod db;
 pub mod devdb;
 pub mod diff;
+pub mod doc;
 pub mod erd;
 pub mod exit;
 pub mod graph;

@@ -26,6 +26,8 @@ const LAYERS: &[&[&str]] = &[
     // Reads columns in `render`'s table order (inheritance).
     &["introspect"],
     &["diff"],
+    // The documentation site: the schema pictures and the history.
+    &["doc"],
     // What talks to PostgreSQL or runs programs.
     &["db"],
     &["runner", "devdb"],

@@ -22,4 +22,4 @@ pub use model::{erd_model, Entity, EntityKind, EntityRow, Erd, ErdOptions, Link,
 pub use svg::erd_svg;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -32,7 +32,7 @@ fn key(kind: ConstraintKind, cols: &[&str], references: Option<(&str, &str, &str
 
 /// tenants ← users (tier enum) ← documents (nullable FK), a self reference, a view over two
 /// tables, and an `audit` schema.
-fn small() -> Schema {
+pub(crate) fn small() -> Schema {
     let mut s = Schema::default();
     s.enums.insert(
         QualName::new("public", "tier"),

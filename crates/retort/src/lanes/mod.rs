@@ -41,4 +41,4 @@ impl Default for LaneOptions {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
