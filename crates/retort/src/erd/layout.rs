@@ -1,8 +1,10 @@
 //! Placing the boxes of an ERD, in Rust (no Graphviz): each schema is a cluster laid out in
 //! layers by foreign key (a referenced table left of the tables that reference it; cycles
-//! broken in name order; what has no link, such as enums, in the last columns), each layer ordered by the barycentre of its neighbours (a few sweeps
-//! each way) and cut into columns no taller than the cluster's square-ish height; clusters are
-//! then packed in rows. Integer coordinates, ties broken by index: deterministic.
+//! broken in name order; what has no link, such as enums, in the last columns), each layer
+//! ordered by the barycentre of its neighbours (a few sweeps each way) and cut into columns no
+//! taller than the cluster's square-ish height, the columns wrapped into bands when too wide
+//! (long chains); clusters are then packed in rows. Integer coordinates, ties broken by index:
+//! deterministic.
 
 /// A rectangle: x, y, width, height.
 pub(super) type Rect = (i64, i64, i64, i64);
@@ -125,24 +127,44 @@ fn cluster(
     let area: i64 = members.iter().map(|m| sizes[*m].0 * sizes[*m].1).sum();
     let tallest = members.iter().map(|m| sizes[*m].1).max().unwrap_or(0);
     let max_h = tallest.max(((area as f64).sqrt() * 1.1) as i64);
-    let (mut x, mut width, mut height) = (PAD, 0, 0);
-    for column in by_layer.into_iter().filter(|c| !c.is_empty()) {
-        let (mut y, mut col_w) = (PAD + LABEL_H, 0);
-        for node in column {
-            let (w, h) = sizes[node];
-            if y > PAD + LABEL_H && y + h > PAD + LABEL_H + max_h {
-                x += col_w + GAP_X;
-                (y, col_w) = (PAD + LABEL_H, 0);
-            }
+    let max_w = ROW_WIDTH.max(((area as f64).sqrt() * 1.5) as i64);
+    let units = columns(by_layer, sizes, max_h);
+    // Columns left to right, wrapped into bands below each other when wider than `max_w`
+    // (a long chain of references would otherwise make one very wide row).
+    let (mut x, mut top, mut width, mut height) = (PAD, PAD + LABEL_H, 0, 0);
+    for unit in units {
+        let col_w = unit.iter().map(|n| sizes[*n].0).max().unwrap_or(0);
+        if x > PAD && x + col_w > max_w {
+            (x, top) = (PAD, height - PAD + 2 * GAP_Y);
+        }
+        let mut y = top;
+        for node in unit {
             pos[node] = (x, y);
-            y += h + GAP_Y;
-            col_w = col_w.max(w);
+            y += sizes[node].1 + GAP_Y;
             height = height.max(y - GAP_Y + PAD);
         }
-        width = x + col_w + PAD;
+        width = width.max(x + col_w + PAD);
         x += col_w + GAP_X;
     }
     (width, height)
+}
+
+/// The layers cut into columns no taller than `max_h` (a node taller than that alone).
+fn columns(by_layer: Vec<Vec<usize>>, sizes: &[(i64, i64)], max_h: i64) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    for layer in by_layer.into_iter().filter(|c| !c.is_empty()) {
+        let (mut unit, mut h) = (Vec::new(), 0);
+        for node in layer {
+            if !unit.is_empty() && h + sizes[node].1 > max_h {
+                out.push(std::mem::take(&mut unit));
+                h = 0;
+            }
+            h += sizes[node].1 + GAP_Y;
+            unit.push(node);
+        }
+        out.push(unit);
+    }
+    out
 }
 
 /// Place every node: `sizes` (width, height) per node, `clusters` (members), `edges` (from a
@@ -169,10 +191,13 @@ pub(super) fn place(
     }
     let mut pos = vec![(0, 0); n];
     let mut rects = Vec::with_capacity(clusters.len());
+    // Rows of clusters about as wide as the whole picture would be square.
+    let area: i64 = sizes.iter().map(|(w, h)| w * h).sum();
+    let row_width = ROW_WIDTH.max(((area as f64).sqrt() * 2.0) as i64);
     let (mut x, mut y, mut row_h, mut width) = (0, top, 0, 0);
     for members in clusters {
         let (w, h) = cluster(members, sizes, &parents, &children, &mut pos);
-        if x > 0 && x + w > ROW_WIDTH {
+        if x > 0 && x + w > row_width {
             (x, y, row_h) = (0, y + row_h + GAP_Y, 0);
         }
         for m in members {

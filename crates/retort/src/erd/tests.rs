@@ -296,4 +296,47 @@ fn five_hundred_tables_in_well_under_a_second() {
     let took = started.elapsed();
     assert!(took.as_millis() < 1000, "{took:?}");
     assert!(svg.len() > dot.len() && dot.len() > mermaid.len());
+    // A chain of 500 references wraps into bands instead of one very wide row.
+    let size = |attr: &str| -> i64 {
+        let rest = svg.split(&format!(" {attr}=\"")).nth(1).expect("attribute");
+        rest.split('"')
+            .next()
+            .and_then(|v| v.parse().ok())
+            .expect("number")
+    };
+    let (w, h) = (size("width"), size("height"));
+    assert!(w < 4 * h && h < 4 * w, "{w} x {h}");
+}
+
+#[test]
+fn a_long_chain_wraps_into_bands() {
+    let mut s = Schema::default();
+    for i in 0..300usize {
+        let mut t = Table {
+            columns: vec![
+                column("id", "bigint", true),
+                column("prev_id", "bigint", false),
+            ],
+            ..Default::default()
+        };
+        if i > 0 {
+            t.constraints.insert(
+                format!("c{i:03}_prev_id_fkey"),
+                key(
+                    ConstraintKind::ForeignKey,
+                    &["prev_id"],
+                    Some(("app", &format!("c{:03}", i - 1), "id")),
+                ),
+            );
+        }
+        s.tables.insert(QualName::new("app", format!("c{i:03}")), t);
+    }
+    let svg = erd_svg(&erd_model(&s, &ErdOptions::default()));
+    let width: i64 = svg
+        .split(" width=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .and_then(|v| v.parse().ok())
+        .expect("width");
+    assert!(width < 5000, "{width}");
 }
