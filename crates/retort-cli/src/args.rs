@@ -157,6 +157,9 @@ pub enum Command {
     /// Print the SQL that turns FROM's schema into TO's. Each side is a database URL, an SQL
     /// file (or glob) loaded into a scratch database, or `migrations[@REV]` replayed into one.
     Diff(DiffArgs),
+    /// Write a static HTML site about the schema (a page per table, the ERD, the revision
+    /// history with each revision's SQL, a search box); no server or network needed to read it.
+    Doc(DocArgs),
     /// Read the database's schema.
     Schema {
         #[command(subcommand)]
@@ -189,6 +192,45 @@ pub enum SchemaAction {
         #[arg(long)]
         include_version_tables: bool,
     },
+    /// Draw an entity-relationship diagram: tables with their columns, foreign keys, enums,
+    /// views and what they read, clustered by schema.
+    Erd(ErdArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ErdArgs {
+    /// What to draw, as a side of `retort diff`: a database URL, SQL files, a JSON model, or
+    /// `migrations[@REV]` (default: the database).
+    pub side: Option<String>,
+    #[arg(long, value_enum, default_value_t = ErdFormatArg::Svg)]
+    pub format: ErdFormatArg,
+    /// PostgreSQL schema to draw (repeatable; default: all).
+    #[arg(long = "schema", value_name = "S")]
+    pub schemas: Vec<String>,
+    /// Tables and views to draw: `users`, `public.user*`, `*_log` (repeatable; `*` and `?`).
+    #[arg(long = "table", value_name = "PATTERN")]
+    pub tables: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DocArgs {
+    /// The schema, as a side of `retort diff`: a database URL, SQL files, a JSON model, or
+    /// `migrations[@REV]` (default: the database).
+    pub side: Option<String>,
+    /// The folder to write the site to (made if missing; files of the same names replaced).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: std::path::PathBuf,
+    /// PostgreSQL schema to document (repeatable; default: all).
+    #[arg(long = "schema", value_name = "S")]
+    pub schemas: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ErdFormatArg {
+    Svg,
+    Mermaid,
+    Dot,
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -285,6 +327,10 @@ pub enum GraphFormatArg {
     Ascii,
     Mermaid,
     Dot,
+    /// A picture: branches as lanes, long linear runs collapsed.
+    Svg,
+    /// The SVG picture in a standalone page with a search box.
+    Html,
 }
 
 #[derive(Debug, Args)]

@@ -116,13 +116,16 @@ pub fn show(ctx: &Context, cli: &Cli, rev: &str, json: bool) -> Result<ExitCode,
     Ok(ExitCode::Ok)
 }
 
-/// `graph [--format ascii|mermaid|dot]`.
+/// `graph [--format ascii|mermaid|dot|svg|html]`.
 pub fn graph(ctx: &Context, cli: &Cli, format: GraphFormatArg) -> Result<ExitCode, Failure> {
     let project = ctx.open_graph(cli)?;
     let format = match format {
         GraphFormatArg::Ascii => inspect::GraphFormat::Ascii,
         GraphFormatArg::Mermaid => inspect::GraphFormat::Mermaid,
         GraphFormatArg::Dot => inspect::GraphFormat::Dot,
+        GraphFormatArg::Svg | GraphFormatArg::Html => {
+            return crate::picture_cmd::graph_picture(cli, project, format)
+        }
     };
     print!("{}", inspect::render_graph(&project.graph, format));
     Ok(ExitCode::Ok)

@@ -13,6 +13,7 @@ mod db_cmd;
 mod diff_cmd;
 mod inspect_cmd;
 mod json_events;
+mod picture_cmd;
 mod schema_cmd;
 mod shell_cmd;
 
@@ -269,6 +270,7 @@ pub fn run(ctx: &Context, cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Diff(a) => diff_cmd::diff(ctx, cli, a),
         Command::Completions { shell } => shell_cmd::completions(*shell),
         Command::Man { dir } => shell_cmd::man(dir.as_deref()),
+        Command::Doc(a) => picture_cmd::doc(ctx, cli, a),
     }
 }
 

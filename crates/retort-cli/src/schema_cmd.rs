@@ -25,11 +25,14 @@ fn config(ctx: &Context, cli: &Cli) -> Result<Config, Failure> {
 }
 
 pub fn run(ctx: &Context, cli: &Cli, action: &SchemaAction) -> Result<ExitCode, Failure> {
-    let SchemaAction::Dump {
-        schemas,
-        format,
-        include_version_tables,
-    } = action;
+    let (schemas, format, include_version_tables) = match action {
+        SchemaAction::Dump {
+            schemas,
+            format,
+            include_version_tables,
+        } => (schemas, format, include_version_tables),
+        SchemaAction::Erd(a) => return crate::picture_cmd::erd(ctx, cli, a),
+    };
     let config = config(ctx, cli)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

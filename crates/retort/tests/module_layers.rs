@@ -11,21 +11,23 @@ use std::path::{Path, PathBuf};
 /// Lowest first. A module may use the modules of the layers before its own.
 const LAYERS: &[&[&str]] = &[
     // Helpers that know no stage.
-    &["util", "suggest", "sql"],
+    &["util", "suggest", "sql", "svg"],
     // The pure pipeline, in its order.
     &["config"],
     &["script"],
     &["graph"],
     &["resolve"],
     &["plan"],
-    &["inspect", "project"],
+    &["inspect", "project", "lanes"],
     &["author"],
     // The schema model and what reads, writes and compares it (pure but `introspect`).
     &["schema"],
-    &["render"],
+    &["render", "erd"],
     // Reads columns in `render`'s table order (inheritance).
     &["introspect"],
     &["diff"],
+    // The documentation site: the schema pictures and the history.
+    &["doc"],
     // What talks to PostgreSQL or runs programs.
     &["db"],
     &["runner", "devdb"],
