@@ -12,6 +12,7 @@ mod context;
 mod db_cmd;
 mod diff_cmd;
 mod inspect_cmd;
+mod lint_cmd;
 mod schema_cmd;
 
 use std::io::{IsTerminal, Write};
@@ -262,6 +263,7 @@ pub fn run(ctx: &Context, cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Dev { action } => db_cmd::dev(&ctx.load_config(cli)?, *action),
         Command::Schema { action } => schema_cmd::run(ctx, cli, action),
         Command::Diff(a) => diff_cmd::diff(ctx, cli, a),
+        Command::Lint(a) => lint_cmd::lint(ctx, cli, a),
     }
 }
 

@@ -107,6 +107,16 @@ always! {
     crate::devdb::DevDbError => Connection,
 }
 
+impl HasExitCode for crate::lint::LintError {
+    fn exit_code(&self) -> ExitCode {
+        use crate::lint::LintError;
+        match self {
+            LintError::Syntax { .. } => ExitCode::Script,
+            LintError::UnknownRule { .. } | LintError::NoReason { .. } => ExitCode::Config,
+        }
+    }
+}
+
 impl HasExitCode for crate::script::ScriptError {
     fn exit_code(&self) -> ExitCode {
         use crate::script::ScriptError;

@@ -23,6 +23,7 @@ pub mod exit;
 pub mod graph;
 pub mod inspect;
 pub mod introspect;
+pub mod lint;
 pub mod local;
 pub mod plan;
 pub mod project;
@@ -34,6 +35,7 @@ pub mod script;
 pub mod sql;
 pub mod suggest;
 pub mod testkit;
+pub mod trace;
 pub mod util;
 
 /// The old name of [`resolve`], kept for code written before the rename.

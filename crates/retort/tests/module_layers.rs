@@ -20,6 +20,8 @@ const LAYERS: &[&[&str]] = &[
     &["plan"],
     &["inspect", "project"],
     &["author"],
+    // Migration-safety rules over revision SQL (pure; table sizes are passed in).
+    &["lint"],
     // The schema model and what reads, writes and compares it (pure but `introspect`).
     &["schema"],
     &["render"],
@@ -31,6 +33,7 @@ const LAYERS: &[&[&str]] = &[
     &["runner", "devdb"],
     &["local"],
     &["autogen"],
+    &["trace"],
     &["testkit"],
     // The error → exit code mapping names every stage's error.
     &["exit"],
