@@ -30,19 +30,20 @@ type Justified = (&'static str, &'static str, &'static str, Side, &'static str);
 
 const NEW_TABLE: &str = "the table is created earlier in the same revision: it is empty and no one else holds it, so nothing waits (squawk knows this for index creation and UNIQUE, not for these)";
 const NOT_VALID_NA: &str = "PostgreSQL accepts NOT VALID only for CHECK and FOREIGN KEY; for UNIQUE, PRIMARY KEY and EXCLUDE retort reports the index build (disallowed-unique-constraint, adding-serial-primary-key-field) instead of advice that cannot be followed";
+const TIMEOUT_SCOPE: &str = "retort asks for lock_timeout/statement_timeout before statements that take a SHARE or stronger lock on an existing table (ALTER TABLE, CREATE INDEX, DROP TABLE/INDEX, TRUNCATE); squawk before any DDL, including CREATE/ALTER DOMAIN and TYPE, CREATE EXTENSION, CREATE VIEW, DROP SCHEMA/DATABASE and CONCURRENTLY builds, which do not queue a table's readers and writers behind them";
 const IMMUTABLE: &str = "lower() is immutable: PostgreSQL 11+ stores the default once, no rewrite (squawk treats any function outside a short list as volatile)";
 
 const JUSTIFIED: &[Justified] = &[
     (
-        "squawk_docs.sql",
-        "ADD PRIMARY KEY (id)",
+        "",
+        "PRIMARY KEY (",
         "constraint-missing-not-valid",
         Side::SquawkOnly,
         NOT_VALID_NA,
     ),
     (
-        "squawk_docs.sql",
-        "UNIQUE (field_name)",
+        "",
+        "UNIQUE (",
         "constraint-missing-not-valid",
         Side::SquawkOnly,
         NOT_VALID_NA,
@@ -75,6 +76,50 @@ const JUSTIFIED: &[Justified] = &[
         Side::SquawkOnly,
         IMMUTABLE,
     ),
+    (
+        "own.sql",
+        "DROP CONSTRAINT IF EXISTS existing_old_check",
+        "require-lock-timeout",
+        Side::RetortOnly,
+        "RESET lock_timeout comes before it, so it runs with no lock_timeout; squawk takes the file's first SET as enough for everything after",
+    ),
+    (
+        "",
+        "CREATE INDEX CONCURRENTLY",
+        "prefer-robust-stmts",
+        Side::SquawkOnly,
+        "in a transactional revision it fails every time (ban-concurrent-index-creation-in-transaction, an error, reported by both); whether it can be run again is moot. In a `transactional: false` revision retort reports it (the rule's own example)",
+    ),
+    ("", "DOMAIN", "require-lock-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "DOMAIN", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "DROP DATABASE", "require-lock-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "DROP DATABASE", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "DROP SCHEMA", "require-lock-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "DROP SCHEMA", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "CREATE VIEW", "require-lock-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "CREATE VIEW", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "CONCURRENTLY", "require-lock-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "CONCURRENTLY", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    (
+        "",
+        "DROP INDEX CONCURRENTLY",
+        "ban-concurrent-index-creation-in-transaction",
+        Side::RetortOnly,
+        "DROP INDEX CONCURRENTLY cannot run inside a transaction either: in a transactional revision it fails every time",
+    ),
+    (
+        "ban-concurrent-index-creation-in-transaction:bad",
+        "CREATE INDEX CONCURRENTLY",
+        "ban-concurrent-index-creation-in-transaction",
+        Side::RetortOnly,
+        "a transactional revision runs in retort's transaction, where PostgreSQL refuses CONCURRENTLY (the trace test shows it); squawk 2.70 with --assume-in-transaction reports this in a file of several statements (squawk_docs.sql) but not when the file is this one statement",
+    ),
+    ("", "TYPE", "require-lock-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "TYPE", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "SCHEMA", "require-lock-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "SCHEMA", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "EXTENSION", "require-lock-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "EXTENSION", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
 ];
 
 struct Case {

@@ -162,6 +162,10 @@ pub enum Stmt {
     Reindex {
         concurrently: bool,
     },
+    /// `ALTER TYPE|SCHEMA|VIEW|FUNCTION|... name RENAME TO ...` (not a table or column).
+    RenameObject {
+        kind: String,
+    },
     /// `ALTER TYPE ... ADD VALUE` (`positioned`: with BEFORE or AFTER).
     AddEnumValue {
         positioned: bool,

@@ -141,6 +141,23 @@ impl<'t, 'a> Cursor<'t, 'a> {
         }
     }
 
+    /// A cursor at the same place (to look ahead without moving this one).
+    pub fn clone_at(other: &Self) -> Self {
+        Cursor {
+            toks: other.toks,
+            text: other.text,
+            i: other.i,
+            end: other.end,
+        }
+    }
+
+    /// Move to the next keyword `kw` at any depth (or the end).
+    pub fn skip_to_word(&mut self, kw: &str) {
+        while self.peek().is_some_and(|t| !t.is(kw)) {
+            self.i += 1;
+        }
+    }
+
     /// True if the keyword `kw` appears anywhere in the rest of the statement (outside
     /// strings: they are single tokens).
     pub fn rest_has(&self, kw: &str) -> bool {

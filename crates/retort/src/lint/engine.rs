@@ -130,10 +130,10 @@ pub fn lint_section(section: &Section, settings: &Settings) -> Result<Vec<Findin
                 }
             }
         }
-        state.last_end = s.text.len();
+        state.current = s.offset + first;
         state.apply(&stmt);
     }
-    finish(&stmts, &state, &mut candidates);
+    finish(&starts, &state, &mut candidates);
     let is_comment = |at: usize| !spans.iter().any(|&(a, b)| a <= at && at < b);
     let allows = allows(section.text, is_comment);
     Ok(report(section, settings, candidates, &allows, &starts))
@@ -156,19 +156,19 @@ fn in_context(rule: &Rule, mut hit: Hit, state: &State, settings: &Settings) -> 
     Some(hit)
 }
 
-fn finish(stmts: &[crate::sql::Statement], state: &State, out: &mut Vec<Candidate>) {
-    let Some(last) = stmts.last() else { return };
+fn finish(starts: &[usize], state: &State, out: &mut Vec<Candidate>) {
     for &rule in ALL {
         if let Some(f) = rule.finish {
             let mut hits = Vec::new();
             f(state, &mut hits);
             for hit in hits {
-                let at = last.offset + hit.at;
+                let at = hit.at;
+                let stmt = starts.iter().rposition(|&s| s <= at).unwrap_or(0);
                 out.push(Candidate {
                     rule,
                     hit,
                     at,
-                    stmt: stmts.len() - 1,
+                    stmt,
                 });
             }
         }

@@ -120,6 +120,18 @@ fn alter(c: &mut Cursor) -> Stmt {
     if c.eat("table") {
         return alter_table(c);
     }
+    let start = c.i;
+    if let Some(kind) = c.peek().map(|t| t.text.to_ascii_lowercase()) {
+        let renames = c.rest_has("rename") && {
+            let mut probe = Cursor::clone_at(c);
+            probe.skip_to_word("rename");
+            probe.eat_all(&["rename", "to"])
+        };
+        if renames && !matches!(kind.as_str(), "index" | "sequence" | "role" | "user") {
+            return Stmt::RenameObject { kind };
+        }
+    }
+    c.i = start;
     if c.eat("type") {
         c.qname();
         let at = c.at();

@@ -24,7 +24,8 @@ pub struct Rule {
     /// Reported once per section (the first statement that needs what is missing).
     pub once: bool,
     pub check: fn(&Stmt, &State, &mut Vec<Hit>),
-    /// Called once after the last statement (for what is wrong about the whole section).
+    /// Called once after the last statement (for what is wrong about the whole section); its
+    /// hits' `at` are offsets in the section, at the start of a statement.
     pub finish: Option<fn(&State, &mut Vec<Hit>)>,
 }
 

@@ -11,13 +11,17 @@ pub struct State {
     pub transactional_revision: bool,
     /// Open `BEGIN`s written in the section.
     pub explicit_begins: u32,
+    /// Where each open `BEGIN` starts (offset in the section).
+    pub open_begins: Vec<usize>,
+    /// Where the current statement starts (offset in the section; set by the engine).
+    pub current: usize,
     /// `lock_timeout` is set (in the section, or by retort.toml for the migrating session).
     pub lock_timeout: bool,
     pub statement_timeout: bool,
     /// Tables (`schema.name` keys) created earlier in this revision.
     pub created: BTreeSet<String>,
-    /// Where the last statement ended (offset in its text), for findings on the whole section.
-    pub last_end: usize,
+    /// Tables given a NOT VALID constraint earlier in this revision.
+    pub not_valid_added: BTreeSet<String>,
 }
 
 impl State {
@@ -34,9 +38,13 @@ impl State {
     /// Take the statement's effect into account.
     pub fn apply(&mut self, stmt: &Stmt) {
         match stmt {
-            Stmt::Begin => self.explicit_begins += 1,
+            Stmt::Begin => {
+                self.explicit_begins += 1;
+                self.open_begins.push(self.current);
+            }
             Stmt::Commit | Stmt::Rollback => {
                 self.explicit_begins = self.explicit_begins.saturating_sub(1);
+                self.open_begins.pop();
             }
             Stmt::Set { name, value, .. } => self.set(name, value != "0"),
             Stmt::Reset { name } if name == "all" => {
@@ -47,7 +55,15 @@ impl State {
             Stmt::CreateTable { name, .. } => {
                 self.created.insert(name.key());
             }
-            Stmt::AlterTable { name, actions, .. } if self.is_new(&name.key()) => {
+            Stmt::AlterTable { name, actions, .. } if !self.is_new(&name.key()) => {
+                let not_valid = actions
+                    .iter()
+                    .any(|a| matches!(a, Action::AddConstraint(k) if k.not_valid));
+                if not_valid {
+                    self.not_valid_added.insert(name.key());
+                }
+            }
+            Stmt::AlterTable { name, actions, .. } => {
                 for a in actions {
                     if let Action::RenameTable { to, .. } = a {
                         let mut renamed = name.clone();

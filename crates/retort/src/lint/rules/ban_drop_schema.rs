@@ -10,7 +10,7 @@ pub(crate) static RULE: Rule = Rule {
     help: "Deploy code that no longer uses the schema first; suppress with the reason.",
     severity: Severity::Warning,
     bad: "DROP SCHEMA reporting CASCADE;",
-    good: "ALTER SCHEMA reporting RENAME TO reporting_unused;",
+    good: "CREATE SCHEMA IF NOT EXISTS reporting_v2;",
     existing_table_only: false,
     once: false,
     check,

@@ -10,7 +10,7 @@ pub(crate) static RULE: Rule = Rule {
     help: "Deploy code that no longer uses the type first; suppress with the reason.",
     severity: Severity::Warning,
     bad: "DROP TYPE mood;",
-    good: "ALTER TYPE mood RENAME TO mood_unused;",
+    good: "CREATE TYPE mood_v2 AS ENUM ('sad', 'ok', 'happy');",
     existing_table_only: false,
     once: false,
     check,

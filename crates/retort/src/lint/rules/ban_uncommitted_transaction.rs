@@ -21,11 +21,8 @@ pub(crate) static RULE: Rule = Rule {
 fn check(_: &Stmt, _: &State, _: &mut Vec<Hit>) {}
 
 fn finish(state: &State, out: &mut Vec<Hit>) {
-    if state.explicit_begins > 0 {
-        out.push(Hit::new(
-            state.last_end,
-            "transaction still open at the end of the section",
-        ));
+    if let Some(&at) = state.open_begins.last() {
+        out.push(Hit::new(at, "this BEGIN is never committed or rolled back"));
     }
 }
 

@@ -32,6 +32,7 @@ mod prefer_robust_stmts;
 mod prefer_text_field;
 mod prefer_timestamp_tz;
 mod renaming_column;
+mod renaming_object;
 mod renaming_table;
 mod require_concurrent_index_creation;
 mod require_concurrent_index_deletion;
@@ -68,6 +69,7 @@ pub static ALL: &[&Rule] = &[
     &prefer_text_field::RULE,
     &prefer_timestamp_tz::RULE,
     &renaming_column::RULE,
+    &renaming_object::RULE,
     &renaming_table::RULE,
     &require_concurrent_index_creation::RULE,
     &require_concurrent_index_deletion::RULE,
@@ -140,6 +142,9 @@ fn locks_table(stmt: &Stmt) -> Option<(Option<&QName>, usize)> {
         Stmt::DropIndex {
             concurrently: false,
             ..
+        }
+        | Stmt::Reindex {
+            concurrently: false,
         }
         | Stmt::Truncate { .. } => Some((None, 0)),
         _ => None,
