@@ -224,7 +224,11 @@ fn github(f: &Finding) -> String {
         f.line,
         f.column,
         prop(f.rule),
-        data(&format!("{} ({})", f.message, f.help))
+        data(&if f.help.is_empty() {
+            f.message.clone()
+        } else {
+            format!("{} ({})", f.message, f.help)
+        })
     )
 }
 

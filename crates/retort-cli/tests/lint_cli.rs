@@ -81,7 +81,7 @@ fn github_and_json_formats() {
     assert_eq!(code, 1);
     insta::assert_snapshot!("lint_github", out);
     assert!(
-        !out.contains("ban-drop-column"),
+        !out.contains("title=ban-drop-column"),
         "turned off in retort.toml"
     );
     let (_, out, _) = run(retort(dir.path()).args(["lint", "--json"]));
