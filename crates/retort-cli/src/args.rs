@@ -160,6 +160,9 @@ pub enum Command {
     /// Write a static HTML site about the schema (a page per table, the ERD, the revision
     /// history with each revision's SQL, a search box); no server or network needed to read it.
     Doc(DocArgs),
+    /// Check revisions' SQL for what locks or breaks a live database (exit 1 on an error-level
+    /// finding).
+    Lint(LintArgs),
     /// Read the database's schema.
     Schema {
         #[command(subcommand)]
@@ -237,6 +240,39 @@ pub enum ErdFormatArg {
 pub enum SchemaFormatArg {
     Sql,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Revisions (`ae10`, `head`, `label@head`) or ranges (`[start]:[end]`). Default: the
+    /// revisions not applied yet when a database URL is given, else all.
+    pub revs: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = LintFormat::Text)]
+    pub format: LintFormat,
+    /// Same as `--format json`.
+    #[arg(long)]
+    pub json: bool,
+    /// List the rules (id, severity, what they catch) and exit.
+    #[arg(long)]
+    pub rules: bool,
+    /// Lint every revision, even with a database URL (table sizes are still read).
+    #[arg(long)]
+    pub all: bool,
+    /// Run each revision on a scratch database at its parent's state (`[autogenerate] dev_url`
+    /// or the local dev cluster), in a transaction rolled back, and report the locks each
+    /// statement took, table rewrites and how long each lock was held.
+    #[arg(long)]
+    pub trace: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// file:line:column, the line and a caret, the rule's help.
+    Text,
+    Json,
+    /// GitHub Actions workflow commands (`::error file=...`), one per finding.
+    Github,
 }
 
 #[derive(Debug, Args)]
@@ -373,6 +409,10 @@ pub struct RunArgs {
     /// lock_timeout; --lock-timeout is the wait for retort's own migration lock).
     #[arg(long, value_name = "DURATION")]
     pub db_lock_timeout: Option<String>,
+    /// Lint the revisions about to run first and refuse (exit 1) on an error-level finding
+    /// (also `[lint] upgrade = true` in retort.toml).
+    #[arg(long)]
+    pub lint: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -190,6 +190,8 @@ pub fn upgrade_or_downgrade(
         .clone_from(&a.statement_timeout);
     opts.server_lock_timeout.clone_from(&a.db_lock_timeout);
     let config = project.config.clone();
+    let lint = direction == Direction::Up && (a.lint || config.lint.upgrade);
+    let lint_project = lint.then(|| project.clone());
     let migrator = Migrator::new(project, opts);
     if a.sql {
         print!(
@@ -208,6 +210,15 @@ pub fn upgrade_or_downgrade(
     };
     let result = rt.block_on(async {
         let url = database_url(cli, &config).await?;
+        if let Some(project) = &lint_project {
+            // What this upgrade would run, as the database stands now (the run re-plans under
+            // its lock; a revision applied meanwhile by another deploy only loses a check).
+            let heads = migrator.current(&url).await.map_err(Failure::from)?;
+            let plan = retort::plan::upgrade(migrator.graph(), &heads, &a.target)
+                .map_err(|e| Failure::message(ExitCode::Target, e))?;
+            let revs: Vec<_> = plan.steps.iter().map(|s| s.rev).collect();
+            crate::lint_cmd::refuse_on_errors(project, &revs)?;
+        }
         let progress = Progress::new(a.verbose);
         let json = crate::json_events::JsonLines {
             statements: a.verbose,

@@ -14,6 +14,7 @@ mod diff_cmd;
 mod inspect_cmd;
 mod json_events;
 mod picture_cmd;
+mod lint_cmd;
 mod schema_cmd;
 mod shell_cmd;
 
@@ -271,6 +272,7 @@ pub fn run(ctx: &Context, cli: &Cli) -> Result<ExitCode, Failure> {
         Command::Completions { shell } => shell_cmd::completions(*shell),
         Command::Man { dir } => shell_cmd::man(dir.as_deref()),
         Command::Doc(a) => picture_cmd::doc(ctx, cli, a),
+        Command::Lint(a) => lint_cmd::lint(ctx, cli, a),
     }
 }
 

@@ -267,10 +267,10 @@ pub struct Scratch {
 }
 
 /// A scratch database while it exists.
-struct ScratchDb {
+pub(crate) struct ScratchDb {
     admin: tokio_postgres::Client,
     name: String,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Scratch {
@@ -308,7 +308,7 @@ impl Scratch {
         }
     }
 
-    async fn create(&self) -> Result<ScratchDb, AutogenError> {
+    pub(crate) async fn create(&self) -> Result<ScratchDb, AutogenError> {
         let target = Endpoint::parse(&self.server_url)?;
         let admin = target.connect("retort scratch").await?;
         let name = format!("retort_scratch_{:016x}", rand::random::<u64>());
@@ -320,7 +320,7 @@ impl Scratch {
         Ok(ScratchDb { admin, name, url })
     }
 
-    async fn remove(&self, db: ScratchDb) {
+    pub(crate) async fn remove(&self, db: ScratchDb) {
         // Connections of the loader are closed by now; FORCE covers a straggler.
         let _ = db
             .admin

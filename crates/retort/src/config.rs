@@ -32,6 +32,55 @@ pub struct ConfigFile {
     #[serde(default)]
     pub post_write_hooks: Vec<PostWriteHook>,
     pub autogenerate: Option<AutogenerateConfig>,
+    pub lint: Option<LintConfig>,
+}
+
+/// `[lint]`: `retort lint`'s rules and what `upgrade` does with its findings.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LintConfig {
+    /// Rule id → severity (`error`, `warning`, `off`), over the rule's default. Rule ids are
+    /// checked by `retort::lint` (this layer knows none).
+    #[serde(default)]
+    pub rules: std::collections::BTreeMap<String, Severity>,
+    /// `upgrade` lints the revisions it is about to run and refuses any error-level finding
+    /// (as `upgrade --lint`).
+    #[serde(default)]
+    pub upgrade: bool,
+    /// Findings accepted for a revision without editing it (an applied revision's text is
+    /// checksummed): `[[lint.allow]] revision = "ae10..." rule = "..." reason = "..."`.
+    #[serde(default)]
+    pub allow: Vec<LintAllow>,
+}
+
+/// One `[[lint.allow]]`: a rule accepted for one revision, and why.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct LintAllow {
+    pub revision: String,
+    pub rule: String,
+    pub reason: String,
+}
+
+/// How much a lint finding matters; `off` turns its rule off.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Off,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Off => "off",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
 }
 
 /// `[autogenerate]`: where `revision --autogenerate`, `check` and `diff` get the desired schema.
@@ -101,6 +150,7 @@ pub struct Config {
     pub revision_template: Option<PathBuf>,
     pub post_write_hooks: Vec<PostWriteHook>,
     pub autogenerate: AutogenerateConfig,
+    pub lint: LintConfig,
 }
 
 /// Where the migration lock lives (`lock_mode`; the runner takes it).
@@ -295,6 +345,7 @@ impl Config {
             revision_template: file.revision_template.map(|t| root.join(t)),
             post_write_hooks: file.post_write_hooks,
             autogenerate: file.autogenerate.unwrap_or_default(),
+            lint: file.lint.unwrap_or_default(),
         }
     }
 

@@ -115,6 +115,16 @@ impl HasExitCode for crate::db::DbError {
     }
 }
 
+impl HasExitCode for crate::lint::LintError {
+    fn exit_code(&self) -> ExitCode {
+        use crate::lint::LintError;
+        match self {
+            LintError::Syntax { .. } => ExitCode::Script,
+            LintError::UnknownRule { .. } | LintError::NoReason { .. } => ExitCode::Config,
+        }
+    }
+}
+
 impl HasExitCode for crate::script::ScriptError {
     fn exit_code(&self) -> ExitCode {
         use crate::script::ScriptError;

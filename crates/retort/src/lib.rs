@@ -26,6 +26,7 @@ pub mod graph;
 pub mod inspect;
 pub mod introspect;
 pub mod lanes;
+pub mod lint;
 pub mod local;
 pub mod plan;
 pub mod project;
@@ -38,6 +39,7 @@ pub mod sql;
 pub mod suggest;
 pub mod svg;
 pub mod testkit;
+pub mod trace;
 pub mod util;
 
 /// The old name of [`resolve`], kept for code written before the rename.

@@ -20,6 +20,8 @@ const LAYERS: &[&[&str]] = &[
     &["plan"],
     &["inspect", "project", "lanes"],
     &["author"],
+    // Migration-safety rules over revision SQL (pure; table sizes are passed in).
+    &["lint"],
     // The schema model and what reads, writes and compares it (pure but `introspect`).
     &["schema"],
     &["render", "erd"],
@@ -33,6 +35,7 @@ const LAYERS: &[&[&str]] = &[
     &["runner", "devdb"],
     &["local"],
     &["autogen"],
+    &["trace"],
     &["testkit"],
     // The error → exit code mapping names every stage's error.
     &["exit"],

@@ -18,6 +18,7 @@
 mod apply;
 mod error;
 mod events;
+mod lint_context;
 mod lock;
 mod offline;
 mod options;

@@ -1,0 +1,26 @@
+-- retort's own cases: context, tricky syntax, and statements that must stay silent.
+SET lock_timeout = '2s';
+SET statement_timeout = '5min';
+CREATE TABLE fresh (id bigint GENERATED ALWAYS AS IDENTITY, email text);
+CREATE INDEX fresh_email_idx ON fresh (email);
+ALTER TABLE fresh ALTER COLUMN email SET NOT NULL;
+ALTER TABLE fresh ADD CONSTRAINT fresh_email_key UNIQUE (email);
+ALTER TABLE fresh ADD COLUMN token uuid DEFAULT gen_random_uuid();
+ALTER TABLE fresh ADD COLUMN n int8 NOT NULL;
+ALTER TABLE public.existing ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();
+ALTER TABLE existing ADD COLUMN note text DEFAULT 'DROP TABLE x; ALTER TABLE y ALTER z SET NOT NULL';
+ALTER TABLE existing ADD COLUMN price numeric(10, 2) DEFAULT '0'::numeric(10, 2);
+ALTER TABLE existing ADD COLUMN tags text[] DEFAULT ARRAY[]::text[];
+ALTER TABLE existing ALTER COLUMN price SET DEFAULT 1, ALTER COLUMN note SET STATISTICS 100;
+COMMENT ON COLUMN existing.note IS 'CREATE INDEX i ON t (a)';
+CREATE OR REPLACE FUNCTION f() RETURNS void LANGUAGE sql AS $$ DROP TABLE existing $$;
+CREATE VIEW v AS SELECT * FROM existing;
+ALTER TABLE "Mixed Case" ADD COLUMN "Flag" boolean DEFAULT false;
+ALTER TABLE existing ADD COLUMN a int, ADD COLUMN b varchar(20), ALTER COLUMN c TYPE bigint;
+ALTER TABLE existing ADD COLUMN d timestamp(6) without time zone;
+ALTER TABLE existing ADD COLUMN e double precision DEFAULT random();
+ALTER TABLE existing ADD COLUMN f bigint DEFAULT nextval('existing_f_seq');
+ALTER TABLE existing ADD COLUMN g bigint REFERENCES other (id);
+CREATE UNIQUE INDEX existing_email_idx ON existing (lower(email));
+RESET lock_timeout;
+ALTER TABLE existing DROP CONSTRAINT IF EXISTS existing_old_check;
