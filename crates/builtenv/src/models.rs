@@ -230,6 +230,42 @@ impl PgEnum for EventType {
     ];
 }
 
+/// What a user may do inside its tenant (see `crate::auth::Role` for what each route asks for).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+)]
+#[serde(rename_all = "snake_case")]
+#[postgres(name = "userrole", rename_all = "snake_case")]
+pub enum UserRole {
+    /// Everything, including users, API tokens and the audit trail.
+    Admin,
+    /// Projects and documents.
+    Member,
+    /// A chartered engineer: also moves projects into the review states only engineers sign.
+    Engineer,
+}
+
+impl PgEnum for UserRole {
+    const ALL: &'static [Self] = &[Self::Admin, Self::Member, Self::Engineer];
+}
+
+/// What kind of credential a row of `api_tokens` is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+)]
+#[serde(rename_all = "snake_case")]
+#[postgres(name = "tokenkind", rename_all = "snake_case")]
+pub enum TokenKind {
+    /// Made by `POST /login` for a user, ended by `POST /logout`.
+    Session,
+    /// Made by an admin for a machine; acts with its own role, not a user's.
+    Api,
+}
+
+impl PgEnum for TokenKind {
+    const ALL: &'static [Self] = &[Self::Session, Self::Api];
+}
+
 /// The labels of an enum type.
 const fn labels<E: retort::schema::builder::PgEnum>() -> (&'static str, &'static [&'static str]) {
     (E::NAME, E::LABELS)
@@ -243,6 +279,8 @@ pub const ENUM_TYPES: &[(&str, &[&str])] = &[
     labels::<DocumentType>(),
     labels::<DocumentStatus>(),
     labels::<EventType>(),
+    labels::<UserRole>(),
+    labels::<TokenKind>(),
 ];
 
 /// Every table, in dependency order (a table after those it references).
@@ -253,6 +291,7 @@ pub const TABLES: &[&str] = &[
     Project::TABLE,
     Document::TABLE,
     AuditEvent::TABLE,
+    ApiToken::TABLE,
 ];
 
 /// `tenants`: a customer organisation. Row-level security on `id`.
@@ -314,8 +353,8 @@ pub struct User {
     pub is_engineer: bool,
     pub engineer_registration_number: Option<String>,
     pub engineer_qualification: Option<String>,
-    #[retort(default = "'user'")]
-    pub role: String,
+    #[retort(default = "'member'")]
+    pub role: UserRole,
     pub last_login_at: Option<Timestamp>,
     #[retort(default = "now()")]
     pub created_at: Timestamp,
@@ -491,6 +530,43 @@ pub struct AuditEvent {
     pub timestamp: Timestamp,
 }
 
+/// `api_tokens`: a credential, a user's login session or a machine's API token (revision
+/// 5c1d8e2f4a90). Only the SHA-256 of the token is stored (`token_hash`, hex): the token itself
+/// is shown once, when made. A token is valid until `expires_at` unless `revoked_at` is set;
+/// rows are revoked, never deleted, by the service. A session's user is referenced through
+/// `(tenant_id, user_id)` (deleting the user deletes its sessions); an API token has no user and
+/// acts with its own `role`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[retort(
+    table = "api_tokens",
+    from_row,
+    foreign_key(
+        columns = "tenant_id, user_id",
+        references = "users(tenant_id, id)",
+        on_delete = "cascade"
+    ),
+    index = "tenant_id, user_id"
+)]
+pub struct ApiToken {
+    #[retort(primary_key, default = "public.uuid_generate_v4()")]
+    pub id: Uuid,
+    #[retort(references = "tenants(id)", on_delete = "cascade")]
+    pub tenant_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub kind: TokenKind,
+    pub name: Option<String>,
+    pub role: UserRole,
+    #[retort(unique_index)]
+    #[serde(skip_serializing)]
+    pub token_hash: String,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+    #[retort(default = "now()")]
+    pub created_at: Timestamp,
+    #[retort(default = "now()")]
+    pub updated_at: Timestamp,
+}
+
 /// The body of `builtenv_set_updated_at()`: updated_at is kept by the database, whoever writes
 /// the row.
 const SET_UPDATED_AT: &str = "\nBEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND\n";
@@ -540,6 +616,8 @@ pub fn schema() -> Schema {
         .pg_enum::<DocumentType>()
         .pg_enum::<DocumentStatus>()
         .pg_enum::<EventType>()
+        .pg_enum::<UserRole>()
+        .pg_enum::<TokenKind>()
         .function(FunctionBuilder::new(
             "public",
             "builtenv_set_updated_at",
@@ -568,7 +646,8 @@ pub fn schema() -> Schema {
     let b = touched::<Subscription>(b, READ_WRITE);
     let b = touched::<Project>(b, READ_WRITE);
     let b = touched::<Document>(b, READ_WRITE);
-    b.model_with::<AuditEvent>(|t| secured(t, "tenant_id", &["SELECT", "INSERT"]))
+    let b = b.model_with::<AuditEvent>(|t| secured(t, "tenant_id", &["SELECT", "INSERT"]));
+    touched::<ApiToken>(b, &["SELECT", "INSERT", "UPDATE"])
         .build()
         .expect("the models declare a valid schema (tested by models::tests)")
 }
@@ -619,6 +698,8 @@ mod tests {
         labels_match::<DocumentType>();
         labels_match::<DocumentStatus>();
         labels_match::<EventType>();
+        labels_match::<UserRole>();
+        labels_match::<TokenKind>();
     }
 
     #[test]
