@@ -33,6 +33,9 @@ pub struct ServeOptions {
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
+    let format = crate::telemetry::LogFormat::from_env()
+        .map_err(|e| Failure::message(ExitCode::Usage, e))?;
+    crate::telemetry::init(format);
     let project = crate::project()?;
     let (url, source) = database_url(opts.database_url.as_deref(), &project.config).await?;
     let target = retort::db::Endpoint::parse(&url).map_err(RunError::from)?;

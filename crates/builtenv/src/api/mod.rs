@@ -3,6 +3,7 @@
 //! | route | who | what |
 //! | --- | --- | --- |
 //! | `GET /healthz` | anyone | 200 while the process runs |
+//! | `GET /metrics` | anyone | Prometheus text: requests, latency per route, pool, migration state |
 //! | `GET /readyz` | anyone | 200 when the database is reachable and at the migrations' head, else 503 saying which |
 //! | `POST /signup` | anyone | a tenant, its trial subscription and its first admin |
 //! | `POST /login` | anyone | e-mail and password for a session token (rate-limited) |
@@ -28,6 +29,7 @@ mod accounts;
 pub mod auth;
 mod error;
 mod handlers;
+mod metrics;
 mod tokens;
 mod tx;
 
@@ -38,7 +40,7 @@ use std::sync::Arc;
 
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, MatchedPath, Request, State};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
@@ -46,6 +48,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::Router;
 use retort::runner::Migrator;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_http::LatencyUnit;
+use tracing::Level;
 
 pub use error::ApiError;
 
@@ -82,6 +88,7 @@ struct StateInner {
     url: String,
     limits: Limits,
     limiter: LoginLimiter,
+    metrics: metrics::Metrics,
     /// Seen at head once (see [`AppState::readiness`]).
     ready: AtomicBool,
     /// `serve --migrate` is upgrading the database right now.
@@ -111,6 +118,7 @@ impl AppState {
                 url,
                 limits,
                 limiter: LoginLimiter::default(),
+                metrics: metrics::Metrics::default(),
                 ready: AtomicBool::new(false),
                 migrating: AtomicBool::new(false),
             }),
@@ -123,6 +131,18 @@ impl AppState {
 
     pub(crate) fn limiter(&self) -> &LoginLimiter {
         &self.inner.limiter
+    }
+
+    pub(crate) fn metrics(&self) -> &metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    /// (seen at head, migrating now), without asking the database.
+    pub(crate) fn migration_state(&self) -> (bool, bool) {
+        (
+            self.was_ready(),
+            self.inner.migrating.load(Ordering::Acquire),
+        )
     }
 
     /// Says that this process is migrating the database (or has stopped).
@@ -232,6 +252,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::metrics))
         .merge(api)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limits.body_bytes))
@@ -239,7 +260,43 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             request_timeout,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                ),
+        )
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The span of a request: method, route template, path (without the query, which may hold
+/// search text) and request id.
+fn request_span(request: &Request) -> tracing::Span {
+    let id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str);
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        route,
+        path = request.uri().path(),
+        request_id = id,
+    )
 }
 
 async fn not_found() -> ApiError {

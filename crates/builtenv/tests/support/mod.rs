@@ -28,8 +28,14 @@ impl Server {
     /// Starts `builtenv ARGS` with DATABASE_URL=url and BIND=127.0.0.1:0 (a free port), without
     /// waiting for anything.
     pub fn spawn(url: &str, args: &[&str]) -> Self {
+        Self::spawn_with(url, args, &[])
+    }
+
+    /// [`Server::spawn`] with more environment variables.
+    pub fn spawn_with(url: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(BIN)
             .args(args)
+            .envs(env.iter().copied())
             .env("DATABASE_URL", url)
             .env("BIND", "127.0.0.1:0")
             .env("POOL_SIZE", "4")
@@ -102,6 +108,16 @@ impl Server {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Sends SIGTERM (what `docker stop` sends).
+    pub fn terminate(&self) {
+        let pid = self.child.id().expect("running");
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
     }
 
     /// Waits for the process to end (after a failure) and returns its exit code.
