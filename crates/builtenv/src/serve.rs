@@ -91,7 +91,10 @@ pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
         eprintln!("builtenv: migrations: {}", describe(&report, Direction::Up));
     }
     match state.readiness().await {
-        crate::api::Readiness::Ready => eprintln!("builtenv: ready"),
+        crate::api::Readiness::Ready => {
+            eprintln!("builtenv: ready");
+            eprintln!("{}", sign_up_hint(addr));
+        }
         _ => eprintln!(
             "builtenv: not ready until the database is migrated (`builtenv migrate upgrade head`, or serve --migrate)"
         ),
@@ -104,6 +107,16 @@ pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
             format!("server task failed: {e}"),
         )),
     }
+}
+
+/// How to start using the API, printed once ready.
+fn sign_up_hint(addr: SocketAddr) -> String {
+    format!(
+        "builtenv: sign up with\n  curl -s -X POST http://{addr}/signup -H 'content-type: application/json' \\\n    \
+         -d '{{\"tenant\": {{\"name\": \"Acme\", \"slug\": \"acme\", \"email\": \"ops@acme.test\"}}, \
+         \"admin\": {{\"email\": \"you@acme.test\", \"password\": \"at least 10 characters\"}}}}'\n\
+         then POST /login with that e-mail and password for a token (see crates/builtenv/README.md)"
+    )
 }
 
 /// A number from the environment variable `name`, or `default` when it is unset.

@@ -73,6 +73,15 @@ async fn request_ids_json_logs_metrics_and_a_clean_stop() {
     let (status, body) = http(&addr, "GET", "/readyz", None).await;
     assert_eq!((status, body), (200, json!({"status": "ready"})));
 
+    // Once ready, the server says how to start.
+    assert!(
+        server
+            .stderr()
+            .contains(&format!("curl -s -X POST http://{addr}/signup")),
+        "{}",
+        server.stderr()
+    );
+
     // SIGTERM: the server stops accepting, finishes, exits 0.
     server.terminate();
     assert_eq!(server.exit_code().await, Some(0), "{}", server.stderr());
