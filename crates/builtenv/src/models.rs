@@ -46,7 +46,18 @@ pub trait PgEnum: retort::schema::builder::PgEnum + Sized + 'static {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "subscriptionstatus", rename_all = "snake_case")]
@@ -73,7 +84,18 @@ impl PgEnum for SubscriptionStatus {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "subscriptiontier", rename_all = "snake_case")]
@@ -88,7 +110,18 @@ impl PgEnum for SubscriptionTier {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "projectstatus", rename_all = "snake_case")]
@@ -117,7 +150,18 @@ impl PgEnum for ProjectStatus {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "documenttype", rename_all = "snake_case")]
@@ -150,7 +194,18 @@ impl PgEnum for DocumentType {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "documentstatus", rename_all = "snake_case")]
@@ -179,7 +234,18 @@ impl PgEnum for DocumentStatus {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[postgres(name = "eventtype")]
 pub enum EventType {
@@ -232,7 +298,18 @@ impl PgEnum for EventType {
 
 /// What a user may do inside its tenant (see `crate::auth::Role` for what each route asks for).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "userrole", rename_all = "snake_case")]
@@ -251,7 +328,18 @@ impl PgEnum for UserRole {
 
 /// What kind of credential a row of `api_tokens` is.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "tokenkind", rename_all = "snake_case")]
@@ -295,7 +383,7 @@ pub const TABLES: &[&str] = &[
 ];
 
 /// `tenants`: a customer organisation. Row-level security on `id`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(table = "tenants", from_row)]
 pub struct Tenant {
     #[retort(primary_key, default = "public.uuid_generate_v4()")]
@@ -330,7 +418,7 @@ pub struct Tenant {
 
 /// `users`: an account of a tenant. `(tenant_id, id)` is unique: the target of tenant-checked
 /// foreign keys.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(table = "users", from_row, unique = "tenant_id, id")]
 pub struct User {
     #[retort(primary_key, default = "public.uuid_generate_v4()")]
@@ -340,6 +428,7 @@ pub struct User {
     #[retort(unique_index)]
     pub email: String,
     #[serde(skip_serializing)]
+    #[schema(ignore)]
     pub hashed_password: String,
     #[retort(default = "true")]
     pub is_active: bool,
@@ -363,7 +452,7 @@ pub struct User {
 }
 
 /// `subscriptions`: a tenant's Stripe subscription (one per tenant).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(table = "subscriptions", from_row)]
 pub struct Subscription {
     #[retort(primary_key, default = "public.uuid_generate_v4()")]
@@ -382,6 +471,7 @@ pub struct Subscription {
     #[retort(default = "'monthly'")]
     pub billing_cycle: String,
     #[retort(precision = 10, scale = 2, default = "0")]
+    #[schema(value_type = String)]
     pub amount: Decimal,
     #[retort(default = "'GBP'")]
     pub currency: String,
@@ -400,7 +490,7 @@ pub struct Subscription {
 }
 
 /// `projects`: a building project of a tenant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(
     table = "projects",
     from_row,
@@ -439,7 +529,7 @@ pub struct Project {
 /// its own tenant; `extracted_text` is trigram-indexed for text search; `content_hash` (hex
 /// SHA-256 of the file, for finding duplicates) came with revision b7e24d90c1a5, its index
 /// built CONCURRENTLY.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(
     table = "documents",
     from_row,
@@ -493,7 +583,7 @@ pub struct Document {
 /// where available (see the module documentation); the primary key is (id, timestamp) either
 /// way. Append-only for the service. Its user is referenced through `(tenant_id, user_id)`
 /// ON DELETE SET NULL (user_id): deleting a user keeps its events.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(
     table = "audit_events",
     from_row,
@@ -524,6 +614,7 @@ pub struct AuditEvent {
     pub actor_type: Option<String>,
     pub actor_id: Option<String>,
     pub ai_metadata: Option<serde_json::Value>,
+    #[schema(value_type = Option<String>)]
     pub ip_address: Option<IpAddr>,
     pub user_agent: Option<String>,
     #[retort(default = "now()")]
@@ -536,7 +627,7 @@ pub struct AuditEvent {
 /// rows are revoked, never deleted, by the service. A session's user is referenced through
 /// `(tenant_id, user_id)` (deleting the user deletes its sessions); an API token has no user and
 /// acts with its own `role`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(
     table = "api_tokens",
     from_row,
@@ -558,6 +649,7 @@ pub struct ApiToken {
     pub role: UserRole,
     #[retort(unique_index)]
     #[serde(skip_serializing)]
+    #[schema(ignore)]
     pub token_hash: String,
     pub expires_at: Timestamp,
     pub revoked_at: Option<Timestamp>,

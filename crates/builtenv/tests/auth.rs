@@ -1,6 +1,7 @@
-//! Authentication through the real HTTP stack on a real database: every authenticated route
-//! refuses a missing, revoked or expired credential (401), another tenant's (404) and a member
-//! where an admin is needed (403); login, logout, API tokens, roles, rate limiting, audit
+//! Authentication through the real HTTP stack on a real database: every operation of the
+//! OpenAPI document (`/openapi.json`) that needs a credential refuses a missing, revoked or
+//! expired one (401), another tenant's (404) and a member where its security requirement does
+//! not list `member` (403); login, logout, API tokens, roles, rate limiting, audit
 //! events; and no password or token in the server's logs.
 
 mod support;
@@ -8,92 +9,74 @@ mod support;
 use serde_json::{json, Value};
 use support::{http, http_as, login, raw, sign_up, text, Server};
 
-/// A route of the API: method, path (`{T}` the tenant, `{P}` a project, `{K}` an API token),
-/// a valid body, whether it names a tenant, whether only an admin may call it.
-struct Route {
-    method: &'static str,
-    path: &'static str,
-    body: Option<Value>,
-    tenant: bool,
-    admin: bool,
+/// An operation of the OpenAPI document: method, path template, the roles its security
+/// requirement lists (`None`: no credential needed).
+struct Operation {
+    method: String,
+    path: String,
+    roles: Option<Vec<String>>,
 }
 
-fn routes() -> Vec<Route> {
-    let r = |method, path, body, tenant, admin| Route {
-        method,
-        path,
-        body,
-        tenant,
-        admin,
-    };
-    vec![
-        r("GET", "/me", None, false, false),
-        r("POST", "/logout", None, false, false),
-        r("GET", "/tenants/{T}", None, true, false),
-        r("GET", "/tenants/{T}/projects", None, true, false),
-        r(
-            "POST",
-            "/tenants/{T}/projects",
-            Some(json!({"name": "planted"})),
-            true,
-            false,
-        ),
-        r("GET", "/tenants/{T}/projects/{P}", None, true, false),
-        r(
-            "PATCH",
-            "/tenants/{T}/projects/{P}",
-            Some(json!({"name": "renamed"})),
-            true,
-            false,
-        ),
-        r("GET", "/tenants/{T}/documents", None, true, false),
-        r(
-            "POST",
-            "/tenants/{T}/documents",
-            Some(
-                json!({"project_id": "{P}", "filename": "a.pdf", "file_path": "/a", "file_size": 1}),
-            ),
-            true,
-            false,
-        ),
-        r("GET", "/tenants/{T}/audit-events", None, true, true),
-        r("GET", "/tenants/{T}/users", None, true, true),
-        r(
-            "POST",
-            "/tenants/{T}/users",
-            Some(json!({"email": "planted@x.test", "password": "long enough password"})),
-            true,
-            true,
-        ),
-        r("GET", "/tenants/{T}/api-tokens", None, true, true),
-        r(
-            "POST",
-            "/tenants/{T}/api-tokens",
-            Some(json!({"name": "planted"})),
-            true,
-            true,
-        ),
-        r("DELETE", "/tenants/{T}/api-tokens/{K}", None, true, true),
-    ]
+/// Every operation of `/openapi.json`.
+async fn operations(addr: &str) -> Vec<Operation> {
+    let (status, doc) = http(addr, "GET", "/openapi.json", None).await;
+    assert_eq!(status, 200, "{doc}");
+    assert!(
+        text(&doc, "/openapi").starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    let mut ops = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let roles = op["security"].as_array().map(|reqs| {
+                reqs[0]["bearer"]
+                    .as_array()
+                    .expect("bearer roles")
+                    .iter()
+                    .map(|r| r.as_str().expect("role").to_string())
+                    .collect()
+            });
+            ops.push(Operation {
+                method: method.to_uppercase(),
+                path: path.clone(),
+                roles,
+            });
+        }
+    }
+    // The schemas never show a secret's stored form.
+    let schemas = &doc["components"]["schemas"];
+    assert!(schemas["User"]["properties"]
+        .get("hashed_password")
+        .is_none());
+    assert!(schemas["ApiToken"]["properties"]
+        .get("token_hash")
+        .is_none());
+    assert!(
+        schemas["User"]["properties"].get("email").is_some(),
+        "{}",
+        schemas["User"]
+    );
+    ops
 }
 
-/// The status of `route` on tenant `t` (project `p`, token `k`) with `token` (or none).
+/// The status of `op` on tenant `t` (project `p`, token `k`) with `token` (or none); a body of
+/// `{}` where it takes one (every refusal comes before the body is read).
 async fn call(
     addr: &str,
-    route: &Route,
+    op: &Operation,
     ids: (&str, &str, &str),
     token: Option<&str>,
 ) -> (u16, Value) {
-    let fill = |s: &str| {
-        s.replace("{T}", ids.0)
-            .replace("{P}", ids.1)
-            .replace("{K}", ids.2)
-    };
-    let path = fill(route.path);
-    let body = route.body.as_ref().map(|b| fill(&b.to_string()));
+    let path = op
+        .path
+        .replace("{tenant_id}", ids.0)
+        .replace("{project_id}", ids.1)
+        .replace("{token_id}", ids.2);
+    let body = matches!(op.method.as_str(), "POST" | "PATCH").then_some("{}");
     let auth = token.map(|t| format!("Bearer {t}"));
     let headers: Vec<(&str, &str)> = auth.iter().map(|a| ("Authorization", a.as_str())).collect();
-    let r = raw(addr, route.method, &path, &headers, body.as_deref())
+    let r = raw(addr, &op.method, &path, &headers, body)
         .await
         .expect("request");
     (r.status, r.json)
@@ -117,7 +100,7 @@ async fn api_token(addr: &str, admin_token: &str, tenant: &str, role: &str) -> (
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_route_refuses_the_wrong_credential() {
+async fn every_operation_of_the_openapi_document_refuses_the_wrong_credential() {
     let db = retort_test_support::fresh_database().await;
     support::migrate_to_head(&db.url).await;
     let mut server = Server::spawn(&db.url, &["serve"]);
@@ -170,34 +153,50 @@ async fn every_route_refuses_the_wrong_credential() {
         .expect("expired token");
 
     let ids = (a.tenant_id.as_str(), project.as_str(), kept.as_str());
-    for route in routes() {
-        let name = format!("{} {}", route.method, route.path);
+    let ops = operations(&addr).await;
+    assert_eq!(ops.len(), 17, "the operations of the router (api/mod.rs)");
+    let mut checked = 0;
+    for op in &ops {
+        let name = format!("{} {}", op.method, op.path);
+        let Some(roles) = &op.roles else {
+            assert!(
+                ["/signup", "/login"].contains(&op.path.as_str()),
+                "{name} is documented as needing no credential"
+            );
+            continue;
+        };
         for (who, token) in [
             ("no credential", None),
             ("a revoked token", Some(revoked.as_str())),
             ("an expired token", Some(expired)),
             ("garbage", Some("bte_0000")),
         ] {
-            let (status, body) = call(&addr, &route, ids, token).await;
+            let (status, body) = call(&addr, op, ids, token).await;
             assert_eq!(
                 (status, &body["code"]),
                 (401, &json!("unauthorized")),
                 "{name} with {who}: {body}"
             );
         }
-        if route.tenant {
-            let (status, body) = call(&addr, &route, ids, Some(&b.token)).await;
+        if op.path.contains("{tenant_id}") {
+            let (status, body) = call(&addr, op, ids, Some(&b.token)).await;
             assert_eq!(
                 (status, &body["error"]),
                 (404, &json!("tenant not found")),
                 "{name} with another tenant's credential: {body}"
             );
         }
-        if route.admin {
-            let (status, body) = call(&addr, &route, ids, Some(&member)).await;
-            assert_eq!(status, 403, "{name} as a member: {body}");
+        if !roles.iter().any(|r| r == "member") {
+            let (status, body) = call(&addr, op, ids, Some(&member)).await;
+            assert_eq!(
+                (status, &body["code"]),
+                (403, &json!("forbidden")),
+                "{name} as a member: {body}"
+            );
+            checked += 1;
         }
     }
+    assert_eq!(checked, 6, "the admin-only operations");
     // None of those got through: A has its one project, two users, its tokens unrevoked but one.
     let owner = db.connect().await;
     let count = |sql: &'static str| {

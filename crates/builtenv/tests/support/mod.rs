@@ -35,10 +35,10 @@ impl Server {
     pub fn spawn_with(url: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(BIN)
             .args(args)
-            .envs(env.iter().copied())
             .env("DATABASE_URL", url)
             .env("BIND", "127.0.0.1:0")
             .env("POOL_SIZE", "4")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

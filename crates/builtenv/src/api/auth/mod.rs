@@ -17,4 +17,4 @@ pub(crate) mod password;
 mod principal;
 pub mod token;
 
-pub use principal::{require_principal, Principal};
+pub use principal::{require_principal, require_role, Principal};

@@ -71,6 +71,21 @@ impl Principal {
     }
 }
 
+/// Middleware of a route that only some roles may call: 403 for the others. Runs after
+/// [`require_principal`] and before the handler's extractors (so a refused caller's body is
+/// never read).
+pub async fn require_role(
+    roles: &'static [UserRole],
+    principal: Principal,
+    request: Request,
+    next: Next,
+) -> Response {
+    match principal.require(roles) {
+        Ok(()) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
+}
+
 /// The token of `Authorization: Bearer <token>`.
 fn bearer(parts: &Parts) -> Option<&str> {
     let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
