@@ -3,6 +3,7 @@
 //! | route | who | what |
 //! | --- | --- | --- |
 //! | `GET /healthz` | anyone | 200 while the process runs |
+//! | `GET /docs` | anyone | the API reference page, made by the browser from the document |
 //! | `GET /openapi.json` | anyone | the OpenAPI 3.1 document of every route below ([`openapi`]) |
 //! | `GET /metrics` | anyone | Prometheus text: requests, latency per route, pool, migration state |
 //! | `GET /readyz` | anyone | 200 when the database is reachable and at the migrations' head, else 503 saying which |
@@ -277,6 +278,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::metrics))
         .route("/openapi.json", get(openapi::openapi_json))
+        .route("/docs", get(openapi::reference))
         .merge(api)
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(limits.body_bytes))

@@ -1,6 +1,7 @@
 //! The API's contract: an OpenAPI 3.1 document generated from the handlers' `#[utoipa::path]`
 //! attributes and the request and response types (`utoipa::ToSchema`), served at
-//! `/openapi.json`. Each authenticated operation's security requirement lists the roles that
+//! `/openapi.json`, and as a reference page at `/docs` (rendered in the browser from the document
+//! inlined in it: no CDN). Each authenticated operation's security requirement lists the roles that
 //! may call it (OpenAPI 3.1 allows role names for non-OAuth schemes); `tests/openapi.rs` walks
 //! every operation of the document and proves what it says.
 
@@ -50,6 +51,18 @@ impl Modify for Bearer {
             SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
         );
     }
+}
+
+/// The reference page: HTML with inline style and script and the document inlined (no CDN, no
+/// other request), rendered by the browser.
+const REFERENCE: &str = include_str!("reference.html");
+
+/// `GET /docs`: the API reference page.
+pub async fn reference() -> Response {
+    let json = serde_json::to_string(&ApiDoc::openapi()).unwrap_or_default();
+    // Inside <script>, `</` would end the element: JSON allows `<\/` for it.
+    let page = REFERENCE.replace("__OPENAPI__", &json.replace("</", "<\\/"));
+    axum::response::Html(page).into_response()
 }
 
 /// `GET /openapi.json`.
