@@ -312,7 +312,9 @@ async fn through_sql_as_the_service_role() {
                  INSERT INTO documents (tenant_id, project_id, filename, original_filename, file_path, file_size)
                    VALUES ('{t}', '{n}1111111-0000-4000-8000-000000000000', 'd', 'd', '/d', 1);
                  INSERT INTO audit_events (tenant_id, user_id, event_type, action)
-                   VALUES ('{t}', '{n}0000000-0000-4000-8000-000000000000', 'user.auth', 'login');"
+                   VALUES ('{t}', '{n}0000000-0000-4000-8000-000000000000', 'user.auth', 'login');
+                 INSERT INTO api_tokens (tenant_id, kind, role, token_hash, expires_at)
+                   VALUES ('{t}', 'api', 'member', 'hash-{n}', now() + interval '1 day');"
             ))
             .await
             .expect("rows");
@@ -325,6 +327,7 @@ async fn through_sql_as_the_service_role() {
         "projects",
         "documents",
         "audit_events",
+        "api_tokens",
     ];
 
     // Tenant A sees its one row in every table, and nothing of B's.
@@ -389,10 +392,11 @@ async fn through_sql_as_the_service_role() {
         .await,
         Some(SqlState::FOREIGN_KEY_VIOLATION)
     );
-    // The audit trail is append-only for the service.
+    // The audit trail is append-only for the service; credentials are revoked, not deleted.
     for sql in [
         "UPDATE audit_events SET action = 'forged'",
         "DELETE FROM audit_events",
+        "DELETE FROM api_tokens",
     ] {
         assert_eq!(
             error_of(&service, sql).await,
