@@ -1,5 +1,6 @@
 //! Logs: `tracing` events and spans on stderr, as text, or as one JSON object per line when
-//! `LOG_FORMAT=json`; the level per module from `RUST_LOG` (default `info`). Every request has
+//! `LOG_FORMAT=json`; the level per module from `RUST_LOG` (default `info,retort=warn`: retort's
+//! own progress events would repeat what `serve --migrate` prints). Every request has
 //! a span `request` with its method, route, path and request id (`x-request-id`, kept from the
 //! request or made), so every line logged while answering it carries them; the span's end logs
 //! the status and latency. Headers and bodies are never logged (they carry passwords and
@@ -28,7 +29,8 @@ impl LogFormat {
 
 /// Installs the global subscriber (once; later calls do nothing).
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,retort=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
