@@ -1,6 +1,8 @@
 //! Which database, connections to it, and the transaction every API request runs in.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use retort::config::{Config, UrlSource};
 use retort::db::{DbError, Endpoint};
@@ -30,9 +32,40 @@ pub async fn database_url(
     Ok(found)
 }
 
+/// How the pool behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    /// Connections in use at most (POOL_SIZE).
+    pub size: usize,
+    /// How long a request waits for a connection before it is refused with 503 (POOL_WAIT_MS).
+    pub wait: Duration,
+    /// The `statement_timeout` of every tenant transaction (STATEMENT_TIMEOUT_MS).
+    pub statement_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            size: 10,
+            wait: Duration::from_secs(5),
+            statement_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why no connection could be had.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    #[error("no database connection free within {0:?} (all {1} in use)")]
+    Timeout(Duration, usize),
+    #[error(transparent)]
+    Connect(#[from] DbError),
+}
+
 /// A few reusable connections: at most `size` in use at once; idle ones are kept for the next
-/// request. Connections are made by retort's [`Endpoint`], so URLs mean the same as for retort
-/// (socket directories, PG* environment variables, connect_timeout).
+/// request; a request waits at most `wait` for one. Connections are made by retort's
+/// [`Endpoint`], so URLs mean the same as for retort (socket directories, PG* environment
+/// variables, connect_timeout).
 #[derive(Clone)]
 pub struct Pool {
     inner: Arc<PoolInner>,
@@ -40,8 +73,10 @@ pub struct Pool {
 
 struct PoolInner {
     target: Endpoint,
+    settings: PoolSettings,
     idle: Mutex<Vec<Client>>,
     permits: Arc<Semaphore>,
+    waiting: AtomicUsize,
 }
 
 /// A connection taken from a [`Pool`]; it goes back when dropped (unless it broke).
@@ -51,22 +86,51 @@ pub struct PooledClient {
     _permit: OwnedSemaphorePermit,
 }
 
+/// What the pool is doing, for `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolStatus {
+    pub size: usize,
+    pub in_use: usize,
+    pub idle: usize,
+    pub waiting: usize,
+}
+
 impl Pool {
-    pub fn new(url: &str, size: usize) -> Result<Self, DbError> {
+    pub fn new(url: &str, settings: PoolSettings) -> Result<Self, DbError> {
+        let size = settings.size.max(1);
         Ok(Self {
             inner: Arc::new(PoolInner {
                 target: Endpoint::parse(url)?,
+                settings: PoolSettings { size, ..settings },
                 idle: Mutex::new(Vec::new()),
-                permits: Arc::new(Semaphore::new(size.max(1))),
+                permits: Arc::new(Semaphore::new(size)),
+                waiting: AtomicUsize::new(0),
             }),
         })
     }
 
-    /// An idle connection, or a new one; waits while `size` are in use.
-    pub async fn get(&self) -> Result<PooledClient, DbError> {
-        let permit = Arc::clone(&self.inner.permits)
-            .acquire_owned()
-            .await
+    pub fn status(&self) -> PoolStatus {
+        let size = self.inner.settings.size;
+        PoolStatus {
+            size,
+            in_use: size - self.inner.permits.available_permits(),
+            idle: self.inner.idle.lock().map(|i| i.len()).unwrap_or(0),
+            waiting: self.inner.waiting.load(Ordering::Relaxed),
+        }
+    }
+
+    /// An idle connection, or a new one; waits while `size` are in use, at most `wait`.
+    pub async fn get(&self) -> Result<PooledClient, PoolError> {
+        let settings = self.inner.settings;
+        self.inner.waiting.fetch_add(1, Ordering::Relaxed);
+        let acquired = tokio::time::timeout(
+            settings.wait,
+            Arc::clone(&self.inner.permits).acquire_owned(),
+        )
+        .await;
+        self.inner.waiting.fetch_sub(1, Ordering::Relaxed);
+        let permit = acquired
+            .map_err(|_| PoolError::Timeout(settings.wait, settings.size))?
             .expect("the pool's semaphore is never closed");
         let reused = loop {
             let next = self
@@ -120,16 +184,19 @@ impl Drop for PooledClient {
 
 /// Begins the transaction of a request for `tenant`: the rest of it runs as [`APP_ROLE`], which
 /// row-level security applies to, with `app.tenant_id` set, so that every statement sees and
-/// writes only that tenant's rows. Both settings are `LOCAL`: they end with the transaction, and
-/// the connection goes back to the pool as it came.
+/// writes only that tenant's rows, and with the pool's `statement_timeout`. All three settings
+/// are `LOCAL`: they end with the transaction, and the connection goes back to the pool as it
+/// came.
 pub async fn tenant_transaction(
-    client: &mut Client,
+    client: &mut PooledClient,
     tenant: Uuid,
 ) -> Result<Transaction<'_>, tokio_postgres::Error> {
+    let timeout = format!("{}ms", client.inner.settings.statement_timeout.as_millis());
     let tx = client.transaction().await?;
     tx.execute(
-        "SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true)",
-        &[&APP_ROLE, &tenant.to_string()],
+        "SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true), \
+         set_config('statement_timeout', $3, true)",
+        &[&APP_ROLE, &tenant.to_string(), &timeout],
     )
     .await?;
     Ok(tx)

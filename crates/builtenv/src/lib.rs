@@ -7,6 +7,7 @@
 //!   pool, and the per-request transaction that row-level security relies on;
 //! - [`api`]: the HTTP API (axum): health, readiness, tenants, projects, documents;
 //! - [`serve`]: `builtenv serve [--migrate]`;
+//! - [`telemetry`]: logs (`tracing`, text or JSON with `LOG_FORMAT=json`);
 //! - [`migrate`]: what `serve --migrate` prints; `builtenv migrate <retort command>` itself is the
 //!   `retort` CLI (`retort_cli::main_with_models_ignoring`, in `main.rs`).
 
@@ -15,6 +16,7 @@ pub mod db;
 pub mod migrate;
 pub mod models;
 pub mod serve;
+pub mod telemetry;
 
 use std::path::Path;
 

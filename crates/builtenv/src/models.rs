@@ -46,7 +46,18 @@ pub trait PgEnum: retort::schema::builder::PgEnum + Sized + 'static {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "subscriptionstatus", rename_all = "snake_case")]
@@ -73,7 +84,18 @@ impl PgEnum for SubscriptionStatus {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "subscriptiontier", rename_all = "snake_case")]
@@ -88,7 +110,18 @@ impl PgEnum for SubscriptionTier {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "projectstatus", rename_all = "snake_case")]
@@ -117,7 +150,18 @@ impl PgEnum for ProjectStatus {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "documenttype", rename_all = "snake_case")]
@@ -150,7 +194,18 @@ impl PgEnum for DocumentType {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
 #[postgres(name = "documentstatus", rename_all = "snake_case")]
@@ -179,7 +234,18 @@ impl PgEnum for DocumentStatus {
 }
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSql, FromSql, retort::Enum,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
 )]
 #[postgres(name = "eventtype")]
 pub enum EventType {
@@ -230,6 +296,64 @@ impl PgEnum for EventType {
     ];
 }
 
+/// What a user may do inside its tenant (see `crate::auth::Role` for what each route asks for).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[postgres(name = "userrole", rename_all = "snake_case")]
+pub enum UserRole {
+    /// Everything, including users, API tokens and the audit trail.
+    Admin,
+    /// Projects and documents.
+    Member,
+    /// A chartered engineer: also moves projects into the review states only engineers sign.
+    Engineer,
+}
+
+impl PgEnum for UserRole {
+    const ALL: &'static [Self] = &[Self::Admin, Self::Member, Self::Engineer];
+}
+
+/// What kind of credential a row of `api_tokens` is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSql,
+    FromSql,
+    retort::Enum,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+#[postgres(name = "tokenkind", rename_all = "snake_case")]
+pub enum TokenKind {
+    /// Made by `POST /login` for a user, ended by `POST /logout`.
+    Session,
+    /// Made by an admin for a machine; acts with its own role, not a user's.
+    Api,
+}
+
+impl PgEnum for TokenKind {
+    const ALL: &'static [Self] = &[Self::Session, Self::Api];
+}
+
 /// The labels of an enum type.
 const fn labels<E: retort::schema::builder::PgEnum>() -> (&'static str, &'static [&'static str]) {
     (E::NAME, E::LABELS)
@@ -243,6 +367,8 @@ pub const ENUM_TYPES: &[(&str, &[&str])] = &[
     labels::<DocumentType>(),
     labels::<DocumentStatus>(),
     labels::<EventType>(),
+    labels::<UserRole>(),
+    labels::<TokenKind>(),
 ];
 
 /// Every table, in dependency order (a table after those it references).
@@ -253,10 +379,11 @@ pub const TABLES: &[&str] = &[
     Project::TABLE,
     Document::TABLE,
     AuditEvent::TABLE,
+    ApiToken::TABLE,
 ];
 
 /// `tenants`: a customer organisation. Row-level security on `id`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(table = "tenants", from_row)]
 pub struct Tenant {
     #[retort(primary_key, default = "public.uuid_generate_v4()")]
@@ -291,7 +418,7 @@ pub struct Tenant {
 
 /// `users`: an account of a tenant. `(tenant_id, id)` is unique: the target of tenant-checked
 /// foreign keys.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(table = "users", from_row, unique = "tenant_id, id")]
 pub struct User {
     #[retort(primary_key, default = "public.uuid_generate_v4()")]
@@ -301,6 +428,7 @@ pub struct User {
     #[retort(unique_index)]
     pub email: String,
     #[serde(skip_serializing)]
+    #[schema(ignore)]
     pub hashed_password: String,
     #[retort(default = "true")]
     pub is_active: bool,
@@ -314,8 +442,8 @@ pub struct User {
     pub is_engineer: bool,
     pub engineer_registration_number: Option<String>,
     pub engineer_qualification: Option<String>,
-    #[retort(default = "'user'")]
-    pub role: String,
+    #[retort(default = "'member'")]
+    pub role: UserRole,
     pub last_login_at: Option<Timestamp>,
     #[retort(default = "now()")]
     pub created_at: Timestamp,
@@ -324,7 +452,7 @@ pub struct User {
 }
 
 /// `subscriptions`: a tenant's Stripe subscription (one per tenant).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(table = "subscriptions", from_row)]
 pub struct Subscription {
     #[retort(primary_key, default = "public.uuid_generate_v4()")]
@@ -343,6 +471,7 @@ pub struct Subscription {
     #[retort(default = "'monthly'")]
     pub billing_cycle: String,
     #[retort(precision = 10, scale = 2, default = "0")]
+    #[schema(value_type = String)]
     pub amount: Decimal,
     #[retort(default = "'GBP'")]
     pub currency: String,
@@ -361,7 +490,7 @@ pub struct Subscription {
 }
 
 /// `projects`: a building project of a tenant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(
     table = "projects",
     from_row,
@@ -400,7 +529,7 @@ pub struct Project {
 /// its own tenant; `extracted_text` is trigram-indexed for text search; `content_hash` (hex
 /// SHA-256 of the file, for finding duplicates) came with revision b7e24d90c1a5, its index
 /// built CONCURRENTLY.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(
     table = "documents",
     from_row,
@@ -454,7 +583,7 @@ pub struct Document {
 /// where available (see the module documentation); the primary key is (id, timestamp) either
 /// way. Append-only for the service. Its user is referenced through `(tenant_id, user_id)`
 /// ON DELETE SET NULL (user_id): deleting a user keeps its events.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(
     table = "audit_events",
     from_row,
@@ -485,10 +614,49 @@ pub struct AuditEvent {
     pub actor_type: Option<String>,
     pub actor_id: Option<String>,
     pub ai_metadata: Option<serde_json::Value>,
+    #[schema(value_type = Option<String>)]
     pub ip_address: Option<IpAddr>,
     pub user_agent: Option<String>,
     #[retort(default = "now()")]
     pub timestamp: Timestamp,
+}
+
+/// `api_tokens`: a credential, a user's login session or a machine's API token (revision
+/// 5c1d8e2f4a90). Only the SHA-256 of the token is stored (`token_hash`, hex): the token itself
+/// is shown once, when made. A token is valid until `expires_at` unless `revoked_at` is set;
+/// rows are revoked, never deleted, by the service. A session's user is referenced through
+/// `(tenant_id, user_id)` (deleting the user deletes its sessions); an API token has no user and
+/// acts with its own `role`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
+#[retort(
+    table = "api_tokens",
+    from_row,
+    foreign_key(
+        columns = "tenant_id, user_id",
+        references = "users(tenant_id, id)",
+        on_delete = "cascade"
+    ),
+    index = "tenant_id, user_id"
+)]
+pub struct ApiToken {
+    #[retort(primary_key, default = "public.uuid_generate_v4()")]
+    pub id: Uuid,
+    #[retort(references = "tenants(id)", on_delete = "cascade")]
+    pub tenant_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub kind: TokenKind,
+    pub name: Option<String>,
+    pub role: UserRole,
+    #[retort(unique_index)]
+    #[serde(skip_serializing)]
+    #[schema(ignore)]
+    pub token_hash: String,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+    #[retort(default = "now()")]
+    pub created_at: Timestamp,
+    #[retort(default = "now()")]
+    pub updated_at: Timestamp,
 }
 
 /// The body of `builtenv_set_updated_at()`: updated_at is kept by the database, whoever writes
@@ -540,6 +708,8 @@ pub fn schema() -> Schema {
         .pg_enum::<DocumentType>()
         .pg_enum::<DocumentStatus>()
         .pg_enum::<EventType>()
+        .pg_enum::<UserRole>()
+        .pg_enum::<TokenKind>()
         .function(FunctionBuilder::new(
             "public",
             "builtenv_set_updated_at",
@@ -568,7 +738,8 @@ pub fn schema() -> Schema {
     let b = touched::<Subscription>(b, READ_WRITE);
     let b = touched::<Project>(b, READ_WRITE);
     let b = touched::<Document>(b, READ_WRITE);
-    b.model_with::<AuditEvent>(|t| secured(t, "tenant_id", &["SELECT", "INSERT"]))
+    let b = b.model_with::<AuditEvent>(|t| secured(t, "tenant_id", &["SELECT", "INSERT"]));
+    touched::<ApiToken>(b, &["SELECT", "INSERT", "UPDATE"])
         .build()
         .expect("the models declare a valid schema (tested by models::tests)")
 }
@@ -619,6 +790,8 @@ mod tests {
         labels_match::<DocumentType>();
         labels_match::<DocumentStatus>();
         labels_match::<EventType>();
+        labels_match::<UserRole>();
+        labels_match::<TokenKind>();
     }
 
     #[test]

@@ -8,22 +8,21 @@
 //! do — then `/readyz` answers 200. A failed migration ends the process with retort's exit code.
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use retort::exit::ExitCode;
 use retort::plan::Direction;
 use retort::runner::{Migrator, RunError, RunOptions};
 use tokio::net::TcpListener;
 
-use crate::api::{router, AppState};
+use crate::api::{router, AppState, Limits};
 use retort::config::UrlSource;
 
-use crate::db::{database_url, Pool};
+use crate::db::{database_url, Pool, PoolSettings};
 use crate::migrate::{describe, Failure, Progress};
 
 /// Address used when BIND is not set.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
-/// Connections the API keeps at most (POOL_SIZE overrides).
-pub const DEFAULT_POOL_SIZE: usize = 10;
 
 #[derive(Debug, Clone, Default)]
 pub struct ServeOptions {
@@ -34,6 +33,9 @@ pub struct ServeOptions {
 }
 
 pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
+    let format = crate::telemetry::LogFormat::from_env()
+        .map_err(|e| Failure::message(ExitCode::Usage, e))?;
+    crate::telemetry::init(format);
     let project = crate::project()?;
     let (url, source) = database_url(opts.database_url.as_deref(), &project.config).await?;
     let target = retort::db::Endpoint::parse(&url).map_err(RunError::from)?;
@@ -51,15 +53,7 @@ pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
         .ok()
         .filter(|b| !b.trim().is_empty())
         .unwrap_or_else(|| DEFAULT_BIND.to_string());
-    let pool_size = match std::env::var("POOL_SIZE") {
-        Ok(s) => s.trim().parse().map_err(|_| {
-            Failure::message(
-                ExitCode::Usage,
-                format!("POOL_SIZE must be a number, not {s:?}"),
-            )
-        })?,
-        Err(_) => DEFAULT_POOL_SIZE,
-    };
+    let (pool_settings, limits) = settings_from_env()?;
     let listener = TcpListener::bind(&bind).await.map_err(|e| {
         Failure::message(
             ExitCode::Io,
@@ -78,8 +72,8 @@ pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
             ..RunOptions::default()
         },
     );
-    let pool = Pool::new(&url, pool_size).map_err(RunError::from)?;
-    let state = AppState::new(pool, migrator.clone(), url.clone());
+    let pool = Pool::new(&url, pool_settings).map_err(RunError::from)?;
+    let state = AppState::new(pool, migrator.clone(), url.clone(), limits);
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -88,13 +82,19 @@ pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
     });
     println!("builtenv: listening on http://{addr}");
     if migrate {
+        state.set_migrating(true);
         let report = migrator
             .upgrade(&url, "head", &Progress { verbose: false })
-            .await?;
+            .await;
+        state.set_migrating(false);
+        let report = report?;
         eprintln!("builtenv: migrations: {}", describe(&report, Direction::Up));
     }
     match state.readiness().await {
-        crate::api::Readiness::Ready => eprintln!("builtenv: ready"),
+        crate::api::Readiness::Ready => {
+            eprintln!("builtenv: ready");
+            eprintln!("{}", sign_up_hint(addr));
+        }
         _ => eprintln!(
             "builtenv: not ready until the database is migrated (`builtenv migrate upgrade head`, or serve --migrate)"
         ),
@@ -107,6 +107,53 @@ pub async fn serve(opts: ServeOptions) -> Result<ExitCode, Failure> {
             format!("server task failed: {e}"),
         )),
     }
+}
+
+/// How to start using the API, printed once ready.
+fn sign_up_hint(addr: SocketAddr) -> String {
+    format!(
+        "builtenv: sign up with\n  curl -s -X POST http://{addr}/signup -H 'content-type: application/json' \\\n    \
+         -d '{{\"tenant\": {{\"name\": \"Acme\", \"slug\": \"acme\", \"email\": \"ops@acme.test\"}}, \
+         \"admin\": {{\"email\": \"you@acme.test\", \"password\": \"at least 10 characters\"}}}}'\n\
+         then POST /login with that e-mail and password for a token (see crates/builtenv/README.md)"
+    )
+}
+
+/// A number from the environment variable `name`, or `default` when it is unset.
+fn env_number(name: &str, default: u64) -> Result<u64, Failure> {
+    match std::env::var(name) {
+        Ok(s) => s.trim().parse().map_err(|_| {
+            Failure::message(
+                ExitCode::Usage,
+                format!("{name} must be a whole number, not {s:?}"),
+            )
+        }),
+        Err(_) => Ok(default),
+    }
+}
+
+/// POOL_SIZE, POOL_WAIT_MS, STATEMENT_TIMEOUT_MS, BODY_LIMIT_BYTES, REQUEST_TIMEOUT_MS, each
+/// with its default.
+fn settings_from_env() -> Result<(PoolSettings, Limits), Failure> {
+    let (pool, limits) = (PoolSettings::default(), Limits::default());
+    let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+    let pool = PoolSettings {
+        size: usize::try_from(env_number("POOL_SIZE", pool.size as u64)?).unwrap_or(usize::MAX),
+        wait: Duration::from_millis(env_number("POOL_WAIT_MS", ms(pool.wait))?),
+        statement_timeout: Duration::from_millis(env_number(
+            "STATEMENT_TIMEOUT_MS",
+            ms(pool.statement_timeout),
+        )?),
+    };
+    let limits = Limits {
+        body_bytes: usize::try_from(env_number("BODY_LIMIT_BYTES", limits.body_bytes as u64)?)
+            .unwrap_or(usize::MAX),
+        request_timeout: Duration::from_millis(env_number(
+            "REQUEST_TIMEOUT_MS",
+            ms(limits.request_timeout),
+        )?),
+    };
+    Ok((pool, limits))
 }
 
 /// Ctrl-C or SIGTERM (what `docker stop` sends): stop accepting, finish requests in flight.

@@ -39,7 +39,7 @@ fn ok(url: &str, args: &[&str]) -> Out {
 async fn migrate_commands() {
     let db = retort_test_support::fresh_database().await;
     let url = db.url.as_str();
-    let (base, head) = ("3a9f1c2e7b64", "b7e24d90c1a5");
+    let (base, mid, head) = ("3a9f1c2e7b64", "b7e24d90c1a5", "5c1d8e2f4a90");
 
     assert_eq!(
         ok(url, &["migrate", "heads"]).stdout,
@@ -81,23 +81,29 @@ async fn migrate_commands() {
 
     let status = ok(url, &["migrate", "status"]).stdout;
     let lines: Vec<&str> = status.lines().collect();
-    assert_eq!(lines.len(), 3, "{status}");
+    assert_eq!(lines.len(), 4, "{status}");
     assert!(
         lines[0].starts_with("applied ") && lines[0].ends_with(&format!("{base} initial schema"))
     );
     assert!(
         lines[1].starts_with("pending ")
-            && lines[1].ends_with(&format!("{head} documents content hash"))
+            && lines[1].ends_with(&format!("{mid} documents content hash"))
+    );
+    assert!(
+        lines[2].starts_with("pending ") && lines[2].ends_with(&format!("{head} authentication"))
     );
     assert_eq!(
-        lines[2],
-        format!("1 applied, 1 pending; version rows: {base}")
+        lines[3],
+        format!("1 applied, 2 pending; version rows: {base}")
     );
 
     let up = ok(url, &["migrate", "upgrade", "head", "-v"]);
     assert!(up
         .stderr
-        .contains(&format!("Running upgrade {head}, documents content hash")));
+        .contains(&format!("Running upgrade {mid}, documents content hash")));
+    assert!(up
+        .stderr
+        .contains(&format!("Running upgrade {head}, authentication")));
     assert!(
         up.stderr.contains(
             "ms  CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_documents_tenant_id_content_hash"
@@ -112,13 +118,14 @@ async fn migrate_commands() {
     assert_eq!(
         ok(url, &["migrate", "history", "-i"]).stdout,
         format!(
-            "{base} -> {head} (head) (current), documents content hash\n\
+            "{mid} -> {head} (head) (current), authentication\n\
+             {base} -> {mid}, documents content hash\n\
              <base> -> {base}, initial schema\n"
         )
     );
     assert_eq!(
         ok(url, &["migrate", "verify"]).stdout,
-        "2 ok, 0 changed, 0 missing, 0 unrecorded\n"
+        "3 ok, 0 changed, 0 missing, 0 unrecorded\n"
     );
     assert!(ok(url, &["migrate", "upgrade", "head"])
         .stderr
@@ -127,7 +134,7 @@ async fn migrate_commands() {
     let down = ok(url, &["migrate", "downgrade", "-1"]);
     assert!(down
         .stderr
-        .contains(&format!("Running downgrade {head}, documents content hash")));
+        .contains(&format!("Running downgrade {head}, authentication")));
     assert!(
         down.stderr.contains("Reverted 1 revision in "),
         "{}",
@@ -135,12 +142,12 @@ async fn migrate_commands() {
     );
     assert!(down
         .stderr
-        .contains(&format!("the database is now at {base}")));
-    assert_eq!(ok(url, &["migrate", "current"]).stdout, format!("{base}\n"));
+        .contains(&format!("the database is now at {mid}")));
+    assert_eq!(ok(url, &["migrate", "current"]).stdout, format!("{mid}\n"));
 
     assert_eq!(
         ok(url, &["migrate", "stamp", head]).stderr,
-        format!("Stamped the database at {head} (was {base})\n")
+        format!("Stamped the database at {head} (was {mid})\n")
     );
     ok(url, &["migrate", "stamp", base]);
     ok(url, &["migrate", "upgrade", "head"]);
@@ -157,7 +164,7 @@ async fn migrate_commands() {
 
     let down = ok(url, &["migrate", "downgrade", "base"]);
     assert!(
-        down.stderr.contains("Reverted 2 revisions in "),
+        down.stderr.contains("Reverted 3 revisions in "),
         "{}",
         down.stderr
     );

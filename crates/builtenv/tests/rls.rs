@@ -4,38 +4,32 @@
 mod support;
 
 use serde_json::json;
-use support::{http, text, Server};
+use support::{http, http_as, text, Server};
 use tokio_postgres::error::SqlState;
 use tokio_postgres::Client;
 
 struct Tenant {
     id: String,
+    token: String,
     project: String,
 }
 
+/// Signs `slug` up, logs its admin in, and makes a project.
 async fn create_tenant(addr: &str, slug: &str) -> Tenant {
-    let (status, body) = http(
+    let signed = support::sign_up(addr, slug).await;
+    let (status, project) = http_as(
         addr,
+        &signed.token,
         "POST",
-        "/tenants",
-        Some(&json!({"name": slug.to_uppercase(), "slug": slug, "email": format!("admin@{slug}.test")})),
-    )
-    .await;
-    assert_eq!(status, 201, "{body}");
-    assert_eq!(body["subscription"]["status"], "trialing");
-    assert_eq!(body["subscription"]["tier"], "starter");
-    let id = text(&body, "/tenant/id").to_string();
-    let (status, project) = http(
-        addr,
-        "POST",
-        &format!("/tenants/{id}/projects"),
+        &format!("/tenants/{}/projects", signed.tenant_id),
         Some(&json!({"name": format!("{slug} tower"), "building_use": "residential"})),
     )
     .await;
     assert_eq!(status, 201, "{project}");
     assert_eq!(project["status"], "draft");
     Tenant {
-        id,
+        id: signed.tenant_id,
+        token: signed.token,
         project: text(&project, "/id").to_string(),
     }
 }
@@ -49,9 +43,13 @@ async fn through_the_api() {
     let addr = server.addr().await;
     let a = create_tenant(&addr, "alpha").await;
     let b = create_tenant(&addr, "bravo").await;
+    let get = |token: &str, path: String| {
+        let (addr, token) = (addr.clone(), token.to_string());
+        async move { http_as(&addr, &token, "GET", &path, None).await }
+    };
 
     // Reading: A's list holds A's project only; B's project and B itself are not found via A.
-    let (status, list) = http(&addr, "GET", &format!("/tenants/{}/projects", a.id), None).await;
+    let (status, list) = get(&a.token, format!("/tenants/{}/projects", a.id)).await;
     assert_eq!(status, 200);
     let ids: Vec<&str> = list
         .as_array()
@@ -60,28 +58,39 @@ async fn through_the_api() {
         .map(|p| text(p, "/id"))
         .collect();
     assert_eq!(ids, [a.project.as_str()]);
-    let (status, _) = http(
-        &addr,
-        "GET",
-        &format!("/tenants/{}/projects/{}", a.id, b.project),
-        None,
+    let (status, _) = get(
+        &a.token,
+        format!("/tenants/{}/projects/{}", a.id, b.project),
     )
     .await;
     assert_eq!(status, 404);
-    let (status, tenant) = http(&addr, "GET", &format!("/tenants/{}", a.id), None).await;
+    let (status, tenant) = get(&a.token, format!("/tenants/{}", a.id)).await;
     assert_eq!((status, text(&tenant, "/tenant/slug")), (200, "alpha"));
+    // B's tenant through B's own path, with A's credential: not found, as if it did not exist.
+    let (status, body) = get(
+        &a.token,
+        format!("/tenants/{}/projects/{}", b.id, b.project),
+    )
+    .await;
+    assert_eq!(
+        (status, &body["code"]),
+        (404, &json!("not_found")),
+        "{body}"
+    );
 
     // Changing: B's project through A's path is not found, and stays as it was.
-    let (status, body) = http(
+    let (status, body) = http_as(
         &addr,
+        &a.token,
         "PATCH",
         &format!("/tenants/{}/projects/{}", a.id, b.project),
         Some(&json!({"name": "taken over", "status": "archived"})),
     )
     .await;
     assert_eq!(status, 404, "{body}");
-    let (status, doc) = http(
+    let (status, doc) = http_as(
         &addr,
+        &a.token,
         "POST",
         &format!("/tenants/{}/documents", a.id),
         Some(&json!({"project_id": b.project, "filename": "x.pdf", "file_path": "/x.pdf", "file_size": 1})),
@@ -108,16 +117,18 @@ async fn through_the_api() {
     assert_eq!(docs, 0);
 
     // A's own changes work, and each write left an audit event of A's.
-    let (status, changed) = http(
+    let (status, changed) = http_as(
         &addr,
+        &a.token,
         "PATCH",
         &format!("/tenants/{}/projects/{}", a.id, a.project),
         Some(&json!({"status": "in_review"})),
     )
     .await;
     assert_eq!((status, &changed["status"]), (200, &json!("in_review")));
-    let (status, doc) = http(
+    let (status, doc) = http_as(
         &addr,
+        &a.token,
         "POST",
         &format!("/tenants/{}/documents", a.id),
         Some(&json!({
@@ -131,29 +142,15 @@ async fn through_the_api() {
     assert_eq!(status, 201, "{doc}");
     assert_eq!(doc["file_extension"], "pdf");
     assert_eq!(doc["content_hash"], json!("ab".repeat(32)));
-    let (_, found) = http(
-        &addr,
-        "GET",
-        &format!("/tenants/{}/documents?q=escape%20stair", a.id),
-        None,
+    let (_, found) = get(
+        &a.token,
+        format!("/tenants/{}/documents?q=escape%20stair", a.id),
     )
     .await;
     assert_eq!(found.as_array().map(Vec::len), Some(1), "{found}");
-    let (_, found) = http(
-        &addr,
-        "GET",
-        &format!("/tenants/{}/documents?q=escape", b.id),
-        None,
-    )
-    .await;
+    let (_, found) = get(&b.token, format!("/tenants/{}/documents?q=escape", b.id)).await;
     assert_eq!(found, json!([]));
-    let (status, events) = http(
-        &addr,
-        "GET",
-        &format!("/tenants/{}/audit-events", a.id),
-        None,
-    )
-    .await;
+    let (status, events) = get(&a.token, format!("/tenants/{}/audit-events", a.id)).await;
     assert_eq!(status, 200);
     let events = events.as_array().expect("array");
     let mut actions: Vec<&str> = events.iter().map(|e| text(e, "/action")).collect();
@@ -162,57 +159,81 @@ async fn through_the_api() {
         actions,
         [
             "document.register",
+            "login",
             "project.create",
             "project.update",
             "subscription.create",
-            "tenant.create"
+            "tenant.create",
+            "user.signup"
         ]
     );
     assert!(events
         .iter()
         .all(|e| e["tenant_id"] == json!(a.id) && e["ip_address"] == "127.0.0.1"));
     assert!(events.iter().all(|e| e["user_agent"] == "builtenv-tests"));
+    assert!(events.iter().all(|e| e["actor_type"] == "user"));
 
     // Unknown tenants, bad input, duplicates.
-    let (status, _) = http(
-        &addr,
-        "GET",
-        "/tenants/00000000-0000-4000-8000-000000000000/projects",
-        None,
+    let (status, _) = get(
+        &a.token,
+        "/tenants/00000000-0000-4000-8000-000000000000/projects".into(),
     )
     .await;
     assert_eq!(status, 404);
     let (status, body) = http(
         &addr,
         "POST",
-        "/tenants",
-        Some(&json!({"name": "Again", "slug": "alpha", "email": "x@y.test"})),
+        "/signup",
+        Some(&json!({
+            "tenant": {"name": "Again", "slug": "alpha", "email": "x@y.test"},
+            "admin": {"email": "new@y.test", "password": "long enough password"}
+        })),
     )
     .await;
     assert_eq!(status, 409, "{body}");
-    let (status, _) = http(
+    assert_eq!(
+        (&body["code"], &body["field"], &body["error"]),
+        (
+            &json!("conflict"),
+            &json!("slug"),
+            &json!("slug is already taken")
+        )
+    );
+    let (status, body) = http(
         &addr,
         "POST",
-        "/tenants",
-        Some(&json!({"name": "Bad", "slug": "Not A Slug", "email": "x@y.test"})),
+        "/signup",
+        Some(&json!({
+            "tenant": {"name": "Bad", "slug": "Not A Slug", "email": "x@y.test"},
+            "admin": {"email": "new@y.test", "password": "long enough password"}
+        })),
     )
     .await;
-    assert_eq!(status, 400);
+    assert_eq!(
+        (status, &body["code"]),
+        (400, &json!("bad_request")),
+        "{body}"
+    );
     // Malformed requests get the same JSON error shape.
-    let (status, body) = http(&addr, "GET", "/tenants/not-a-uuid/projects", None).await;
+    let (status, body) = get(&a.token, "/tenants/not-a-uuid/projects".into()).await;
     assert_eq!(status, 400, "{body}");
     assert!(
         body["error"].as_str().is_some_and(|e| e.contains("UUID")),
         "{body}"
     );
-    let (status, body) = http(
+    let (status, body) = http_as(
         &addr,
+        &a.token,
         "POST",
         &format!("/tenants/{}/projects", a.id),
         Some(&json!({"name": "x", "status": "bogus"})),
     )
     .await;
-    assert_eq!(status, 422, "{body}");
+    assert_eq!(
+        (status, &body["code"]),
+        (422, &json!("unprocessable")),
+        "{body}"
+    );
     assert!(
         body["error"]
             .as_str()
@@ -291,7 +312,9 @@ async fn through_sql_as_the_service_role() {
                  INSERT INTO documents (tenant_id, project_id, filename, original_filename, file_path, file_size)
                    VALUES ('{t}', '{n}1111111-0000-4000-8000-000000000000', 'd', 'd', '/d', 1);
                  INSERT INTO audit_events (tenant_id, user_id, event_type, action)
-                   VALUES ('{t}', '{n}0000000-0000-4000-8000-000000000000', 'user.auth', 'login');"
+                   VALUES ('{t}', '{n}0000000-0000-4000-8000-000000000000', 'user.auth', 'login');
+                 INSERT INTO api_tokens (tenant_id, kind, role, token_hash, expires_at)
+                   VALUES ('{t}', 'api', 'member', 'hash-{n}', now() + interval '1 day');"
             ))
             .await
             .expect("rows");
@@ -304,6 +327,7 @@ async fn through_sql_as_the_service_role() {
         "projects",
         "documents",
         "audit_events",
+        "api_tokens",
     ];
 
     // Tenant A sees its one row in every table, and nothing of B's.
@@ -368,10 +392,11 @@ async fn through_sql_as_the_service_role() {
         .await,
         Some(SqlState::FOREIGN_KEY_VIOLATION)
     );
-    // The audit trail is append-only for the service.
+    // The audit trail is append-only for the service; credentials are revoked, not deleted.
     for sql in [
         "UPDATE audit_events SET action = 'forged'",
         "DELETE FROM audit_events",
+        "DELETE FROM api_tokens",
     ] {
         assert_eq!(
             error_of(&service, sql).await,

@@ -74,8 +74,8 @@ async fn models_match_the_migrated_schema() {
     let (n, r) = row(User::TABLE).await;
     let user = User::from_row(&r).expect("user");
     assert_eq!(
-        (n, user.role.as_str(), user.is_verified),
-        (17, "user", false)
+        (n, user.role, user.is_verified),
+        (17, builtenv::models::UserRole::Member, false)
     );
     let (n, r) = row(Subscription::TABLE).await;
     let sub = Subscription::from_row(&r).expect("subscription");
@@ -165,7 +165,14 @@ async fn updated_at_is_kept_by_the_database() {
         .collect();
     assert_eq!(
         triggers,
-        ["documents", "projects", "subscriptions", "tenants", "users"]
+        [
+            "api_tokens",
+            "documents",
+            "projects",
+            "subscriptions",
+            "tenants",
+            "users"
+        ]
     );
 }
 

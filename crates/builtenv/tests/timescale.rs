@@ -9,7 +9,7 @@ use std::process::Command;
 
 use retort::devdb::{LocalCluster, DEFAULT_PORT};
 use serde_json::json;
-use support::{http, text, Server, BIN};
+use support::{Server, BIN};
 
 /// `builtenv migrate upgrade head` on `url`: (success, stderr).
 fn migrate_with_binary(url: &str) -> (bool, String) {
@@ -35,7 +35,7 @@ async fn without_timescaledb_audit_events_stays_a_plain_table() {
             .contains("NOTICE: TimescaleDB hypertable skipped, audit_events stays a plain table: "),
         "{stderr}"
     );
-    assert!(stderr.contains("Applied 2 revisions"), "{stderr}");
+    assert!(stderr.contains("Applied 3 revisions"), "{stderr}");
     let client = db.connect().await;
     let kind: String = client
         .query_one(
@@ -156,29 +156,26 @@ async fn with_timescaledb_audit_events_is_a_hypertable() {
     let addr = server.addr().await;
     let mut tenants = Vec::new();
     for slug in ["alpha", "bravo"] {
-        let (status, body) = http(
-            &addr,
-            "POST",
-            "/tenants",
-            Some(&json!({"name": slug, "slug": slug, "email": format!("{slug}@x.test")})),
-        )
-        .await;
-        assert_eq!(status, 201, "{body}");
-        tenants.push(text(&body, "/tenant/id").to_string());
+        tenants.push(support::sign_up(&addr, slug).await);
     }
     for tenant in &tenants {
-        let (status, events) = http(
+        let (status, events) = support::http_as(
             &addr,
+            &tenant.token,
             "GET",
-            &format!("/tenants/{tenant}/audit-events"),
+            &format!("/tenants/{}/audit-events", tenant.tenant_id),
             None,
         )
         .await;
         assert_eq!(status, 200);
         let events = events.as_array().expect("array");
-        assert_eq!(events.len(), 2, "{events:?}");
-        assert!(events.iter().all(|e| e["tenant_id"] == json!(tenant)));
+        // tenant.create, subscription.create, user.signup, login.
+        assert_eq!(events.len(), 4, "{events:?}");
+        assert!(events
+            .iter()
+            .all(|e| e["tenant_id"] == json!(tenant.tenant_id)));
     }
+    let tenants: Vec<String> = tenants.into_iter().map(|t| t.tenant_id).collect();
     let chunks: i64 = owner
         .query_one(
             "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name = 'audit_events'",
@@ -193,7 +190,7 @@ async fn with_timescaledb_audit_events_is_a_hypertable() {
         .await
         .expect("count")
         .get(0);
-    assert_eq!(total, 4);
+    assert_eq!(total, 8);
     // As the service's role for tenant A, straight at the hypertable.
     owner
         .batch_execute(&format!(
@@ -207,7 +204,7 @@ async fn with_timescaledb_audit_events_is_a_hypertable() {
         .await
         .expect("count")
         .get(0);
-    assert_eq!(seen, 2);
+    assert_eq!(seen, 4);
     let err = owner
         .batch_execute(&format!(
             "INSERT INTO audit_events (tenant_id, event_type, action) VALUES ('{}', 'system', 'x')",

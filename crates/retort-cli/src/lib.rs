@@ -13,8 +13,8 @@ mod db_cmd;
 mod diff_cmd;
 mod inspect_cmd;
 mod json_events;
-mod picture_cmd;
 mod lint_cmd;
+mod picture_cmd;
 mod schema_cmd;
 mod shell_cmd;
 

@@ -28,7 +28,7 @@ pub fn lint(ctx: &Context, cli: &Cli, a: &LintArgs) -> Result<ExitCode, Failure>
     }
     let format = if a.json { LintFormat::Json } else { a.format };
     if a.trace {
-        return trace(&project, &revs, format);
+        return trace(cli, &project, &revs, format);
     }
     let findings = lint::lint_revisions(&project.graph, &revs, &settings)?;
     print(&findings, revs.len(), format);
@@ -36,7 +36,12 @@ pub fn lint(ctx: &Context, cli: &Cli, a: &LintArgs) -> Result<ExitCode, Failure>
 }
 
 /// `--trace`: each revision observed on a scratch database.
-fn trace(project: &Project, revs: &[RevIdx], format: LintFormat) -> Result<ExitCode, Failure> {
+fn trace(
+    cli: &Cli,
+    project: &Project,
+    revs: &[RevIdx],
+    format: LintFormat,
+) -> Result<ExitCode, Failure> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -44,7 +49,8 @@ fn trace(project: &Project, revs: &[RevIdx], format: LintFormat) -> Result<ExitC
             Failure::message(ExitCode::Io, format!("cannot start the async runtime: {e}"))
         })?;
     let traces = rt.block_on(async {
-        let scratch = crate::diff_cmd::scratch(&project.config).await?;
+        let scratch =
+            crate::diff_cmd::scratch(&project.config, cli.database_url.as_deref()).await?;
         let mut out = Vec::new();
         for &rev in revs {
             out.push(

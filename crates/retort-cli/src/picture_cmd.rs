@@ -106,7 +106,9 @@ pub(crate) fn read_schema(
             Side::Database(url) => retort::db::mask_url(url),
             _ => name,
         };
-        let schema = crate::diff_cmd::read_side(&config, cli.database_url.as_deref(), &side, &options).await?;
+        let schema =
+            crate::diff_cmd::read_side(&config, cli.database_url.as_deref(), &side, &options)
+                .await?;
         Ok((schema, name))
     })
 }

@@ -1,270 +1,56 @@
-//! Request handlers. Each runs its own SQL in one tenant transaction through [`in_tenant`] (or
-//! [`audited`], which also writes its audit events; see [`crate::db::tenant_transaction`]);
-//! none filters by tenant in its SQL: row-level security does, so a missing filter cannot leak.
+//! The handlers of a tenant's data: the tenant, projects, documents, audit events. Each takes
+//! its tenant from the authenticated [`Principal`] (the path's `{tenant_id}` has been checked
+//! to be the same by [`super::auth::require_principal`]), checks the principal's role, and runs
+//! its own SQL in one tenant transaction through [`in_tenant`] (or [`audited`], which also
+//! writes its audit events; see [`crate::db::tenant_transaction`]); none filters by tenant in its
+//! SQL: row-level security does, so a missing filter cannot leak.
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use jiff::{SignedDuration, Timestamp};
 use postgres_types::ToSql;
 use serde::Deserialize;
-use tokio_postgres::{Row, Transaction};
 use uuid::Uuid;
 
+use super::auth::Principal;
+use super::error::ErrorBody;
+use super::tx::{
+    audited, current_tenant, in_tenant, required, Audited, Caller, Created, Event, Insert, Reply,
+    LIST_LIMIT,
+};
 use super::{ApiError, AppState, Json, Path, Query, RequestMeta};
-use crate::db::tenant_transaction;
 use crate::models::{
     AuditEvent, Document, DocumentType, EventType, Project, ProjectStatus, Subscription, Tenant,
+    UserRole,
 };
 
-/// Length of the free trial a new tenant starts with.
-const TRIAL_DAYS: i64 = 14;
-/// Most rows a list returns.
-const LIST_LIMIT: i64 = 100;
-
-type Created<T> = (StatusCode, axum::Json<T>);
-type Reply<T> = axum::Json<T>;
-
-/// `INSERT INTO table (given columns) VALUES (...) RETURNING *`: columns left out get their
-/// database default. Column names are constants of this module, never request data.
-struct Insert<'a> {
-    table: &'static str,
-    values: Vec<(&'static str, &'a (dyn ToSql + Sync))>,
-}
-
-impl<'a> Insert<'a> {
-    fn into(table: &'static str) -> Self {
-        Self {
-            table,
-            values: Vec::new(),
-        }
-    }
-
-    fn set(mut self, column: &'static str, value: &'a (dyn ToSql + Sync)) -> Self {
-        self.values.push((column, value));
-        self
-    }
-
-    fn set_opt<T: ToSql + Sync>(self, column: &'static str, value: &'a Option<T>) -> Self {
-        match value {
-            Some(v) => self.set(column, v),
-            None => self,
-        }
-    }
-
-    async fn returning(self, tx: &Transaction<'_>) -> Result<Row, tokio_postgres::Error> {
-        let columns: Vec<&str> = self.values.iter().map(|(c, _)| *c).collect();
-        let placeholders: Vec<String> = (1..=self.values.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "INSERT INTO {} ({}) VALUES ({}) RETURNING *",
-            self.table,
-            columns.join(", "),
-            placeholders.join(", ")
-        );
-        let params: Vec<&(dyn ToSql + Sync)> = self.values.iter().map(|(_, v)| *v).collect();
-        tx.query_one(&sql, &params).await
-    }
-}
-
-/// An audit event of the current request.
-struct Event {
-    event_type: EventType,
-    action: &'static str,
-    resource_type: &'static str,
-    resource_id: Uuid,
-    description: String,
-}
-
-async fn record(
-    tx: &Transaction<'_>,
-    tenant_id: Uuid,
-    meta: &RequestMeta,
-    event: Event,
-) -> Result<(), tokio_postgres::Error> {
-    let resource_id = event.resource_id.to_string();
-    Insert::into(AuditEvent::TABLE)
-        .set("tenant_id", &tenant_id)
-        .set("event_type", &event.event_type)
-        .set("action", &event.action)
-        .set("resource_type", &event.resource_type)
-        .set("resource_id", &resource_id)
-        .set("actor_type", &"api")
-        .set("description", &event.description)
-        .set_opt("ip_address", &meta.ip)
-        .set_opt("user_agent", &meta.user_agent)
-        .returning(tx)
-        .await
-        .map(|_| ())
-}
-
-/// The shape of every handler, in one place: a connection from the pool, the tenant's
-/// transaction (row-level security on: see [`tenant_transaction`]), the handler's own SQL
-/// (`work`), commit. Any error rolls the transaction back.
-async fn in_tenant<T>(
-    state: &AppState,
-    tenant_id: Uuid,
-    work: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, ApiError>,
-) -> Result<T, ApiError> {
-    let mut client = state.pool().get().await?;
-    let tx = tenant_transaction(&mut client, tenant_id).await?;
-    let reply = work(&tx).await?;
-    tx.commit().await?;
-    Ok(reply)
-}
-
-/// What a changing handler's work gives back: its reply and the audit events it owes.
-struct Audited<T> {
-    reply: T,
-    events: Vec<Event>,
-}
-
-impl<T> Audited<T> {
-    fn new(reply: T, event: Event) -> Self {
-        Self {
-            reply,
-            events: vec![event],
-        }
-    }
-
-    /// One more audit event, after the others.
-    fn and(mut self, event: Event) -> Self {
-        self.events.push(event);
-        self
-    }
-}
-
-/// [`in_tenant`] for a handler that changes something: its audit events (with the request's
-/// address and user agent) are written in the same transaction, after the work, before the
-/// commit.
-async fn audited<T>(
-    state: &AppState,
-    tenant_id: Uuid,
-    meta: &RequestMeta,
-    work: impl AsyncFnOnce(&Transaction<'_>) -> Result<Audited<T>, ApiError>,
-) -> Result<T, ApiError> {
-    in_tenant(state, tenant_id, async |tx| {
-        let done = work(tx).await?;
-        for event in done.events {
-            record(tx, tenant_id, meta, event).await?;
-        }
-        Ok(done.reply)
-    })
-    .await
-}
-
-/// The tenant of the transaction, or 404: under row-level security `tenants` holds at most
-/// that one row.
-async fn current_tenant(tx: &Transaction<'_>) -> Result<Tenant, ApiError> {
-    let row = tx
-        .query_opt("SELECT * FROM tenants", &[])
-        .await?
-        .ok_or_else(|| ApiError::NotFound("tenant not found".into()))?;
-    Ok(Tenant::from_row(&row)?)
-}
-
-fn required(field: &str, value: &str) -> Result<(), ApiError> {
-    if value.trim().is_empty() {
-        return Err(ApiError::BadRequest(format!("{field} must not be empty")));
-    }
-    Ok(())
-}
+/// Roles that may change projects and documents (the router checks them on the POST routes;
+/// `update_project` on a change of name or description).
+pub(super) const WRITERS: &[UserRole] = &[UserRole::Admin, UserRole::Member];
+/// Project states only an engineer may move a project into: they are an engineer's signature.
+const ENGINEER_STATES: &[ProjectStatus] = &[ProjectStatus::Validated, ProjectStatus::Approved];
 
 // ----- tenants -----
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewTenant {
-    pub name: String,
-    pub slug: String,
-    pub email: String,
-    pub phone: Option<String>,
-    pub address_line1: Option<String>,
-    pub address_line2: Option<String>,
-    pub city: Option<String>,
-    pub postcode: Option<String>,
-    pub country: Option<String>,
-}
-
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct TenantWithSubscription {
     pub tenant: Tenant,
     pub subscription: Option<Subscription>,
 }
 
-/// `POST /tenants`: the tenant and its trial subscription (starter tier, trialing), with an
-/// audit event for each.
-pub async fn create_tenant(
-    State(state): State<AppState>,
-    meta: RequestMeta,
-    Json(body): Json<NewTenant>,
-) -> Result<Created<TenantWithSubscription>, ApiError> {
-    required("name", &body.name)?;
-    required("email", &body.email)?;
-    if body.slug.is_empty()
-        || !body
-            .slug
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Err(ApiError::BadRequest(
-            "slug must be lowercase letters, digits and '-'".into(),
-        ));
-    }
-    let id = Uuid::new_v4();
-    let now = Timestamp::now();
-    let trial_end = now
-        .checked_add(SignedDuration::from_hours(TRIAL_DAYS * 24))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    audited(&state, id, &meta, async |tx| {
-        let tenant = Insert::into(Tenant::TABLE)
-            .set("id", &id)
-            .set("name", &body.name)
-            .set("slug", &body.slug)
-            .set("email", &body.email)
-            .set_opt("phone", &body.phone)
-            .set_opt("address_line1", &body.address_line1)
-            .set_opt("address_line2", &body.address_line2)
-            .set_opt("city", &body.city)
-            .set_opt("postcode", &body.postcode)
-            .set_opt("country", &body.country)
-            .set("trial_ends_at", &trial_end)
-            .returning(tx)
-            .await?;
-        let tenant = Tenant::from_row(&tenant)?;
-        let subscription = Insert::into(Subscription::TABLE)
-            .set("tenant_id", &id)
-            .set("trial_start", &now)
-            .set("trial_end", &trial_end)
-            .returning(tx)
-            .await?;
-        let subscription = Subscription::from_row(&subscription)?;
-        let created = Event {
-            event_type: EventType::UserAction,
-            action: "tenant.create",
-            resource_type: Tenant::TABLE,
-            resource_id: id,
-            description: format!("created tenant {}", tenant.slug),
-        };
-        let trial = Event {
-            event_type: EventType::Subscription,
-            action: "subscription.create",
-            resource_type: Subscription::TABLE,
-            resource_id: subscription.id,
-            description: format!("started a {TRIAL_DAYS}-day trial"),
-        };
-        let reply = TenantWithSubscription {
-            tenant,
-            subscription: Some(subscription),
-        };
-        Ok(Audited::new((StatusCode::CREATED, axum::Json(reply)), created).and(trial))
-    })
-    .await
-}
-
 /// `GET /tenants/{id}`.
+#[utoipa::path(
+    get,
+    path = "/tenants/{tenant_id}",
+    tag = "tenants",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    responses((status = 200, body = TenantWithSubscription), (status = 401, description = "no valid credential", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin", "member", "engineer"]))
+)]
 pub async fn get_tenant(
     State(state): State<AppState>,
-    Path(tenant_id): Path<Uuid>,
+    principal: Principal,
 ) -> Result<Reply<TenantWithSubscription>, ApiError> {
+    let tenant_id = principal.tenant_id;
     in_tenant(&state, tenant_id, async |tx| {
         let tenant = current_tenant(tx).await?;
         let subscription = tx
@@ -282,7 +68,7 @@ pub async fn get_tenant(
 
 // ----- projects -----
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProject {
     pub name: String,
@@ -299,10 +85,19 @@ pub struct NewProject {
 }
 
 /// `GET /tenants/{id}/projects`: the tenant's projects, oldest first.
+#[utoipa::path(
+    get,
+    path = "/tenants/{tenant_id}/projects",
+    tag = "projects",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    responses((status = 200, body = Vec<Project>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin", "member", "engineer"]))
+)]
 pub async fn list_projects(
     State(state): State<AppState>,
-    Path(tenant_id): Path<Uuid>,
+    principal: Principal,
 ) -> Result<Reply<Vec<Project>>, ApiError> {
+    let tenant_id = principal.tenant_id;
     in_tenant(&state, tenant_id, async |tx| {
         current_tenant(tx).await?;
         let rows = tx
@@ -321,14 +116,24 @@ pub async fn list_projects(
 }
 
 /// `POST /tenants/{id}/projects`.
+#[utoipa::path(
+    post,
+    path = "/tenants/{tenant_id}/projects",
+    tag = "projects",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    request_body = NewProject,
+    responses((status = 201, body = Project), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody)),
+    security(("bearer" = ["admin", "member"]))
+)]
 pub async fn create_project(
     State(state): State<AppState>,
-    Path(tenant_id): Path<Uuid>,
+    principal: Principal,
     meta: RequestMeta,
     Json(body): Json<NewProject>,
 ) -> Result<Created<Project>, ApiError> {
+    let tenant_id = principal.tenant_id;
     required("name", &body.name)?;
-    audited(&state, tenant_id, &meta, async |tx| {
+    audited(&state, &Caller::of(&principal, &meta), async |tx| {
         current_tenant(tx).await?;
         let row = Insert::into(Project::TABLE)
             .set("tenant_id", &tenant_id)
@@ -362,10 +167,20 @@ pub async fn create_project(
 }
 
 /// `GET /tenants/{id}/projects/{project_id}`.
+#[utoipa::path(
+    get,
+    path = "/tenants/{tenant_id}/projects/{project_id}",
+    tag = "projects",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant"), ("project_id" = Uuid, Path)),
+    responses((status = 200, body = Project), (status = 401, description = "no valid credential", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin", "member", "engineer"]))
+)]
 pub async fn get_project(
     State(state): State<AppState>,
-    Path((tenant_id, project_id)): Path<(Uuid, Uuid)>,
+    principal: Principal,
+    Path((_, project_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Reply<Project>, ApiError> {
+    let tenant_id = principal.tenant_id;
     in_tenant(&state, tenant_id, async |tx| {
         let row = tx
             .query_opt("SELECT * FROM projects WHERE id = $1", &[&project_id])
@@ -376,7 +191,7 @@ pub async fn get_project(
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProjectChange {
     pub name: Option<String>,
@@ -384,18 +199,35 @@ pub struct ProjectChange {
     pub status: Option<ProjectStatus>,
 }
 
-/// `PATCH /tenants/{id}/projects/{project_id}`: change name, description or status. Another
-/// tenant's project is not found: row-level security hides it from the UPDATE.
+/// `PATCH /tenants/{id}/projects/{project_id}`: change name, description (admin, member) or
+/// status (any role; `validated` and `approved` by an engineer only). Another tenant's project
+/// is not found: row-level security hides it from the UPDATE.
+#[utoipa::path(
+    patch,
+    path = "/tenants/{tenant_id}/projects/{project_id}",
+    tag = "projects",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant"), ("project_id" = Uuid, Path)),
+    request_body = ProjectChange,
+    responses((status = 200, body = Project), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody)),
+    security(("bearer" = ["admin", "member", "engineer"]))
+)]
 pub async fn update_project(
     State(state): State<AppState>,
-    Path((tenant_id, project_id)): Path<(Uuid, Uuid)>,
+    principal: Principal,
+    Path((_, project_id)): Path<(Uuid, Uuid)>,
     meta: RequestMeta,
     Json(body): Json<ProjectChange>,
 ) -> Result<Reply<Project>, ApiError> {
+    if body.name.is_some() || body.description.is_some() {
+        principal.require(WRITERS)?;
+    }
+    if body.status.is_some_and(|s| ENGINEER_STATES.contains(&s)) {
+        principal.require(&[UserRole::Engineer])?;
+    }
     if let Some(name) = &body.name {
         required("name", name)?;
     }
-    audited(&state, tenant_id, &meta, async |tx| {
+    audited(&state, &Caller::of(&principal, &meta), async |tx| {
         let row = tx
             .query_opt(
                 "UPDATE projects SET name = COALESCE($2, name), \
@@ -420,7 +252,7 @@ pub async fn update_project(
 
 // ----- documents -----
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDocument {
     pub project_id: Uuid,
@@ -439,12 +271,22 @@ pub struct NewDocument {
 }
 
 /// `POST /tenants/{id}/documents`: register an uploaded file of one of the tenant's projects.
+#[utoipa::path(
+    post,
+    path = "/tenants/{tenant_id}/documents",
+    tag = "documents",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    request_body = NewDocument,
+    responses((status = 201, body = Document), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody)),
+    security(("bearer" = ["admin", "member"]))
+)]
 pub async fn create_document(
     State(state): State<AppState>,
-    Path(tenant_id): Path<Uuid>,
+    principal: Principal,
     meta: RequestMeta,
     Json(body): Json<NewDocument>,
 ) -> Result<Created<Document>, ApiError> {
+    let tenant_id = principal.tenant_id;
     required("filename", &body.filename)?;
     required("file_path", &body.file_path)?;
     if body.file_size < 0 {
@@ -470,7 +312,7 @@ pub async fn create_document(
             .map(str::to_ascii_lowercase)
     });
     let content_hash = body.content_hash.as_ref().map(|h| h.to_ascii_lowercase());
-    audited(&state, tenant_id, &meta, async |tx| {
+    audited(&state, &Caller::of(&principal, &meta), async |tx| {
         current_tenant(tx).await?;
         // Another tenant's project is invisible here, so this is 404 for it too (and the
         // foreign key on (tenant_id, project_id) would refuse it anyway).
@@ -508,7 +350,8 @@ pub async fn create_document(
     .await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentQuery {
     /// Text to find in the documents' extracted text (trigram index).
@@ -517,11 +360,20 @@ pub struct DocumentQuery {
 }
 
 /// `GET /tenants/{id}/documents[?q=text][&project_id=...]`: newest first.
+#[utoipa::path(
+    get,
+    path = "/tenants/{tenant_id}/documents",
+    tag = "documents",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant"), DocumentQuery),
+    responses((status = 200, body = Vec<Document>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin", "member", "engineer"]))
+)]
 pub async fn list_documents(
     State(state): State<AppState>,
-    Path(tenant_id): Path<Uuid>,
+    principal: Principal,
     Query(query): Query<DocumentQuery>,
 ) -> Result<Reply<Vec<Document>>, ApiError> {
+    let tenant_id = principal.tenant_id;
     let pattern = query.q.as_deref().map(|q| {
         let escaped = q
             .replace('\\', "\\\\")
@@ -559,10 +411,19 @@ pub async fn list_documents(
 // ----- audit events -----
 
 /// `GET /tenants/{id}/audit-events`: the latest events, newest first.
+#[utoipa::path(
+    get,
+    path = "/tenants/{tenant_id}/audit-events",
+    tag = "audit",
+    params(("tenant_id" = Uuid, Path, description = "the caller's tenant")),
+    responses((status = 200, body = Vec<AuditEvent>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
+    security(("bearer" = ["admin"]))
+)]
 pub async fn list_audit_events(
     State(state): State<AppState>,
-    Path(tenant_id): Path<Uuid>,
+    principal: Principal,
 ) -> Result<Reply<Vec<AuditEvent>>, ApiError> {
+    let tenant_id = principal.tenant_id;
     in_tenant(&state, tenant_id, async |tx| {
         current_tenant(tx).await?;
         let rows = tx

@@ -28,11 +28,17 @@ impl Server {
     /// Starts `builtenv ARGS` with DATABASE_URL=url and BIND=127.0.0.1:0 (a free port), without
     /// waiting for anything.
     pub fn spawn(url: &str, args: &[&str]) -> Self {
+        Self::spawn_with(url, args, &[])
+    }
+
+    /// [`Server::spawn`] with more environment variables.
+    pub fn spawn_with(url: &str, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(BIN)
             .args(args)
             .env("DATABASE_URL", url)
             .env("BIND", "127.0.0.1:0")
             .env("POOL_SIZE", "4")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -104,6 +110,16 @@ impl Server {
         }
     }
 
+    /// Sends SIGTERM (what `docker stop` sends).
+    pub fn terminate(&self) {
+        let pid = self.child.id().expect("running");
+        let status = std::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    }
+
     /// Waits for the process to end (after a failure) and returns its exit code.
     pub async fn exit_code(&mut self) -> Option<i32> {
         tokio::time::timeout(STARTUP, self.child.wait())
@@ -133,19 +149,73 @@ pub async fn try_http(
     path: &str,
     body: Option<&serde_json::Value>,
 ) -> std::io::Result<(u16, serde_json::Value)> {
+    let payload = body.map(|b| b.to_string());
+    let r = raw(addr, method, path, &[], payload.as_deref()).await?;
+    Ok((r.status, r.json))
+}
+
+/// One request with `Authorization: Bearer <token>`.
+pub async fn http_as(
+    addr: &str,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<&serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let payload = body.map(|b| b.to_string());
+    let auth = format!("Bearer {token}");
+    let r = raw(
+        addr,
+        method,
+        path,
+        &[("Authorization", &auth)],
+        payload.as_deref(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+    (r.status, r.json)
+}
+
+/// A response: status, head (status line and headers) and JSON body.
+pub struct Response {
+    pub status: u16,
+    pub head: String,
+    pub json: serde_json::Value,
+}
+
+impl Response {
+    /// The value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+}
+
+/// One HTTP/1.1 request (`Connection: close`) with extra `headers` and a JSON `body`.
+pub async fn raw(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> std::io::Result<Response> {
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    let payload = body.map(|b| b.to_string()).unwrap_or_default();
     let mut request = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: builtenv-tests\r\nConnection: close\r\n"
     );
-    if body.is_some() {
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    if let Some(payload) = body {
         request.push_str(&format!(
             "Content-Type: application/json\r\nContent-Length: {}\r\n",
             payload.len()
         ));
     }
     request.push_str("\r\n");
-    request.push_str(&payload);
+    request.push_str(body.unwrap_or_default());
     stream.write_all(request.as_bytes()).await?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response).await?;
@@ -157,7 +227,61 @@ pub async fn try_http(
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| std::io::Error::other(format!("bad response {head:?}")))?;
     let json = serde_json::from_str(body).unwrap_or_else(|_| serde_json::Value::from(body));
-    Ok((status, json))
+    Ok(Response {
+        status,
+        head: head.to_string(),
+        json,
+    })
+}
+
+/// A tenant signed up through the API, and its admin logged in.
+pub struct SignedUp {
+    pub tenant_id: String,
+    pub admin_id: String,
+    pub email: String,
+    pub password: String,
+    /// The admin's session token.
+    pub token: String,
+}
+
+/// `POST /signup` for tenant `slug` (admin `admin@<slug>.test`), then `POST /login`.
+pub async fn sign_up(addr: &str, slug: &str) -> SignedUp {
+    let email = format!("admin@{slug}.test");
+    let password = format!("{slug}-correct-horse-battery");
+    let (status, body) = http(
+        addr,
+        "POST",
+        "/signup",
+        Some(&serde_json::json!({
+            "tenant": {"name": slug.to_uppercase(), "slug": slug, "email": format!("office@{slug}.test")},
+            "admin": {"email": email, "password": password, "first_name": "Ada"}
+        })),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["admin"]["role"], "admin", "{body}");
+    assert!(body["admin"].get("hashed_password").is_none(), "{body}");
+    let token = login(addr, &email, &password).await;
+    SignedUp {
+        tenant_id: text(&body, "/tenant/id").to_string(),
+        admin_id: text(&body, "/admin/id").to_string(),
+        email,
+        password,
+        token,
+    }
+}
+
+/// `POST /login`: the session token.
+pub async fn login(addr: &str, email: &str, password: &str) -> String {
+    let (status, body) = http(
+        addr,
+        "POST",
+        "/login",
+        Some(&serde_json::json!({"email": email, "password": password})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    text(&body, "/token").to_string()
 }
 
 /// The embedded migrations' migrator.

@@ -1,0 +1,212 @@
+//! The shape every handler shares: a connection from the pool, the tenant's transaction
+//! (row-level security on: see [`tenant_transaction`]), the handler's own SQL, its audit events,
+//! commit. Any error rolls the transaction back.
+
+use axum::http::StatusCode;
+use postgres_types::ToSql;
+use tokio_postgres::{Row, Transaction};
+use uuid::Uuid;
+
+use super::auth::Principal;
+use super::{ApiError, AppState, RequestMeta};
+use crate::db::tenant_transaction;
+use crate::models::{AuditEvent, EventType, Tenant};
+
+/// Most rows a list returns.
+pub(super) const LIST_LIMIT: i64 = 100;
+
+pub(super) type Created<T> = (StatusCode, axum::Json<T>);
+pub(super) type Reply<T> = axum::Json<T>;
+
+/// `INSERT INTO table (given columns) VALUES (...) RETURNING *`: columns left out get their
+/// database default. Column names are constants of the handlers, never request data.
+pub(super) struct Insert<'a> {
+    table: &'static str,
+    values: Vec<(&'static str, &'a (dyn ToSql + Sync))>,
+}
+
+impl<'a> Insert<'a> {
+    pub(super) fn into(table: &'static str) -> Self {
+        Self {
+            table,
+            values: Vec::new(),
+        }
+    }
+
+    pub(super) fn set(mut self, column: &'static str, value: &'a (dyn ToSql + Sync)) -> Self {
+        self.values.push((column, value));
+        self
+    }
+
+    pub(super) fn set_opt<T: ToSql + Sync>(
+        self,
+        column: &'static str,
+        value: &'a Option<T>,
+    ) -> Self {
+        match value {
+            Some(v) => self.set(column, v),
+            None => self,
+        }
+    }
+
+    pub(super) async fn returning(
+        self,
+        tx: &Transaction<'_>,
+    ) -> Result<Row, tokio_postgres::Error> {
+        let columns: Vec<&str> = self.values.iter().map(|(c, _)| *c).collect();
+        let placeholders: Vec<String> = (1..=self.values.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "INSERT INTO {} ({}) VALUES ({}) RETURNING *",
+            self.table,
+            columns.join(", "),
+            placeholders.join(", ")
+        );
+        let params: Vec<&(dyn ToSql + Sync)> = self.values.iter().map(|(_, v)| *v).collect();
+        tx.query_one(&sql, &params).await
+    }
+}
+
+/// Who did what a request does, for its audit events: the tenant, the acting user or token
+/// (`actor_type` `user` with the user's id, `api_token` with the token's), and where the
+/// request came from.
+pub(super) struct Caller<'a> {
+    pub tenant_id: Uuid,
+    pub user_id: Option<Uuid>,
+    pub actor_type: &'static str,
+    pub actor_id: Option<Uuid>,
+    pub meta: &'a RequestMeta,
+}
+
+impl<'a> Caller<'a> {
+    /// The authenticated principal of a request.
+    pub(super) fn of(principal: &Principal, meta: &'a RequestMeta) -> Self {
+        match principal.user_id {
+            Some(user) => Self::user(principal.tenant_id, user, meta),
+            None => Self {
+                tenant_id: principal.tenant_id,
+                user_id: None,
+                actor_type: "api_token",
+                actor_id: Some(principal.token_id),
+                meta,
+            },
+        }
+    }
+
+    /// A user of `tenant_id` (one signing up or logging in: not authenticated by a token yet).
+    pub(super) fn user(tenant_id: Uuid, user_id: Uuid, meta: &'a RequestMeta) -> Self {
+        Self {
+            tenant_id,
+            user_id: Some(user_id),
+            actor_type: "user",
+            actor_id: Some(user_id),
+            meta,
+        }
+    }
+}
+
+/// An audit event of the current request.
+pub(super) struct Event {
+    pub event_type: EventType,
+    pub action: &'static str,
+    pub resource_type: &'static str,
+    pub resource_id: Uuid,
+    pub description: String,
+}
+
+impl Event {
+    /// Writes the event, by `caller`, with `status` (`success` or `failure`).
+    pub(super) async fn record(
+        self,
+        tx: &Transaction<'_>,
+        caller: &Caller<'_>,
+        status: &'static str,
+    ) -> Result<(), tokio_postgres::Error> {
+        let resource_id = self.resource_id.to_string();
+        let actor_id = caller.actor_id.map(|id| id.to_string());
+        Insert::into(AuditEvent::TABLE)
+            .set("tenant_id", &caller.tenant_id)
+            .set_opt("user_id", &caller.user_id)
+            .set("event_type", &self.event_type)
+            .set("action", &self.action)
+            .set("status", &status)
+            .set("resource_type", &self.resource_type)
+            .set("resource_id", &resource_id)
+            .set("actor_type", &caller.actor_type)
+            .set_opt("actor_id", &actor_id)
+            .set("description", &self.description)
+            .set_opt("ip_address", &caller.meta.ip)
+            .set_opt("user_agent", &caller.meta.user_agent)
+            .returning(tx)
+            .await
+            .map(|_| ())
+    }
+}
+
+/// Runs `work` in one transaction of `tenant_id`'s: see the module documentation.
+pub(super) async fn in_tenant<T>(
+    state: &AppState,
+    tenant_id: Uuid,
+    work: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut client = state.pool().get().await?;
+    let tx = tenant_transaction(&mut client, tenant_id).await?;
+    let reply = work(&tx).await?;
+    tx.commit().await?;
+    Ok(reply)
+}
+
+/// What a changing handler's work gives back: its reply and the audit events it owes.
+pub(super) struct Audited<T> {
+    reply: T,
+    events: Vec<Event>,
+}
+
+impl<T> Audited<T> {
+    pub(super) fn new(reply: T, event: Event) -> Self {
+        Self {
+            reply,
+            events: vec![event],
+        }
+    }
+
+    /// One more audit event, after the others.
+    pub(super) fn and(mut self, event: Event) -> Self {
+        self.events.push(event);
+        self
+    }
+}
+
+/// [`in_tenant`] for a handler that changes something: its audit events (by `caller`) are
+/// written in the same transaction, after the work, before the commit.
+pub(super) async fn audited<T>(
+    state: &AppState,
+    caller: &Caller<'_>,
+    work: impl AsyncFnOnce(&Transaction<'_>) -> Result<Audited<T>, ApiError>,
+) -> Result<T, ApiError> {
+    in_tenant(state, caller.tenant_id, async |tx| {
+        let done = work(tx).await?;
+        for event in done.events {
+            event.record(tx, caller, "success").await?;
+        }
+        Ok(done.reply)
+    })
+    .await
+}
+
+/// The tenant of the transaction, or 404: under row-level security `tenants` holds at most
+/// that one row.
+pub(super) async fn current_tenant(tx: &Transaction<'_>) -> Result<Tenant, ApiError> {
+    let row = tx
+        .query_opt("SELECT * FROM tenants", &[])
+        .await?
+        .ok_or_else(|| ApiError::NotFound("tenant not found".into()))?;
+    Ok(Tenant::from_row(&row)?)
+}
+
+/// 400 when `value` is blank.
+pub(super) fn required(field: &str, value: &str) -> Result<(), ApiError> {
+    if value.trim().is_empty() {
+        return Err(ApiError::BadRequest(format!("{field} must not be empty")));
+    }
+    Ok(())
+}
