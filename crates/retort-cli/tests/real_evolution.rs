@@ -5,8 +5,9 @@
 //! failed; the full run (86 pairs, a few minutes) is
 //! `python3 ../shared/tools/judge_pairs.py ../shared/fixtures/real-evolution -- target/release/retort diff {from} {to}`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod judge;
+
+use judge::{judge, judge_tool, shared};
 
 /// The newest pair of each application, and the pairs that failed before (simple-server 002:
 /// a materialized view created over an unpopulated one).
@@ -19,15 +20,13 @@ const SAMPLE: &[&str] = &[
     "simple-server/002-03984a98",
 ];
 
-fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared")
-}
-
 #[test]
 fn the_sample_of_real_migrations_passes() {
     let root = shared().join("fixtures/real-evolution");
-    let judge = shared().join("tools/judge_pairs.py");
-    if !root.is_dir() || !judge.is_file() {
+    let Some(tool) = judge_tool() else {
+        return;
+    };
+    if !root.is_dir() {
         eprintln!("SKIPPED: ../shared/fixtures/real-evolution is absent (a plain clone has none)");
         return;
     }
@@ -47,25 +46,7 @@ fn the_sample_of_real_migrations_passes() {
         "none of the sample's cases is in {}",
         root.display()
     );
-    let out = Command::new("python3")
-        .arg(&judge)
-        .arg("-v")
-        .arg(sample.path())
-        .arg("--")
-        .arg(env!("CARGO_BIN_EXE_retort"))
-        .args(["diff", "{from}", "{to}"])
-        .output()
-        .expect("python3 runs the judge");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let total = text
-        .lines()
-        .find(|l| l.starts_with("TOTAL"))
-        .unwrap_or_else(|| {
-            panic!(
-                "no TOTAL line:\n{text}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
+    let (text, total) = judge(&tool, sample.path());
     assert_eq!(
         total,
         format!("TOTAL pass {found} of {found}"),

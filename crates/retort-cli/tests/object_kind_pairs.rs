@@ -1,0 +1,47 @@
+//! The diff on pairs of schemas that each use one PostgreSQL feature an application schema may
+//! have (`tests/fixtures/kind-pairs/`: typed tables, type privileges, row-type columns, range types
+//! with functions, unlogged tables, storage parameters, replica identity, CLUSTER ON, index kinds
+//! and statistics, attribute options, trigger states and kinds, exclusion constraints, deferrable
+//! and NOT VALID keys, generated and identity columns, sequences, domains, composite types,
+//! enums, function variants, partition trees, materialized views, view options, RLS, comments
+//! and grants everywhere, ICU collations, inheritance, publications, foreign tables, aggregates,
+//! extensions in schemas...), judged by `../shared/tools/judge_pairs.py` through the real
+//! binary: up gives the new schema, a second diff is empty, down restores the old one; what is
+//! not modelled is refused naming it. None may be wrong.
+
+mod judge;
+
+use std::path::Path;
+
+use judge::{judge, judge_tool};
+
+/// What retort refuses, naming it (each an object kind or setting it does not model yet).
+const REFUSED: &[&str] = &[
+    "publication_schema", // publications FOR TABLES IN SCHEMA
+    "type_grants",        // privileges on types and domains
+    "typed_table",        // CREATE TABLE ... OF type
+    "view_options",       // a view column's DEFAULT
+];
+
+#[test]
+fn every_pair_passes_or_is_refused_by_name() {
+    let Some(tool) = judge_tool() else {
+        return;
+    };
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kind-pairs");
+    let cases = std::fs::read_dir(&corpus).expect("the corpus").count();
+    let (text, total) = judge(&tool, &corpus);
+    let passing = cases - REFUSED.len();
+    assert_eq!(
+        total,
+        format!("TOTAL pass {passing}, refused {} of {cases}", REFUSED.len()),
+        "judge output:\n{text}"
+    );
+    for case in REFUSED {
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with(&format!("{case}: refused"))),
+            "{case} is not the one refused:\n{text}"
+        );
+    }
+}
