@@ -35,6 +35,27 @@ const IMMUTABLE: &str = "lower() is immutable: PostgreSQL 11+ stores the default
 
 const JUSTIFIED: &[Justified] = &[
     (
+        "20261203_0600_5c1d8e2f4a90_authentication.sql",
+        "ALTER TABLE users ALTER COLUMN role DROP DEFAULT",
+        "ban-drop-default",
+        Side::SquawkOnly,
+        "the default is dropped only because the old one ('user') cannot be cast to the new enum, and set again two statements later in the same transactional revision: no committed state lacks it",
+    ),
+    (
+        "20261203_0600_5c1d8e2f4a90_authentication.sql",
+        "ALTER TABLE users ALTER COLUMN role DROP DEFAULT",
+        "require-lock-timeout",
+        Side::RetortOnly,
+        "the revision sets no timeout: squawk reports that once, at the file's first DDL (CREATE TYPE, listed under TIMEOUT_SCOPE), retort at the first statement that locks an existing table, this one",
+    ),
+    (
+        "20261203_0600_5c1d8e2f4a90_authentication.sql",
+        "ALTER TABLE users ALTER COLUMN role DROP DEFAULT",
+        "require-statement-timeout",
+        Side::RetortOnly,
+        "as for require-lock-timeout on this statement",
+    ),
+    (
         "",
         "PRIMARY KEY (",
         "constraint-missing-not-valid",
