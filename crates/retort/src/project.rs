@@ -147,6 +147,16 @@ lock_mode = "session"
 # Objects compared: `[KIND:]SCHEMA[.NAME]` globs (Alembic's include_object), on both sides.
 # include = ["table:public.*"]
 # exclude = ["audit", "public.tmp_*", "extension:timescaledb"]
+
+# `retort lint`: each rule's severity ("error", "warning" or "off"; unset: the rule's own), whether
+# `upgrade` refuses revisions with error-level findings, and findings accepted for one revision.
+# [lint]
+# rules = { "prefer-text-field" = "off", "require-statement-timeout" = "error" }
+# upgrade = false
+# [[lint.allow]]
+# revision = "3a9f1c2e7b64"
+# rule = "prefer-bigint-over-int"
+# reason = "small bounded quantities, not ids"
 "#;
 
 /// `retort init [DIR]`: write `retort.toml` and the script directory, never overwriting.
