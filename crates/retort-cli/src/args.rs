@@ -139,9 +139,10 @@ pub enum Command {
         #[arg(value_enum)]
         action: DevAction,
     },
-    /// Draw the revision graph.
+    /// Draw the revision graph (the database's current revisions are marked when a database
+    /// URL is given and answers).
     Graph {
-        #[arg(long, value_enum, default_value_t = GraphFormatArg::Ascii)]
+        #[arg(long, value_enum, default_value_t = GraphFormatArg::Text)]
         format: GraphFormatArg,
     },
     /// Exit 1 listing the operations when the database (at head) differs from the desired
@@ -360,6 +361,10 @@ pub struct MergeArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum GraphFormatArg {
+    /// Branches and merges drawn as lanes (as `git log --graph`), each revision with its marks
+    /// (labels, head, current, branchpoint, mergepoint) and message.
+    Text,
+    /// One revision per line with its parents listed (no drawing).
     Ascii,
     Mermaid,
     Dot,

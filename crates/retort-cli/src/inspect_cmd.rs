@@ -116,17 +116,26 @@ pub fn show(ctx: &Context, cli: &Cli, rev: &str, json: bool) -> Result<ExitCode,
     Ok(ExitCode::Ok)
 }
 
-/// `graph [--format ascii|mermaid|dot|svg|html]`.
+/// `graph [--format text|ascii|mermaid|dot|svg|html]`.
 pub fn graph(ctx: &Context, cli: &Cli, format: GraphFormatArg) -> Result<ExitCode, Failure> {
     let project = ctx.open_graph(cli)?;
     let format = match format {
         GraphFormatArg::Ascii => inspect::GraphFormat::Ascii,
         GraphFormatArg::Mermaid => inspect::GraphFormat::Mermaid,
         GraphFormatArg::Dot => inspect::GraphFormat::Dot,
+        GraphFormatArg::Text => {
+            let options = retort::lanes::LaneOptions {
+                current: crate::picture_cmd::current_if_reachable(cli, project),
+                collapse_over: None,
+                ..Default::default()
+            };
+            let text = retort::lanes::graph_text(&project.graph, &options);
+            return crate::picture_cmd::write_stdout(&text);
+        }
         GraphFormatArg::Svg | GraphFormatArg::Html => {
             return crate::picture_cmd::graph_picture(cli, project, format)
         }
     };
-    print!("{}", inspect::render_graph(&project.graph, format));
-    Ok(ExitCode::Ok)
+    let current = crate::picture_cmd::current_if_reachable(cli, project);
+    crate::picture_cmd::write_stdout(&inspect::render_graph(&project.graph, format, &current))
 }
