@@ -96,6 +96,12 @@ pub enum Command {
         #[command(flatten)]
         lock: LockArgs,
     },
+    /// Create the version table and the applied log if they are missing (Alembic's
+    /// `ensure_version`); nothing else changes.
+    EnsureVersion {
+        #[command(flatten)]
+        lock: LockArgs,
+    },
     /// Show the database's current revision(s).
     Current {
         #[arg(short, long)]

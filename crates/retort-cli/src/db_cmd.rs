@@ -281,6 +281,27 @@ pub fn stamp(
     result
 }
 
+/// `ensure-version`: the version table and log made if missing, and said which.
+pub fn ensure_version(cli: &Cli, project: Project, lock: &LockArgs) -> Result<ExitCode, Failure> {
+    let config = project.config.clone();
+    let migrator = Migrator::new(project, options(&config, lock));
+    runtime()?.block_on(async {
+        let url = database_url(cli, &config).await?;
+        let made = migrator
+            .ensure_version(&url, &Progress::new(false))
+            .await
+            .map_err(Failure::from)?;
+        let tables = migrator.tables();
+        eprintln!(
+            "{} {} and {}",
+            if made { "Created" } else { "Already present:" },
+            tables.version_ident(),
+            tables.history_ident()
+        );
+        Ok(ExitCode::Ok)
+    })
+}
+
 pub fn current(
     cli: &Cli,
     project: Project,

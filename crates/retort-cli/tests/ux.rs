@@ -1037,3 +1037,38 @@ fn revision_template_makes_new_files() {
         &t.replace(&p.path().display().to_string(), "[dir]"),
     );
 }
+
+/// Alembic's `ensure_version`: the tables made once, nothing applied, a second run a no-op.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ensure_version_makes_the_tables_and_applies_nothing() {
+    let db = fresh_database().await;
+    let p = Project::new();
+    p.revision(
+        "a1",
+        "",
+        "tenants",
+        "CREATE TABLE tenants (id int);",
+        "DROP TABLE tenants;",
+    );
+    let mut t = p.transcript_on(&db, &["ensure-version"]);
+    t.push_str(&p.transcript_on(&db, &["ensure-version"]));
+    t.push_str(&p.transcript_on(&db, &["current"]));
+    let tables: Vec<String> = db
+        .connect()
+        .await
+        .query(
+            "SELECT relname::text FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1",
+            &[],
+        )
+        .await
+        .expect("tables")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(tables, ["retort_history", "retort_version"], "{t}");
+    assert!(
+        t.contains("Created ") && t.contains("Already present: "),
+        "{t}"
+    );
+    snapshot("ensure_version", &t);
+}
