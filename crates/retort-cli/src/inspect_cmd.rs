@@ -97,7 +97,7 @@ fn branches_of(project: &retort::project::Project, verbose: bool, json: bool) {
             .collect();
         print_json(&out);
     } else {
-        print!("{}", inspect::branches_text(g, verbose));
+        out!("{}", inspect::branches_text(g, verbose));
     }
 }
 
@@ -110,7 +110,7 @@ pub fn show(ctx: &Context, cli: &Cli, rev: &str, json: bool) -> Result<ExitCode,
         print_json(&infos(g, revs));
     } else {
         for r in revs {
-            print!("{}", inspect::log_entry(g, r, None));
+            out!("{}", inspect::log_entry(g, r, None));
         }
     }
     Ok(ExitCode::Ok)

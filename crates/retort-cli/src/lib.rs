@@ -5,6 +5,8 @@
 //! A library too, so that a program carrying its migrations (builtenv) offers every `retort`
 //! command on them: `retort_cli::main_with(Source::Embedded { .. }, args)`.
 
+#[macro_use]
+mod out;
 pub mod args;
 mod author_cmd;
 mod autogen_cmd;

@@ -159,8 +159,8 @@ fn print(findings: &[Finding], revisions: usize, format: LintFormat) {
             crate::print_lines(&lines);
         }
         LintFormat::Text => {
-            print!("{}", text(findings));
-            println!("{}", summary(findings, revisions));
+            out!("{}", text(findings));
+            outln!("{}", summary(findings, revisions));
         }
     }
 }

@@ -202,6 +202,48 @@ async fn schema_dump_into_a_closed_pipe_ends_quietly() {
     }
 }
 
+/// Item 3 for every other command: text printed into a pipe whose reader has gone (`| head -0`)
+/// ends quietly, never with Rust's "failed printing to stdout" panic.
+#[tokio::test]
+async fn every_command_into_a_closed_pipe_ends_quietly() {
+    let db = fresh_database().await;
+    let p = Project::new();
+    p.revision(
+        "a1",
+        "",
+        "tenants",
+        "CREATE TABLE tenants (id int);",
+        "DROP TABLE tenants;",
+    );
+    for args in [
+        &["current"][..],
+        &["status"],
+        &["show", "a1"],
+        &["branches"],
+        &["graph"],
+        &["lint", "--all"],
+        &["upgrade", "head", "--sql"],
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("retort"))
+            .args(args)
+            .args(["--database-url", &db.url])
+            .current_dir(p.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 /// Item 4: `schema dump` leaves out retort's own tables (and their sequence and indexes) unless
 /// asked for them.
 #[tokio::test]
