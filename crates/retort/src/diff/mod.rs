@@ -21,8 +21,8 @@ use std::fmt::Write as _;
 
 use crate::render::{creation_order, objects, Node};
 use crate::schema::{
-    CompositeType, Domain, EnumType, Function, Grant, QualName, Schema, Sequence, SequenceOptions,
-    Table, View,
+    CompositeType, Domain, EnumType, Extension, Function, Grant, QualName, Schema, Sequence,
+    SequenceOptions, Table, View,
 };
 use crate::sql::{quote_ident, quote_literal};
 
@@ -398,7 +398,8 @@ impl Differ<'_> {
     }
 
     fn extensions(&mut self) {
-        for (name, x) in &self.to.extensions {
+        for name in Extension::creation_order(&self.to.extensions) {
+            let x = &self.to.extensions[name];
             match self.from.extensions.get(name) {
                 None => self.ops.push(
                     Phase::Extension,
@@ -441,7 +442,10 @@ impl Differ<'_> {
                 }
             }
         }
-        for name in self.from.extensions.keys() {
+        for name in Extension::creation_order(&self.from.extensions)
+            .into_iter()
+            .rev()
+        {
             if !self.to.extensions.contains_key(name) {
                 self.ops.push_with(
                     Phase::DropExtension,

@@ -146,7 +146,11 @@ pub const SCHEMAS: &str = concat!(
 pub const EXTENSIONS: &str = concat!(
     "SELECT x.extname::text, n.nspname::text, x.extversion, ",
     comment!("pg_extension", "x.oid", "0"),
-    " FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace \
+    ", ARRAY(SELECT rx.extname::text FROM pg_catalog.pg_depend rd \
+       JOIN pg_catalog.pg_extension rx ON rx.oid = rd.refobjid \
+       WHERE rd.classid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND rd.objid = x.oid \
+       AND rd.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass ORDER BY 1) \
+     FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace \
      WHERE x.oid >= 16384 AND ",
     ns_filter!(),
     " ORDER BY 1"

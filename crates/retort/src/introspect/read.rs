@@ -130,6 +130,7 @@ pub(super) async fn read(
                 schema: row.get(1),
                 version: row.get(2),
                 comment: row.get(3),
+                requires: row.get(4),
             },
         );
     }

@@ -353,6 +353,7 @@ impl SchemaBuilder {
                 schema: schema.to_string(),
                 version: version.to_string(),
                 comment,
+                requires: Vec::new(),
             },
         );
         self
