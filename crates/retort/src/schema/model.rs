@@ -263,6 +263,12 @@ pub struct Identity {
     pub always: bool,
     pub sequence: QualName,
     pub options: SequenceOptions,
+    /// Privileges granted on its sequence (`GRANT USAGE ON SEQUENCE ...`).
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub grants: BTreeSet<Grant>,
+    /// `COMMENT ON SEQUENCE` of its sequence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

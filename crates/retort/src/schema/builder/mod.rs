@@ -729,6 +729,7 @@ impl Context<'_> {
                             cache: 1,
                             cycle: false,
                         },
+                        ..Default::default()
                     })
                 }
                 None => None,
