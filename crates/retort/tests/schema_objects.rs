@@ -126,6 +126,15 @@ async fn application_features_round_trip() {
     pos("COMMENT ON SCHEMA \"public\" IS NULL;");
     pos("REVOKE ALL ON SCHEMA \"public\" FROM PUBLIC;");
     pos("GRANT SELECT ON SEQUENCE \"app\".\"channels_id_seq\" TO PUBLIC;");
+    let view = &m.views[&QualName::new("app", "channel_view")];
+    assert_eq!(view.columns[0].default.as_deref(), Some("0"));
+    assert_eq!(
+        view.columns[0].grants.len(),
+        2,
+        "{:?}",
+        view.columns[0].grants
+    );
+    assert!(m.unsupported.is_empty(), "{:?}", m.unsupported);
 }
 
 #[tokio::test]

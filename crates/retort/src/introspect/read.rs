@@ -297,15 +297,13 @@ pub(super) async fn read(
         if let Some(t) = s.tables.get_mut(&rel) {
             t.columns.push(column);
         } else {
-            // Views are read after columns: keep theirs aside. Their columns' settings are
-            // reported as unsupported, not modelled.
+            // Views are read after columns: keep theirs aside. Their columns' storage,
+            // statistics and options are reported as unsupported, not modelled.
             let column = Column {
                 storage: None,
                 statistics: None,
                 compression: None,
-                grants: BTreeSet::new(),
                 options: Vec::new(),
-                default: None,
                 ..column
             };
             s.views.entry(rel).or_default().columns.push(column);

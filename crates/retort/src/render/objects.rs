@@ -668,6 +668,7 @@ pub fn create_view(name: &QualName, v: &View) -> String {
             with_options(&v.options)
         )
     };
+    out.push_str(&view_defaults(name, &[], &v.columns));
     let kind = if v.materialized {
         "MATERIALIZED VIEW"
     } else {
@@ -686,6 +687,40 @@ pub fn create_view(name: &QualName, v: &View) -> String {
         );
     }
     out
+}
+
+/// `ALTER VIEW ... ALTER COLUMN ... SET/DROP DEFAULT` of the view columns whose default differs
+/// between `old` and `new` (a column missing from `old` had none).
+pub fn view_defaults(name: &QualName, old: &[Column], new: &[Column]) -> String {
+    let mut out = String::new();
+    for c in new {
+        let before = old
+            .iter()
+            .find(|o| o.name == c.name)
+            .and_then(|o| o.default.as_ref());
+        if before == c.default.as_ref() {
+            continue;
+        }
+        let col = format!(
+            "ALTER VIEW {} ALTER COLUMN {}",
+            name.sql(),
+            quote_ident(&c.name)
+        );
+        match &c.default {
+            Some(d) => {
+                let _ = writeln!(out, "{col} SET DEFAULT {d};");
+            }
+            None => {
+                let _ = writeln!(out, "{col} DROP DEFAULT;");
+            }
+        }
+    }
+    out
+}
+
+/// The grants on a view's columns (as on a table's: `SELECT ("col")`).
+pub fn view_column_grants(v: &View) -> BTreeSet<Grant> {
+    v.columns.iter().flat_map(column_grants).collect()
 }
 
 /// A view with the columns of `v`, all NULL: what stands for it while what it reads is made
@@ -913,6 +948,10 @@ pub fn all_grants(schema: &Schema) -> Vec<String> {
     }
     for (name, v) in &schema.views {
         out.push(grants(&format!("TABLE {}", name.sql()), &v.grants));
+        out.push(grants(
+            &format!("TABLE {}", name.sql()),
+            &view_column_grants(v),
+        ));
     }
     for (name, f) in &schema.functions {
         out.push(function_grants(&name.schema, f));
