@@ -353,6 +353,7 @@ impl SchemaBuilder {
                 schema: schema.to_string(),
                 version: version.to_string(),
                 comment,
+                requires: Vec::new(),
             },
         );
         self
@@ -728,6 +729,7 @@ impl Context<'_> {
                             cache: 1,
                             cycle: false,
                         },
+                        ..Default::default()
                     })
                 }
                 None => None,
