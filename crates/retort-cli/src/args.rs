@@ -271,6 +271,9 @@ pub struct LintArgs {
     /// statement took, table rewrites and how long each lock was held.
     #[arg(long)]
     pub trace: bool,
+    /// Lint the down sections too (what a downgrade runs).
+    #[arg(long, conflicts_with = "trace")]
+    pub down: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
