@@ -371,10 +371,6 @@ pub struct Endpoint {
     pub masked: String,
 }
 
-/// The old name of [`Endpoint`], kept for code written before the rename.
-#[doc(hidden)]
-pub type Target = Endpoint;
-
 impl std::fmt::Debug for Endpoint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Endpoint")

@@ -121,6 +121,8 @@ impl HasExitCode for crate::lint::LintError {
         match self {
             LintError::Syntax { .. } => ExitCode::Script,
             LintError::UnknownRule { .. } | LintError::NoReason { .. } => ExitCode::Config,
+            // `#[non_exhaustive]` across the crate line; a new kind of lint error belongs above.
+            _ => ExitCode::Config,
         }
     }
 }
@@ -131,6 +133,8 @@ impl HasExitCode for crate::script::ScriptError {
         match self {
             ScriptError::Io { .. } | ScriptError::Write { .. } => ExitCode::Io,
             ScriptError::MissingDirectory { .. } | ScriptError::Problems { .. } => ExitCode::Script,
+            // `#[non_exhaustive]` across the crate line; a new kind of script error belongs above.
+            _ => ExitCode::Script,
         }
     }
 }
@@ -142,6 +146,8 @@ impl HasExitCode for crate::project::Error {
             Error::Config(e) => e.exit_code(),
             Error::Script(e) => e.exit_code(),
             Error::Target(e) => e.exit_code(),
+            // `#[non_exhaustive]` across the crate line; a new stage's error belongs above.
+            _ => ExitCode::Config,
         }
     }
 }

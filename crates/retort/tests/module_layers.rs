@@ -1,48 +1,82 @@
-//! The library's modules depend on each other one way only: each module of `retort` may name
-//! (`crate::other::...`) only modules of a lower layer below. This reads every source file,
-//! collects the `crate::<module>` paths of its non-test code (a `#[cfg(test)]` item or file
-//! may use any module: tests of the header cache compare `heads` output, for instance), and
-//! fails on any path that points up or sideways, naming the file and line; it also checks that
-//! the module graph so collected has no cycle. ARCHITECTURE.md ("Layers") explains the order.
+//! The library's modules depend on each other one way only. The workspace cuts it into three
+//! crates, lowest first: `retort-core` (the pure pipeline), `retort-schema` (the schema model,
+//! rendering, the diff; pure) and `retort` (what talks to PostgreSQL, and the façade that
+//! re-exports the other two). Cargo enforces the order between crates (a crate can name only
+//! its dependencies, and the pure crates depend on no PostgreSQL client: checked below); inside
+//! each crate a module may name (`crate::other::...`) only modules of a lower layer of its
+//! `LAYERS` table, or any module of a lower crate. This reads every source file, collects the
+//! `crate::<module>` paths of its non-test code (a `#[cfg(test)]` item or file may use any
+//! module: tests of the header cache compare `heads` output, for instance), and fails on any
+//! path that points up or sideways, naming the file and line; it also checks that the module
+//! graph so collected has no cycle. ARCHITECTURE.md ("Crates and layers") explains the order.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Lowest first. A module may use the modules of the layers before its own.
-const LAYERS: &[&[&str]] = &[
-    // Helpers that know no stage.
-    &["util", "suggest", "sql", "svg"],
-    // The pure pipeline, in its order.
-    &["config"],
-    &["script"],
-    &["graph"],
-    &["resolve"],
-    &["plan"],
-    &["inspect", "project", "lanes"],
-    &["author"],
-    // Migration-safety rules over revision SQL (pure; table sizes are passed in).
-    &["lint"],
-    // The schema model and what reads, writes and compares it (pure but `introspect`).
-    &["schema"],
-    &["render", "erd"],
-    // Reads columns in `render`'s table order (inheritance).
-    &["introspect"],
-    &["diff"],
-    // The documentation site: the schema pictures and the history.
-    &["doc"],
-    // What talks to PostgreSQL or runs programs.
-    &["db"],
-    &["runner", "devdb"],
-    &["local"],
-    &["autogen"],
-    &["trace"],
-    &["testkit"],
-    // The error → exit code mapping names every stage's error.
-    &["exit"],
+/// A crate of the library: its folder under `crates/` and its modules' layers, lowest first. A
+/// module may use the modules of the layers before its own.
+struct Crate {
+    dir: &'static str,
+    layers: &'static [&'static [&'static str]],
+}
+
+/// Lowest crate first; each may use every module of the crates before it.
+const CRATES: &[Crate] = &[
+    Crate {
+        dir: "retort-core",
+        layers: &[
+            // Helpers that know no stage.
+            &["util", "suggest", "sql", "svg"],
+            // The pure pipeline, in its order.
+            &["config"],
+            &["script"],
+            &["graph"],
+            &["resolve"],
+            &["plan"],
+            &["inspect", "project", "lanes"],
+            &["author"],
+            // Migration-safety rules over revision SQL (pure; table sizes are passed in).
+            &["lint"],
+        ],
+    },
+    Crate {
+        dir: "retort-schema",
+        layers: &[
+            // The schema model and what writes and compares it.
+            &["schema"],
+            &["render", "erd"],
+            &["diff"],
+            // The documentation site: the schema pictures and the history.
+            &["doc"],
+        ],
+    },
+    Crate {
+        dir: "retort",
+        layers: &[
+            // Reads a schema (columns in `render`'s table order, for inheritance).
+            &["introspect"],
+            // What talks to PostgreSQL or runs programs.
+            &["db"],
+            &["runner", "devdb"],
+            &["local"],
+            &["autogen"],
+            &["trace"],
+            &["testkit"],
+            // The error → exit code mapping names every stage's error.
+            &["exit"],
+        ],
+    },
 ];
 
-fn layer_of(module: &str) -> Option<usize> {
-    LAYERS.iter().position(|l| l.contains(&module))
+fn layer_of(layers: &[&[&str]], module: &str) -> Option<usize> {
+    layers.iter().position(|l| l.contains(&module))
+}
+
+fn crates_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("crates/")
+        .to_path_buf()
 }
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -135,7 +169,17 @@ fn test_files(files: &[PathBuf]) -> BTreeSet<PathBuf> {
 
 #[test]
 fn modules_depend_only_on_lower_layers() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut lower: BTreeSet<&str> = BTreeSet::new();
+    for krate in CRATES {
+        check_crate(krate, &lower);
+        lower.extend(krate.layers.iter().flat_map(|l| l.iter().copied()));
+    }
+}
+
+/// One crate's modules against its `layers`; `lower` holds the modules of the crates below it
+/// (its own `crate::sql` may name one of them, imported or re-exported at its root).
+fn check_crate(krate: &Crate, lower: &BTreeSet<&str>) {
+    let src = crates_dir().join(krate.dir).join("src");
     let mut files = Vec::new();
     rust_files(&src, &mut files);
     files.sort();
@@ -154,26 +198,28 @@ fn modules_depend_only_on_lower_layers() {
         if module == "lib" || tests.contains(file) {
             continue;
         }
-        let Some(own) = layer_of(&module) else {
+        let Some(own) = layer_of(krate.layers, &module) else {
             unknown.insert(module);
             continue;
         };
         let text = std::fs::read_to_string(file).expect("read");
         for (n, line) in non_test_lines(&text) {
             for used in crate_paths(line) {
-                if used == module
-                    || !src.join(used).exists() && !src.join(format!("{used}.rs")).exists()
-                {
-                    continue; // itself, or an item of lib.rs (a re-exported macro or crate)
+                if used == module || lower.contains(used) {
+                    continue; // itself, or a module of a lower crate (Cargo keeps that order)
+                }
+                if !src.join(used).exists() && !src.join(format!("{used}.rs")).exists() {
+                    continue; // an item of lib.rs (a re-exported macro or crate)
                 }
                 graph
                     .entry(module.clone())
                     .or_default()
                     .insert(used.to_string());
-                match layer_of(used) {
+                match layer_of(krate.layers, used) {
                     Some(l) if l < own => {}
                     Some(_) => wrong.push(format!(
-                        "{}:{n}: `{module}` uses `{used}`, which is not in a lower layer",
+                        "{}/src/{}:{n}: `{module}` uses `{used}`, which is not in a lower layer",
+                        krate.dir,
                         rel.display()
                     )),
                     None => {
@@ -185,7 +231,8 @@ fn modules_depend_only_on_lower_layers() {
     }
     assert!(
         unknown.is_empty(),
-        "modules missing from LAYERS in tests/module_layers.rs (and ARCHITECTURE.md): {unknown:?}"
+        "modules of {} missing from CRATES in tests/module_layers.rs (and ARCHITECTURE.md): {unknown:?}",
+        krate.dir
     );
     assert!(
         wrong.is_empty(),
@@ -193,7 +240,41 @@ fn modules_depend_only_on_lower_layers() {
         wrong.join("\n")
     );
     if let Some(cycle) = find_cycle(&graph) {
-        panic!("module import cycle: {}", cycle.join(" -> "));
+        panic!(
+            "module import cycle in {}: {}",
+            krate.dir,
+            cycle.join(" -> ")
+        );
+    }
+}
+
+/// The pure crates' `[dependencies]` name no PostgreSQL client, no async runtime and not the
+/// crate above them, so no module of theirs can open a connection.
+#[test]
+fn pure_crates_cannot_reach_a_database() {
+    for dir in ["retort-core", "retort-schema"] {
+        let toml =
+            std::fs::read_to_string(crates_dir().join(dir).join("Cargo.toml")).expect("Cargo.toml");
+        let mut section = "";
+        let mut seen = 0;
+        for line in toml.lines() {
+            if line.starts_with('[') {
+                section = line;
+                continue;
+            }
+            if section != "[dependencies]" {
+                continue;
+            }
+            // `name = ...`, `name.workspace = true`, `name = { ... }`
+            let name = line.split(['=', '.']).next().unwrap_or("").trim();
+            let reaches_a_database = name.starts_with("tokio")
+                || name.contains("postgres")
+                || name.starts_with("rustls")
+                || name == "retort";
+            assert!(!reaches_a_database, "{dir}/Cargo.toml depends on {name}");
+            seen += usize::from(!name.is_empty() && !name.starts_with('#'));
+        }
+        assert!(seen > 3, "{dir}/Cargo.toml: no [dependencies] read");
     }
 }
 

@@ -21,9 +21,7 @@ impl Migrator {
             None | Some("") | Some("base") => Vec::new(),
             Some(s) => graph
                 .get_revisions(Some(s))
-                .map_err(|e| {
-                    RunError::Target(e.into_target_error(crate::resolve::error::Context::Other))
-                })?
+                .map_err(|e| RunError::Target(e.into_target_error(crate::resolve::Context::Other)))?
                 .into_iter()
                 .filter_map(crate::resolve::Node::rev)
                 .map(|i| graph.id(i).to_string())

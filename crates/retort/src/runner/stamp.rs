@@ -117,7 +117,7 @@ impl Migrator {
             let full = self
                 .graph()
                 .get_revision(Some(revision))
-                .map_err(|e| RunError::Target(e.into_target_error(crate::resolve::error::Context::Other)))?
+                .map_err(|e| RunError::Target(e.into_target_error(crate::resolve::Context::Other)))?
                 .map(|i| self.graph().id(i).to_string())
                 .unwrap_or_default();
             let Some(row) = rows.iter().find(|r| r[0].as_deref() == Some(full.as_str())) else {

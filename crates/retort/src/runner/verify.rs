@@ -59,7 +59,7 @@ impl Migrator {
             let mut done = Vec::new();
             for r in revisions {
                 let idx = self.graph().get_revision(Some(r)).map_err(|e| {
-                    RunError::Target(e.into_target_error(crate::resolve::error::Context::Other))
+                    RunError::Target(e.into_target_error(crate::resolve::Context::Other))
                 })?;
                 let Some(idx) = idx.filter(|i| applied.contains(i)) else {
                     return Err(RunError::Usage {

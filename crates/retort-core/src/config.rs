@@ -131,7 +131,7 @@ pub struct Config {
     pub revision_id_length: usize,
     /// `database_url` from the file with `${VAR}` interpolated. Which URL a command uses (flag,
     /// `DATABASE_URL`, this, the local dev database) is decided by [`database_url_given`] and
-    /// [`crate::local::database_url`] only.
+    /// `retort::local::database_url` only.
     pub database_url: Option<String>,
     pub version_table: String,
     pub version_table_schema: Option<String>,
@@ -428,7 +428,7 @@ pub enum UrlSource {
     Env,
     /// `database_url` in retort.toml.
     Config,
-    /// The project's local dev database ([`crate::local`]), created and started as needed.
+    /// The project's local dev database (`retort::local`), created and started as needed.
     Local,
 }
 
@@ -445,7 +445,7 @@ fn pick_database_url(
 
 /// The database URL the user gave, if any: `flag` (`--database-url`), else `DATABASE_URL` (when
 /// not empty), else `file` (retort.toml's `database_url`). Without one, commands use the local
-/// dev database ([`crate::local::database_url`]).
+/// dev database (`retort::local::database_url`).
 pub fn database_url_given(flag: Option<&str>, file: Option<&str>) -> Option<(String, UrlSource)> {
     let env = std::env::var(DATABASE_URL_ENV)
         .ok()

@@ -42,5 +42,8 @@ impl Default for LaneOptions {
     }
 }
 
+#[cfg(any(test, feature = "fixtures"))]
+#[doc(hidden)]
+pub mod fixtures;
 #[cfg(test)]
-pub(crate) mod tests;
+mod tests;

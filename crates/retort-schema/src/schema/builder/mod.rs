@@ -3,6 +3,7 @@
 //! and `#[derive(retort::Enum)]` (crate `retort-derive`) write these calls for model structs.
 //!
 //! ```
+//! # extern crate retort_schema as retort;
 //! use retort::schema::builder::{Action, Column, Index, SchemaBuilder, TableBuilder};
 //!
 //! let schema = SchemaBuilder::new()
@@ -40,7 +41,7 @@
 //! ```
 //!
 //! **Equal to introspection.** The model built is meant to equal, field for field, what
-//! [`crate::introspect`] reads from a database where the schema was created, so that a diff of
+//! `retort::introspect` reads from a database where the schema was created, so that a diff of
 //! the two is empty. The builder therefore prints what PostgreSQL prints: types as
 //! `format_type` (`varchar(255)` → `character varying(255)`), constraint and index definitions
 //! as `pg_get_constraintdef` and `pg_get_indexdef` (every name qualified, as under the empty
@@ -63,55 +64,8 @@
 //! introspects it back (as `crates/retort/tests/schema_builder.rs` and builtenv's
 //! `tests/models.rs` do) shows any drift.
 //!
-//! With the derives:
-//!
-//! ```
-//! use retort::schema::builder::{SchemaBuilder, TableModel};
-//!
-//! #[derive(retort::Table)]
-//! #[retort(table = "t")]
-//! struct T {
-//!     #[retort(primary_key, references = "u(id)", on_delete = "cascade")]
-//!     a: i32,
-//!     b: Option<String>,
-//! }
-//! assert_eq!((T::TABLE, T::COLUMNS), ("t", &["a", "b"][..]));
-//! let s = SchemaBuilder::new().model::<T>().build().expect("valid");
-//! assert_eq!(s.tables.len(), 1);
-//! ```
-//!
-//! The derives refuse, at compile time, what they cannot turn into a declaration:
-//!
-//! ```compile_fail
-//! #[derive(retort::Table)]
-//! struct T {
-//!     #[retort(on_delete = "cascade")] // no `references`
-//!     a: i32,
-//! }
-//! ```
-//!
-//! ```compile_fail
-//! #[derive(retort::Table)]
-//! struct T {
-//!     #[retort(references = "u(id)", on_delete = "explode")] // not a referential action
-//!     a: i32,
-//! }
-//! ```
-//!
-//! ```compile_fail
-//! #[derive(retort::Table)]
-//! #[retort(index(columns = "a", using = "gin", fast))] // no such index option
-//! struct T {
-//!     a: i32,
-//! }
-//! ```
-//!
-//! ```compile_fail
-//! #[derive(retort::Enum)]
-//! enum E {
-//!     A(i32), // not a unit variant
-//! }
-//! ```
+//! The derives (`#[derive(retort::Table)]`, what they refuse at compile time) are shown, and
+//! their examples tested, in the `retort` crate's documentation ("Models").
 //!
 //! Values that depend on the server: an extension's version, and `public`'s privileges and
 //! comment ([`SchemaBuilder::new`] has PostgreSQL 15's: `USAGE` for `PUBLIC`, and 'standard

@@ -4,7 +4,7 @@ use super::*;
 
 fn input_site(with_graph: bool) -> Site {
     let schema = crate::erd::tests::small();
-    let graph = crate::lanes::tests::branched();
+    let graph = crate::lanes::fixtures::branched();
     site(&DocInput {
         title: "Small".into(),
         schema: &schema,

@@ -276,7 +276,8 @@ impl RevisionGraph {
     }
 
     /// Alembic's `get_revisions` for one identifier.
-    pub(crate) fn get_revisions(&self, id: Option<&str>) -> R<Vec<Node>> {
+    #[doc(hidden)]
+    pub fn get_revisions(&self, id: Option<&str>) -> R<Vec<Node>> {
         let (resolved, label) = self.resolve_revision_number(id)?;
         if resolved.len() == 1 {
             if let Some(rint) = python_int(&resolved[0]) {
@@ -319,7 +320,8 @@ impl RevisionGraph {
     }
 
     /// Alembic's `get_revision`: one revision (or none for base); several is an error.
-    pub(crate) fn get_revision(&self, id: Option<&str>) -> R<Option<RevIdx>> {
+    #[doc(hidden)]
+    pub fn get_revision(&self, id: Option<&str>) -> R<Option<RevIdx>> {
         let (resolved, label) = self.resolve_revision_number(id)?;
         if resolved.len() > 1 {
             return Err(RevisionError::MultipleHeads {

@@ -8,7 +8,7 @@ use crate::graph::{self, RevisionGraph};
 use crate::resolve::TargetError;
 use crate::script::{ReadMode, ScriptDirectory, ScriptError};
 
-/// Every error a project-level operation can end in (exit codes: [`crate::exit::HasExitCode`]).
+/// Every error a project-level operation can end in (exit codes: `retort::exit::HasExitCode`).
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[non_exhaustive]
 pub enum Error {
@@ -58,7 +58,7 @@ impl Project {
 
 impl Project {
     /// A project whose revision files were embedded at compile time with
-    /// [`embed_migrations!`](crate::embed_migrations): `files` are (file name, contents), read as
+    /// `retort::embed_migrations!`: `files` are (file name, contents), read as
     /// if they were in `config`'s first version location.
     pub fn from_embedded(
         config: Config,
