@@ -20,6 +20,7 @@
 # PARTS=issue6 runs only what is described above.
 #
 # Environment knobs (all optional):
+#   RETORT=(a retort binary to use instead of building the release one)
 #   PARTS=all|issue6|alembic  VS_SIZES="300 500" VS_RUNS=3 (see autogenerate_vs_alembic.sh)
 #   TABLES=500  SCALE="50 1000" (extra sizes; "" for none)  ROUNDS=3 RUNS=5 WARMUP=2
 #   BUDGET_MS=1000 (the verdict is on the median of the TABLES row of revision --autogenerate)
@@ -60,9 +61,11 @@ command -v hyperfine >/dev/null || {
     apt-get install -y -q hyperfine >/dev/null
 }
 
-say "building the release binary"
-(cd "$ROOT" && cargo build --release -q -p retort-cli)
-RETORT=$ROOT/target/release/retort
+if [ -z "${RETORT:-}" ]; then
+    say "building the release binary"
+    (cd "$ROOT" && cargo build --release -q -p retort-cli)
+    RETORT=$ROOT/target/release/retort
+fi
 
 as_pg() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
