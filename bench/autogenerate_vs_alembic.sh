@@ -29,8 +29,9 @@ if ! "$VENV/bin/python" -c 'import alembic, psycopg2; assert alembic.__version__
     "$VENV/bin/pip" install -q psycopg2-binary >&2 || die "pip install psycopg2-binary failed"
 fi
 
-"${PSQL[@]}" -d postgres -c "CREATE ROLE app LOGIN" >/dev/null
-app_url() { echo "postgresql://app@${PGTMP//\//%2F}:$PORT/$1"; }
+# Not named `app`: search_path's "$user" would make the schema `app` its default schema.
+"${PSQL[@]}" -d postgres -c "CREATE ROLE appuser LOGIN" >/dev/null
+app_url() { echo "postgresql://appuser@${PGTMP//\//%2F}:$PORT/$1"; }
 
 # Stop the projects' scratch clusters on exit (autogenerate.sh's trap stops the bench server).
 vs_stop_scratch() {
@@ -39,7 +40,7 @@ vs_stop_scratch() {
     done
     return 0
 }
-trap 'rc=$?; vs_stop_scratch; (exit $rc); cleanup' EXIT
+trap 'rc=$?; vs_stop_scratch; set +e; (exit $rc); cleanup' EXIT
 
 vs_project() {
     local n=$1 d=$VS/p$n
@@ -87,7 +88,7 @@ with create_engine(os.environ["BENCH_DATABASE_URL"]).connect() as connection:
 PY
     cp "$VENV"/lib/python3*/site-packages/alembic/templates/generic/script.py.mako "$d/alembic/"
     python3 "$HERE/gen_sqlalchemy.py" --tables "$n" --desired >"$d/models.py"
-    "${PSQL[@]}" -d postgres -c "CREATE DATABASE vs$n OWNER app" >/dev/null
+    "${PSQL[@]}" -d postgres -c "CREATE DATABASE vs$n OWNER appuser" >/dev/null
     (cd "$d" && "$RETORT" --database-url "$(app_url "vs$n")" upgrade head) >"$VS/upgrade-$n.log" 2>&1 ||
         { cat "$VS/upgrade-$n.log" >&2; die "upgrade of vs$n failed"; }
     "${PSQL[@]}" -d "vs$n" -c "VACUUM ANALYZE" >/dev/null
@@ -98,14 +99,22 @@ vs_check_once() {
     local n=$1 d=$VS/p$n
     (cd "$d" && "$RETORT" --database-url "$(app_url "vs$n")" revision --autogenerate -m bench) \
         >"$VS/retort-$n.txt" 2>&1 || { cat "$VS/retort-$n.txt" >&2; die "retort revision --autogenerate failed"; }
-    grep -q 'note' "$d"/migrations/*_bench.sql && grep -q 'unnamed' "$d"/migrations/*_bench.sql &&
-        grep -q 't_0003_updated' "$d"/migrations/*_bench.sql || die "retort missed a change ($n tables)"
+    [ "$(grep -c '^Detected' "$VS/retort-$n.txt")" = 3 ] && grep -q 'note' "$d"/migrations/*_bench.sql &&
+        grep -q 'unnamed' "$d"/migrations/*_bench.sql && grep -q 't_0003_updated' "$d"/migrations/*_bench.sql ||
+        die "retort did not find exactly the three changes ($n tables)"
     rm -f "$d"/migrations/*_bench.sql
-    BENCH_DATABASE_URL="postgresql+psycopg2://app@/vs$n?host=$PGTMP&port=$PORT" \
+    BENCH_DATABASE_URL="postgresql+psycopg2://appuser@/vs$n?host=$PGTMP&port=$PORT" \
         env -u PYTHONDONTWRITEBYTECODE "$VENV/bin/alembic" -c "$d/alembic.ini" revision --autogenerate -m bench \
         >"$VS/alembic-$n.txt" 2>&1 || { cat "$VS/alembic-$n.txt" >&2; die "alembic revision --autogenerate failed"; }
-    grep -q "'note'" "$d"/alembic/versions/*.py && grep -q 'unnamed' "$d"/alembic/versions/*.py &&
-        grep -q 't_0003_updated' "$d"/alembic/versions/*.py || die "Alembic missed a change ($n tables)"
+    # Exactly the three changes in its upgrade(): a column, a default, an index.
+    python3 - "$d"/alembic/versions/*.py <<'PY' || die "Alembic did not find exactly the three changes ($n tables)"
+import re, sys
+text = open(sys.argv[1]).read()
+up = text.split("def upgrade()")[1].split("def downgrade()")[0]
+ops = re.findall(r"op\.(\w+)\(", up)
+assert sorted(ops) == ["add_column", "alter_column", "create_index"], ops
+assert "'note'" in up and "unnamed" in up and "t_0003_updated" in up, up
+PY
     cp "$d"/alembic/versions/*.py "$VS/alembic-revision-$n.py"
     rm -f "$d"/alembic/versions/*.py
 }
@@ -123,7 +132,7 @@ for n in $VS_SIZES; do
     FLOOR_ON=("${PSQL[@]}")
     FLOOR_OFF=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$scratch_sock" -p 5432 -U postgres)
     say "vs Alembic: timing $n tables ($VS_RUNS runs each)"
-    BENCH_DATABASE_URL="postgresql+psycopg2://app@/vs$n?host=$PGTMP&port=$PORT" \
+    BENCH_DATABASE_URL="postgresql+psycopg2://appuser@/vs$n?host=$PGTMP&port=$PORT" \
         hyperfine -N --warmup 1 --runs "$VS_RUNS" --export-json "$VS/hf-$n.json" \
         --prepare "find $d/migrations $d/alembic/versions -name *_bench.* -delete" \
         --cleanup "find $d/migrations $d/alembic/versions -name *_bench.* -delete" \
