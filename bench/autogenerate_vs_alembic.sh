@@ -13,11 +13,16 @@
 #     DATABASE, on the bench server and on the scratch cluster.
 # The target database is owned by a role `app` that may not create databases (as an
 # application's role usually is), so retort's scratch databases go to its scratch cluster.
+#   - for scale: retort with the desired schema as a JSON model (no scratch database at all: the
+#     floor of a warm run), `retort schema dump` of the target (its introspection alone), and
+#     the file sent to the scratch cluster as one query (psycopg2, load_one_query.py: the floor
+#     of retort's way of loading).
 # Writes bench/out/autogenerate-vs-alembic.md. Knobs: VS_SIZES="300 500" VS_RUNS=3
-# ALEMBIC_VENV=bench/out/alembic-venv.
+# ALEMBIC_VENV=bench/out/alembic-venv; VS_SLOW=0 times only the warm rows and their floors.
 
 VS_SIZES=${VS_SIZES:-300 500}
 VS_RUNS=${VS_RUNS:-3}
+VS_SLOW=${VS_SLOW:-1}
 VS=$RESULTS/vs
 VS_REPORT=$OUT/autogenerate-vs-alembic.md
 VENV=${ALEMBIC_VENV:-$OUT/alembic-venv}
@@ -116,6 +121,11 @@ assert sorted(ops) == ["add_column", "alter_column", "create_index"], ops
 assert "'note'" in up and "unnamed" in up and "t_0003_updated" in up, up
 PY
     cp "$d"/alembic/versions/*.py "$VS/alembic-revision-$n.py"
+    # The desired schema as a JSON model, for the JSON-model row: loaded once, dumped.
+    "${PSQL[@]}" -d postgres -c "CREATE DATABASE desired$n" >/dev/null
+    "${PSQL[@]}" -d "desired$n" -f "$d/schema.sql" >/dev/null
+    "$RETORT" --database-url "$(url "desired$n")" schema dump --format json >"$d/desired.json"
+    sed 's/schema = \["schema.sql"\]/schema = ["desired.json"]/' "$d/retort.toml" >"$d/json.toml"
     rm -f "$d"/alembic/versions/*.py
 }
 
@@ -132,23 +142,35 @@ for n in $VS_SIZES; do
     FLOOR_ON=("${PSQL[@]}")
     FLOOR_OFF=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$scratch_sock" -p 5432 -U postgres)
     say "vs Alembic: timing $n tables ($VS_RUNS runs each)"
+    FLOOR="CREATE DATABASE floor TEMPLATE template0"
+    ROWS=()
+    if [ "$VS_SLOW" = 1 ]; then
+        ROWS+=(-n "alembic revision --autogenerate ($n tables)"
+            "env -u PYTHONDONTWRITEBYTECODE $VENV/bin/alembic -c $d/alembic.ini revision --autogenerate -m bench"
+            -n "retort cold: no cache, scratch cluster ($n tables)"
+            "$RETORT --config $d/cold.toml --database-url $u revision --autogenerate -m bench"
+            -n "retort cold: no cache, scratch on the bench server, fsync on ($n tables)"
+            "$RETORT --config $d/devurl.toml --database-url $u revision --autogenerate -m bench")
+    fi
+    ROWS+=(-n "retort warm: model cache, files unchanged ($n tables)"
+        "$RETORT --config $d/retort.toml --database-url $u revision --autogenerate -m bench"
+        -n "retort, desired schema as a JSON model: no scratch at all, a warm run's floor ($n tables)"
+        "$RETORT --config $d/json.toml --database-url $u revision --autogenerate -m bench"
+        -n "retort schema dump of the target: its introspection alone ($n tables)"
+        "$RETORT --database-url $u schema dump")
+    if [ "$VS_SLOW" = 1 ]; then
+        ROWS+=(-n "psql floor on the bench server, fsync on ($n tables)"
+            "bash -c '${FLOOR_ON[*]} -d postgres -c \"$FLOOR\" && ${FLOOR_ON[*]} -1 -d floor -f $d/schema.sql && ${FLOOR_ON[*]} -d postgres -c \"DROP DATABASE floor\"'"
+            -n "psql floor on the scratch cluster ($n tables)"
+            "bash -c '${FLOOR_OFF[*]} -d postgres -c \"$FLOOR\" && ${FLOOR_OFF[*]} -1 -d floor -f $d/schema.sql && ${FLOOR_OFF[*]} -d postgres -c \"DROP DATABASE floor\"'"
+            -n "floor on the scratch cluster, the file sent as one query (psycopg2) ($n tables)"
+            "bash -c '${FLOOR_OFF[*]} -d postgres -c \"$FLOOR\" && $VENV/bin/python $HERE/load_one_query.py \"host=$scratch_sock port=5432 user=postgres dbname=floor\" $d/schema.sql && ${FLOOR_OFF[*]} -d postgres -c \"DROP DATABASE floor\"'")
+    fi
     BENCH_DATABASE_URL="postgresql+psycopg2://appuser@/vs$n?host=$PGTMP&port=$PORT" \
         hyperfine -N --warmup 1 --runs "$VS_RUNS" --export-json "$VS/hf-$n.json" \
         --prepare "find $d/migrations $d/alembic/versions -name *_bench.* -delete" \
         --cleanup "find $d/migrations $d/alembic/versions -name *_bench.* -delete" \
-        -n "alembic revision --autogenerate ($n tables)" \
-        "env -u PYTHONDONTWRITEBYTECODE $VENV/bin/alembic -c $d/alembic.ini revision --autogenerate -m bench" \
-        -n "retort cold: no cache, scratch cluster ($n tables)" \
-        "$RETORT --config $d/cold.toml --database-url $u revision --autogenerate -m bench" \
-        -n "retort cold: no cache, scratch on the bench server, fsync on ($n tables)" \
-        "$RETORT --config $d/devurl.toml --database-url $u revision --autogenerate -m bench" \
-        -n "retort warm: model cache, files unchanged ($n tables)" \
-        "$RETORT --config $d/retort.toml --database-url $u revision --autogenerate -m bench" \
-        -n "psql floor on the bench server, fsync on ($n tables)" \
-        "bash -c '${FLOOR_ON[*]} -d postgres -c \"CREATE DATABASE floor TEMPLATE template0\" && ${FLOOR_ON[*]} -1 -d floor -f $d/schema.sql && ${FLOOR_ON[*]} -d postgres -c \"DROP DATABASE floor\"'" \
-        -n "psql floor on the scratch cluster ($n tables)" \
-        "bash -c '${FLOOR_OFF[*]} -d postgres -c \"CREATE DATABASE floor TEMPLATE template0\" && ${FLOOR_OFF[*]} -1 -d floor -f $d/schema.sql && ${FLOOR_OFF[*]} -d postgres -c \"DROP DATABASE floor\"'" \
-        >"$VS/hf-$n.txt"
+        "${ROWS[@]}" >"$VS/hf-$n.txt"
 done
 vs_stop_scratch
 
@@ -164,12 +186,12 @@ print("| tables | command | median ms | min … max ms | × Alembic |")
 print("|---:|---|---:|---:|---:|")
 for path in sorted(glob.glob(f"{vs}/hf-*.json"), key=lambda p: int(p.split("-")[-1][:-5])):
     results = json.load(open(path))["results"]
-    alembic = next(statistics.median(r["times"]) for r in results if r["command"].startswith("alembic"))
+    alembic = next((statistics.median(r["times"]) for r in results if r["command"].startswith("alembic")), None)
     for r in results:
         name, n = r["command"].rsplit(" (", 1)
         med = statistics.median(r["times"])
         shown = f"`{name}`" if name.startswith("alembic") else name
         print(f"| {n.split()[0]} | {shown} | {med * 1000:.0f} | {min(r['times']) * 1000:.0f} … "
-              f"{max(r['times']) * 1000:.0f} | {med / alembic:.2f} |")
+              f"{max(r['times']) * 1000:.0f} | {f'{med / alembic:.2f}' if alembic else ''} |")
 PY
 cat "$VS_REPORT"
