@@ -15,7 +15,13 @@
 # projects and the statement log in bench/out/autogenerate-results/). See README.md
 # ("Autogenerate benchmark").
 #
+# With PARTS=alembic (or all, the default), also issue 21's comparison with Alembic: see
+# autogenerate_vs_alembic.sh (its table goes to bench/out/autogenerate-vs-alembic.md);
+# PARTS=issue6 runs only what is described above.
+#
 # Environment knobs (all optional):
+#   RETORT=(a retort binary to use instead of building the release one)
+#   PARTS=all|issue6|alembic  VS_SIZES="300 500" VS_RUNS=3 (see autogenerate_vs_alembic.sh)
 #   TABLES=500  SCALE="50 1000" (extra sizes; "" for none)  ROUNDS=3 RUNS=5 WARMUP=2
 #   BUDGET_MS=1000 (the verdict is on the median of the TABLES row of revision --autogenerate)
 #   PGBIN=/usr/lib/postgresql/15/bin   PostgreSQL server and client binaries
@@ -36,6 +42,7 @@ BUDGET_MS=${BUDGET_MS:-1000}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 PORT=${PGPORT_BENCH:-54332}
 PGOPTS=${PGOPTS:-}
+PARTS=${PARTS:-all}
 RESULTS=$OUT/autogenerate-results
 REPORT=$OUT/autogenerate.md
 mkdir -p "$OUT"
@@ -54,9 +61,11 @@ command -v hyperfine >/dev/null || {
     apt-get install -y -q hyperfine >/dev/null
 }
 
-say "building the release binary"
-(cd "$ROOT" && cargo build --release -q -p retort-cli)
-RETORT=$ROOT/target/release/retort
+if [ -z "${RETORT:-}" ]; then
+    say "building the release binary"
+    (cd "$ROOT" && cargo build --release -q -p retort-cli)
+    RETORT=$ROOT/target/release/retort
+fi
 
 as_pg() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -92,6 +101,12 @@ as_pg "$PGBIN/pg_ctl" -D "$PGTMP/data" -l "$PGTMP/server.log" -w -t 60 \
 PSQL=("$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGTMP" -p "$PORT" -U postgres)
 PG_VERSION=$("${PSQL[@]}" -At -d postgres -c 'SHOW server_version')
 url() { echo "postgresql://postgres@${PGTMP//\//%2F}:$PORT/$1"; }
+
+if [ "$PARTS" != issue6 ]; then
+    # shellcheck source=autogenerate_vs_alembic.sh
+    source "$HERE/autogenerate_vs_alembic.sh"
+    [ "$PARTS" = alembic ] && exit 0
+fi
 
 # One project per size: a revision that creates the generated schema, applied to database
 # bench<N>; the desired schema (schema.sql) is the same plus three small changes.

@@ -43,37 +43,46 @@ async fn both_sides(
     } else {
         None
     };
-    let current = if let (true, Some(scratch)) = (from_migrations, &scratch) {
-        scratch.replay(project.clone(), None, options).await?
-    } else {
-        let url = crate::db_cmd::database_url(cli, config).await?;
-        let migrator = Migrator::new(project.clone(), RunOptions::default());
-        if !migrator.is_at_head(&url).await? {
-            return Err(AutogenError::NotUpToDate.into());
-        }
-        retort::autogen::read_database(&url, options, &VersionTables::from_config(config)).await?
-    };
-    // What the program's models leave out on purpose is left out of the database's side too.
-    let current = match (models, ctx.ignore) {
-        (Some(_), Some(ignore)) => ignore(current),
-        _ => current,
-    };
-    let desired = match models {
-        Some(models) => models().map_err(|e| {
-            Failure::message(ExitCode::Config, format!("the models do not build: {e}"))
-        })?,
-        None => match (&model_file, &scratch) {
-            (Some(path), _) => {
-                retort::autogen::read_model(path, &VersionTables::from_config(config))?
+    // The two sides are read at the same time: the target's catalog queries overlap the
+    // scratch load. Both run to the end (a scratch database is always dropped), then the first
+    // error is reported.
+    let current = async {
+        let current = if let (true, Some(scratch)) = (from_migrations, &scratch) {
+            scratch.replay(project.clone(), None, options).await?
+        } else {
+            let url = crate::db_cmd::database_url(cli, config).await?;
+            let migrator = Migrator::new(project.clone(), RunOptions::default());
+            if !migrator.is_at_head(&url).await? {
+                return Err(AutogenError::NotUpToDate.into());
             }
-            (None, Some(scratch)) => {
-                scratch
+            retort::autogen::read_database(&url, options, &VersionTables::from_config(config))
+                .await?
+        };
+        // What the program's models leave out on purpose is left out of the database's side too.
+        Ok::<_, Failure>(match (models, ctx.ignore) {
+            (Some(_), Some(ignore)) => ignore(current),
+            _ => current,
+        })
+    };
+    let desired = async {
+        match models {
+            Some(models) => models().map_err(|e| {
+                Failure::message(ExitCode::Config, format!("the models do not build: {e}"))
+            }),
+            None => match (&model_file, &scratch) {
+                (Some(path), _) => Ok(retort::autogen::read_model(
+                    path,
+                    &VersionTables::from_config(config),
+                )?),
+                (None, Some(scratch)) => Ok(scratch
                     .load_sql(&files, options, &VersionTables::from_config(config))
-                    .await?
-            }
-            (None, None) => return Err(AutogenError::NoDesiredSchema.into()),
-        },
+                    .await?),
+                (None, None) => Err(AutogenError::NoDesiredSchema.into()),
+            },
+        }
     };
+    let (current, desired) = tokio::join!(current, desired);
+    let (current, desired) = (current?, desired?);
     let (mut current, mut desired) = (current, desired);
     filter.apply(&mut current);
     filter.apply(&mut desired);

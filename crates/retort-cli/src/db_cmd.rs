@@ -531,6 +531,16 @@ pub fn dev(config: &Config, action: DevAction) -> Result<ExitCode, Failure> {
             let cluster = LocalCluster::new(&dir).map_err(Failure::from)?;
             cluster.stop().map_err(Failure::from)?;
             eprintln!("Stopped the local PostgreSQL in {shown}");
+            // The scratch cluster of autogenerate's throwaway databases, if it runs.
+            let scratch_dir = retort::local::scratch_cluster_dir(config);
+            let scratch = LocalCluster::new(&scratch_dir).map_err(Failure::from)?;
+            if matches!(scratch.status(), ClusterStatus::Running { .. }) {
+                scratch.stop().map_err(Failure::from)?;
+                eprintln!(
+                    "Stopped the scratch PostgreSQL in {}",
+                    retort::script::display_path(&scratch_dir)
+                );
+            }
         }
         DevAction::Status => {
             let cluster = LocalCluster::new(&dir).map_err(Failure::from)?;

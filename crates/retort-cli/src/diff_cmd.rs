@@ -66,10 +66,12 @@ pub(crate) fn introspect_options(config: &Config, a: &DiffOptionArgs) -> Introsp
 
 /// The server for scratch databases: `[autogenerate] dev_url`, else the server of the database
 /// URL given (`flag`, `DATABASE_URL`, retort.toml) when its user may create databases there
-/// (said on stderr), else the project's local dev cluster.
+/// (said on stderr), else the project's scratch cluster (`.retort/scratch`, no fsync). Models
+/// loaded from SQL files are cached unless `[autogenerate] cache = false`.
 pub(crate) async fn scratch(config: &Config, flag: Option<&str>) -> Result<Scratch, Failure> {
+    let cache = retort::autogen::ModelCache::of(config);
     if let Some(url) = &config.autogenerate.dev_url {
-        return Ok(Scratch::new(url.clone()));
+        return Ok(Scratch::new(url.clone()).with_cache(cache));
     }
     if let Some((url, _)) = retort::config::database_url_given(flag, config.database_url.as_deref())
     {
@@ -77,15 +79,16 @@ pub(crate) async fn scratch(config: &Config, flag: Option<&str>) -> Result<Scrat
             eprintln!(
                 "retort: scratch databases on the server of the database URL (its user may CREATE DATABASE; [autogenerate] dev_url chooses another server)"
             );
-            return Ok(Scratch::new(url));
+            return Ok(Scratch::new(url).with_cache(cache));
         }
     }
     let mut notes = Vec::new();
-    let cluster = retort::local::ensure_cluster(config, &mut notes).map_err(Failure::from)?;
+    let cluster =
+        retort::local::ensure_scratch_cluster(config, &mut notes).map_err(Failure::from)?;
     for n in notes {
         eprintln!("retort: {n}");
     }
-    Ok(Scratch::new(cluster.url("postgres")))
+    Ok(Scratch::new(cluster.url("postgres")).with_cache(cache))
 }
 
 /// Read one side of a diff.

@@ -206,6 +206,54 @@ async fn a_schema_file_that_does_not_load_is_shown_at_its_line() {
     insta::assert_snapshot!(err.replace(&db.url, "[url]"));
 }
 
+/// The model cache (issue 21) through the binary: a second `check` with the files unchanged
+/// takes the stored model (its entry is not rewritten) and prints the same; a changed file is
+/// loaded again; `[autogenerate] cache = false` keeps nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_reuses_the_loaded_model_until_a_schema_file_changes() {
+    use std::os::unix::fs::MetadataExt;
+    let db = fresh_database().await;
+    let dir = project("CREATE TABLE a (id int PRIMARY KEY);\n");
+    let p = dir.path();
+    let models = p.join(".retort/cache/models");
+    let entries = || -> Vec<(std::path::PathBuf, u64)> {
+        let mut v: Vec<_> = std::fs::read_dir(&models)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| (e.path(), e.metadata().expect("stat").ino()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    };
+    let first = retort(p, &["check"], &db.url);
+    assert_eq!(first.0, 1, "{first:?}");
+    assert!(first.1.contains("create table public.a"), "{first:?}");
+    let stored = entries();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    let second = retort(p, &["check"], &db.url);
+    assert_eq!(second, first, "the same answer from the cache");
+    assert_eq!(entries(), stored, "read, not rewritten");
+
+    std::fs::write(
+        p.join("schema.sql"),
+        "CREATE TABLE b (id int PRIMARY KEY);\n",
+    )
+    .expect("write");
+    let changed = retort(p, &["check"], &db.url);
+    assert!(changed.1.contains("create table public.b"), "{changed:?}");
+    assert!(!changed.1.contains("public.a"), "{changed:?}");
+    assert_eq!(entries().len(), 2);
+
+    let off = project("CREATE TABLE a (id int PRIMARY KEY);\n");
+    let toml = off.path().join("retort.toml");
+    let text = std::fs::read_to_string(&toml).expect("read");
+    std::fs::write(&toml, format!("{text}cache = false\n")).expect("write");
+    assert_eq!(retort(off.path(), &["check"], &db.url).1, first.1);
+    assert!(!off.path().join(".retort/cache/models").exists());
+}
+
 /// A schema file that cannot run as one query (statements that refuse a transaction block, a new
 /// enum label used before commit) still loads, statement by statement, as psql would load it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -104,6 +104,17 @@ pub struct AutogenerateConfig {
     /// Objects matching one of these are not compared (on either side).
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Keep the model loaded from `schema` in `.retort/cache/models` and reuse it while the
+    /// files, the scratch server and retort are unchanged (default on; `false` turns it off, as
+    /// does `RETORT_NO_CACHE=1`).
+    pub cache: Option<bool>,
+}
+
+impl AutogenerateConfig {
+    /// Whether the model cache is used (`cache`, default on).
+    pub fn cache_enabled(&self) -> bool {
+        self.cache.unwrap_or(true)
+    }
 }
 
 /// A command run on each newly written revision file, as Alembic's `post_write_hooks`.
@@ -467,15 +478,18 @@ pub fn is_pg_duration(v: &str) -> bool {
     )
 }
 
-/// The environment variable that turns the header cache off (any value but empty or `0`).
+/// The environment variable that turns the header cache and the model cache off (any value but
+/// empty or `0`).
 pub const NO_CACHE_ENV: &str = "RETORT_NO_CACHE";
 
 impl Config {
     /// Apply `RETORT_NO_CACHE` (pass its value): set to anything but empty or `0`, the header
-    /// cache is neither read nor written, whatever `header_cache` says.
+    /// cache and the model cache are neither read nor written, whatever `header_cache` and
+    /// `[autogenerate] cache` say.
     pub fn with_no_cache_env(mut self, value: Option<&std::ffi::OsStr>) -> Self {
         if value.is_some_and(|v| !v.is_empty() && v != "0") {
             self.header_cache = false;
+            self.autogenerate.cache = Some(false);
         }
         self
     }
@@ -595,6 +609,10 @@ mod tests {
         let on = parse("").expect("valid");
         let env = |v: &str| on.clone().with_no_cache_env(Some(std::ffi::OsStr::new(v)));
         assert!(!env("1").header_cache);
+        assert!(!env("1").autogenerate.cache_enabled());
+        assert!(on.autogenerate.cache_enabled());
+        let model_off = parse("[autogenerate]\ncache = false\n").expect("valid");
+        assert!(!model_off.autogenerate.cache_enabled() && model_off.header_cache);
         assert!(!env("yes").header_cache);
         assert!(env("0").header_cache);
         assert!(env("").header_cache);

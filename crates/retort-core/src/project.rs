@@ -140,8 +140,12 @@ lock_mode = "session"
 # SQL files or globs, loaded in order into a scratch database; or one JSON model file.
 # schema = ["schema/*.sql"]
 # A server where retort may CREATE DATABASE for scratch databases (${VAR} allowed).
-# Unset: the project's local PostgreSQL in .retort/pg.
+# Unset: the database URL's server if its user may CREATE DATABASE there, else the project's
+# scratch PostgreSQL in .retort/scratch (no fsync: it holds nothing that must survive a crash).
 # dev_url = "postgres://postgres@localhost/postgres"
+# Keep the model loaded from the SQL files in .retort/cache/models and reuse it while the files,
+# the scratch server and retort are unchanged (RETORT_NO_CACHE=1 also turns it off).
+# cache = true
 # PostgreSQL schemas compared (unset: every non-system schema).
 # schemas = ["public"]
 # Objects compared: `[KIND:]SCHEMA[.NAME]` globs (Alembic's include_object), on both sides.

@@ -8,6 +8,13 @@
 
 use std::path::{Path, PathBuf};
 
+mod cache;
+
+pub use cache::{
+    KeyInputs, ModelCache, ModelKey, MAX_ENTRIES as MODEL_CACHE_MAX_ENTRIES,
+    MODEL_CACHE_RELATIVE_PATH,
+};
+
 use crate::db::{DbError, Endpoint};
 use crate::introspect::{introspect, introspect_parallel, IntrospectError, IntrospectOptions};
 use crate::runner::VersionTables;
@@ -264,6 +271,17 @@ pub fn url_with_database(url: &str, name: &str) -> String {
 pub struct Scratch {
     /// A URL of the server (any database on it; retort connects there to CREATE DATABASE).
     pub server_url: String,
+    /// Where models loaded from SQL files are kept between runs (none: always load).
+    pub cache: Option<ModelCache>,
+}
+
+/// Where [`Scratch::load_sql_from`] got the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModelSource {
+    /// The model cache: no scratch database was made.
+    Cache,
+    /// Loaded into a scratch database and introspected.
+    Loaded,
 }
 
 /// A scratch database while it exists.
@@ -277,7 +295,34 @@ impl Scratch {
     pub fn new(server_url: impl Into<String>) -> Self {
         Self {
             server_url: server_url.into(),
+            cache: None,
         }
+    }
+
+    /// Keep models loaded from SQL files in `cache` (none: always load).
+    pub fn with_cache(mut self, cache: Option<ModelCache>) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    /// What the server says about itself that changes a model loaded into it (part of the
+    /// model cache's key): its version, the settings under which it prints definitions, the
+    /// locale of new databases, its roles, tablespaces and available extensions.
+    pub async fn server_facts(&self) -> Result<String, AutogenError> {
+        let client = Endpoint::parse(&self.server_url)?
+            .connect("retort scratch")
+            .await?;
+        let rows = client
+            .simple_query(cache::SERVER_FACTS)
+            .await
+            .map_err(|e| self.failed(crate::db::query_error(&e, None)))?;
+        Ok(rows
+            .iter()
+            .find_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+                _ => None,
+            })
+            .unwrap_or_default())
     }
 
     /// Whether the user of `url` may `CREATE DATABASE` on its server (superuser or CREATEDB), so
@@ -328,29 +373,75 @@ impl Scratch {
             .await;
     }
 
-    /// Load SQL files into a fresh database and introspect it.
-    ///
-    /// Each file is first sent whole, as one query: one round trip and one transaction per file
-    /// instead of one per statement (a 500-table schema: 1 query instead of 2,500, and no commit
-    /// waiting for the disk after each). When a file fails that way, the files are loaded again,
-    /// statement by statement, into a new database, and the failing statement is reported at
-    /// its `file:line:column`.
+    /// Load SQL files into a fresh database and introspect it, or take the model from the cache
+    /// when nothing it depends on changed.
     pub async fn load_sql(
         &self,
         files: &[PathBuf],
         options: &IntrospectOptions,
         tables: &VersionTables,
     ) -> Result<Schema, AutogenError> {
-        let mut texts = Vec::with_capacity(files.len());
-        for f in files {
-            let text = std::fs::read_to_string(f).map_err(|e| AutogenError::Read {
-                path: crate::util::display_path(f),
-                message: e.to_string(),
-            })?;
-            texts.push((f, text));
+        Ok(self.load_sql_from(files, options, tables).await?.0)
+    }
+
+    /// [`Scratch::load_sql`], saying where the model came from.
+    pub async fn load_sql_from(
+        &self,
+        files: &[PathBuf],
+        options: &IntrospectOptions,
+        tables: &VersionTables,
+    ) -> Result<(Schema, ModelSource), AutogenError> {
+        let facts = match &self.cache {
+            Some(_) => self.server_facts().await?,
+            None => String::new(),
+        };
+        self.load_sql_with_facts(files, &facts, options, tables)
+            .await
+    }
+
+    /// [`Scratch::load_sql_from`] with the server's facts as given (what
+    /// [`Scratch::server_facts`] returns, or a program's own stand-in for them).
+    pub async fn load_sql_with_facts(
+        &self,
+        files: &[PathBuf],
+        facts: &str,
+        options: &IntrospectOptions,
+        tables: &VersionTables,
+    ) -> Result<(Schema, ModelSource), AutogenError> {
+        let texts = read_texts(files)?;
+        let Some(cache) = &self.cache else {
+            let schema = self.load_texts(&texts, options, tables).await?;
+            return Ok((schema, ModelSource::Loaded));
+        };
+        let key = cache.key(&KeyInputs {
+            files: &texts,
+            server: facts,
+            options,
+            tables,
+        });
+        if let Some(schema) = cache.load(&key) {
+            return Ok((schema, ModelSource::Cache));
         }
+        let schema = self.load_texts(&texts, options, tables).await?;
+        cache.store(&key, &schema);
+        Ok((schema, ModelSource::Loaded))
+    }
+
+    /// Load the files' texts into a fresh database and introspect it.
+    ///
+    /// Each file is first sent whole, as one query: one round trip and one transaction per file
+    /// instead of one per statement (a 500-table schema: 1 query instead of 2,500, and no commit
+    /// waiting for the disk after each). When a file fails that way, the files are loaded again,
+    /// statement by statement, into a new database, and the failing statement is reported at
+    /// its `file:line:column`.
+    async fn load_texts(
+        &self,
+        texts: &[(&PathBuf, String)],
+        options: &IntrospectOptions,
+        tables: &VersionTables,
+    ) -> Result<Schema, AutogenError> {
         let db = self.create().await?;
-        let loaded = self.load_whole(&db, &texts).await;
+        let loaded = self.load_whole(&db, texts).await;
         let db = match loaded {
             Ok(true) => db,
             // A file failed as one query: load them again statement by statement into a new
@@ -359,7 +450,7 @@ impl Scratch {
             Ok(false) => {
                 self.remove(db).await;
                 let db = self.create().await?;
-                if let Err(e) = self.load_statements(&db, &texts).await {
+                if let Err(e) = self.load_statements(&db, texts).await {
                     self.remove(db).await;
                     return Err(e);
                 }
@@ -436,6 +527,20 @@ impl Scratch {
         self.remove(db).await;
         result
     }
+}
+
+/// Each file with its text, in order.
+fn read_texts(files: &[PathBuf]) -> Result<Vec<(&PathBuf, String)>, AutogenError> {
+    files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).map_err(|e| AutogenError::Read {
+                path: crate::util::display_path(f),
+                message: e.to_string(),
+            })?;
+            Ok((f, text))
+        })
+        .collect()
 }
 
 /// Why replaying the migrations failed.

@@ -14,6 +14,12 @@ pub fn cluster_dir(config: &Config) -> std::path::PathBuf {
     config.root.join(".retort").join("pg")
 }
 
+/// Where the project's scratch cluster lives: the server of the throwaway databases that
+/// autogenerate loads the desired schema into, kept apart from the dev data.
+pub fn scratch_cluster_dir(config: &Config) -> std::path::PathBuf {
+    config.root.join(".retort").join("scratch")
+}
+
 #[derive(Debug, thiserror::Error, Diagnostic)]
 #[non_exhaustive]
 pub enum LocalError {
@@ -30,13 +36,37 @@ pub fn ensure_cluster(
     config: &Config,
     notes: &mut Vec<String>,
 ) -> Result<LocalCluster, LocalError> {
-    let dir = cluster_dir(config);
-    let cluster = LocalCluster::new(&dir)?;
-    let shown = crate::util::display_path(&dir);
+    let cluster = LocalCluster::new(&cluster_dir(config))?;
+    ensure_running(&cluster, "no database URL configured", notes)?;
+    Ok(cluster)
+}
+
+/// The project's scratch cluster, initialised and started if needed; `notes` says what was
+/// done. It only ever holds throwaway databases, so it runs with the test settings of
+/// [`LocalCluster::with_settings`]: `fsync`, `full_page_writes` and `synchronous_commit` off.
+/// A crash can corrupt it; nothing in it needs to survive one, and deleting `.retort/scratch` (after
+/// `retort dev stop`) makes a new one on the next use. Loading a schema there skips the fsync
+/// PostgreSQL makes of every new index, the bulk of the load's time on a real disk.
+pub fn ensure_scratch_cluster(
+    config: &Config,
+    notes: &mut Vec<String>,
+) -> Result<LocalCluster, LocalError> {
+    let cluster = LocalCluster::new(&scratch_cluster_dir(config))?
+        .with_settings(false, crate::devdb::DEFAULT_PORT);
+    ensure_running(&cluster, "for autogenerate's scratch databases", notes)?;
+    Ok(cluster)
+}
+
+fn ensure_running(
+    cluster: &LocalCluster,
+    why: &str,
+    notes: &mut Vec<String>,
+) -> Result<(), LocalError> {
+    let shown = crate::util::display_path(cluster.dir());
     if !cluster.is_initialized() {
         cluster.init()?;
         notes.push(format!(
-            "created a local PostgreSQL cluster in {shown} (no database URL configured)"
+            "created a local PostgreSQL cluster in {shown} ({why})"
         ));
     }
     if !matches!(cluster.status(), ClusterStatus::Running { .. }) {
@@ -45,7 +75,7 @@ pub fn ensure_cluster(
             "started the local PostgreSQL server in {shown} (stop it with `retort dev stop`)"
         ));
     }
-    Ok(cluster)
+    Ok(())
 }
 
 /// The database URL of a command: the one given (`flag`, else `DATABASE_URL`, else
