@@ -134,6 +134,7 @@ async fn application_features_round_trip() {
         "{:?}",
         view.columns[0].grants
     );
+    pos("CREATE PUBLICATION pub_schemas FOR TABLES IN SCHEMA app, \"b x\" WITH");
     assert!(m.unsupported.is_empty(), "{:?}", m.unsupported);
 }
 
