@@ -8,7 +8,7 @@ use crate::render::{objects, table_order};
 use crate::schema::{
     Column, Constraint, ConstraintKind, Grant, Index, Policy, QualName, Table, Trigger,
 };
-use crate::sql::quote_ident;
+use crate::sql::{quote_ident, quote_literal};
 
 pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
     let hints = super::table_rename_hints(d.from, d.to);
@@ -1858,6 +1858,18 @@ fn alter_column(
                 id.options.cache,
                 if id.options.cycle { " CYCLE" } else { "" }
             );
+            if id.options.increment > 0 {
+                // The rows already there (a serial's, say) keep their values: the identity
+                // continues after them, not at its START.
+                let _ = writeln!(
+                    sql,
+                    "SELECT pg_catalog.setval({}, max({c})) FROM {} HAVING max({c}) >= {};",
+                    quote_literal(&id.sequence.sql()),
+                    table.sql(),
+                    id.options.start,
+                    c = quote_ident(&n.name),
+                );
+            }
         }
         (Some(a), Some(b)) => {
             if a.always != b.always {
