@@ -17,7 +17,6 @@ use judge::{judge, judge_tool};
 
 /// What retort refuses, naming it (each an object kind or setting it does not model yet).
 const REFUSED: &[&str] = &[
-    "type_grants", // privileges on types and domains
     "typed_table", // CREATE TABLE ... OF type
 ];
 
