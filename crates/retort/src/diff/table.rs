@@ -83,6 +83,18 @@ pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
 }
 
 /// Whether table `p` exists before the migration and stays (is not made again).
+/// Whether `t` (new) inherits, directly or through new tables, from a table that stays.
+fn descends_from_a_staying_table(d: &Differ<'_>, t: &Table) -> bool {
+    t.inherits.iter().any(|p| {
+        table_stays(d, p)
+            || (!d.from.tables.contains_key(p)
+                && d.to
+                    .tables
+                    .get(p)
+                    .is_some_and(|pt| descends_from_a_staying_table(d, pt)))
+    })
+}
+
 fn table_stays(d: &Differ<'_>, p: &QualName) -> bool {
     d.from.tables.contains_key(p) && d.to.tables.contains_key(p) && !d.cascade.tables.contains(p)
 }
@@ -460,8 +472,9 @@ fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
         objects::create_table(name, t, &crate::render::parents(d.to, t))
     };
     // An inheritance child of a table that stays is made once its parents' columns are
-    // altered (it copies their columns, defaults and NOT NULL as they are then).
-    let phase = if t.inherits.iter().any(|p| table_stays(d, p)) {
+    // altered (it copies their columns, defaults and NOT NULL as they are then); so is its own
+    // new child, after it.
+    let phase = if descends_from_a_staying_table(d, t) {
         Phase::AlterTable
     } else {
         Phase::CreateTable
