@@ -17,9 +17,7 @@ use judge::{judge, judge_tool};
 
 /// What retort refuses, naming it (each an object kind or setting it does not model yet).
 const REFUSED: &[&str] = &[
-    "publication_schema", // publications FOR TABLES IN SCHEMA
-    "type_grants",        // privileges on types and domains
-    "typed_table",        // CREATE TABLE ... OF type
+    "typed_table", // CREATE TABLE ... OF type
 ];
 
 #[test]

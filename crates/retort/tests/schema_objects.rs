@@ -134,6 +134,10 @@ async fn application_features_round_trip() {
         "{:?}",
         view.columns[0].grants
     );
+    pos("CREATE PUBLICATION pub_schemas FOR TABLES IN SCHEMA app, \"b x\" WITH");
+    let mood = &m.enums[&QualName::new("app", "mood")];
+    assert_eq!(mood.grants.as_ref().map(|g| g.len()), Some(0));
+    pos("REVOKE ALL ON TYPE \"app\".\"mood\" FROM PUBLIC;");
     assert!(m.unsupported.is_empty(), "{:?}", m.unsupported);
 }
 

@@ -177,6 +177,7 @@ fn build(base: &Schema, specs: &[TableSpec], labels: &[String]) -> Schema {
         EnumType {
             labels: labels.to_vec(),
             comment: Some("how it feels".to_string()),
+            grants: None,
         },
     );
     let names: Vec<String> = specs

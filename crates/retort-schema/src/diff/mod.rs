@@ -352,6 +352,15 @@ fn move_into_bounds(sequence: &QualName, old: &SequenceOptions, new: &SequenceOp
     sql
 }
 
+/// The privileges set on an enum, domain or composite type of `s` (None: the default).
+fn type_acl<'a>(s: &'a Schema, name: &QualName) -> Option<&'a BTreeSet<Grant>> {
+    s.enums
+        .get(name)
+        .and_then(|t| t.grants.as_ref())
+        .or_else(|| s.domains.get(name).and_then(|t| t.grants.as_ref()))
+        .or_else(|| s.composites.get(name).and_then(|t| t.grants.as_ref()))
+}
+
 impl Differ<'_> {
     fn schemas(&mut self) {
         for (name, ns) in &self.to.schemas {
@@ -455,6 +464,36 @@ impl Differ<'_> {
                 );
             }
         }
+    }
+
+    /// The privileges of an enum, domain or composite type (made now when `created`).
+    fn type_grant_changes(&mut self, name: &QualName, created: bool) {
+        let new = type_acl(self.to, name);
+        let old = if created {
+            None
+        } else {
+            type_acl(self.from, name)
+        };
+        let what = format!("TYPE {}", name.sql());
+        let sql = match (old, new) {
+            (_, _) if !created && old == new => String::new(),
+            (None, new) => objects::type_grants(name, new),
+            (Some(old), Some(new)) => grant_changes(&what, old, new),
+            (Some(old), None) => {
+                let default = BTreeSet::from([Grant {
+                    grantee: "PUBLIC".to_string(),
+                    privilege: "USAGE".to_string(),
+                    with_grant_option: false,
+                }]);
+                grant_changes(&what, old, &default)
+            }
+        };
+        self.ops.push_with(
+            Phase::Grant,
+            format!("change grants on type {name}"),
+            sql,
+            &[Hazard::AuthzUpdate],
+        );
     }
 
     /// Changes to enums, domains and composite types that stay (new and dropped ones are made
@@ -796,6 +835,7 @@ impl Differ<'_> {
                             objects::create_node(self.to, node),
                         );
                     }
+                    self.type_grant_changes(&name, created);
                 }
                 Node::Function(_) => {
                     let Some(f) = self.to.functions.get(&name) else {

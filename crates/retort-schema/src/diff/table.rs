@@ -8,7 +8,7 @@ use crate::render::{objects, table_order};
 use crate::schema::{
     Column, Constraint, ConstraintKind, Grant, Index, Policy, QualName, Table, Trigger,
 };
-use crate::sql::quote_ident;
+use crate::sql::{quote_ident, quote_literal};
 
 pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
     let hints = super::table_rename_hints(d.from, d.to);
@@ -83,6 +83,18 @@ pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
 }
 
 /// Whether table `p` exists before the migration and stays (is not made again).
+/// Whether `t` (new) inherits, directly or through new tables, from a table that stays.
+fn descends_from_a_staying_table(d: &Differ<'_>, t: &Table) -> bool {
+    t.inherits.iter().any(|p| {
+        table_stays(d, p)
+            || (!d.from.tables.contains_key(p)
+                && d.to
+                    .tables
+                    .get(p)
+                    .is_some_and(|pt| descends_from_a_staying_table(d, pt)))
+    })
+}
+
 fn table_stays(d: &Differ<'_>, p: &QualName) -> bool {
     d.from.tables.contains_key(p) && d.to.tables.contains_key(p) && !d.cascade.tables.contains(p)
 }
@@ -460,8 +472,9 @@ fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
         objects::create_table(name, t, &crate::render::parents(d.to, t))
     };
     // An inheritance child of a table that stays is made once its parents' columns are
-    // altered (it copies their columns, defaults and NOT NULL as they are then).
-    let phase = if t.inherits.iter().any(|p| table_stays(d, p)) {
+    // altered (it copies their columns, defaults and NOT NULL as they are then); so is its own
+    // new child, after it.
+    let phase = if descends_from_a_staying_table(d, t) {
         Phase::AlterTable
     } else {
         Phase::CreateTable
@@ -1858,6 +1871,18 @@ fn alter_column(
                 id.options.cache,
                 if id.options.cycle { " CYCLE" } else { "" }
             );
+            if id.options.increment > 0 {
+                // The rows already there (a serial's, say) keep their values: the identity
+                // continues after them, not at its START.
+                let _ = writeln!(
+                    sql,
+                    "SELECT pg_catalog.setval({}, max({c})) FROM {} HAVING max({c}) >= {};",
+                    quote_literal(&id.sequence.sql()),
+                    table.sql(),
+                    id.options.start,
+                    c = quote_ident(&n.name),
+                );
+            }
         }
         (Some(a), Some(b)) => {
             if a.always != b.always {

@@ -39,6 +39,7 @@ pub(crate) fn small() -> Schema {
         EnumType {
             labels: vec!["starter".into(), "pro".into()],
             comment: None,
+            grants: None,
         },
     );
     let mut tenants = Table {

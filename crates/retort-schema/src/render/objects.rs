@@ -921,6 +921,19 @@ pub fn function_grants(schema: &str, f: &Function) -> String {
 }
 
 /// Every object's grants, by kind then name.
+/// The privileges of an enum, domain or composite type when set: PUBLIC's default USAGE
+/// revoked, then what it grants.
+pub fn type_grants(name: &QualName, set: Option<&BTreeSet<Grant>>) -> String {
+    match set {
+        None => String::new(),
+        Some(set) => format!(
+            "REVOKE ALL ON TYPE {} FROM PUBLIC;\n{}",
+            name.sql(),
+            grants(&format!("TYPE {}", name.sql()), set)
+        ),
+    }
+}
+
 /// Whether PUBLIC holds USAGE alone among `grants` (as on a new database's public schema).
 fn has_only_public_usage(grants: &BTreeSet<Grant>) -> bool {
     let public: Vec<&Grant> = grants.iter().filter(|g| g.grantee == "PUBLIC").collect();
@@ -938,6 +951,15 @@ pub fn all_grants(schema: &Schema) -> Vec<String> {
     }
     for (name, s) in &schema.sequences {
         out.push(grants(&format!("SEQUENCE {}", name.sql()), &s.grants));
+    }
+    for (name, e) in &schema.enums {
+        out.push(type_grants(name, e.grants.as_ref()));
+    }
+    for (name, d) in &schema.domains {
+        out.push(type_grants(name, d.grants.as_ref()));
+    }
+    for (name, c) in &schema.composites {
+        out.push(type_grants(name, c.grants.as_ref()));
     }
     for (name, t) in &schema.tables {
         out.push(grants(&format!("TABLE {}", name.sql()), &t.grants));
@@ -984,6 +1006,7 @@ mod tests {
             EnumType {
                 labels: vec!["new".to_string(), "it's done".to_string()],
                 comment: None,
+                grants: None,
             },
         );
         s.tables.insert(

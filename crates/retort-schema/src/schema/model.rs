@@ -89,6 +89,9 @@ pub struct EnumType {
     /// Labels in their sort order.
     pub labels: Vec<String>,
     pub comment: Option<String>,
+    /// Privileges when set (`typacl`): None is the default, USAGE for PUBLIC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grants: Option<BTreeSet<Grant>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +109,9 @@ pub struct Domain {
     /// Types and functions it needs first (keys of [`Schema`]'s maps).
     pub depends_on: BTreeSet<QualName>,
     pub comment: Option<String>,
+    /// Privileges when set (`typacl`): None is the default, USAGE for PUBLIC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grants: Option<BTreeSet<Grant>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,6 +122,9 @@ pub struct CompositeType {
     /// Types it needs first (keys of [`Schema`]'s maps).
     pub depends_on: BTreeSet<QualName>,
     pub comment: Option<String>,
+    /// Privileges when set (`typacl`): None is the default, USAGE for PUBLIC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grants: Option<BTreeSet<Grant>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -160,6 +160,9 @@ pub const ENUMS: &str = concat!(
     "SELECT n.nspname::text, t.typname::text, \
      ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder), ",
     comment!("pg_type", "t.oid", "0"),
+    ", CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
+       ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text \
+       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END",
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      WHERE t.typtype = 'e' AND ",
     ns_filter!(),
@@ -173,6 +176,9 @@ pub const DOMAINS: &str = concat!(
     collation!("t.typcollation", "bt.typcollation"),
     ", pg_catalog.pg_get_expr(t.typdefaultbin, 'pg_catalog.pg_type'::pg_catalog.regclass), t.typnotnull, ",
     comment!("pg_type", "t.oid", "0"),
+    ", CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
+       ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text \
+       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END",
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype \
      WHERE t.typtype = 'd' AND ",
@@ -202,6 +208,9 @@ pub const COMPOSITES: &str = concat!(
     comment!("pg_class", "c.oid", "a.attnum"),
     ", ",
     comment!("pg_type", "t.oid", "0"),
+    ", CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
+       ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text \
+       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END",
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c' \
      JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
@@ -520,12 +529,6 @@ pub const UNSUPPORTED: &str = concat!(
        || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(t.typname) \
        FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
        WHERE t.typtype IN ('b', 'p') AND t.typcategory <> 'A' AND ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, \
-       'privileges on type ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(t.typname) \
-       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-       WHERE t.typacl IS NOT NULL AND t.typtype IN ('e', 'd', 'c') AND ",
     ns_filter!(),
     " UNION ALL \
      SELECT 'pg_catalog.pg_seclabel'::pg_catalog.regclass, 0, \

@@ -25,6 +25,13 @@ fn opt_qn(row: &Row, schema: usize, name: usize) -> Option<QualName> {
     }
 }
 
+/// [`grants`] of an ACL that may be NULL (the object's default): None then.
+fn opt_grants(row: &Row, idx: usize) -> Option<BTreeSet<Grant>> {
+    row.get::<_, Option<Vec<String>>>(idx)
+        .is_some()
+        .then(|| grants(row, idx))
+}
+
 fn grants(row: &Row, idx: usize) -> BTreeSet<Grant> {
     row.get::<_, Vec<String>>(idx)
         .into_iter()
@@ -140,6 +147,7 @@ pub(super) async fn read(
             EnumType {
                 labels: row.get(2),
                 comment: row.get(3),
+                grants: opt_grants(&row, 4),
             },
         );
     }
@@ -152,6 +160,7 @@ pub(super) async fn read(
                 default: row.get(4),
                 not_null: row.get(5),
                 comment: row.get(6),
+                grants: opt_grants(&row, 7),
                 ..Domain::default()
             },
         );
@@ -171,6 +180,7 @@ pub(super) async fn read(
             .entry(qn(&row, 0, 1))
             .or_insert_with(|| CompositeType {
                 comment: row.get(6),
+                grants: opt_grants(&row, 7),
                 ..CompositeType::default()
             });
         if let Some(name) = row.get::<_, Option<String>>(2) {

@@ -371,6 +371,18 @@ async fn scenario_sides(old_sql: &str, new_sql: &str) -> (Client, Schema, Schema
     (ca, old, new)
 }
 
+/// The up diff applied (and checked, a second diff empty) to a database holding `old_sql` and its
+/// rows; returns its SQL and what `query` (one bigint) then gives there.
+pub async fn diff_up_then_query(old_sql: &str, new_sql: &str, query: &str) -> (String, i64) {
+    let (ca, old, new) = scenario_sides(old_sql, new_sql).await;
+    let options = DiffOptions::default();
+    let (up, after) = apply_checked(&ca, &old, &new, &options, "up").await;
+    let again = diff(&after, &new, &options).expect("diff again");
+    assert!(again.is_empty(), "second diff: {}", again.sql());
+    let value: i64 = ca.query_one(query, &[]).await.expect(query).get(0);
+    (up.sql(), value)
+}
+
 /// The up diff only (for a scenario whose way back is refused): applied and checked, a second
 /// diff empty; returns its SQL.
 pub async fn diff_up_only(old_sql: &str, new_sql: &str) -> String {

@@ -325,6 +325,7 @@ impl SchemaBuilder {
             EnumType {
                 labels: labels.iter().map(|l| l.as_ref().to_string()).collect(),
                 comment: None,
+                grants: None,
             },
         ));
         self
