@@ -96,6 +96,12 @@ pub enum Command {
         #[command(flatten)]
         lock: LockArgs,
     },
+    /// Create the version table and the applied log if they are missing (Alembic's
+    /// `ensure_version`); nothing else changes.
+    EnsureVersion {
+        #[command(flatten)]
+        lock: LockArgs,
+    },
     /// Show the database's current revision(s).
     Current {
         #[arg(short, long)]
@@ -139,9 +145,10 @@ pub enum Command {
         #[arg(value_enum)]
         action: DevAction,
     },
-    /// Draw the revision graph.
+    /// Draw the revision graph (the database's current revisions are marked when a database
+    /// URL is given and answers).
     Graph {
-        #[arg(long, value_enum, default_value_t = GraphFormatArg::Ascii)]
+        #[arg(long, value_enum, default_value_t = GraphFormatArg::Text)]
         format: GraphFormatArg,
     },
     /// Exit 1 listing the operations when the database (at head) differs from the desired
@@ -264,6 +271,9 @@ pub struct LintArgs {
     /// statement took, table rewrites and how long each lock was held.
     #[arg(long)]
     pub trace: bool,
+    /// Lint the down sections too (what a downgrade runs).
+    #[arg(long, conflicts_with = "trace")]
+    pub down: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -360,6 +370,10 @@ pub struct MergeArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum GraphFormatArg {
+    /// Branches and merges drawn as lanes (as `git log --graph`), each revision with its marks
+    /// (labels, head, current, branchpoint, mergepoint) and message.
+    Text,
+    /// One revision per line with its parents listed (no drawing).
     Ascii,
     Mermaid,
     Dot,

@@ -18,9 +18,9 @@ pub fn init(ctx: &Context, dir: Option<&Path>) -> Result<ExitCode, Failure> {
     }
     let dir = dir.map_or_else(cwd, Path::to_path_buf);
     for p in retort::project::init(&dir)? {
-        println!("Created {}", retort::script::display_path(&p));
+        outln!("Created {}", retort::script::display_path(&p));
     }
-    println!("Next: `retort revision -m \"first revision\"`");
+    outln!("Next: `retort revision -m \"first revision\"`");
     Ok(ExitCode::Ok)
 }
 
@@ -29,7 +29,7 @@ pub fn revision(ctx: &Context, cli: &Cli, a: &RevisionArgs) -> Result<ExitCode, 
     let project = ctx.open_for_writing(cli, "revision")?;
     let options = revision_options(a, String::new(), String::new(), false);
     let written = retort::author::revision(&project, &options)?;
-    println!(
+    outln!(
         "Generating {} ...  done",
         retort::script::display_path(&written.path)
     );
@@ -70,7 +70,7 @@ pub fn merge(ctx: &Context, cli: &Cli, a: &MergeArgs) -> Result<ExitCode, Failur
             rev_id: a.rev_id.clone(),
         },
     )?;
-    println!(
+    outln!(
         "Generating {} ...  done",
         retort::script::display_path(&written.path)
     );

@@ -115,16 +115,16 @@ pub fn revision(ctx: &Context, cli: &Cli, a: &RevisionArgs) -> Result<ExitCode, 
     ))?;
     let up = retort::diff::diff(&current, &desired, &options)?;
     if up.is_empty() && !a.empty {
-        println!("No changes detected");
+        outln!("No changes detected");
         return Ok(ExitCode::Ok);
     }
     let down = retort::diff::diff(&desired, &current, &reversed(&options))?;
     for op in &up.operations {
         let hazards: Vec<&str> = op.hazards.iter().map(|h| h.name()).collect();
         if hazards.is_empty() {
-            println!("Detected {}", op.summary);
+            outln!("Detected {}", op.summary);
         } else {
-            println!("Detected {} [{}]", op.summary, hazards.join(", "));
+            outln!("Detected {} [{}]", op.summary, hazards.join(", "));
         }
     }
     let Sections {
@@ -134,7 +134,7 @@ pub fn revision(ctx: &Context, cli: &Cli, a: &RevisionArgs) -> Result<ExitCode, 
     } = retort::autogen::sections(&up, &down);
     let options = crate::author_cmd::revision_options(a, up_sql, down_sql, !transactional);
     let written = retort::author::revision(&project, &options)?;
-    println!(
+    outln!(
         "Generating {} ...  done",
         retort::script::display_path(&written.path)
     );
@@ -154,12 +154,12 @@ pub fn check(
         runtime()?.block_on(both_sides(ctx, cli, &project, from_migrations, &introspect))?;
     let diff = retort::diff::diff(&current, &desired, &options)?;
     if diff.is_empty() {
-        println!("No new upgrade operations detected.");
+        outln!("No new upgrade operations detected.");
         return Ok(ExitCode::Ok);
     }
-    println!("New upgrade operations detected:");
+    outln!("New upgrade operations detected:");
     for op in &diff.operations {
-        println!("  - {}", op.summary);
+        outln!("  - {}", op.summary);
     }
     Ok(ExitCode::CheckFailed)
 }

@@ -194,7 +194,7 @@ pub fn upgrade_or_downgrade(
     let lint_project = lint.then(|| project.clone());
     let migrator = Migrator::new(project, opts);
     if a.sql {
-        print!(
+        out!(
             "{}",
             migrator
                 .offline(direction, &a.target)
@@ -281,6 +281,27 @@ pub fn stamp(
     result
 }
 
+/// `ensure-version`: the version table and log made if missing, and said which.
+pub fn ensure_version(cli: &Cli, project: Project, lock: &LockArgs) -> Result<ExitCode, Failure> {
+    let config = project.config.clone();
+    let migrator = Migrator::new(project, options(&config, lock));
+    runtime()?.block_on(async {
+        let url = database_url(cli, &config).await?;
+        let made = migrator
+            .ensure_version(&url, &Progress::new(false))
+            .await
+            .map_err(Failure::from)?;
+        let tables = migrator.tables();
+        eprintln!(
+            "{} {} and {}",
+            if made { "Created" } else { "Already present:" },
+            tables.version_ident(),
+            tables.history_ident()
+        );
+        Ok(ExitCode::Ok)
+    })
+}
+
 pub fn current(
     cli: &Cli,
     project: Project,
@@ -325,10 +346,10 @@ pub fn current(
             ))
         })?;
         for i in shown {
-            println!("{}", retort::inspect::cmd_format(g, i, verbose, f, None));
+            outln!("{}", retort::inspect::cmd_format(g, i, verbose, f, None));
         }
         for h in unknown {
-            println!("{h} (not in the script directory)");
+            outln!("{h} (not in the script directory)");
         }
         Ok(ExitCode::Ok)
     })
@@ -388,14 +409,14 @@ pub fn status(cli: &Cli, project: Project, json: bool) -> Result<ExitCode, Failu
                 Some(false) => "  CHANGED since applied",
                 _ => "",
             };
-            println!(
+            outln!(
                 "{state:<8} {:<24} {} {}{check}",
                 r.applied_at.as_deref().unwrap_or(""),
                 r.revision,
                 r.message
             );
         }
-        println!(
+        outln!(
             "{applied} applied, {}{pending} pending; version rows: {}",
             if stamped > 0 {
                 format!("{stamped} stamped, ")
@@ -435,15 +456,15 @@ pub fn verify(
             crate::print_json(&report);
         } else {
             for r in &report.changed {
-                println!("CHANGED     {r}");
+                outln!("CHANGED     {r}");
             }
             for r in &report.unknown {
-                println!("MISSING     {r} (in the version table, not in the script directory)");
+                outln!("MISSING     {r} (in the version table, not in the script directory)");
             }
             for r in &report.unrecorded {
-                println!("unrecorded  {r} (applied before retort kept checksums, or stamped)");
+                outln!("unrecorded  {r} (applied before retort kept checksums, or stamped)");
             }
-            println!(
+            outln!(
                 "{} ok, {} changed, {} missing, {} unrecorded",
                 report.ok.len(),
                 report.changed.len(),
@@ -501,7 +522,7 @@ pub fn dev(config: &Config, action: DevAction) -> Result<ExitCode, Failure> {
                 eprintln!("retort: {n}");
             }
             if matches!(action, DevAction::Url) {
-                println!("{url}");
+                outln!("{url}");
             } else {
                 eprintln!("The local PostgreSQL in {shown} is running: {url}");
             }
@@ -515,10 +536,10 @@ pub fn dev(config: &Config, action: DevAction) -> Result<ExitCode, Failure> {
             let cluster = LocalCluster::new(&dir).map_err(Failure::from)?;
             match cluster.status() {
                 ClusterStatus::NotInitialized => {
-                    println!("not created ({shown}); `retort dev start` creates it")
+                    outln!("not created ({shown}); `retort dev start` creates it")
                 }
-                ClusterStatus::Stopped => println!("stopped ({shown})"),
-                ClusterStatus::Running { pid } => println!(
+                ClusterStatus::Stopped => outln!("stopped ({shown})"),
+                ClusterStatus::Running { pid } => outln!(
                     "running, pid {pid} ({shown}): {}",
                     cluster.url(retort::local::LOCAL_DATABASE)
                 ),

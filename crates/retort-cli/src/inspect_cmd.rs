@@ -97,7 +97,7 @@ fn branches_of(project: &retort::project::Project, verbose: bool, json: bool) {
             .collect();
         print_json(&out);
     } else {
-        print!("{}", inspect::branches_text(g, verbose));
+        out!("{}", inspect::branches_text(g, verbose));
     }
 }
 
@@ -110,23 +110,32 @@ pub fn show(ctx: &Context, cli: &Cli, rev: &str, json: bool) -> Result<ExitCode,
         print_json(&infos(g, revs));
     } else {
         for r in revs {
-            print!("{}", inspect::log_entry(g, r, None));
+            out!("{}", inspect::log_entry(g, r, None));
         }
     }
     Ok(ExitCode::Ok)
 }
 
-/// `graph [--format ascii|mermaid|dot|svg|html]`.
+/// `graph [--format text|ascii|mermaid|dot|svg|html]`.
 pub fn graph(ctx: &Context, cli: &Cli, format: GraphFormatArg) -> Result<ExitCode, Failure> {
     let project = ctx.open_graph(cli)?;
     let format = match format {
         GraphFormatArg::Ascii => inspect::GraphFormat::Ascii,
         GraphFormatArg::Mermaid => inspect::GraphFormat::Mermaid,
         GraphFormatArg::Dot => inspect::GraphFormat::Dot,
+        GraphFormatArg::Text => {
+            let options = retort::lanes::LaneOptions {
+                current: crate::picture_cmd::current_if_reachable(cli, project),
+                collapse_over: None,
+                ..Default::default()
+            };
+            let text = retort::lanes::graph_text(&project.graph, &options);
+            return crate::picture_cmd::write_stdout(&text);
+        }
         GraphFormatArg::Svg | GraphFormatArg::Html => {
             return crate::picture_cmd::graph_picture(cli, project, format)
         }
     };
-    print!("{}", inspect::render_graph(&project.graph, format));
-    Ok(ExitCode::Ok)
+    let current = crate::picture_cmd::current_if_reachable(cli, project);
+    crate::picture_cmd::write_stdout(&inspect::render_graph(&project.graph, format, &current))
 }

@@ -5,6 +5,8 @@
 //! A library too, so that a program carrying its migrations (builtenv) offers every `retort`
 //! command on them: `retort_cli::main_with(Source::Embedded { .. }, args)`.
 
+#[macro_use]
+mod out;
 pub mod args;
 mod author_cmd;
 mod autogen_cmd;
@@ -258,6 +260,7 @@ pub fn run(ctx: &Context, cli: &Cli) -> Result<ExitCode, Failure> {
             json,
             lock,
         } => db_cmd::stamp(cli, ctx.open(cli)?, targets, (*purge, *json), lock),
+        Command::EnsureVersion { lock } => db_cmd::ensure_version(cli, ctx.open(cli)?, lock),
         Command::Current { verbose, json } => db_cmd::current(cli, ctx.open(cli)?, *verbose, *json),
         Command::Status { json } => db_cmd::status(cli, ctx.open(cli)?, *json),
         Command::Verify { accept, json, lock } => {

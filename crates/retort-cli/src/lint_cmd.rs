@@ -30,7 +30,11 @@ pub fn lint(ctx: &Context, cli: &Cli, a: &LintArgs) -> Result<ExitCode, Failure>
     if a.trace {
         return trace(cli, &project, &revs, format);
     }
-    let findings = lint::lint_revisions(&project.graph, &revs, &settings)?;
+    let mut findings = lint::lint_revisions(&project.graph, &revs, &settings)?;
+    if a.down {
+        findings.extend(lint::lint_down_sections(&project.graph, &revs, &settings)?);
+        lint::rank(&mut findings);
+    }
     print(&findings, revs.len(), format);
     Ok(verdict(&findings))
 }
@@ -159,8 +163,8 @@ fn print(findings: &[Finding], revisions: usize, format: LintFormat) {
             crate::print_lines(&lines);
         }
         LintFormat::Text => {
-            print!("{}", text(findings));
-            println!("{}", summary(findings, revisions));
+            out!("{}", text(findings));
+            outln!("{}", summary(findings, revisions));
         }
     }
 }

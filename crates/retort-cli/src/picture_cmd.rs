@@ -20,7 +20,7 @@ use crate::{Context, Failure};
 /// The database's current revisions, when a database URL is given (flag, `DATABASE_URL`,
 /// retort.toml) and it answers within 5 s; otherwise none, with a note on stderr. The local
 /// dev database is never started for a picture.
-fn current_if_reachable(cli: &Cli, project: &Project) -> BTreeSet<String> {
+pub(crate) fn current_if_reachable(cli: &Cli, project: &Project) -> BTreeSet<String> {
     let given = retort::config::database_url_given(
         cli.database_url.as_deref(),
         project.config.database_url.as_deref(),

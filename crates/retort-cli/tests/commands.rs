@@ -152,6 +152,7 @@ fn read_only_commands() {
         &["show", "f6f6"],
         &["show", "feature@head"],
         &["graph"],
+        &["graph", "--format", "ascii"],
         &["graph", "--format", "mermaid"],
         &["graph", "--format", "dot"],
     ] {

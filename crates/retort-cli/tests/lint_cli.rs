@@ -276,3 +276,26 @@ fn builtenv_revisions_are_clean() {
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(out.trim(), "0 errors, 0 warnings in 3 revisions");
 }
+
+/// `--down` lints what a downgrade runs too, located in the down section.
+#[test]
+fn down_sections_are_linted_with_down() {
+    let dir = project(&[("CREATE TABLE t (id bigint);", true)], "");
+    let file = dir.path().join("migrations/0000_r0.sql");
+    let text = std::fs::read_to_string(&file).expect("read");
+    std::fs::write(
+        &file,
+        format!("{text}ALTER TABLE accounts DROP COLUMN legacy;\n"),
+    )
+    .expect("write");
+    let (code, out, err) = run(retort(dir.path()).arg("lint"));
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("accounts"), "the up section is clean: {out}");
+    let (code, out, err) = run(retort(dir.path()).args(["lint", "--down"]));
+    assert_eq!(code, 0, "warnings only: {out}{err}");
+    assert!(out.contains("[ban-drop-column]"), "{out}");
+    assert!(
+        out.contains("0000_r0.sql:10:"),
+        "located in the down section: {out}"
+    );
+}

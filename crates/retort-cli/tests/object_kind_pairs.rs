@@ -20,7 +20,6 @@ const REFUSED: &[&str] = &[
     "publication_schema", // publications FOR TABLES IN SCHEMA
     "type_grants",        // privileges on types and domains
     "typed_table",        // CREATE TABLE ... OF type
-    "view_options",       // a view column's DEFAULT
 ];
 
 #[test]

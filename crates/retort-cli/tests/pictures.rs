@@ -129,6 +129,32 @@ async fn graph_svg_marks_the_current_revisions_of_a_reachable_database() {
     );
     let row = svg.split("<g id=\"rev-b2users\"").nth(1).expect("row");
     assert!(row.split("</g>").next().unwrap_or("").contains("current"));
+    // The terminal drawing, mermaid and dot mark it too.
+    let (code, text, err) = retort(dir.path(), &["--database-url", url, "graph"]);
+    assert_eq!(code, 0, "{err}");
+    let line = text
+        .lines()
+        .find(|l| l.contains("b2users ("))
+        .expect("line");
+    assert!(
+        line.starts_with('◉') && line.contains("b2users (current)"),
+        "{text}"
+    );
+    assert_eq!(text.matches("(current)").count(), 1, "{text}");
+    let (_, mermaid, _) = retort(
+        dir.path(),
+        &["--database-url", url, "graph", "--format", "mermaid"],
+    );
+    assert!(mermaid.contains("    class b2users current\n"), "{mermaid}");
+    let (_, dot, _) = retort(
+        dir.path(),
+        &["--database-url", url, "graph", "--format", "dot"],
+    );
+    let node = dot
+        .lines()
+        .find(|l| l.contains("\"b2users\" ["))
+        .expect("node");
+    assert!(node.contains("fillcolor"), "{dot}");
     // Unreachable: drawn without, and said why.
     let bad = "postgres://nobody@127.0.0.1:1/nothing?connect_timeout=2";
     let (code, svg, err) = retort(

@@ -202,6 +202,48 @@ async fn schema_dump_into_a_closed_pipe_ends_quietly() {
     }
 }
 
+/// Item 3 for every other command: text printed into a pipe whose reader has gone (`| head -0`)
+/// ends quietly, never with Rust's "failed printing to stdout" panic.
+#[tokio::test]
+async fn every_command_into_a_closed_pipe_ends_quietly() {
+    let db = fresh_database().await;
+    let p = Project::new();
+    p.revision(
+        "a1",
+        "",
+        "tenants",
+        "CREATE TABLE tenants (id int);",
+        "DROP TABLE tenants;",
+    );
+    for args in [
+        &["current"][..],
+        &["status"],
+        &["show", "a1"],
+        &["branches"],
+        &["graph"],
+        &["lint", "--all"],
+        &["upgrade", "head", "--sql"],
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("retort"))
+            .args(args)
+            .args(["--database-url", &db.url])
+            .current_dir(p.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
 /// Item 4: `schema dump` leaves out retort's own tables (and their sequence and indexes) unless
 /// asked for them.
 #[tokio::test]
@@ -1036,4 +1078,39 @@ fn revision_template_makes_new_files() {
         "revision_template",
         &t.replace(&p.path().display().to_string(), "[dir]"),
     );
+}
+
+/// Alembic's `ensure_version`: the tables made once, nothing applied, a second run a no-op.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ensure_version_makes_the_tables_and_applies_nothing() {
+    let db = fresh_database().await;
+    let p = Project::new();
+    p.revision(
+        "a1",
+        "",
+        "tenants",
+        "CREATE TABLE tenants (id int);",
+        "DROP TABLE tenants;",
+    );
+    let mut t = p.transcript_on(&db, &["ensure-version"]);
+    t.push_str(&p.transcript_on(&db, &["ensure-version"]));
+    t.push_str(&p.transcript_on(&db, &["current"]));
+    let tables: Vec<String> = db
+        .connect()
+        .await
+        .query(
+            "SELECT relname::text FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1",
+            &[],
+        )
+        .await
+        .expect("tables")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(tables, ["retort_history", "retort_version"], "{t}");
+    assert!(
+        t.contains("Created ") && t.contains("Already present: "),
+        "{t}"
+    );
+    snapshot("ensure_version", &t);
 }

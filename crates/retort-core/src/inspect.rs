@@ -379,8 +379,13 @@ pub enum GraphFormat {
     Dot,
 }
 
-/// The whole graph, newest first, as text.
-pub fn render_graph(graph: &RevisionGraph, format: GraphFormat) -> String {
+/// The whole graph, newest first, as text; `current` (the database's revisions) are marked in
+/// mermaid and dot.
+pub fn render_graph(
+    graph: &RevisionGraph,
+    format: GraphFormat,
+    current: &BTreeSet<String>,
+) -> String {
     let all: Vec<RevIdx> = (0..graph.len()).collect();
     let order = graph.newest_first(&all);
     let mut out = String::new();
@@ -423,43 +428,96 @@ pub fn render_graph(graph: &RevisionGraph, format: GraphFormat) -> String {
                 }
             }
         }
-        GraphFormat::Mermaid => {
-            out.push_str("graph BT\n");
-            for i in order {
-                let r = graph.rev(i);
-                let _ = writeln!(out, "    {}[\"{}\"]", r.id(), label(i).replace('"', "'"));
-                for d in &r.down {
-                    let _ = writeln!(out, "    {} --> {}", graph.id(*d), r.id());
-                }
-                for d in &r.deps {
-                    let _ = writeln!(out, "    {} -.-> {}", graph.id(*d), r.id());
-                }
-            }
-        }
-        GraphFormat::Dot => {
-            out.push_str("digraph revisions {\n    rankdir=BT;\n");
-            for i in order {
-                let r = graph.rev(i);
-                let _ = writeln!(
-                    out,
-                    "    \"{}\" [label=\"{}\"];",
-                    r.id(),
-                    label(i).replace('"', "'")
-                );
-                for d in &r.down {
-                    let _ = writeln!(out, "    \"{}\" -> \"{}\";", graph.id(*d), r.id());
-                }
-                for d in &r.deps {
-                    let _ = writeln!(
-                        out,
-                        "    \"{}\" -> \"{}\" [style=dashed];",
-                        graph.id(*d),
-                        r.id()
-                    );
-                }
-            }
-            out.push_str("}\n");
-        }
+        GraphFormat::Mermaid => mermaid(graph, &order, current, &mut out),
+        GraphFormat::Dot => dot(graph, &order, current, &mut out),
     }
     out
+}
+
+/// A node's text: `id (marks)` and its message on a second line.
+fn node_label(graph: &RevisionGraph, i: RevIdx, current: &BTreeSet<String>) -> (String, String) {
+    let mut first = graph.id(i).to_string();
+    for mark in graph.marks(i, current) {
+        let _ = write!(first, " ({mark})");
+    }
+    (first, graph.rev(i).file.message.clone())
+}
+
+/// `graph BT` with each node's marks and message; heads drawn bold, current filled.
+fn mermaid(graph: &RevisionGraph, order: &[RevIdx], current: &BTreeSet<String>, out: &mut String) {
+    let esc = |s: &str| {
+        s.replace('"', "#quot;")
+            .replace('<', "#lt;")
+            .replace('>', "#gt;")
+    };
+    out.push_str("graph BT\n");
+    for &i in order {
+        let r = graph.rev(i);
+        let (first, message) = node_label(graph, i, current);
+        let text = if message.is_empty() {
+            esc(&first)
+        } else {
+            format!("{}<br/>{}", esc(&first), esc(&message))
+        };
+        let _ = writeln!(out, "    {}[\"{text}\"]", r.id());
+        for d in &r.down {
+            let _ = writeln!(out, "    {} --> {}", graph.id(*d), r.id());
+        }
+        for d in &r.deps {
+            let _ = writeln!(out, "    {} -.-> {}", graph.id(*d), r.id());
+        }
+    }
+    let heads: Vec<&str> = order
+        .iter()
+        .filter(|i| graph.is_real_head(**i))
+        .map(|i| graph.id(*i))
+        .collect();
+    let current: Vec<&str> = order
+        .iter()
+        .map(|i| graph.id(*i))
+        .filter(|id| current.contains(*id))
+        .collect();
+    for (class, style, ids) in [
+        ("head", "stroke-width:3px", heads),
+        ("current", "fill:#cfe8ff,stroke:#1f6feb", current),
+    ] {
+        if !ids.is_empty() {
+            let _ = writeln!(out, "    classDef {class} {style}");
+            let _ = writeln!(out, "    class {} {class}", ids.join(","));
+        }
+    }
+}
+
+/// `digraph` with each node's marks and message; heads bold, current filled.
+fn dot(graph: &RevisionGraph, order: &[RevIdx], current: &BTreeSet<String>, out: &mut String) {
+    let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+    out.push_str("digraph revisions {\n    rankdir=BT;\n");
+    for &i in order {
+        let r = graph.rev(i);
+        let (first, message) = node_label(graph, i, current);
+        let mut attrs = format!("label=\"{}", esc(&first));
+        if !message.is_empty() {
+            let _ = write!(attrs, "\\n{}", esc(&message));
+        }
+        attrs.push('"');
+        if graph.is_real_head(i) {
+            attrs.push_str(", penwidth=3");
+        }
+        if current.contains(r.id()) {
+            attrs.push_str(", style=filled, fillcolor=\"#cfe8ff\"");
+        }
+        let _ = writeln!(out, "    \"{}\" [{attrs}];", r.id());
+        for d in &r.down {
+            let _ = writeln!(out, "    \"{}\" -> \"{}\";", graph.id(*d), r.id());
+        }
+        for d in &r.deps {
+            let _ = writeln!(
+                out,
+                "    \"{}\" -> \"{}\" [style=dashed];",
+                graph.id(*d),
+                r.id()
+            );
+        }
+    }
+    out.push_str("}\n");
 }

@@ -101,6 +101,43 @@ async fn every_modelled_object_round_trips() {
 }
 
 #[tokio::test]
+async fn application_features_round_trip() {
+    let pool = Pool::default();
+    let sql = include_str!("fixtures/schema/application_features.sql");
+    let rt = match round_trip(&pool, sql).await {
+        Ok(rt) => rt,
+        Err(e) => panic!("{e}"),
+    };
+    let m = &rt.model;
+    assert_eq!(m.extensions["earthdistance"].requires, ["cube"]);
+    let channels = &m.tables[&QualName::new("app", "channels")];
+    let id = channels.columns[0].identity.as_ref().expect("identity");
+    assert_eq!(id.grants.len(), 2, "{:?}", id.grants);
+    assert_eq!(id.comment.as_deref(), Some("ids of channels"));
+    assert_eq!(m.schemas["public"].comment, None);
+    let pos = |needle: &str| {
+        rt.rendering
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} not rendered:\n{}", rt.rendering))
+    };
+    assert!(
+        pos("EXTENSION IF NOT EXISTS \"cube\"") < pos("EXTENSION IF NOT EXISTS \"earthdistance\"")
+    );
+    pos("COMMENT ON SCHEMA \"public\" IS NULL;");
+    pos("REVOKE ALL ON SCHEMA \"public\" FROM PUBLIC;");
+    pos("GRANT SELECT ON SEQUENCE \"app\".\"channels_id_seq\" TO PUBLIC;");
+    let view = &m.views[&QualName::new("app", "channel_view")];
+    assert_eq!(view.columns[0].default.as_deref(), Some("0"));
+    assert_eq!(
+        view.columns[0].grants.len(),
+        2,
+        "{:?}",
+        view.columns[0].grants
+    );
+    assert!(m.unsupported.is_empty(), "{:?}", m.unsupported);
+}
+
+#[tokio::test]
 async fn unmodelled_objects_are_reported_not_dropped() {
     let db = fresh_database().await;
     let client = db.connect().await;

@@ -213,6 +213,7 @@ fn build(base: &Schema, specs: &[TableSpec], labels: &[String]) -> Schema {
                     cache: 1,
                     cycle: false,
                 },
+                ..Default::default()
             }),
             ..Column::default()
         });

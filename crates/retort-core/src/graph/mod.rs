@@ -120,6 +120,26 @@ impl RevisionGraph {
     pub fn is_real_head(&self, idx: RevIdx) -> bool {
         self.revs[idx].all_next.is_empty()
     }
+    /// The marks of a revision as Alembic names them, in this order: its own branch labels,
+    /// `head` (a real head), `current` (when `current` holds its id), `branchpoint`,
+    /// `mergepoint`.
+    pub fn marks(&self, idx: RevIdx, current: &BTreeSet<String>) -> Vec<String> {
+        let rev = &self.revs[idx];
+        let mut out = rev.file.branch_labels.clone();
+        let flags = [
+            (self.is_real_head(idx), "head"),
+            (current.contains(rev.id()), "current"),
+            (rev.is_branch_point(), "branchpoint"),
+            (rev.is_merge_point(), "mergepoint"),
+        ];
+        out.extend(
+            flags
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, m)| m.to_string()),
+        );
+        out
+    }
     /// Revisions whose id or own label starts with `prefix`.
     pub(crate) fn keys_with_prefix<'a>(
         &'a self,

@@ -4,16 +4,18 @@
 //! history of 1,000 revisions stays readable.
 //!
 //! `rows.rs` chooses the rows (order and collapsed runs), `layout.rs` gives each row and edge its
-//! lane, `draw.rs` writes SVG and HTML. Pure and deterministic: the same graph gives the same
-//! bytes.
+//! lane, `draw.rs` writes SVG and HTML, `text.rs` box-drawing lines for a terminal. Pure and
+//! deterministic: the same graph gives the same bytes.
 
 mod draw;
 mod layout;
 mod rows;
+mod text;
 
 pub use draw::{graph_html, graph_svg};
 pub use layout::{layout, Edge, LaneLayout};
 pub use rows::{Row, RowKind};
+pub use text::graph_text;
 
 use std::collections::BTreeSet;
 

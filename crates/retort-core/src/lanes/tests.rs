@@ -109,3 +109,34 @@ fn a_thousand_revisions_stay_readable() {
     assert_eq!(l.lanes, 2);
     assert!(svg.len() < 200_000);
 }
+
+#[test]
+fn branched_graph_text() {
+    let g = branched();
+    let options = LaneOptions {
+        current: ["b2main".to_string()].into(),
+        collapse_over: None,
+        ..Default::default()
+    };
+    let text = graph_text(&g, &options);
+    // One line per revision plus the connector lines of the branch point, the merge and the
+    // two heads' fork.
+    let revision_lines = text.lines().filter(|l| l.contains(['●', '◉'])).count();
+    assert_eq!(revision_lines, g.len());
+    assert!(text.contains("◉ ") && text.contains("b2main (current) add documents"));
+    assert!(text.contains("m1merge (branchpoint) (mergepoint) merge feature"));
+    assert!(text.contains("a10lin (branchpoint)"));
+    assert!(text.contains("f2feat feature needs documents  [depends on b2main]"));
+    assert!(text.contains("z0audit (audit) audit root"));
+    assert!(
+        text.contains('╮') && text.contains('╯'),
+        "a merge opens, a branch point joins"
+    );
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn collapsed_text_names_the_run() {
+    let text = graph_text(&branched(), &LaneOptions::default());
+    assert!(text.contains("… 7 revisions (a08lin .. a02lin)"), "{text}");
+}

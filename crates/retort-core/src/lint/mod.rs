@@ -23,7 +23,7 @@ mod volatile;
 pub use ast::{QName, Stmt};
 pub use engine::{lint_section, Finding, Section, Settings, TableSize};
 pub use parse::parse;
-pub use revisions::{lint_revisions, rank, select, settings};
+pub use revisions::{lint_down_sections, lint_revisions, rank, select, settings};
 pub use rule::{Rule, Severity};
 pub use rules::{find as find_rule, ALL as RULES};
 

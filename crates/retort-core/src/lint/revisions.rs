@@ -101,6 +101,32 @@ pub fn lint_revisions(
     Ok(out)
 }
 
+/// Lint the down sections of `revs` (what a downgrade runs), findings ranked. A revision
+/// without a down section has nothing to lint.
+pub fn lint_down_sections(
+    graph: &RevisionGraph,
+    revs: &[RevIdx],
+    settings: &Settings,
+) -> Result<Vec<Finding>, LintError> {
+    let mut out = Vec::new();
+    for &idx in revs {
+        let file = &graph.rev(idx).file;
+        let (Some(text), Some(first_line)) = (&file.down_sql, file.down_line) else {
+            continue;
+        };
+        let section = Section {
+            path: display_path(&file.path),
+            text,
+            first_line,
+            transactional: file.transactional,
+            revision: Some(file.id.clone()),
+        };
+        out.extend(lint_section(&section, settings)?);
+    }
+    rank(&mut out);
+    Ok(out)
+}
+
 /// Errors first, then by the size of the table at risk (biggest first), then in file order.
 pub fn rank(findings: &mut [Finding]) {
     findings.sort_by_key(|f| {

@@ -21,8 +21,8 @@ use std::fmt::Write as _;
 
 use crate::render::{creation_order, objects, Node};
 use crate::schema::{
-    CompositeType, Domain, EnumType, Function, Grant, QualName, Schema, Sequence, SequenceOptions,
-    Table, View,
+    CompositeType, Domain, EnumType, Extension, Function, Grant, QualName, Schema, Sequence,
+    SequenceOptions, Table, View,
 };
 use crate::sql::{quote_ident, quote_literal};
 
@@ -398,7 +398,8 @@ impl Differ<'_> {
     }
 
     fn extensions(&mut self) {
-        for (name, x) in &self.to.extensions {
+        for name in Extension::creation_order(&self.to.extensions) {
+            let x = &self.to.extensions[name];
             match self.from.extensions.get(name) {
                 None => self.ops.push(
                     Phase::Extension,
@@ -441,7 +442,10 @@ impl Differ<'_> {
                 }
             }
         }
-        for name in self.from.extensions.keys() {
+        for name in Extension::creation_order(&self.from.extensions)
+            .into_iter()
+            .rev()
+        {
             if !self.to.extensions.contains_key(name) {
                 self.ops.push_with(
                     Phase::DropExtension,
@@ -715,7 +719,12 @@ impl Differ<'_> {
                     objects::drop_type(name, false),
                 ),
                 Node::Domain(_) => (
-                    Phase::DropType,
+                    // Over a table's row type: before the table.
+                    if *late {
+                        Phase::DropView
+                    } else {
+                        Phase::DropType
+                    },
                     format!("drop domain {name}"),
                     objects::drop_type(name, true),
                 ),
@@ -836,11 +845,14 @@ impl Differ<'_> {
                     };
                     match self.from.views.get(&name).filter(|_| !created) {
                         Some(old) => self.alter_view(&name, old, v),
-                        None => self.ops.push(
-                            Phase::CreateView,
-                            format!("define view {name}"),
-                            objects::create_node(self.to, node),
-                        ),
+                        None => {
+                            self.ops.push(
+                                Phase::CreateView,
+                                format!("define view {name}"),
+                                objects::create_node(self.to, node),
+                            );
+                            self.view_extras(&name, v);
+                        }
                     }
                 }
             }
@@ -999,6 +1011,11 @@ impl Differ<'_> {
             ),
             sql,
         );
+        self.view_extras(name, v);
+    }
+
+    /// What a new view gets once made: its indexes, triggers and grants.
+    fn view_extras(&mut self, name: &QualName, v: &View) {
         for (iname, i) in &v.indexes {
             self.ops.push_with(
                 Phase::MaterializedViewIndex,
@@ -1018,6 +1035,15 @@ impl Differ<'_> {
             Phase::Grant,
             format!("grant on {name}"),
             objects::grants(&format!("TABLE {}", name.sql()), &v.grants),
+            &[Hazard::AuthzUpdate],
+        );
+        self.ops.push_with(
+            Phase::Grant,
+            format!("grant on columns of {name}"),
+            objects::grants(
+                &format!("TABLE {}", name.sql()),
+                &objects::view_column_grants(v),
+            ),
             &[Hazard::AuthzUpdate],
         );
     }
@@ -1054,6 +1080,11 @@ impl Differ<'_> {
                 format!("CREATE OR REPLACE VIEW {} AS\n{body};\n", name.sql()),
             );
         }
+        self.ops.push(
+            Phase::CreateView,
+            format!("set column defaults of {name}"),
+            objects::view_defaults(name, &old.columns, &new.columns),
+        );
         if old.options != new.options {
             let kind = if new.materialized {
                 "MATERIALIZED VIEW"
@@ -1104,6 +1135,16 @@ impl Differ<'_> {
             Phase::Grant,
             format!("change grants on {name}"),
             grant_changes(&format!("TABLE {}", name.sql()), &old.grants, &new.grants),
+            &[Hazard::AuthzUpdate],
+        );
+        self.ops.push_with(
+            Phase::Grant,
+            format!("change grants on columns of {name}"),
+            grant_changes(
+                &format!("TABLE {}", name.sql()),
+                &objects::view_column_grants(old),
+                &objects::view_column_grants(new),
+            ),
             &[Hazard::AuthzUpdate],
         );
     }

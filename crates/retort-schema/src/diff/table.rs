@@ -563,6 +563,12 @@ fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
         objects::grants(&format!("TABLE {}", name.sql()), &column_grants),
         &[Hazard::AuthzUpdate],
     );
+    d.ops.push_with(
+        Phase::Grant,
+        format!("grant on identity sequences of {name}"),
+        objects::identity_grants(t),
+        &[Hazard::AuthzUpdate],
+    );
 }
 
 /// `ADD CONSTRAINT`; online, a foreign key or check is added `NOT VALID` and validated after
@@ -1666,6 +1672,32 @@ fn column_settings(d: &mut Differ<'_>, table: &QualName, old: Option<&Column>, n
             &objects::column_grants(new),
         ),
         &[Hazard::AuthzUpdate],
+    );
+    identity_sequence_settings(d, old, new);
+}
+
+/// The grants and comment of a column's identity sequence (under its new name).
+fn identity_sequence_settings(d: &mut Differ<'_>, old: Option<&Column>, new: &Column) {
+    let Some(id) = &new.identity else {
+        return;
+    };
+    let old = old.and_then(|o| o.identity.as_ref());
+    let what = format!("SEQUENCE {}", id.sequence.sql());
+    let none = BTreeSet::new();
+    d.ops.push_with(
+        Phase::Grant,
+        format!("change grants on sequence {}", id.sequence),
+        grant_changes(&what, old.map_or(&none, |o| &o.grants), &id.grants),
+        &[Hazard::AuthzUpdate],
+    );
+    d.ops.push(
+        Phase::Comment,
+        format!("comment on sequence {}", id.sequence),
+        comment_change(
+            &what,
+            old.and_then(|o| o.comment.as_ref()),
+            id.comment.as_ref(),
+        ),
     );
 }
 

@@ -16,6 +16,9 @@ table.grid th { background: #f6f8fa; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 13px; }
 pre { background: #f6f8fa; padding: 8px; overflow: auto; border: 1px solid #d0d7de; }
 .muted { color: #57606a; }
+.hazards .error b { color: #b3261e; }
+.hazards .warning b { color: #9a6700; }
+ol.ops { padding-left: 1.5em; }
 .key { color: #9a6700; font-weight: bold; }
 section.revision { border-top: 1px solid #d0d7de; padding-top: 8px; }
 ";

@@ -1,9 +1,12 @@
 //! The history page: the revision graph as lanes, then each revision newest first with its
-//! header and SQL.
+//! header, the statements its up section runs, what `retort lint` finds in them (the hazards),
+//! and its SQL.
 
 use std::fmt::Write as _;
 
 use crate::lanes::{graph_svg, LaneOptions};
+use crate::lint::{lint_section, Section, Settings};
+use crate::script::RevisionFile;
 use crate::svg::escape;
 
 use super::page::page;
@@ -64,6 +67,8 @@ pub(super) fn history_page(input: &DocInput) -> String {
             body.push_str(" · non-transactional");
         }
         body.push_str("</p>\n");
+        operations(&mut body, f);
+        hazards(&mut body, f);
         for (heading, sql) in [("Up", Some(&f.up_sql)), ("Down", f.down_sql.as_ref())] {
             match sql.map(|s| s.trim()) {
                 Some("") => {
@@ -78,4 +83,78 @@ pub(super) fn history_page(input: &DocInput) -> String {
         body.push_str("</section>\n");
     }
     page(&input.title, "History", 0, &body)
+}
+
+/// The first line of `text`, whitespace collapsed, cut at 100 characters.
+fn headline(text: &str) -> String {
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with("--"))
+        .unwrap_or("");
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let joined = words.join(" ");
+    match joined.char_indices().nth(100) {
+        Some((cut, _)) => format!("{}…", &joined[..cut]),
+        None => joined,
+    }
+}
+
+/// The statements of the up section, one line each, numbered by their line in the file.
+fn operations(body: &mut String, f: &RevisionFile) {
+    let Ok(statements) = crate::sql::split_statements(&f.up_sql) else {
+        return; // the SQL is shown below as it is; `retort lint` names the problem
+    };
+    if statements.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        body,
+        "<h3>Operations ({})</h3>\n<ol class=\"ops\">",
+        statements.len()
+    );
+    for st in &statements {
+        let _ = writeln!(
+            body,
+            "<li><span class=\"muted\">line {}</span> <code>{}</code></li>",
+            f.up_line + st.line - 1,
+            escape(&headline(st.text))
+        );
+    }
+    body.push_str("</ol>\n");
+}
+
+/// What `retort lint` (default severities, the file's own `-- retort:allow`) finds in the up
+/// section: the revision's hazards for a live database.
+fn hazards(body: &mut String, f: &RevisionFile) {
+    let section = Section {
+        path: crate::util::display_path(&f.path),
+        text: &f.up_sql,
+        first_line: f.up_line,
+        transactional: f.transactional,
+        revision: Some(f.id.clone()),
+    };
+    let Ok(findings) = lint_section(&section, &Settings::default()) else {
+        return;
+    };
+    if findings.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        body,
+        "<h3>Hazards ({})</h3>\n<ul class=\"hazards\">",
+        findings.len()
+    );
+    for h in &findings {
+        let _ = writeln!(
+            body,
+            "<li class=\"{}\"><b>{}</b> <code>{}</code> line {}: {}</li>",
+            h.severity.as_str(),
+            h.severity.as_str(),
+            escape(h.rule),
+            h.line,
+            escape(&h.message)
+        );
+    }
+    body.push_str("</ul>\n");
 }

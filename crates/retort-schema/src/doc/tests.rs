@@ -82,3 +82,28 @@ fn odd_names_are_safe_file_names() {
     let name = crate::schema::QualName::new("My Schema", "a/b\"c");
     assert_eq!(table_file(&name), "tables/My%20Schema.a%2Fb%22c.html");
 }
+
+/// The history page lists what each revision runs and what `retort lint` finds in it.
+#[test]
+fn history_shows_operations_and_hazards() {
+    let text = "-- revision: c1ops\n-- down_revision: \n-- message: index users\n\n-- retort:up\nALTER TABLE users ADD COLUMN age bigint;\nCREATE INDEX users_age ON users (age);\n-- retort:down\nDROP INDEX users_age;\n";
+    let file =
+        crate::script::parse_revision_file(std::path::Path::new("001_c1ops.sql"), text.as_bytes())
+            .expect("valid file");
+    let graph = crate::graph::build(vec![file], &[]).expect("graph");
+    let schema = crate::erd::tests::small();
+    let site = site(&DocInput {
+        title: "t".into(),
+        schema: &schema,
+        graph: Some(&graph),
+    });
+    let history = &site["history.html"];
+    assert!(history.contains("<h3>Operations (2)</h3>"), "{history}");
+    assert!(history.contains("<span class=\"muted\">line 7</span> <code>CREATE INDEX users_age ON users (age)</code>"), "{history}");
+    assert!(history.contains("<h3>Hazards ("), "{history}");
+    assert!(history.contains("require-lock-timeout"), "{history}");
+    assert!(
+        history.contains("require-concurrent-index-creation"),
+        "{history}"
+    );
+}

@@ -15,7 +15,7 @@ mod order;
 
 use std::fmt::Write as _;
 
-use crate::schema::{ConstraintKind, QualName, Schema, Table};
+use crate::schema::{ConstraintKind, Extension, QualName, Schema, Table};
 
 pub use order::{creation_order, last_objects, table_order, Node};
 
@@ -49,10 +49,9 @@ pub fn render_schema(schema: &Schema) -> String {
     );
     section(
         "extensions",
-        schema
-            .extensions
-            .iter()
-            .map(|(name, x)| objects::create_extension(name, x))
+        Extension::creation_order(&schema.extensions)
+            .into_iter()
+            .map(|name| objects::create_extension(name, &schema.extensions[name]))
             .collect(),
     );
     let (before_tables, after_tables) = creation_order(schema);

@@ -71,6 +71,9 @@ pub fn create_schema(name: &str, ns: &Namespace) -> String {
     let mut out = String::new();
     if name != "public" {
         let _ = writeln!(out, "CREATE SCHEMA {};", quote_ident(name));
+    } else if ns.comment.is_none() {
+        // A database's own public schema has a comment; this one's was removed.
+        out.push_str("COMMENT ON SCHEMA \"public\" IS NULL;\n");
     }
     comment(
         &mut out,
@@ -381,8 +384,24 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
             &format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name)),
             c.comment.as_ref(),
         );
+        if let Some(id) = &c.identity {
+            comment(
+                &mut out,
+                &format!("SEQUENCE {}", id.sequence.sql()),
+                id.comment.as_ref(),
+            );
+        }
     }
     out
+}
+
+/// The grants on the identity sequences of a table's columns.
+pub fn identity_grants(t: &Table) -> String {
+    t.columns
+        .iter()
+        .filter_map(|c| c.identity.as_ref())
+        .map(|id| grants(&format!("SEQUENCE {}", id.sequence.sql()), &id.grants))
+        .collect()
 }
 
 /// What an inheritance child's columns get from `parents` when it is made: the default of the
@@ -649,6 +668,7 @@ pub fn create_view(name: &QualName, v: &View) -> String {
             with_options(&v.options)
         )
     };
+    out.push_str(&view_defaults(name, &[], &v.columns));
     let kind = if v.materialized {
         "MATERIALIZED VIEW"
     } else {
@@ -667,6 +687,40 @@ pub fn create_view(name: &QualName, v: &View) -> String {
         );
     }
     out
+}
+
+/// `ALTER VIEW ... ALTER COLUMN ... SET/DROP DEFAULT` of the view columns whose default differs
+/// between `old` and `new` (a column missing from `old` had none).
+pub fn view_defaults(name: &QualName, old: &[Column], new: &[Column]) -> String {
+    let mut out = String::new();
+    for c in new {
+        let before = old
+            .iter()
+            .find(|o| o.name == c.name)
+            .and_then(|o| o.default.as_ref());
+        if before == c.default.as_ref() {
+            continue;
+        }
+        let col = format!(
+            "ALTER VIEW {} ALTER COLUMN {}",
+            name.sql(),
+            quote_ident(&c.name)
+        );
+        match &c.default {
+            Some(d) => {
+                let _ = writeln!(out, "{col} SET DEFAULT {d};");
+            }
+            None => {
+                let _ = writeln!(out, "{col} DROP DEFAULT;");
+            }
+        }
+    }
+    out
+}
+
+/// The grants on a view's columns (as on a table's: `SELECT ("col")`).
+pub fn view_column_grants(v: &View) -> BTreeSet<Grant> {
+    v.columns.iter().flat_map(column_grants).collect()
 }
 
 /// A view with the columns of `v`, all NULL: what stands for it while what it reads is made
@@ -867,9 +921,19 @@ pub fn function_grants(schema: &str, f: &Function) -> String {
 }
 
 /// Every object's grants, by kind then name.
+/// Whether PUBLIC holds USAGE alone among `grants` (as on a new database's public schema).
+fn has_only_public_usage(grants: &BTreeSet<Grant>) -> bool {
+    let public: Vec<&Grant> = grants.iter().filter(|g| g.grantee == "PUBLIC").collect();
+    matches!(public.as_slice(), [g] if g.privilege == "USAGE" && !g.with_grant_option)
+}
+
 pub fn all_grants(schema: &Schema) -> Vec<String> {
     let mut out = Vec::new();
     for (name, ns) in &schema.schemas {
+        if name == "public" && !has_only_public_usage(&ns.grants) {
+            // A database's own public schema grants USAGE to PUBLIC; this one does not (only).
+            out.push("REVOKE ALL ON SCHEMA \"public\" FROM PUBLIC;\n".to_string());
+        }
         out.push(grants(&format!("SCHEMA {}", quote_ident(name)), &ns.grants));
     }
     for (name, s) in &schema.sequences {
@@ -880,9 +944,14 @@ pub fn all_grants(schema: &Schema) -> Vec<String> {
         for c in &t.columns {
             out.push(grants(&format!("TABLE {}", name.sql()), &column_grants(c)));
         }
+        out.push(identity_grants(t));
     }
     for (name, v) in &schema.views {
         out.push(grants(&format!("TABLE {}", name.sql()), &v.grants));
+        out.push(grants(
+            &format!("TABLE {}", name.sql()),
+            &view_column_grants(v),
+        ));
     }
     for (name, f) in &schema.functions {
         out.push(function_grants(&name.schema, f));
@@ -937,6 +1006,7 @@ mod tests {
                                 cache: 1,
                                 cycle: false,
                             },
+                            ..Default::default()
                         }),
                         ..Column::default()
                     },

@@ -46,6 +46,41 @@ pub struct Extension {
     pub schema: String,
     pub version: String,
     pub comment: Option<String>,
+    /// The extensions it needs (its control file's `requires`, from `pg_depend`), made before it
+    /// and dropped after it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
+}
+
+impl Extension {
+    /// The names of `extensions` in an order that makes each after those it requires (ties by
+    /// name); reversed, the order to drop them in.
+    pub fn creation_order(extensions: &BTreeMap<String, Extension>) -> Vec<&String> {
+        fn visit<'a>(
+            name: &'a String,
+            all: &'a BTreeMap<String, Extension>,
+            seen: &mut BTreeSet<&'a String>,
+            out: &mut Vec<&'a String>,
+        ) {
+            if !seen.insert(name) {
+                return;
+            }
+            if let Some(x) = all.get(name) {
+                for r in &x.requires {
+                    if let Some((key, _)) = all.get_key_value(r) {
+                        visit(key, all, seen, out);
+                    }
+                }
+            }
+            out.push(name);
+        }
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for name in extensions.keys() {
+            visit(name, extensions, &mut seen, &mut out);
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -228,6 +263,12 @@ pub struct Identity {
     pub always: bool,
     pub sequence: QualName,
     pub options: SequenceOptions,
+    /// Privileges granted on its sequence (`GRANT USAGE ON SEQUENCE ...`).
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub grants: BTreeSet<Grant>,
+    /// `COMMENT ON SEQUENCE` of its sequence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

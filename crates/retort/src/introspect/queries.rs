@@ -146,7 +146,11 @@ pub const SCHEMAS: &str = concat!(
 pub const EXTENSIONS: &str = concat!(
     "SELECT x.extname::text, n.nspname::text, x.extversion, ",
     comment!("pg_extension", "x.oid", "0"),
-    " FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace \
+    ", ARRAY(SELECT rx.extname::text FROM pg_catalog.pg_depend rd \
+       JOIN pg_catalog.pg_extension rx ON rx.oid = rd.refobjid \
+       WHERE rd.classid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND rd.objid = x.oid \
+       AND rd.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass ORDER BY 1) \
+     FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace \
      WHERE x.oid >= 16384 AND ",
     ns_filter!(),
     " ORDER BY 1"
@@ -498,16 +502,15 @@ pub const UNSUPPORTED: &str = concat!(
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
        'column setting of ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) || '.' \
        || pg_catalog.quote_ident(a.attname) || ': ' \
-       || CASE WHEN a.attacl IS NOT NULL THEN 'column privileges' \
+       || CASE WHEN a.attacl IS NOT NULL AND c.relkind = 'f' THEN 'column privileges' \
                WHEN a.attstorage <> t.typstorage AND c.relkind <> 'f' THEN 'STORAGE' \
-               WHEN a.atthasdef AND c.relkind = 'v' THEN 'DEFAULT' \
                WHEN a.attstattarget >= 0 THEN 'STATISTICS' ELSE 'options' END \
        FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
        WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('v', 'm', 'f') \
-       AND (a.attacl IS NOT NULL OR (a.attstorage <> t.typstorage AND c.relkind <> 'f') OR COALESCE(a.attstattarget::int, -1) >= 0 \
-         OR (a.atthasdef AND c.relkind = 'v') OR ",
+       AND ((a.attacl IS NOT NULL AND c.relkind = 'f') OR (a.attstorage <> t.typstorage AND c.relkind <> 'f') \
+         OR COALESCE(a.attstattarget::int, -1) >= 0 OR ",
     attoptions!(),
     " <> '{}') AND ",
     ns_filter!(),

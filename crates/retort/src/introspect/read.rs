@@ -130,6 +130,7 @@ pub(super) async fn read(
                 schema: row.get(1),
                 version: row.get(2),
                 comment: row.get(3),
+                requires: row.get(4),
             },
         );
     }
@@ -182,9 +183,8 @@ pub(super) async fn read(
         }
     }
 
-    // Identity sequences belong to their column: (table, column) → (sequence, options).
-    let mut identity_sequences: BTreeMap<(QualName, String), (QualName, SequenceOptions)> =
-        BTreeMap::new();
+    // Identity sequences belong to their column: (table, column) → their identity.
+    let mut identity_sequences: BTreeMap<(QualName, String), Identity> = BTreeMap::new();
     for row in r_sequences {
         let options = SequenceOptions {
             data_type: row.get(2),
@@ -199,7 +199,14 @@ pub(super) async fn read(
         let deptype: Option<String> = row.get(13);
         match (owner, deptype.as_deref()) {
             (Some(owner), Some("i")) => {
-                identity_sequences.insert(owner, (qn(&row, 0, 1), options));
+                let identity = Identity {
+                    sequence: qn(&row, 0, 1),
+                    options,
+                    comment: row.get(14),
+                    grants: grants(&row, 15),
+                    always: false,
+                };
+                identity_sequences.insert(owner, identity);
             }
             (owner, _) => {
                 s.sequences.insert(
@@ -257,13 +264,12 @@ pub(super) async fn read(
         let expr: Option<String> = row.get(5);
         let inherited: bool = row.get(10);
         let identity = match identity.as_str() {
-            "a" | "d" => identity_sequences.remove(&(rel.clone(), name.clone())).map(
-                |(sequence, options)| Identity {
+            "a" | "d" => identity_sequences
+                .remove(&(rel.clone(), name.clone()))
+                .map(|id| Identity {
                     always: identity == "a",
-                    sequence,
-                    options,
-                },
-            ),
+                    ..id
+                }),
             _ => None,
         };
         let (default, generated) = if generated == "s" {
@@ -291,15 +297,13 @@ pub(super) async fn read(
         if let Some(t) = s.tables.get_mut(&rel) {
             t.columns.push(column);
         } else {
-            // Views are read after columns: keep theirs aside. Their columns' settings are
-            // reported as unsupported, not modelled.
+            // Views are read after columns: keep theirs aside. Their columns' storage,
+            // statistics and options are reported as unsupported, not modelled.
             let column = Column {
                 storage: None,
                 statistics: None,
                 compression: None,
-                grants: BTreeSet::new(),
                 options: Vec::new(),
-                default: None,
                 ..column
             };
             s.views.entry(rel).or_default().columns.push(column);

@@ -1,4 +1,5 @@
-//! `stamp` and `resolve`: set the version rows without running a revision, under the lock.
+//! `stamp` and `resolve`: set the version rows without running a revision, under the lock;
+//! `ensure_version`: make the tables without setting any.
 
 use std::collections::BTreeSet;
 
@@ -35,6 +36,22 @@ impl Migrator {
                 .await?;
         }
         f(client).await
+    }
+
+    /// `ensure-version` (Alembic's `ensure_version`): make the version table and the applied
+    /// log if they are missing, under the lock, changing nothing else. `true` when it made them.
+    pub async fn ensure_version(&self, url: &str, obs: &dyn Observer) -> Result<bool, RunError> {
+        let target = Endpoint::parse(url)?;
+        let client = target.connect(&self.options.application_name).await?;
+        let _lock =
+            lock::SessionLock::acquire(&client, &self.options, self.tables.lock_key(), obs).await?;
+        self.check_version_table(&client).await?;
+        if self.tables_exist(&client).await? && self.version_table_exists(&client).await? {
+            return Ok(false);
+        }
+        self.create_tables(&client, &self.tables.create_sql())
+            .await?;
+        Ok(true)
     }
 
     /// `stamp TARGET... [--purge]`: set the version rows without running anything.

@@ -220,6 +220,19 @@ impl Migrator {
         applied
     }
 
+    /// Whether the version table exists.
+    pub(super) async fn version_table_exists(&self, client: &Client) -> Result<bool, RunError> {
+        let r = query_col(
+            client,
+            &format!(
+                "SELECT to_regclass({})::text",
+                crate::sql::quote_literal(&self.tables.version_ident())
+            ),
+        )
+        .await?;
+        Ok(r.first().is_some_and(Option::is_some))
+    }
+
     pub(super) async fn tables_exist(&self, client: &Client) -> Result<bool, RunError> {
         let r = query_col(
             client,

@@ -307,6 +307,7 @@ impl SchemaBuilder {
                 schema: schema.to_string(),
                 version: version.to_string(),
                 comment,
+                requires: Vec::new(),
             },
         );
         self
@@ -682,6 +683,7 @@ impl Context<'_> {
                             cache: 1,
                             cycle: false,
                         },
+                        ..Default::default()
                     })
                 }
                 None => None,
