@@ -281,6 +281,7 @@ mod tests {
 }
 
 /// Real Alembic, in a virtualenv from PyPI, for differential tests.
+pub mod citus;
 mod schema_diff;
 pub use schema_diff::{assert_schema_eq, schema_differences};
 
