@@ -7,7 +7,7 @@
 //! from a database is `retort::introspect`'s (ARCHITECTURE.md, "Crates and layers").
 
 // The helpers of the pure pipeline this crate builds on, under the paths its modules name.
-use retort_core::{graph, lanes, sql, svg};
+use retort_core::{graph, lanes, lint, script, sql, svg, util};
 
 pub mod diff;
 pub mod doc;
