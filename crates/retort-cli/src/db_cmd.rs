@@ -532,14 +532,18 @@ pub fn dev(config: &Config, action: DevAction) -> Result<ExitCode, Failure> {
             cluster.stop().map_err(Failure::from)?;
             eprintln!("Stopped the local PostgreSQL in {shown}");
             // The scratch cluster of autogenerate's throwaway databases, if it runs.
-            let scratch_dir = retort::local::scratch_cluster_dir(config);
-            let scratch = LocalCluster::new(&scratch_dir).map_err(Failure::from)?;
-            if matches!(scratch.status(), ClusterStatus::Running { .. }) {
-                scratch.stop().map_err(Failure::from)?;
-                eprintln!(
-                    "Stopped the scratch PostgreSQL in {}",
-                    retort::script::display_path(&scratch_dir)
-                );
+            for scratch_dir in [
+                retort::local::scratch_cluster_dir(config),
+                retort::local::scratch_fallback_dir(config),
+            ] {
+                let scratch = LocalCluster::new(&scratch_dir).map_err(Failure::from)?;
+                if matches!(scratch.status(), ClusterStatus::Running { .. }) {
+                    scratch.stop().map_err(Failure::from)?;
+                    eprintln!(
+                        "Stopped the scratch PostgreSQL in {}",
+                        retort::script::display_path(&scratch_dir)
+                    );
+                }
             }
         }
         DevAction::Status => {

@@ -305,3 +305,61 @@ async fn diff_between_two_databases_prints_sql_and_hazards() {
     );
     assert_eq!(code, 2, "{err}");
 }
+
+/// Issue 16 item 12: run as root in a project directory the `postgres` user cannot enter (a
+/// 0700 temporary directory), with a database user that may not create databases and no
+/// `dev_url`, `check` still has a scratch server: the scratch cluster lives under the temporary
+/// directory instead, and a note says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_in_a_directory_postgres_cannot_enter_uses_a_scratch_cluster_elsewhere() {
+    use std::io::Write as _;
+    let uid = Command::new("id").arg("-u").output().expect("id -u").stdout;
+    if String::from_utf8_lossy(&uid).trim() != "0" {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIPPED check_in_a_directory_postgres_cannot_enter_uses_a_scratch_cluster_elsewhere: \
+             only as root"
+        );
+        return;
+    }
+    let db = fresh_database().await;
+    let role = format!("nocreate_{}", &db.name[db.name.len() - 8..]);
+    connect(&db.url)
+        .await
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN NOCREATEDB; GRANT ALL ON SCHEMA public TO {role}"
+        ))
+        .await
+        .expect("role");
+    let url = db.url.replacen("postgres@", &format!("{role}@"), 1);
+    assert_ne!(url, db.url, "the URL names its user: {}", db.url);
+    // 0700 and owned by root: the postgres user cannot enter it.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .expect("chmod");
+    std::fs::create_dir(p.join("migrations")).expect("mkdir");
+    std::fs::write(
+        p.join("retort.toml"),
+        "[autogenerate]\nschema = [\"schema.sql\"]\n",
+    )
+    .expect("config");
+    std::fs::write(
+        p.join("schema.sql"),
+        "CREATE TABLE a (id int PRIMARY KEY);\n",
+    )
+    .expect("schema");
+    let (code, out, err) = retort(p, &["check"], &url);
+    let (stop, _, stop_err) = retort(p, &["dev", "stop"], &url);
+    assert_eq!(code, 1, "drift found, not exit 6: {out}{err}");
+    assert!(out.contains("create table public.a"), "{out}");
+    assert!(
+        err.contains("cannot enter") && err.contains("retort-scratch-"),
+        "{err}"
+    );
+    assert_eq!(stop, 0, "{stop_err}");
+    assert!(
+        stop_err.contains("Stopped the scratch PostgreSQL"),
+        "{stop_err}"
+    );
+}

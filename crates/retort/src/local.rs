@@ -47,14 +47,45 @@ pub fn ensure_cluster(
 /// A crash can corrupt it; nothing in it needs to survive one, and deleting `.retort/scratch` (after
 /// `retort dev stop`) makes a new one on the next use. Loading a schema there skips the fsync
 /// PostgreSQL makes of every new index, the bulk of the load's time on a real disk.
+///
+/// When retort runs as root in a project directory that the user PostgreSQL runs as cannot
+/// enter (a 0700 temporary directory, common in containers and CI), the cluster lives in
+/// [`scratch_fallback_dir`] instead, and a note says so.
 pub fn ensure_scratch_cluster(
     config: &Config,
     notes: &mut Vec<String>,
 ) -> Result<LocalCluster, LocalError> {
-    let cluster = LocalCluster::new(&scratch_cluster_dir(config))?
-        .with_settings(false, crate::devdb::DEFAULT_PORT);
+    let scratch = |dir: &std::path::Path| -> Result<LocalCluster, LocalError> {
+        Ok(LocalCluster::new(dir)?.with_settings(false, crate::devdb::DEFAULT_PORT))
+    };
+    let primary = scratch(&scratch_cluster_dir(config))?;
+    let fallback = scratch(&scratch_fallback_dir(config))?;
+    let cluster = if !primary.is_initialized() && fallback.is_initialized() {
+        fallback
+    } else {
+        match ensure_running(&primary, "for autogenerate's scratch databases", notes) {
+            Err(LocalError::Cluster(DevDbError::NotReachable { user, path })) => {
+                notes.push(format!(
+                    "user {user} (who runs PostgreSQL) cannot enter {}: the scratch cluster lives in {} instead",
+                    path.display(),
+                    fallback.dir().display()
+                ));
+                fallback
+            }
+            Err(e) => return Err(e),
+            Ok(()) => return Ok(primary),
+        }
+    };
     ensure_running(&cluster, "for autogenerate's scratch databases", notes)?;
     Ok(cluster)
+}
+
+/// Where the scratch cluster lives when the project directory cannot hold it: under the
+/// temporary directory, named for the project's path (so each project has its own).
+pub fn scratch_fallback_dir(config: &Config) -> std::path::PathBuf {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(config.root.as_os_str().as_encoded_bytes());
+    std::env::temp_dir().join(format!("retort-scratch-{}", &hex::encode(digest)[..16]))
 }
 
 fn ensure_running(
