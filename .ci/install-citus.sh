@@ -12,16 +12,7 @@ if [ ! -d "$vendor" ]; then
   echo "install-citus.sh: $vendor not found; not installing Citus (builtenv's Citus test will skip)"
   exit 0
 fi
-pg_config=
-if [ -n "${RETORT_PG_BIN_DIR:-}" ] && [ -x "$RETORT_PG_BIN_DIR/pg_config" ]; then
-  pg_config=$RETORT_PG_BIN_DIR/pg_config
-elif initdb=$(command -v initdb 2>/dev/null) && [ -x "$(dirname "$(readlink -f "$initdb")")/pg_config" ]; then
-  pg_config=$(dirname "$(readlink -f "$initdb")")/pg_config
-elif command -v pg_config >/dev/null 2>&1; then
-  pg_config=$(command -v pg_config)
-elif [ -x /usr/lib/postgresql/15/bin/pg_config ]; then
-  pg_config=/usr/lib/postgresql/15/bin/pg_config
-fi
+source .ci/find-pg-config.sh
 if [ -z "$pg_config" ]; then
   echo "install-citus.sh: no PostgreSQL server found (run .ci/install-postgres.sh first); not installing Citus"
   exit 0
