@@ -362,4 +362,12 @@ async fn check_in_a_directory_postgres_cannot_enter_uses_a_scratch_cluster_elsew
         stop_err.contains("Stopped the scratch PostgreSQL"),
         "{stop_err}"
     );
+    // Each project has its own cluster there (named for its absolute path): remove this one.
+    let scratch = err
+        .split_whitespace()
+        .find(|w| w.contains("retort-scratch-"))
+        .map(|w| w.trim_end_matches([',', ')', ':']));
+    if let Some(dir) = scratch {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }

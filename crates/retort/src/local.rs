@@ -61,6 +61,11 @@ pub fn ensure_scratch_cluster(
     let primary = scratch(&scratch_cluster_dir(config))?;
     let fallback = scratch(&scratch_fallback_dir(config))?;
     let cluster = if !primary.is_initialized() && fallback.is_initialized() {
+        notes.push(format!(
+            "the scratch cluster of this project lives in {} (PostgreSQL's user could not enter {})",
+            fallback.dir().display(),
+            crate::util::display_path(&config.root)
+        ));
         fallback
     } else {
         match ensure_running(&primary, "for autogenerate's scratch databases", notes) {
@@ -84,7 +89,9 @@ pub fn ensure_scratch_cluster(
 /// temporary directory, named for the project's path (so each project has its own).
 pub fn scratch_fallback_dir(config: &Config) -> std::path::PathBuf {
     use sha2::Digest as _;
-    let digest = sha2::Sha256::digest(config.root.as_os_str().as_encoded_bytes());
+    // The absolute path: `root` is often `.`, the same text for every project.
+    let root = std::fs::canonicalize(&config.root).unwrap_or_else(|_| config.root.clone());
+    let digest = sha2::Sha256::digest(root.as_os_str().as_encoded_bytes());
     std::env::temp_dir().join(format!("retort-scratch-{}", &hex::encode(digest)[..16]))
 }
 
