@@ -22,8 +22,22 @@ pub(super) struct Placed {
     pub pos: Vec<(i64, i64)>,
     /// Each cluster's rectangle, in the given order.
     pub clusters: Vec<Rect>,
+    /// The columns of every cluster, left to right within each band (what edges are routed
+    /// between).
+    pub columns: Vec<Column>,
     pub width: i64,
     pub height: i64,
+}
+
+/// A column of boxes: its nodes top to bottom, all starting at `x`, none wider than `width`.
+#[derive(Debug, Clone)]
+pub(super) struct Column {
+    pub cluster: usize,
+    /// Which band of its cluster (long chains wrap into bands below each other).
+    pub band: usize,
+    pub x: i64,
+    pub width: i64,
+    pub nodes: Vec<usize>,
 }
 
 /// Longest path to a node nothing in the cluster references; back edges of cycles ignored.
@@ -100,14 +114,15 @@ fn order(by_layer: &mut [Vec<usize>], parents: &[Vec<usize>], children: &[Vec<us
     }
 }
 
-/// Lay one cluster out from (0, 0): node positions relative to it, and its size.
+/// Lay one cluster out from (0, 0): node positions relative to it, its columns (relative,
+/// `cluster` left 0) and its size.
 fn cluster(
     members: &[usize],
     sizes: &[(i64, i64)],
     parents: &[Vec<usize>],
     children: &[Vec<usize>],
     pos: &mut [(i64, i64)],
-) -> (i64, i64) {
+) -> (i64, i64, Vec<Column>) {
     let layer = layers(members, parents);
     let depth = members.iter().map(|m| layer[*m]).max().unwrap_or(0) + 1;
     let mut by_layer: Vec<Vec<usize>> = vec![Vec::new(); depth];
@@ -132,21 +147,29 @@ fn cluster(
     // Columns left to right, wrapped into bands below each other when wider than `max_w`
     // (a long chain of references would otherwise make one very wide row).
     let (mut x, mut top, mut width, mut height) = (PAD, PAD + LABEL_H, 0, 0);
+    let (mut cols, mut band) = (Vec::new(), 0);
     for unit in units {
         let col_w = unit.iter().map(|n| sizes[*n].0).max().unwrap_or(0);
         if x > PAD && x + col_w > max_w {
-            (x, top) = (PAD, height - PAD + 2 * GAP_Y);
+            (x, top, band) = (PAD, height - PAD + 2 * GAP_Y, band + 1);
         }
         let mut y = top;
-        for node in unit {
+        for &node in &unit {
             pos[node] = (x, y);
             y += sizes[node].1 + GAP_Y;
             height = height.max(y - GAP_Y + PAD);
         }
         width = width.max(x + col_w + PAD);
+        cols.push(Column {
+            cluster: 0,
+            band,
+            x,
+            width: col_w,
+            nodes: unit,
+        });
         x += col_w + GAP_X;
     }
-    (width, height)
+    (width, height, cols)
 }
 
 /// The layers cut into columns no taller than `max_h` (a node taller than that alone).
@@ -191,18 +214,24 @@ pub(super) fn place(
     }
     let mut pos = vec![(0, 0); n];
     let mut rects = Vec::with_capacity(clusters.len());
+    let mut columns = Vec::new();
     // Rows of clusters about as wide as the whole picture would be square.
     let area: i64 = sizes.iter().map(|(w, h)| w * h).sum();
     let row_width = ROW_WIDTH.max(((area as f64).sqrt() * 2.0) as i64);
     let (mut x, mut y, mut row_h, mut width) = (0, top, 0, 0);
-    for members in clusters {
-        let (w, h) = cluster(members, sizes, &parents, &children, &mut pos);
+    for (c, members) in clusters.iter().enumerate() {
+        let (w, h, cols) = cluster(members, sizes, &parents, &children, &mut pos);
         if x > 0 && x + w > row_width {
             (x, y, row_h) = (0, y + row_h + GAP_Y, 0);
         }
         for m in members {
             pos[*m] = (pos[*m].0 + x + PAD, pos[*m].1 + y);
         }
+        columns.extend(cols.into_iter().map(|col| Column {
+            cluster: c,
+            x: col.x + x + PAD,
+            ..col
+        }));
         rects.push((x + PAD, y, w, h));
         x += w + GAP_Y;
         row_h = row_h.max(h);
@@ -211,6 +240,7 @@ pub(super) fn place(
     Placed {
         pos,
         clusters: rects,
+        columns,
         width,
         height: y + row_h + PAD,
     }

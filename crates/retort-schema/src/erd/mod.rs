@@ -4,8 +4,8 @@
 //!
 //! `model.rs` picks what is drawn (filters by schema and table pattern), `mermaid.rs` and
 //! `dot.rs` write the text formats, `layout.rs` places the boxes (layers by foreign key, in Rust:
-//! no Graphviz needed), `svg.rs` draws them and `html.rs` wraps them in a page. Pure and
-//! deterministic: the same schema gives the same bytes.
+//! no Graphviz needed), `route.rs` routes the edges around them, `svg.rs` draws them and
+//! `html.rs` wraps them in a page. Pure and deterministic: the same schema gives the same bytes.
 
 mod dot;
 mod html;
@@ -13,6 +13,7 @@ mod layout;
 mod mermaid;
 mod model;
 mod reads;
+mod route;
 mod svg;
 
 pub use dot::erd_dot;

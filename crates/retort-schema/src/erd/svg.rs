@@ -8,6 +8,7 @@ use crate::svg::{escape, text_width, truncate, Svg, CHAR_WIDTH};
 
 use super::layout::{place, Placed, Rect, LABEL_H};
 use super::model::{Entity, EntityKind, Erd, Link, LinkKind};
+use super::route::{path, route, EdgeEnds};
 
 const HEADER_H: i64 = 22;
 const ROW_H: i64 = 18;
@@ -167,19 +168,29 @@ fn link_path(from: Rect, fy: i64, to: Rect, ty: i64) -> String {
     }
 }
 
-fn draw_link(svg: &mut Svg, erd: &Erd, placed: &Placed, sizes: &[(i64, i64)], l: &Link) {
+/// The entity indexes a link joins (enums are never an end).
+fn ends(erd: &Erd, l: &Link) -> Option<(usize, usize)> {
     let find = |n| {
         erd.entities
             .iter()
-            .position(|e| &e.name == n && e.kind != EntityKind::Enum)
+            .position(|e: &Entity| &e.name == n && e.kind != EntityKind::Enum)
     };
-    let (Some(f), Some(t)) = (find(&l.from), find(&l.to)) else {
-        return;
-    };
-    let rect = |i: usize| (placed.pos[i].0, placed.pos[i].1, sizes[i].0, sizes[i].1);
-    let fy = anchor_y(&erd.entities[f], placed.pos[f].1, l.from_columns.first());
-    let ty = anchor_y(&erd.entities[t], placed.pos[t].1, l.to_columns.first());
-    let (class, marker, tip) = match l.kind {
+    Some((find(&l.from)?, find(&l.to)?))
+}
+
+fn edge_ends(erd: &Erd, placed: &Placed, l: &Link) -> Option<EdgeEnds> {
+    let (f, t) = ends(erd, l)?;
+    Some(EdgeEnds {
+        from: f,
+        from_y: anchor_y(&erd.entities[f], placed.pos[f].1, l.from_columns.first()),
+        to: t,
+        to_y: anchor_y(&erd.entities[t], placed.pos[t].1, l.to_columns.first()),
+    })
+}
+
+/// A link's class, arrow marker and tooltip.
+fn link_style(l: &Link) -> (&'static str, &'static str, String) {
+    match l.kind {
         LinkKind::ForeignKey { optional, .. } => (
             "fk",
             "arrow",
@@ -203,30 +214,65 @@ fn draw_link(svg: &mut Svg, erd: &Erd, placed: &Placed, sizes: &[(i64, i64)], l:
                 l.from.schema, l.from.name, l.to.schema, l.to.name
             ),
         ),
-    };
-    svg.raw(&format!(
-        "<path d=\"{}\" class=\"{class}\" marker-end=\"url(#{marker})\"><title>{}</title></path>\n",
-        link_path(rect(f), fy, rect(t), ty),
-        escape(&tip)
-    ));
+    }
+}
+
+/// Every link's path: routed around the boxes where a corridor exists, else a curve.
+fn link_paths(erd: &Erd, placed: &Placed, sizes: &[(i64, i64)]) -> Vec<Option<String>> {
+    let ends: Vec<Option<EdgeEnds>> = erd
+        .links
+        .iter()
+        .map(|l| edge_ends(erd, placed, l))
+        .collect();
+    let routable: Vec<EdgeEnds> = ends.iter().flatten().copied().collect();
+    let mut routed = route(placed, sizes, &routable).into_iter();
+    let rect = |i: usize| (placed.pos[i].0, placed.pos[i].1, sizes[i].0, sizes[i].1);
+    ends.iter()
+        .map(|e| {
+            let e = e.as_ref()?;
+            Some(match routed.next().flatten() {
+                Some(points) => path(&points),
+                None => link_path(rect(e.from), e.from_y, rect(e.to), e.to_y),
+            })
+        })
+        .collect()
+}
+
+/// Each box's size and where everything went.
+fn placement(erd: &Erd) -> (Vec<(i64, i64)>, Placed) {
+    let sizes: Vec<(i64, i64)> = erd.entities.iter().map(size).collect();
+    let members: Vec<Vec<usize>> = erd.clusters().into_iter().map(|(_, m)| m).collect();
+    let edges: Vec<(usize, usize)> = erd.links.iter().filter_map(|l| ends(erd, l)).collect();
+    let placed = place(&sizes, &members, &edges, TITLE_H);
+    (sizes, placed)
+}
+
+/// The boxes of a diagram and the route of each link between two boxes (`None`: drawn as a
+/// curve), for tests of the routing.
+#[cfg(test)]
+pub(super) fn routes(erd: &Erd) -> (Vec<Rect>, Vec<Option<super::route::Polyline>>) {
+    let (sizes, placed) = placement(erd);
+    let rects = (0..sizes.len())
+        .map(|i| (placed.pos[i].0, placed.pos[i].1, sizes[i].0, sizes[i].1))
+        .collect();
+    let ends: Vec<Option<EdgeEnds>> = erd
+        .links
+        .iter()
+        .map(|l| edge_ends(erd, &placed, l))
+        .collect();
+    let routable: Vec<EdgeEnds> = ends.iter().flatten().copied().collect();
+    let mut routed = route(&placed, &sizes, &routable).into_iter();
+    let per_link = ends
+        .iter()
+        .map(|e| e.as_ref().and_then(|_| routed.next().flatten()))
+        .collect();
+    (rects, per_link)
 }
 
 /// The diagram as SVG.
 pub fn erd_svg(erd: &Erd) -> String {
-    let sizes: Vec<(i64, i64)> = erd.entities.iter().map(size).collect();
     let clusters = erd.clusters();
-    let members: Vec<Vec<usize>> = clusters.iter().map(|(_, m)| m.clone()).collect();
-    let index = |n| {
-        erd.entities
-            .iter()
-            .position(|e: &Entity| &e.name == n && e.kind != EntityKind::Enum)
-    };
-    let edges: Vec<(usize, usize)> = erd
-        .links
-        .iter()
-        .filter_map(|l| Some((index(&l.from)?, index(&l.to)?)))
-        .collect();
-    let placed = place(&sizes, &members, &edges, TITLE_H);
+    let (sizes, placed) = placement(erd);
     let width = placed.width.max(text_width(&erd.title) + 24);
     let mut svg = Svg::new(width, placed.height);
     svg.raw(DEFS);
@@ -235,8 +281,13 @@ pub fn erd_svg(erd: &Erd) -> String {
         svg.rect(*x, *y, *w, *h, "cluster");
         svg.text(x + 10, y + LABEL_H - 4, "cluster-label", schema);
     }
-    for l in &erd.links {
-        draw_link(&mut svg, erd, &placed, &sizes, l);
+    for (l, d) in erd.links.iter().zip(link_paths(erd, &placed, &sizes)) {
+        let Some(d) = d else { continue };
+        let (class, marker, tip) = link_style(l);
+        svg.raw(&format!(
+            "<path d=\"{d}\" class=\"{class}\" marker-end=\"url(#{marker})\"><title>{}</title></path>\n",
+            escape(&tip)
+        ));
     }
     for (i, e) in erd.entities.iter().enumerate() {
         draw_entity(&mut svg, e, placed.pos[i], sizes[i]);

@@ -218,6 +218,7 @@ fn small_schema_svg() {
         erd_svg(&erd_model(&small(), &options())),
         "same schema, same bytes"
     );
+    no_route_crosses_a_box(&erd);
     insta::assert_snapshot!("small_svg", svg);
     let html = erd_html(&erd);
     assert!(html.contains(&svg) && html.contains("id=\"search\""));
@@ -271,12 +272,47 @@ fn seventy_tables() {
     let svg = erd_svg(&erd);
     // Every box is drawn, none overlapping another.
     assert_eq!(svg.matches("class=\"entity\"").count(), 70);
+    no_route_crosses_a_box(&erd);
     insta::assert_snapshot!("seventy_mermaid", erd_mermaid(&erd));
     insta::assert_snapshot!("seventy_svg", svg);
 }
 
+/// Every link between two different boxes is routed (none falls back to a curve), each route
+/// is axis-parallel, and no segment of any route enters the inside of any box; a route starts
+/// and ends on the sides of its own boxes.
+fn no_route_crosses_a_box(erd: &Erd) {
+    let (rects, routes) = super::svg::routes(erd);
+    let mut routed = 0;
+    for (l, points) in erd.links.iter().zip(&routes) {
+        if l.from == l.to {
+            continue;
+        }
+        let points = points
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} not routed", l.name));
+        routed += 1;
+        for w in points.windows(2) {
+            let ((x0, y0), (x1, y1)) = (w[0], w[1]);
+            assert!(x0 == x1 || y0 == y1, "{}: diagonal {:?}", l.name, w);
+            let (lx, hx, ly, hy) = (x0.min(x1), x0.max(x1), y0.min(y1), y0.max(y1));
+            for (i, (x, y, bw, bh)) in rects.iter().enumerate() {
+                let inside = lx < x + bw && hx > *x && ly < y + bh && hy > *y;
+                assert!(
+                    !inside,
+                    "{}: segment {:?} crosses box {} at {:?}",
+                    l.name,
+                    w,
+                    erd.entities[i].name.name,
+                    (x, y, bw, bh)
+                );
+            }
+        }
+    }
+    assert!(routed > 0);
+}
+
 #[test]
-fn five_hundred_tables_in_well_under_a_second() {
+fn five_hundred_tables_fit_one_picture() {
     let mut s = Schema::default();
     for k in 0..8 {
         for (name, t) in seventy().tables {
@@ -291,12 +327,11 @@ fn five_hundred_tables_in_well_under_a_second() {
         }
     }
     assert_eq!(s.tables.len(), 560);
-    let started = std::time::Instant::now();
+    // Speed is measured in bench/pictures.sh (release build), not in a test.
     let erd = erd_model(&s, &ErdOptions::default());
     let (svg, dot, mermaid) = (erd_svg(&erd), erd_dot(&erd), erd_mermaid(&erd));
-    let took = started.elapsed();
-    assert!(took.as_millis() < 1000, "{took:?}");
     assert!(svg.len() > dot.len() && dot.len() > mermaid.len());
+    no_route_crosses_a_box(&erd);
     // A chain of 500 references wraps into bands instead of one very wide row.
     let size = |attr: &str| -> i64 {
         let rest = svg.split(&format!(" {attr}=\"")).nth(1).expect("attribute");
