@@ -1649,6 +1649,7 @@ fn columns(
             ),
         );
     }
+    let retyped = retyped_columns(old, new);
     for n in &new.columns {
         let o = old.columns.iter().find(|o| o.name == n.name);
         column_settings(d, name, o, n);
@@ -1658,9 +1659,39 @@ fn columns(
         if inheritance.dropped_by_parent.contains(&n.name) {
             continue;
         }
+        // PostgreSQL will not change the type or collation of a column a generated column is
+        // computed from: that generated column is dropped and added again around the change.
+        let regenerate = n.generated.as_deref().is_some_and(|expr| {
+            retyped
+                .iter()
+                .any(|c| *c != n.name && cascade::mentions_ident(expr, c))
+        });
+        let unchanged;
+        let o = if regenerate && o.generated == n.generated {
+            unchanged = Column {
+                generated: None,
+                ..o.clone()
+            };
+            &unchanged
+        } else {
+            o
+        };
         alter_column(d, name, o, n, inherited(&n.name), parent)?;
     }
     Ok(())
+}
+
+/// The columns of a table whose type or collation changes.
+fn retyped_columns<'a>(old: &'a Table, new: &Table) -> Vec<&'a str> {
+    old.columns
+        .iter()
+        .filter(|c| {
+            new.columns.iter().any(|n| {
+                n.name == c.name && (n.data_type != c.data_type || n.collation != c.collation)
+            })
+        })
+        .map(|c| c.name.as_str())
+        .collect()
 }
 
 /// A column's storage, statistics target, compression, options and privileges: set when it is
