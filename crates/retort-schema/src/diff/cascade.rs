@@ -10,7 +10,8 @@
 use std::collections::BTreeSet;
 
 use super::DiffError;
-use crate::schema::{ConstraintKind, Dependent, QualName, Schema, Table};
+use crate::schema::{CatalogObject, ConstraintKind, Dependent, QualName, Schema, Table};
+use crate::sql::quote_ident_unless_plain;
 
 /// Objects (of both sides, by name) that are dropped and made again.
 #[derive(Debug, Default)]
@@ -67,6 +68,38 @@ fn columns_change(old: &Table, new: &Table) -> bool {
             None => true,
             Some(n) => n.data_type != c.data_type || n.collation != c.collation,
         })
+}
+
+/// Whether a publication's column list or row filter names a column whose type or collation
+/// changes: PostgreSQL refuses the change while the publication depends on the column, so the
+/// publication is dropped and made again around it.
+fn publication_names_retyped(o: &CatalogObject, from: &Schema, to: &Schema) -> bool {
+    if o.kind != "publication" {
+        return false;
+    }
+    let tables = o.definition.lines().filter_map(|l| {
+        let rest = l.split_once(" ADD TABLE ONLY ")?.1;
+        let cut = rest.find([' ', ';']).unwrap_or(rest.len());
+        Some((&rest[..cut], &rest[cut..]))
+    });
+    tables.into_iter().any(|(table, tail)| {
+        from.tables.iter().any(|(tn, old)| {
+            let shown = format!(
+                "{}.{}",
+                quote_ident_unless_plain(&tn.schema),
+                quote_ident_unless_plain(&tn.name)
+            );
+            shown == table
+                && to.tables.get(tn).is_some_and(|new| {
+                    old.columns.iter().any(|c| {
+                        new.columns.iter().any(|n| {
+                            n.name == c.name
+                                && (n.data_type != c.data_type || n.collation != c.collation)
+                        }) && mentions_ident(tail, &c.name)
+                    })
+                })
+        })
+    })
 }
 
 /// Whether table `name` (of both sides) has a primary key that is dropped or made again.
@@ -264,6 +297,11 @@ impl Cascade {
                 .get(name)
                 .is_some_and(|old| old.definition != new.definition)
             {
+                c.objects.insert(name.clone());
+            }
+        }
+        for (name, old) in &from.objects {
+            if to.objects.contains_key(name) && publication_names_retyped(old, from, to) {
                 c.objects.insert(name.clone());
             }
         }
