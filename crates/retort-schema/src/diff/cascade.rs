@@ -70,6 +70,20 @@ fn columns_change(old: &Table, new: &Table) -> bool {
         })
 }
 
+/// How an index definition names an operator class or collation (`s.name`, quoted where
+/// PostgreSQL would), from its catalog object key; `None` for other kinds.
+fn index_visible_name(key: &QualName) -> Option<String> {
+    let bare = ["operator class ", "collation "]
+        .iter()
+        .find_map(|k| key.name.strip_prefix(k))?;
+    let bare = bare.split(" using ").next().unwrap_or(bare);
+    Some(format!(
+        "{}.{}",
+        quote_ident_unless_plain(&key.schema),
+        quote_ident_unless_plain(bare)
+    ))
+}
+
 /// Whether a publication's column list or row filter names a column whose type or collation
 /// changes: PostgreSQL refuses the change while the publication depends on the column, so the
 /// publication is dropped and made again around it.
@@ -383,7 +397,12 @@ impl Cascade {
         c.set_gone_names(from, to);
         for name in &c.objects {
             let users = from.objects.get(name).map(|o| &o.used_by);
-            if let Some(used) = users.into_iter().flatten().find(|d| Self::keeps(d, to)) {
+            let remade = |d: &&Dependent| c.index_remade(from, d);
+            if let Some(used) = users
+                .into_iter()
+                .flatten()
+                .find(|d| Self::keeps(d, to) && !remade(d))
+            {
                 return Err(DiffError::Unsupported {
                     what: format!(
                         "changing {}, which {} uses (drop and make it again by hand)",
@@ -449,9 +468,31 @@ impl Cascade {
         {
             names.push(n.to_string());
         }
+        // Operator classes and collations that are dropped or made again, as index
+        // definitions name them.
+        for key in from.objects.keys() {
+            if self.objects.contains(key) || !to.objects.contains_key(key) {
+                names.extend(index_visible_name(key));
+            }
+        }
         names.sort();
         names.dedup();
         self.gone_names = names;
+    }
+
+    /// Whether a dependent is an index the diff makes again anyway (its definition names
+    /// something dropped or made again), so it does not block the change.
+    fn index_remade(&self, from: &Schema, d: &Dependent) -> bool {
+        let (Some(index), Some(rel)) = (d.what.strip_prefix("index "), &d.relation) else {
+            return false;
+        };
+        // PostgreSQL describes it qualified (`index s.name`) where the schema is not searched.
+        let schema = format!("{}.", rel.schema);
+        let index = index.strip_prefix(&schema).unwrap_or(index);
+        from.tables
+            .get(rel)
+            .and_then(|t| t.indexes.get(index))
+            .is_some_and(|i| self.mentions_gone(&i.definition))
     }
 
     /// Whether an expression names a function, type or sequence that is dropped or replaced.
