@@ -11,12 +11,12 @@ use uuid::Uuid;
 
 use super::auth::limiter::LoginLimiter;
 use super::auth::password::{self, Password};
-use super::auth::{token, Principal};
+use super::auth::token;
 use super::error::ErrorBody;
 use super::handlers::TenantWithSubscription;
 use super::tx::{
     audited, current_tenant, in_tenant, required, Audited, Caller, Created, Event, Insert, Reply,
-    LIST_LIMIT,
+    Scope, LIST_LIMIT,
 };
 use super::{ApiError, AppState, Json, RequestMeta};
 use crate::models::{ApiToken, EventType, Subscription, Tenant, TokenKind, User, UserRole};
@@ -207,9 +207,7 @@ pub async fn signup(
             admin,
         };
         let [a, b, c] = events;
-        Ok(Audited::new((StatusCode::CREATED, axum::Json(reply)), a)
-            .and(b)
-            .and(c))
+        Ok(Audited::created(reply, a).and(b).and(c))
     })
     .await
 }
@@ -363,27 +361,25 @@ fn login_event(action: &'static str, user_id: Uuid, description: &str) -> Event 
     responses((status = 204, description = "the credential is revoked"), (status = 401, description = "no valid credential", body = ErrorBody)),
     security(("bearer" = ["admin", "member", "engineer"]))
 )]
-pub async fn logout(
-    State(state): State<AppState>,
-    principal: Principal,
-    meta: RequestMeta,
-) -> Result<StatusCode, ApiError> {
-    audited(&state, &Caller::of(&principal, &meta), async |tx| {
-        tx.execute(
-            "UPDATE api_tokens SET revoked_at = now() WHERE id = $1",
-            &[&principal.token_id],
-        )
-        .await?;
-        let event = Event {
-            event_type: EventType::UserAuth,
-            action: "logout",
-            resource_type: ApiToken::TABLE,
-            resource_id: principal.token_id,
-            description: "logged out: credential revoked".into(),
-        };
-        Ok(Audited::new(StatusCode::NO_CONTENT, event))
-    })
-    .await
+pub async fn logout(scope: Scope) -> Result<StatusCode, ApiError> {
+    let token_id = scope.principal.token_id;
+    scope
+        .write(async |tx| {
+            tx.execute(
+                "UPDATE api_tokens SET revoked_at = now() WHERE id = $1",
+                &[&token_id],
+            )
+            .await?;
+            let event = Event {
+                event_type: EventType::UserAuth,
+                action: "logout",
+                resource_type: ApiToken::TABLE,
+                resource_id: token_id,
+                description: "logged out: credential revoked".into(),
+            };
+            Ok(Audited::new(StatusCode::NO_CONTENT, event))
+        })
+        .await
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -410,32 +406,31 @@ pub struct Me {
     responses((status = 200, body = Me), (status = 401, description = "no valid credential", body = ErrorBody)),
     security(("bearer" = ["admin", "member", "engineer"]))
 )]
-pub async fn me(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> Result<Reply<Me>, ApiError> {
-    in_tenant(&state, principal.tenant_id, async |tx| {
-        let tenant = current_tenant(tx).await?;
-        let user = match principal.user_id {
-            Some(id) => tx
-                .query_opt("SELECT * FROM users WHERE id = $1", &[&id])
-                .await?
-                .map(|r| User::from_row(&r))
-                .transpose()?,
-            None => None,
-        };
-        Ok(axum::Json(Me {
-            tenant,
-            user,
-            role: principal.role,
-            credential: Credential {
-                id: principal.token_id,
-                kind: principal.kind,
-                expires_at: principal.expires_at,
-            },
-        }))
-    })
-    .await
+pub async fn me(scope: Scope) -> Result<Reply<Me>, ApiError> {
+    let principal = &scope.principal;
+    scope
+        .read(async |tx| {
+            let tenant = current_tenant(tx).await?;
+            let user = match principal.user_id {
+                Some(id) => tx
+                    .query_opt("SELECT * FROM users WHERE id = $1", &[&id])
+                    .await?
+                    .map(|r| User::from_row(&r))
+                    .transpose()?,
+                None => None,
+            };
+            Ok(axum::Json(Me {
+                tenant,
+                user,
+                role: principal.role,
+                credential: Credential {
+                    id: principal.token_id,
+                    kind: principal.kind,
+                    expires_at: principal.expires_at,
+                },
+            }))
+        })
+        .await
 }
 
 /// `POST /tenants/{id}/users` (admin): another user of the tenant, `member` unless a role is
@@ -450,28 +445,27 @@ pub async fn me(
     security(("bearer" = ["admin"]))
 )]
 pub async fn create_user(
-    State(state): State<AppState>,
-    principal: Principal,
-    meta: RequestMeta,
+    scope: Scope,
     Json(body): Json<NewUser>,
 ) -> Result<Created<User>, ApiError> {
     email(&body.email)?;
     body.password.check_policy()?;
     let hash = password::hash(body.password.clone()).await?;
     let role = body.role.unwrap_or(UserRole::Member);
-    let ids = (principal.tenant_id, Uuid::new_v4());
-    audited(&state, &Caller::of(&principal, &meta), async |tx| {
-        let user = insert_user(tx, ids, &body, role, &hash).await?;
-        let event = Event {
-            event_type: EventType::UserAuth,
-            action: "user.create",
-            resource_type: User::TABLE,
-            resource_id: user.id,
-            description: format!("added {} as {role:?}", user.email).to_lowercase(),
-        };
-        Ok(Audited::new((StatusCode::CREATED, axum::Json(user)), event))
-    })
-    .await
+    let ids = (scope.tenant_id(), Uuid::new_v4());
+    scope
+        .write(async |tx| {
+            let user = insert_user(tx, ids, &body, role, &hash).await?;
+            let event = Event {
+                event_type: EventType::UserAuth,
+                action: "user.create",
+                resource_type: User::TABLE,
+                resource_id: user.id,
+                description: format!("added {} as {role:?}", user.email).to_lowercase(),
+            };
+            Ok(Audited::created(user, event))
+        })
+        .await
 }
 
 /// `GET /tenants/{id}/users` (admin): the tenant's users, oldest first.
@@ -483,19 +477,7 @@ pub async fn create_user(
     responses((status = 200, body = Vec<User>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
     security(("bearer" = ["admin"]))
 )]
-pub async fn list_users(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> Result<Reply<Vec<User>>, ApiError> {
-    in_tenant(&state, principal.tenant_id, async |tx| {
-        let rows = tx
-            .query(
-                "SELECT * FROM users ORDER BY created_at, id LIMIT $1",
-                &[&LIST_LIMIT],
-            )
-            .await?;
-        let users = rows.iter().map(User::from_row).collect::<Result<_, _>>()?;
-        Ok(axum::Json(users))
-    })
-    .await
+pub async fn list_users(scope: Scope) -> Result<Reply<Vec<User>>, ApiError> {
+    let sql = "SELECT * FROM users ORDER BY created_at, id LIMIT $1";
+    scope.list(sql, &[&LIST_LIMIT], User::from_row).await
 }
