@@ -380,6 +380,7 @@ pub const TABLES: &[&str] = &[
     Document::TABLE,
     AuditEvent::TABLE,
     ApiToken::TABLE,
+    LoginFailure::TABLE,
 ];
 
 /// `tenants`: a customer organisation. Row-level security on `id`.
@@ -659,6 +660,22 @@ pub struct ApiToken {
     pub updated_at: Timestamp,
 }
 
+/// `login_failures`: failed logins in the current window of each key (`account:<e-mail>` or
+/// `address:<ip>`), shared by every instance of the service so that the login rate limits hold
+/// across replicas (revision 8e3b6f1a2d47; see `api/auth/limiter.rs`). Not a tenant's data: no
+/// `tenant_id`, no row-level security, no grant to `builtenv_app` (login writes it as the
+/// connection's own role, before any tenant is known). A row whose window has ended counts from
+/// zero again; such rows are deleted by the next failure (`window_start` is indexed for that).
+#[derive(Debug, Clone, PartialEq, retort::Table)]
+#[retort(table = "login_failures", from_row, index = "window_start")]
+pub struct LoginFailure {
+    #[retort(primary_key)]
+    pub key: String,
+    #[retort(default = "now()")]
+    pub window_start: Timestamp,
+    pub failures: i64,
+}
+
 /// The body of `builtenv_set_updated_at()`: updated_at is kept by the database, whoever writes
 /// the row.
 const SET_UPDATED_AT: &str = "\nBEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND\n";
@@ -740,6 +757,7 @@ pub fn schema() -> Schema {
     let b = touched::<Document>(b, READ_WRITE);
     let b = b.model_with::<AuditEvent>(|t| secured(t, "tenant_id", &["SELECT", "INSERT"]));
     touched::<ApiToken>(b, &["SELECT", "INSERT", "UPDATE"])
+        .model::<LoginFailure>()
         .build()
         .expect("the models declare a valid schema (tested by models::tests)")
 }

@@ -447,3 +447,102 @@ async fn login_logout_tokens_roles_limits_and_no_secret_in_the_logs() {
         );
     }
 }
+
+/// One wrong-password login at `addr`: the status.
+async fn wrong_login(addr: &str, email: &str) -> u16 {
+    let body = json!({"email": email, "password": "wrong password!"}).to_string();
+    let r = raw(addr, "POST", "/login", &[], Some(&body))
+        .await
+        .expect("login");
+    assert!(matches!(r.status, 401 | 429), "{}", r.json);
+    r.status
+}
+
+/// The login limits hold across instances: two `builtenv serve` on one database, a brute force
+/// alternating between them, gets 429 at the same total count as one instance (5 per account,
+/// 20 per address, counted in `login_failures`); a success on one clears the account for both;
+/// each failure of a known account is still an audit event; ended windows are swept; no
+/// password or token in either instance's logs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_limits_are_shared_by_two_instances() {
+    let db = retort_test_support::fresh_database().await;
+    support::migrate_to_head(&db.url).await;
+    let mut servers = [
+        Server::spawn(&db.url, &["serve"]),
+        Server::spawn(&db.url, &["serve"]),
+    ];
+    let mut addrs = Vec::new();
+    for server in &mut servers {
+        server.wait_ready().await;
+        addrs.push(server.addr().await);
+    }
+    let a = sign_up(&addrs[0], "alpha").await;
+    let owner = db.connect().await;
+    // A window that ended an hour ago: swept by the next failure.
+    owner
+        .batch_execute(
+            "INSERT INTO login_failures (key, window_start, failures) \
+             VALUES ('account:old@x.test', now() - interval '1 hour', 3)",
+        )
+        .await
+        .expect("old window");
+
+    // Two failures on one instance, a success on the other: the account starts afresh.
+    assert_eq!(wrong_login(&addrs[0], &a.email).await, 401);
+    assert_eq!(wrong_login(&addrs[1], &a.email).await, 401);
+    let token = login(&addrs[1], &a.email, &a.password).await;
+    let count = |key: String| {
+        let owner = &owner;
+        async move {
+            owner
+                .query_opt(
+                    "SELECT failures FROM login_failures WHERE key = $1",
+                    &[&key],
+                )
+                .await
+                .expect("count")
+                .map(|r| r.get::<_, i64>(0))
+        }
+    };
+    assert_eq!(count(format!("account:{}", a.email)).await, None);
+    assert_eq!(count("account:old@x.test".into()).await, None, "swept");
+
+    // Alternating: 5 failures in all, then 429 on both, however they were spread.
+    for n in 0..5 {
+        assert_eq!(
+            wrong_login(&addrs[n % 2], &a.email).await,
+            401,
+            "attempt {n}"
+        );
+    }
+    assert_eq!(wrong_login(&addrs[1], &a.email).await, 429);
+    assert_eq!(wrong_login(&addrs[0], &a.email).await, 429);
+    assert_eq!(count(format!("account:{}", a.email)).await, Some(5));
+    // Per address: 20 failures from 127.0.0.1 in all (7 so far), whatever the account.
+    for n in 0..13 {
+        let other = format!("nobody{n}@x.test");
+        assert_eq!(wrong_login(&addrs[n % 2], &other).await, 401, "attempt {n}");
+    }
+    assert_eq!(wrong_login(&addrs[1], "someone@x.test").await, 429);
+    assert_eq!(wrong_login(&addrs[0], "someone@x.test").await, 429);
+    assert_eq!(count("address:127.0.0.1".into()).await, Some(20));
+
+    // Each failure of the known account is an audit event, whichever instance saw it.
+    let failed: i64 = owner
+        .query_one(
+            "SELECT count(*) FROM audit_events WHERE action = 'login.failed' AND status = 'failure'",
+            &[],
+        )
+        .await
+        .expect("events")
+        .get(0);
+    assert_eq!(failed, 7);
+    let secrets = [&a.password, &a.token, &token];
+    for server in &servers {
+        let logs = server.stderr();
+        assert!(logs.contains("login failed: wrong password"), "{logs}");
+        for secret in secrets {
+            assert!(!logs.contains(secret.as_str()), "{secret} in the logs");
+        }
+    }
+}

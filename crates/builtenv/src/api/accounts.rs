@@ -9,7 +9,6 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::auth::limiter::LoginLimiter;
 use super::auth::password::{self, Password};
 use super::auth::token;
 use super::error::ErrorBody;
@@ -256,22 +255,42 @@ async fn find_account(state: &AppState, email: &str) -> Result<Option<Account>, 
     }))
 }
 
-fn limited(limiter: &LoginLimiter, email: &str, meta: &RequestMeta) -> Result<(), ApiError> {
-    limiter.check(email, meta.ip).map_err(|retry_after| {
-        tracing::warn!(%email, ip = ?meta.ip, "login refused: too many failed attempts");
-        ApiError::TooManyRequests {
-            message: format!(
-                "too many failed logins for this account or address; retry in {retry_after} s"
-            ),
-            retry_after,
-        }
-    })
+/// 429 when the account or the address has used up its failures
+/// ([`LoginLimiter`](super::auth::limiter::LoginLimiter), shared by every instance).
+async fn limited(state: &AppState, email: &str, meta: &RequestMeta) -> Result<(), ApiError> {
+    let client = state.pool().get().await?;
+    state
+        .limiter()
+        .check(&client, email, meta.ip)
+        .await?
+        .map_err(|retry_after| {
+            tracing::warn!(%email, ip = ?meta.ip, "login refused: too many failed attempts");
+            ApiError::TooManyRequests {
+                message: format!(
+                    "too many failed logins for this account or address; retry in {retry_after} s"
+                ),
+                retry_after,
+            }
+        })
+}
+
+/// Counts a failed login against the account and the address, and says why it failed.
+async fn count_failure(
+    state: &AppState,
+    email: &str,
+    meta: &RequestMeta,
+    why: &str,
+) -> Result<(), ApiError> {
+    let client = state.pool().get().await?;
+    let failures = state.limiter().failed(&client, email, meta.ip).await?;
+    tracing::info!(%email, ip = ?meta.ip, failures, "login failed: {why}");
+    Ok(())
 }
 
 /// `POST /login`: e-mail and password for a session token (valid [`SESSION_HOURS`] hours).
-/// Failures are counted per account and address ([`LoginLimiter`]: 429 past the limit, before
-/// any password is checked); a wrong password and an unknown e-mail get the same 401 after the
-/// same work.
+/// Failures are counted per account and address, across every instance of the service (429
+/// past the limit, before any password is checked); a wrong password and an unknown e-mail get
+/// the same 401 after the same work.
 #[utoipa::path(
     post,
     path = "/login",
@@ -285,19 +304,17 @@ pub async fn login(
     Json(body): Json<Login>,
 ) -> Result<Reply<LoggedIn>, ApiError> {
     let address = email(&body.email)?;
-    limited(state.limiter(), &address, &meta)?;
+    limited(&state, &address, &meta).await?;
     let account = find_account(&state, &address).await?;
     let stored = account.as_ref().map(|a| a.hash.clone());
     let ok = password::verify(body.password, stored).await;
     let Some(account) = account else {
-        state.limiter().failed(&address, meta.ip);
-        tracing::info!(email = %address, ip = ?meta.ip, "login failed: no such account");
+        count_failure(&state, &address, &meta, "no such account").await?;
         return Err(wrong_password());
     };
     let caller = Caller::user(account.tenant_id, account.user_id, &meta);
     if !ok {
-        state.limiter().failed(&address, meta.ip);
-        tracing::info!(email = %address, ip = ?meta.ip, "login failed: wrong password");
+        count_failure(&state, &address, &meta, "wrong password").await?;
         in_tenant(&state, account.tenant_id, async |tx| {
             let event = login_event("login.failed", account.user_id, "wrong password");
             Ok(event.record(tx, &caller, "failure").await?)
@@ -305,7 +322,10 @@ pub async fn login(
         .await?;
         return Err(wrong_password());
     }
-    state.limiter().succeeded(&address);
+    {
+        let client = state.pool().get().await?;
+        state.limiter().succeeded(&client, &address).await?;
+    }
     let new = token::generate();
     let expires_at = hours_from_now(SESSION_HOURS)?;
     audited(&state, &caller, async |tx| {

@@ -1,13 +1,20 @@
 //! Login attempts limited per account (the e-mail given, whether it exists or not) and per
 //! client address: after `max` failures within `window`, further attempts are refused (429 with
 //! Retry-After) until the window that began with the first failure ends. A successful login
-//! clears its account's count (not its address's). Counts live in this process: with several
-//! instances behind a balancer the limit applies per instance.
+//! clears its account's count (not its address's).
+//!
+//! The counts are rows of `login_failures` (one per key, `account:<e-mail>` or
+//! `address:<ip>`), so every instance of the service behind a balancer shares them: two
+//! replicas together allow what one allows. A failure is counted by one atomic statement
+//! (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, which starts a new window when the old one
+//! has ended), timed by the database's clock, not the instances'. Rows of ended windows are
+//! deleted by the next failure. These statements run as the connection's own role, outside
+//! row-level security: no tenant is known at login.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio_postgres::Client;
 
 /// A limit: this many failures per window.
 #[derive(Debug, Clone, Copy)]
@@ -27,20 +34,28 @@ pub const PER_ADDRESS: Limit = Limit {
     window: Duration::from_secs(15 * 60),
 };
 
-/// Entries kept at most before old windows are swept.
-const SWEEP_AT: usize = 10_000;
+/// Counts one failure of `key` (a new window when its last one has ended); gives the count.
+const COUNT_FAILURE: &str = "\
+    INSERT INTO login_failures AS f (key, failures) VALUES ($1, 1) \
+    ON CONFLICT (key) DO UPDATE SET \
+      window_start = CASE WHEN f.window_start > now() - make_interval(secs => $2) \
+                     THEN f.window_start ELSE now() END, \
+      failures = CASE WHEN f.window_start > now() - make_interval(secs => $2) \
+                 THEN f.failures + 1 ELSE 1 END \
+    RETURNING failures";
 
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    started: Instant,
-    failures: u32,
-}
+/// Deletes the rows whose window ended more than `$1` seconds ago.
+const SWEEP: &str =
+    "DELETE FROM login_failures WHERE window_start <= now() - make_interval(secs => $1)";
+
+/// The keys' counts and how many seconds ago their windows began.
+const READ: &str = "SELECT key, failures, EXTRACT(EPOCH FROM now() - window_start)::float8 \
+                    FROM login_failures WHERE key = ANY($1)";
 
 #[derive(Debug)]
 pub struct LoginLimiter {
     account: Limit,
     address: Limit,
-    counts: Mutex<HashMap<String, Window>>,
 }
 
 impl Default for LoginLimiter {
@@ -49,66 +64,86 @@ impl Default for LoginLimiter {
     }
 }
 
+fn account_key(email: &str) -> String {
+    format!("account:{email}")
+}
+
+/// Seconds to wait, when `failures` counted `elapsed` seconds into a window of `limit` have
+/// used it up.
+fn wait(limit: Limit, failures: i64, elapsed: f64) -> Option<u64> {
+    let left = limit.window.as_secs_f64() - elapsed;
+    (failures >= i64::from(limit.max) && left > 0.0).then(|| (left.ceil() as u64).max(1))
+}
+
 impl LoginLimiter {
     pub fn new(account: Limit, address: Limit) -> Self {
-        Self {
-            account,
-            address,
-            counts: Mutex::new(HashMap::new()),
-        }
+        Self { account, address }
     }
 
     fn keys(&self, email: &str, ip: Option<IpAddr>) -> Vec<(String, Limit)> {
-        let mut keys = vec![(format!("account:{email}"), self.account)];
+        let mut keys = vec![(account_key(email), self.account)];
         if let Some(ip) = ip {
             keys.push((format!("address:{ip}"), self.address));
         }
         keys
     }
 
-    /// `Err(seconds to wait)` when the account or the address has used up its failures.
-    pub fn check(&self, email: &str, ip: Option<IpAddr>) -> Result<(), u64> {
-        let now = Instant::now();
-        let counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        let wait = self
-            .keys(email, ip)
-            .into_iter()
-            .filter_map(|(key, limit)| {
-                let w = counts.get(&key)?;
-                let ends = w.started + limit.window;
-                (w.failures >= limit.max && ends > now).then(|| (ends - now).as_secs().max(1))
+    /// `Ok(Err(seconds to wait))` when the account or the address has used up its failures.
+    pub async fn check(
+        &self,
+        client: &Client,
+        email: &str,
+        ip: Option<IpAddr>,
+    ) -> Result<Result<(), u64>, tokio_postgres::Error> {
+        let keys = self.keys(email, ip);
+        let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
+        let rows = client.query(READ, &[&names]).await?;
+        let longest = rows
+            .iter()
+            .filter_map(|row| {
+                let key: &str = row.get(0);
+                let (_, limit) = keys.iter().find(|(k, _)| k == key)?;
+                wait(*limit, row.get(1), row.get(2))
             })
             .max();
-        wait.map_or(Ok(()), Err)
+        Ok(longest.map_or(Ok(()), Err))
     }
 
-    /// Counts a failed attempt against the account and the address.
-    pub fn failed(&self, email: &str, ip: Option<IpAddr>) {
-        let now = Instant::now();
-        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        if counts.len() > SWEEP_AT {
-            let longest = self.account.window.max(self.address.window);
-            counts.retain(|_, w| w.started + longest > now);
-        }
+    /// Counts a failed attempt against the account and the address; gives the account's count
+    /// in its window. Deletes the rows of ended windows.
+    pub async fn failed(
+        &self,
+        client: &Client,
+        email: &str,
+        ip: Option<IpAddr>,
+    ) -> Result<i64, tokio_postgres::Error> {
+        let mut account_failures = 0;
         for (key, limit) in self.keys(email, ip) {
-            let w = counts.entry(key).or_insert(Window {
-                started: now,
-                failures: 0,
-            });
-            if w.started + limit.window <= now {
-                *w = Window {
-                    started: now,
-                    failures: 0,
-                };
+            let row = client
+                .query_one(COUNT_FAILURE, &[&key, &limit.window.as_secs_f64()])
+                .await?;
+            if key.starts_with("account:") {
+                account_failures = row.get(0);
             }
-            w.failures += 1;
         }
+        let longest = self.account.window.max(self.address.window);
+        client.execute(SWEEP, &[&longest.as_secs_f64()]).await?;
+        Ok(account_failures)
     }
 
     /// A successful login: the account starts afresh.
-    pub fn succeeded(&self, email: &str) {
-        let mut counts = self.counts.lock().unwrap_or_else(|e| e.into_inner());
-        counts.remove(&format!("account:{email}"));
+    pub async fn succeeded(
+        &self,
+        client: &Client,
+        email: &str,
+    ) -> Result<(), tokio_postgres::Error> {
+        client
+            .execute(
+                "DELETE FROM login_failures WHERE key = $1",
+                &[&account_key(email)],
+            )
+            .await?;
+        Ok(())
     }
 }
 
@@ -117,26 +152,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn failures_beyond_the_limit_are_refused_per_account_and_per_address() {
-        let limit = |max| Limit {
-            max,
+    fn a_window_is_used_up_at_max_failures_until_it_ends() {
+        let limit = Limit {
+            max: 2,
             window: Duration::from_secs(60),
         };
-        let l = LoginLimiter::new(limit(2), limit(3));
-        let ip: Option<IpAddr> = "10.0.0.1".parse().ok();
-        let other: Option<IpAddr> = "10.0.0.2".parse().ok();
-        l.failed("a@x", ip);
-        assert_eq!(l.check("a@x", ip), Ok(()));
-        l.failed("a@x", ip);
-        let wait = l.check("a@x", other).expect_err("account used up");
-        assert!((1..=60).contains(&wait), "{wait}");
-        // Another account from the same address: one failure left there.
-        assert_eq!(l.check("b@x", ip), Ok(()));
-        l.failed("b@x", ip);
-        assert!(l.check("c@x", ip).is_err(), "address used up");
-        assert_eq!(l.check("c@x", other), Ok(()));
-        l.succeeded("a@x");
-        assert!(l.check("a@x", ip).is_err(), "the address is still used up");
-        assert_eq!(l.check("a@x", other), Ok(()));
+        assert_eq!(wait(limit, 1, 0.0), None);
+        assert_eq!(wait(limit, 2, 0.5), Some(60));
+        assert_eq!(wait(limit, 3, 59.5), Some(1));
+        assert_eq!(wait(limit, 2, 60.0), None, "the window has ended");
     }
 }
