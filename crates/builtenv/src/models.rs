@@ -380,7 +380,7 @@ pub const TABLES: &[&str] = &[
     Document::TABLE,
     AuditEvent::TABLE,
     ApiToken::TABLE,
-    LoginFailure::TABLE,
+    RateLimit::TABLE,
 ];
 
 /// `tenants`: a customer organisation. Row-level security on `id`.
@@ -660,20 +660,21 @@ pub struct ApiToken {
     pub updated_at: Timestamp,
 }
 
-/// `login_failures`: failed logins in the current window of each key (`account:<e-mail>` or
-/// `address:<ip>`), shared by every instance of the service so that the login rate limits hold
-/// across replicas (revision 8e3b6f1a2d47; see `api/auth/limiter.rs`). Not a tenant's data: no
-/// `tenant_id`, no row-level security, no grant to `builtenv_app` (login writes it as the
-/// connection's own role, before any tenant is known). A row whose window has ended counts from
-/// zero again; such rows are deleted by the next failure (`window_start` is indexed for that).
+/// `rate_limits`: the hits of each key in its current window — failed logins
+/// (`account:<e-mail>`, `address:<ip>`) and sign-ups (`signup:<ip>`) — shared by every instance
+/// of the service so that the limits hold across replicas (revision 8e3b6f1a2d47; see
+/// `api/auth/limiter.rs`). Not a tenant's data: no `tenant_id`, no row-level security, no grant
+/// to `builtenv_app` (login and sign-up write it as the connection's own role, before any
+/// tenant is known). A row whose window has ended counts from zero again; such rows are deleted
+/// by the next count (`window_start` is indexed for that).
 #[derive(Debug, Clone, PartialEq, retort::Table)]
-#[retort(table = "login_failures", from_row, index = "window_start")]
-pub struct LoginFailure {
+#[retort(table = "rate_limits", from_row, index = "window_start")]
+pub struct RateLimit {
     #[retort(primary_key)]
     pub key: String,
     #[retort(default = "now()")]
     pub window_start: Timestamp,
-    pub failures: i64,
+    pub hits: i64,
 }
 
 /// The body of `builtenv_set_updated_at()`: updated_at is kept by the database, whoever writes
@@ -757,7 +758,7 @@ pub fn schema() -> Schema {
     let b = touched::<Document>(b, READ_WRITE);
     let b = b.model_with::<AuditEvent>(|t| secured(t, "tenant_id", &["SELECT", "INSERT"]));
     touched::<ApiToken>(b, &["SELECT", "INSERT", "UPDATE"])
-        .model::<LoginFailure>()
+        .model::<RateLimit>()
         .build()
         .expect("the models declare a valid schema (tested by models::tests)")
 }

@@ -460,16 +460,17 @@ async fn wrong_login(addr: &str, email: &str) -> u16 {
 
 /// The login limits hold across instances: two `builtenv serve` on one database, a brute force
 /// alternating between them, gets 429 at the same total count as one instance (5 per account,
-/// 20 per address, counted in `login_failures`); a success on one clears the account for both;
-/// each failure of a known account is still an audit event; ended windows are swept; no
-/// password or token in either instance's logs.
+/// 20 per address, counted in `rate_limits`); a success on one clears the account for both;
+/// each failure of a known account is still an audit event; ended windows are swept; sign-ups
+/// per address are limited across both too; no password or token in either instance's logs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn login_limits_are_shared_by_two_instances() {
+async fn rate_limits_are_shared_by_two_instances() {
     let db = retort_test_support::fresh_database().await;
     support::migrate_to_head(&db.url).await;
+    let env = [("SIGNUP_LIMIT_PER_HOUR", "3")];
     let mut servers = [
-        Server::spawn(&db.url, &["serve"]),
-        Server::spawn(&db.url, &["serve"]),
+        Server::spawn_with(&db.url, &["serve"], &env),
+        Server::spawn_with(&db.url, &["serve"], &env),
     ];
     let mut addrs = Vec::new();
     for server in &mut servers {
@@ -478,11 +479,41 @@ async fn login_limits_are_shared_by_two_instances() {
     }
     let a = sign_up(&addrs[0], "alpha").await;
     let owner = db.connect().await;
-    // A window that ended an hour ago: swept by the next failure.
+
+    // Sign-ups: 3 per address per hour over both instances (alpha was the first).
+    sign_up(&addrs[1], "bravo").await;
+    sign_up(&addrs[0], "charlie").await;
+    let delta = json!({"tenant": {"name": "D", "slug": "delta", "email": "d@d.test"},
+        "admin": {"email": "admin@delta.test", "password": "delta-correct-horse"}})
+    .to_string();
+    for addr in &addrs {
+        let r = raw(addr, "POST", "/signup", &[], Some(&delta))
+            .await
+            .expect("signup");
+        assert_eq!(
+            (r.status, &r.json["code"]),
+            (429, &json!("too_many_requests")),
+            "{}",
+            r.json
+        );
+        let wait: u64 = r
+            .header("retry-after")
+            .and_then(|s| s.parse().ok())
+            .expect("Retry-After");
+        assert!((1..=3600).contains(&wait), "{wait}");
+    }
+    let tenants: i64 = owner
+        .query_one("SELECT count(*) FROM tenants", &[])
+        .await
+        .expect("tenants")
+        .get(0);
+    assert_eq!(tenants, 3, "no tenant for a refused sign-up");
+
+    // A window that ended an hour ago (the longest is an hour): swept by the next failure.
     owner
         .batch_execute(
-            "INSERT INTO login_failures (key, window_start, failures) \
-             VALUES ('account:old@x.test', now() - interval '1 hour', 3)",
+            "INSERT INTO rate_limits (key, window_start, hits) \
+             VALUES ('account:old@x.test', now() - interval '2 hours', 3)",
         )
         .await
         .expect("old window");
@@ -495,10 +526,7 @@ async fn login_limits_are_shared_by_two_instances() {
         let owner = &owner;
         async move {
             owner
-                .query_opt(
-                    "SELECT failures FROM login_failures WHERE key = $1",
-                    &[&key],
-                )
+                .query_opt("SELECT hits FROM rate_limits WHERE key = $1", &[&key])
                 .await
                 .expect("count")
                 .map(|r| r.get::<_, i64>(0))
@@ -537,12 +565,18 @@ async fn login_limits_are_shared_by_two_instances() {
         .expect("events")
         .get(0);
     assert_eq!(failed, 7);
-    let secrets = [&a.password, &a.token, &token];
+
+    let secrets = [
+        a.password.as_str(),
+        a.token.as_str(),
+        token.as_str(),
+        "delta-correct-horse",
+    ];
     for server in &servers {
         let logs = server.stderr();
         assert!(logs.contains("login failed: wrong password"), "{logs}");
         for secret in secrets {
-            assert!(!logs.contains(secret.as_str()), "{secret} in the logs");
+            assert!(!logs.contains(secret), "{secret} in the logs");
         }
     }
 }

@@ -97,9 +97,7 @@ async fn migrate_commands() {
     assert!(
         lines[2].starts_with("pending ") && lines[2].ends_with(&format!("{auth} authentication"))
     );
-    assert!(
-        lines[3].starts_with("pending ") && lines[3].ends_with(&format!("{head} login failures"))
-    );
+    assert!(lines[3].starts_with("pending ") && lines[3].ends_with(&format!("{head} rate limits")));
     assert_eq!(
         lines[4],
         format!("1 applied, 3 pending; version rows: {base}")
@@ -114,7 +112,7 @@ async fn migrate_commands() {
         .contains(&format!("Running upgrade {auth}, authentication")));
     assert!(up
         .stderr
-        .contains(&format!("Running upgrade {head}, login failures")));
+        .contains(&format!("Running upgrade {head}, rate limits")));
     assert!(
         up.stderr.contains(
             "ms  CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_documents_tenant_id_content_hash"
@@ -129,7 +127,7 @@ async fn migrate_commands() {
     assert_eq!(
         ok(url, &["migrate", "history", "-i"]).stdout,
         format!(
-            "{auth} -> {head} (head) (current), login failures\n\
+            "{auth} -> {head} (head) (current), rate limits\n\
              {mid} -> {auth}, authentication\n\
              {base} -> {mid}, documents content hash\n\
              <base> -> {base}, initial schema\n"
@@ -146,7 +144,7 @@ async fn migrate_commands() {
     let down = ok(url, &["migrate", "downgrade", "-1"]);
     assert!(down
         .stderr
-        .contains(&format!("Running downgrade {head}, login failures")));
+        .contains(&format!("Running downgrade {head}, rate limits")));
     assert!(
         down.stderr.contains("Reverted 1 revision in "),
         "{}",

@@ -129,13 +129,15 @@ pub struct SignedUp {
 }
 
 /// `POST /signup`: a tenant, its trial subscription (starter tier, trialing) and its first
-/// user, an admin, with an audit event for each. Log in next (`POST /login`).
+/// user, an admin, with an audit event for each. Log in next (`POST /login`). Sign-ups are
+/// counted per client address, across every instance (429 past the limit, before the password
+/// is hashed).
 #[utoipa::path(
     post,
     path = "/signup",
     tag = "accounts",
     request_body = SignUp,
-    responses((status = 201, body = SignedUp), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 409, description = "a unique value is taken; `field` names it", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody))
+    responses((status = 201, body = SignedUp), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 409, description = "a unique value is taken; `field` names it", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody), (status = 429, description = "too many sign-ups from this address (Retry-After)", body = ErrorBody))
 )]
 pub async fn signup(
     State(state): State<AppState>,
@@ -145,6 +147,7 @@ pub async fn signup(
     body.tenant.check()?;
     email(&body.admin.email)?;
     body.admin.password.check_policy()?;
+    signup_limited(&state, &meta).await?;
     let hash = password::hash(body.admin.password.clone()).await?;
     let (id, user_id) = (Uuid::new_v4(), Uuid::new_v4());
     let now = Timestamp::now();
@@ -269,6 +272,22 @@ async fn limited(state: &AppState, email: &str, meta: &RequestMeta) -> Result<()
                 message: format!(
                     "too many failed logins for this account or address; retry in {retry_after} s"
                 ),
+                retry_after,
+            }
+        })
+}
+
+/// Counts a sign-up against its address; 429 past the limit (before the password is hashed).
+async fn signup_limited(state: &AppState, meta: &RequestMeta) -> Result<(), ApiError> {
+    let client = state.pool().get().await?;
+    state
+        .limiter()
+        .signup(&client, meta.ip)
+        .await?
+        .map_err(|retry_after| {
+            tracing::warn!(ip = ?meta.ip, "sign-up refused: too many from this address");
+            ApiError::TooManyRequests {
+                message: format!("too many sign-ups from this address; retry in {retry_after} s"),
                 retry_after,
             }
         })

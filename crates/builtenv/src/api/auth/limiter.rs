@@ -1,15 +1,16 @@
 //! Login attempts limited per account (the e-mail given, whether it exists or not) and per
 //! client address: after `max` failures within `window`, further attempts are refused (429 with
 //! Retry-After) until the window that began with the first failure ends. A successful login
-//! clears its account's count (not its address's).
+//! clears its account's count (not its address's). Sign-ups limited per client address: the
+//! `max` sign-ups of a window go through, the next are refused until it ends.
 //!
-//! The counts are rows of `login_failures` (one per key, `account:<e-mail>` or
-//! `address:<ip>`), so every instance of the service behind a balancer shares them: two
-//! replicas together allow what one allows. A failure is counted by one atomic statement
+//! The counts are rows of `rate_limits` (one per key: `account:<e-mail>`, `address:<ip>`,
+//! `signup:<ip>`), so every instance of the service behind a balancer shares them: two
+//! replicas together allow what one allows. A hit is counted by one atomic statement
 //! (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, which starts a new window when the old one
 //! has ended), timed by the database's clock, not the instances'. Rows of ended windows are
-//! deleted by the next failure. These statements run as the connection's own role, outside
-//! row-level security: no tenant is known at login.
+//! deleted by the next count. These statements run as the connection's own role, outside
+//! row-level security: no tenant is known at login or sign-up.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -33,29 +34,37 @@ pub const PER_ADDRESS: Limit = Limit {
     max: 20,
     window: Duration::from_secs(15 * 60),
 };
+/// Sign-ups per address: 20 per hour unless SIGNUP_LIMIT_PER_HOUR says otherwise.
+pub const SIGNUPS_PER_ADDRESS: Limit = Limit {
+    max: 20,
+    window: Duration::from_secs(60 * 60),
+};
 
-/// Counts one failure of `key` (a new window when its last one has ended); gives the count.
-const COUNT_FAILURE: &str = "\
-    INSERT INTO login_failures AS f (key, failures) VALUES ($1, 1) \
+/// Counts one hit of `key` (a new window when its last one has ended); gives the count and how
+/// many seconds ago its window began.
+const COUNT: &str = "\
+    INSERT INTO rate_limits AS f (key, hits) VALUES ($1, 1) \
     ON CONFLICT (key) DO UPDATE SET \
       window_start = CASE WHEN f.window_start > now() - make_interval(secs => $2) \
                      THEN f.window_start ELSE now() END, \
-      failures = CASE WHEN f.window_start > now() - make_interval(secs => $2) \
-                 THEN f.failures + 1 ELSE 1 END \
-    RETURNING failures";
+      hits = CASE WHEN f.window_start > now() - make_interval(secs => $2) \
+                 THEN f.hits + 1 ELSE 1 END \
+    RETURNING hits, EXTRACT(EPOCH FROM now() - window_start)::float8";
 
 /// Deletes the rows whose window ended more than `$1` seconds ago.
 const SWEEP: &str =
-    "DELETE FROM login_failures WHERE window_start <= now() - make_interval(secs => $1)";
+    "DELETE FROM rate_limits WHERE window_start <= now() - make_interval(secs => $1)";
 
 /// The keys' counts and how many seconds ago their windows began.
-const READ: &str = "SELECT key, failures, EXTRACT(EPOCH FROM now() - window_start)::float8 \
-                    FROM login_failures WHERE key = ANY($1)";
+const READ: &str = "SELECT key, hits, EXTRACT(EPOCH FROM now() - window_start)::float8 \
+                    FROM rate_limits WHERE key = ANY($1)";
 
 #[derive(Debug)]
 pub struct LoginLimiter {
     account: Limit,
     address: Limit,
+    /// Sign-ups per address; `None`: not limited.
+    signups: Option<Limit>,
 }
 
 impl Default for LoginLimiter {
@@ -77,7 +86,63 @@ fn wait(limit: Limit, failures: i64, elapsed: f64) -> Option<u64> {
 
 impl LoginLimiter {
     pub fn new(account: Limit, address: Limit) -> Self {
-        Self { account, address }
+        Self {
+            account,
+            address,
+            signups: Some(SIGNUPS_PER_ADDRESS),
+        }
+    }
+
+    /// The same, with `max` sign-ups per address per window (0: not limited).
+    #[must_use]
+    pub fn signups_per_address(mut self, max: u32) -> Self {
+        self.signups = (max > 0).then_some(Limit {
+            max,
+            ..SIGNUPS_PER_ADDRESS
+        });
+        self
+    }
+
+    /// The longest window: rows older than this are of no use.
+    fn longest(&self) -> Duration {
+        let signups = self.signups.map_or(Duration::ZERO, |l| l.window);
+        self.account.window.max(self.address.window).max(signups)
+    }
+
+    /// Counts a hit of `key`: (hits in its window, seconds since the window began).
+    async fn count(
+        client: &Client,
+        key: &str,
+        limit: Limit,
+    ) -> Result<(i64, f64), tokio_postgres::Error> {
+        let row = client
+            .query_one(COUNT, &[&key, &limit.window.as_secs_f64()])
+            .await?;
+        Ok((row.get(0), row.get(1)))
+    }
+
+    /// Deletes the rows of ended windows.
+    async fn sweep(&self, client: &Client) -> Result<(), tokio_postgres::Error> {
+        client
+            .execute(SWEEP, &[&self.longest().as_secs_f64()])
+            .await?;
+        Ok(())
+    }
+
+    /// A sign-up from `ip`, counted: `Ok(Err(seconds to wait))` when the address has had its
+    /// sign-ups for this window already (this one is refused).
+    pub async fn signup(
+        &self,
+        client: &Client,
+        ip: Option<IpAddr>,
+    ) -> Result<Result<(), u64>, tokio_postgres::Error> {
+        let (Some(limit), Some(ip)) = (self.signups, ip) else {
+            return Ok(Ok(()));
+        };
+        let (hits, elapsed) = Self::count(client, &format!("signup:{ip}"), limit).await?;
+        self.sweep(client).await?;
+        // `hits` counts this one: refused when the ones before it used the window up.
+        Ok(wait(limit, hits - 1, elapsed).map_or(Ok(()), Err))
     }
 
     fn keys(&self, email: &str, ip: Option<IpAddr>) -> Vec<(String, Limit)> {
@@ -119,15 +184,12 @@ impl LoginLimiter {
     ) -> Result<i64, tokio_postgres::Error> {
         let mut account_failures = 0;
         for (key, limit) in self.keys(email, ip) {
-            let row = client
-                .query_one(COUNT_FAILURE, &[&key, &limit.window.as_secs_f64()])
-                .await?;
+            let (hits, _) = Self::count(client, &key, limit).await?;
             if key.starts_with("account:") {
-                account_failures = row.get(0);
+                account_failures = hits;
             }
         }
-        let longest = self.account.window.max(self.address.window);
-        client.execute(SWEEP, &[&longest.as_secs_f64()]).await?;
+        self.sweep(client).await?;
         Ok(account_failures)
     }
 
@@ -139,7 +201,7 @@ impl LoginLimiter {
     ) -> Result<(), tokio_postgres::Error> {
         client
             .execute(
-                "DELETE FROM login_failures WHERE key = $1",
+                "DELETE FROM rate_limits WHERE key = $1",
                 &[&account_key(email)],
             )
             .await?;
