@@ -19,7 +19,8 @@ use crate::api::{router, AppState, Limits};
 use retort::config::UrlSource;
 
 use crate::db::{database_url, Pool, PoolSettings};
-use crate::migrate::{describe, Failure, Progress};
+use crate::migrate::{describe, Progress};
+use retort_cli::Failure;
 
 /// Address used when BIND is not set.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
