@@ -78,5 +78,5 @@ async fn builtenv_on_a_citus_coordinator() {
         .await
         .expect("log")
         .get(0);
-    assert_eq!(applied, 3, "each revision applied once");
+    assert_eq!(applied, 4, "each revision applied once");
 }
