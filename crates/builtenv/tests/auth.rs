@@ -351,17 +351,7 @@ async fn login_logout_tokens_roles_limits_and_no_secret_in_the_logs() {
         );
     }
     let r = attempt(a.email.clone(), "alpha-correct-horse-battery").await;
-    assert_eq!(
-        (r.status, &r.json["code"]),
-        (429, &json!("too_many_requests")),
-        "{}",
-        r.json
-    );
-    let wait: u64 = r
-        .header("retry-after")
-        .and_then(|s| s.parse().ok())
-        .expect("Retry-After");
-    assert!((1..=900).contains(&wait), "{wait}");
+    assert_too_many(&r, 900);
     // Per address: 20 failures from 127.0.0.1 in all (5 above), whatever the account.
     for n in 0..15 {
         let r = attempt(format!("nobody{n}@x.test"), "wrong password!").await;
@@ -448,6 +438,21 @@ async fn login_logout_tokens_roles_limits_and_no_secret_in_the_logs() {
     }
 }
 
+/// `r` is a 429 whose Retry-After is 1 to `window` seconds.
+fn assert_too_many(r: &support::Response, window: u64) {
+    assert_eq!(
+        (r.status, &r.json["code"]),
+        (429, &json!("too_many_requests")),
+        "{}",
+        r.json
+    );
+    let wait: u64 = r
+        .header("retry-after")
+        .and_then(|s| s.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=window).contains(&wait), "{wait}");
+}
+
 /// One wrong-password login at `addr`: the status.
 async fn wrong_login(addr: &str, email: &str) -> u16 {
     let body = json!({"email": email, "password": "wrong password!"}).to_string();
@@ -490,17 +495,7 @@ async fn rate_limits_are_shared_by_two_instances() {
         let r = raw(addr, "POST", "/signup", &[], Some(&delta))
             .await
             .expect("signup");
-        assert_eq!(
-            (r.status, &r.json["code"]),
-            (429, &json!("too_many_requests")),
-            "{}",
-            r.json
-        );
-        let wait: u64 = r
-            .header("retry-after")
-            .and_then(|s| s.parse().ok())
-            .expect("Retry-After");
-        assert!((1..=3600).contains(&wait), "{wait}");
+        assert_too_many(&r, 3600);
     }
     let tenants: i64 = owner
         .query_one("SELECT count(*) FROM tenants", &[])

@@ -268,13 +268,16 @@ async fn limited(state: &AppState, email: &str, meta: &RequestMeta) -> Result<()
         .await?
         .map_err(|retry_after| {
             tracing::warn!(%email, ip = ?meta.ip, "login refused: too many failed attempts");
-            ApiError::TooManyRequests {
-                message: format!(
-                    "too many failed logins for this account or address; retry in {retry_after} s"
-                ),
-                retry_after,
-            }
+            too_many("failed logins for this account or address", retry_after)
         })
+}
+
+/// 429: too many `what`, and when to try again.
+fn too_many(what: &str, retry_after: u64) -> ApiError {
+    ApiError::TooManyRequests {
+        message: format!("too many {what}; retry in {retry_after} s"),
+        retry_after,
+    }
 }
 
 /// Counts a sign-up against its address; 429 past the limit (before the password is hashed).
@@ -286,10 +289,7 @@ async fn signup_limited(state: &AppState, meta: &RequestMeta) -> Result<(), ApiE
         .await?
         .map_err(|retry_after| {
             tracing::warn!(ip = ?meta.ip, "sign-up refused: too many from this address");
-            ApiError::TooManyRequests {
-                message: format!("too many sign-ups from this address; retry in {retry_after} s"),
-                retry_after,
-            }
+            too_many("sign-ups from this address", retry_after)
         })
 }
 
