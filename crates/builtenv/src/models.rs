@@ -666,7 +666,8 @@ pub struct ApiToken {
 /// `api/auth/limiter.rs`). Not a tenant's data: no `tenant_id`, no row-level security, no grant
 /// to `builtenv_app` (login and sign-up write it as the connection's own role, before any
 /// tenant is known). A row whose window has ended counts from zero again; such rows are deleted
-/// by the next count (`window_start` is indexed for that).
+/// by the next count (`window_start` is indexed for that). UNLOGGED: the counters write no WAL
+/// and are not replicated; a crash or a failover empties them, which only restarts the windows.
 #[derive(Debug, Clone, PartialEq, retort::Table)]
 #[retort(table = "rate_limits", from_row, index = "window_start")]
 pub struct RateLimit {
@@ -758,7 +759,8 @@ pub fn schema() -> Schema {
     let b = touched::<Document>(b, READ_WRITE);
     let b = b.model_with::<AuditEvent>(|t| secured(t, "tenant_id", &["SELECT", "INSERT"]));
     touched::<ApiToken>(b, &["SELECT", "INSERT", "UPDATE"])
-        .model::<RateLimit>()
+        // Counters only: no WAL for an attack's writes; a crash empties the table.
+        .model_with::<RateLimit>(retort::schema::builder::TableBuilder::unlogged)
         .build()
         .expect("the models declare a valid schema (tested by models::tests)")
 }
