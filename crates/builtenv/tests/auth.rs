@@ -465,7 +465,8 @@ async fn wrong_login(addr: &str, email: &str) -> u16 {
 
 /// The login limits hold across instances: two `builtenv serve` on one database, a brute force
 /// alternating between them, gets 429 at the same total count as one instance (5 per account,
-/// 20 per address, counted in `rate_limits`); a success on one clears the account for both;
+/// 20 per address, counted in `rate_limits`), and so does a burst of concurrent attempts; a
+/// success on one clears the account for both;
 /// each failure of a known account is still an audit event; ended windows are swept; sign-ups
 /// per address are limited across both too; no password or token in either instance's logs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -541,8 +542,24 @@ async fn rate_limits_are_shared_by_two_instances() {
     assert_eq!(wrong_login(&addrs[1], &a.email).await, 429);
     assert_eq!(wrong_login(&addrs[0], &a.email).await, 429);
     assert_eq!(count(format!("account:{}", a.email)).await, Some(5));
-    // Per address: 20 failures from 127.0.0.1 in all (7 so far), whatever the account.
-    for n in 0..13 {
+
+    // Twelve attempts at once, over both instances: still five tries (each attempt is counted
+    // before its password is checked), the rest 429.
+    let burst: Vec<_> = (0..12)
+        .map(|n| {
+            let addr = addrs[n % 2].clone();
+            tokio::spawn(async move { wrong_login(&addr, "admin@bravo.test").await })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in burst {
+        statuses.push(task.await.expect("attempt"));
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, [[401; 5].as_slice(), &[429; 7]].concat());
+
+    // Per address: 20 failures from 127.0.0.1 in all (12 so far), whatever the account.
+    for n in 0..8 {
         let other = format!("nobody{n}@x.test");
         assert_eq!(wrong_login(&addrs[n % 2], &other).await, 401, "attempt {n}");
     }
@@ -559,7 +576,7 @@ async fn rate_limits_are_shared_by_two_instances() {
         .await
         .expect("events")
         .get(0);
-    assert_eq!(failed, 7);
+    assert_eq!(failed, 12);
 
     let secrets = [
         a.password.as_str(),

@@ -258,13 +258,14 @@ async fn find_account(state: &AppState, email: &str) -> Result<Option<Account>, 
     }))
 }
 
-/// 429 when the account or the address has used up its failures
-/// ([`LoginLimiter`](super::auth::limiter::LoginLimiter), shared by every instance).
-async fn limited(state: &AppState, email: &str, meta: &RequestMeta) -> Result<(), ApiError> {
+/// Counts a login attempt ([`LoginLimiter`](super::auth::limiter::LoginLimiter), shared by
+/// every instance): the account's count, or 429 when the account or the address has used up
+/// its failures.
+async fn limited(state: &AppState, email: &str, meta: &RequestMeta) -> Result<i64, ApiError> {
     let client = state.pool().get().await?;
     state
         .limiter()
-        .check(&client, email, meta.ip)
+        .attempt(&client, email, meta.ip)
         .await?
         .map_err(|retry_after| {
             tracing::warn!(%email, ip = ?meta.ip, "login refused: too many failed attempts");
@@ -293,23 +294,10 @@ async fn signup_limited(state: &AppState, meta: &RequestMeta) -> Result<(), ApiE
         })
 }
 
-/// Counts a failed login against the account and the address, and says why it failed.
-async fn count_failure(
-    state: &AppState,
-    email: &str,
-    meta: &RequestMeta,
-    why: &str,
-) -> Result<(), ApiError> {
-    let client = state.pool().get().await?;
-    let failures = state.limiter().failed(&client, email, meta.ip).await?;
-    tracing::info!(%email, ip = ?meta.ip, failures, "login failed: {why}");
-    Ok(())
-}
-
 /// `POST /login`: e-mail and password for a session token (valid [`SESSION_HOURS`] hours).
-/// Failures are counted per account and address, across every instance of the service (429
-/// past the limit, before any password is checked); a wrong password and an unknown e-mail get
-/// the same 401 after the same work.
+/// Failures are counted per account and address, across every instance of the service, each
+/// attempt before its password is checked (429 past the limit, concurrent attempts included); a
+/// wrong password and an unknown e-mail get the same 401 after the same work.
 #[utoipa::path(
     post,
     path = "/login",
@@ -323,17 +311,17 @@ pub async fn login(
     Json(body): Json<Login>,
 ) -> Result<Reply<LoggedIn>, ApiError> {
     let address = email(&body.email)?;
-    limited(&state, &address, &meta).await?;
+    let failures = limited(&state, &address, &meta).await?;
     let account = find_account(&state, &address).await?;
     let stored = account.as_ref().map(|a| a.hash.clone());
     let ok = password::verify(body.password, stored).await;
     let Some(account) = account else {
-        count_failure(&state, &address, &meta, "no such account").await?;
+        tracing::info!(email = %address, ip = ?meta.ip, failures, "login failed: no such account");
         return Err(wrong_password());
     };
     let caller = Caller::user(account.tenant_id, account.user_id, &meta);
     if !ok {
-        count_failure(&state, &address, &meta, "wrong password").await?;
+        tracing::info!(email = %address, ip = ?meta.ip, failures, "login failed: wrong password");
         in_tenant(&state, account.tenant_id, async |tx| {
             let event = login_event("login.failed", account.user_id, "wrong password");
             Ok(event.record(tx, &caller, "failure").await?)
@@ -343,7 +331,10 @@ pub async fn login(
     }
     {
         let client = state.pool().get().await?;
-        state.limiter().succeeded(&client, &address).await?;
+        state
+            .limiter()
+            .succeeded(&client, &address, meta.ip)
+            .await?;
     }
     let new = token::generate();
     let expires_at = hours_from_now(SESSION_HOURS)?;

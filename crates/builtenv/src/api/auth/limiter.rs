@@ -8,7 +8,9 @@
 //! `signup:<ip>`), so every instance of the service behind a balancer shares them: two
 //! replicas together allow what one allows. A hit is counted by one atomic statement
 //! (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`, which starts a new window when the old one
-//! has ended), timed by the database's clock, not the instances'. Rows of ended windows are
+//! has ended), timed by the database's clock, not the instances'. A login attempt is counted
+//! before its password is checked and uncounted if it is refused or succeeds, so that
+//! concurrent attempts get no more tries than sequential ones. Rows of ended windows are
 //! deleted by the next count. These statements run as the connection's own role, outside
 //! row-level security: no tenant is known at login or sign-up.
 
@@ -55,9 +57,8 @@ const COUNT: &str = "\
 const SWEEP: &str =
     "DELETE FROM rate_limits WHERE window_start <= now() - make_interval(secs => $1)";
 
-/// The keys' counts and how many seconds ago their windows began.
-const READ: &str = "SELECT key, hits, EXTRACT(EPOCH FROM now() - window_start)::float8 \
-                    FROM rate_limits WHERE key = ANY($1)";
+/// Takes back one hit of `key` (an attempt refused, or one that succeeded).
+const UNCOUNT: &str = "UPDATE rate_limits SET hits = hits - 1 WHERE key = $1 AND hits > 0";
 
 #[derive(Debug)]
 pub struct LoginLimiter {
@@ -153,51 +154,45 @@ impl LoginLimiter {
         keys
     }
 
-    /// `Ok(Err(seconds to wait))` when the account or the address has used up its failures.
-    pub async fn check(
+    /// A login attempt, counted against the account and the address before its password is
+    /// checked (so that concurrent attempts cannot all pass a check made before any of them
+    /// failed): `Ok(Ok(the account's count))`, or `Ok(Err(seconds to wait))` when either has
+    /// used up its failures, this attempt then uncounted. A failed attempt stays counted; a
+    /// successful one is uncounted by [`LoginLimiter::succeeded`].
+    pub async fn attempt(
         &self,
         client: &Client,
         email: &str,
         ip: Option<IpAddr>,
-    ) -> Result<Result<(), u64>, tokio_postgres::Error> {
+    ) -> Result<Result<i64, u64>, tokio_postgres::Error> {
         let keys = self.keys(email, ip);
-        let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
-        let rows = client.query(READ, &[&names]).await?;
-        let longest = rows
-            .iter()
-            .filter_map(|row| {
-                let key: &str = row.get(0);
-                let (_, limit) = keys.iter().find(|(k, _)| k == key)?;
-                wait(*limit, row.get(1), row.get(2))
-            })
-            .max();
-        Ok(longest.map_or(Ok(()), Err))
-    }
-
-    /// Counts a failed attempt against the account and the address; gives the account's count
-    /// in its window. Deletes the rows of ended windows.
-    pub async fn failed(
-        &self,
-        client: &Client,
-        email: &str,
-        ip: Option<IpAddr>,
-    ) -> Result<i64, tokio_postgres::Error> {
-        let mut account_failures = 0;
-        for (key, limit) in self.keys(email, ip) {
-            let (hits, _) = Self::count(client, &key, limit).await?;
+        let mut account_hits = 0;
+        let mut refused = None;
+        for (key, limit) in &keys {
+            let (hits, elapsed) = Self::count(client, key, *limit).await?;
             if key.starts_with("account:") {
-                account_failures = hits;
+                account_hits = hits;
             }
+            // `hits` counts this one: refused when the ones before it used the window up.
+            refused = refused.max(wait(*limit, hits - 1, elapsed));
         }
         self.sweep(client).await?;
-        Ok(account_failures)
+        let Some(wait) = refused else {
+            return Ok(Ok(account_hits));
+        };
+        for (key, _) in &keys {
+            client.execute(UNCOUNT, &[key]).await?;
+        }
+        Ok(Err(wait))
     }
 
-    /// A successful login: the account starts afresh.
+    /// A successful login: the account starts afresh, and the attempt is uncounted from the
+    /// address (only failures count there).
     pub async fn succeeded(
         &self,
         client: &Client,
         email: &str,
+        ip: Option<IpAddr>,
     ) -> Result<(), tokio_postgres::Error> {
         client
             .execute(
@@ -205,6 +200,9 @@ impl LoginLimiter {
                 &[&account_key(email)],
             )
             .await?;
+        if let Some(ip) = ip {
+            client.execute(UNCOUNT, &[&format!("address:{ip}")]).await?;
+        }
         Ok(())
     }
 }
