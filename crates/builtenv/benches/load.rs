@@ -210,7 +210,12 @@ async fn main() {
     let mut server = Server::spawn_with(
         &db.url,
         &["serve"],
-        &[("POOL_SIZE", pool.as_str()), ("RUST_LOG", "warn")],
+        &[
+            ("POOL_SIZE", pool.as_str()),
+            ("RUST_LOG", "warn"),
+            // LOAD_TENANTS sign-ups from one address.
+            ("SIGNUP_LIMIT_PER_HOUR", "0"),
+        ],
     );
     server.wait_ready().await;
     let addr = server.addr().await;

@@ -8,8 +8,8 @@ use std::process::ExitCode as ProcessExit;
 use clap::{Parser, Subcommand};
 use retort::exit::ExitCode;
 
-use builtenv::migrate::Failure;
 use builtenv::serve::ServeOptions;
+use retort_cli::Failure;
 
 /// The BuiltEnvironment.ai backend.
 #[derive(Debug, Parser)]
@@ -83,11 +83,14 @@ fn main() -> ProcessExit {
     });
     match result {
         Ok(code) => ProcessExit::from(code.code()),
-        Err(Failure { report, code }) => {
-            eprintln!("{report:?}");
-            ProcessExit::from(code.code())
-        }
+        Err(failure) => exit_with(failure),
     }
+}
+
+/// Prints the failure's report; its exit code (retort's mapping, [`retort::exit::HasExitCode`]).
+fn exit_with(Failure { report, code }: Failure) -> ProcessExit {
+    eprintln!("{report:?}");
+    ProcessExit::from(code.code())
 }
 
 /// The desired schema of `migrate check` and `migrate revision --autogenerate`: the models.
@@ -170,10 +173,7 @@ fn migrate(database_url: Option<&str>, args: &[OsString]) -> ProcessExit {
                         argv.push("--database-url".into());
                         argv.push(url.into());
                     }
-                    Err(Failure { report, code }) => {
-                        eprintln!("{report:?}");
-                        return ProcessExit::from(code.code());
-                    }
+                    Err(failure) => return exit_with(failure),
                 }
             }
             retort_cli::Source::Disk

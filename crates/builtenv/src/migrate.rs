@@ -1,13 +1,11 @@
-//! What `serve --migrate` prints while it migrates (progress, notices, the summary) and its
-//! error type. `builtenv migrate <command>` itself is the `retort` CLI (`retort_cli::main_with`)
-//! run on the embedded revisions.
+//! What `serve --migrate` prints while it migrates (progress, notices, the summary).
+//! `builtenv migrate <command>` itself is the `retort` CLI (`retort_cli::main_with`) run on the
+//! embedded revisions. Errors are `retort_cli::Failure`, as for any program embedding retort:
+//! every library error converts into it with its exit code from
+//! [`retort::exit::HasExitCode`]; builtenv has no error → exit code mapping of its own.
 
 use retort::plan::Direction;
 use retort::runner::{Event, Observer, RunReport};
-
-/// Why a command failed, and its exit code: the `retort` CLI's own type, so that every error
-/// maps to its code in one place ([`retort::exit::HasExitCode`]).
-pub use retort_cli::Failure;
 
 /// Progress lines on stderr, as the `retort` CLI prints them without a terminal.
 pub struct Progress {

@@ -380,6 +380,7 @@ pub const TABLES: &[&str] = &[
     Document::TABLE,
     AuditEvent::TABLE,
     ApiToken::TABLE,
+    RateLimit::TABLE,
 ];
 
 /// `tenants`: a customer organisation. Row-level security on `id`.
@@ -659,6 +660,24 @@ pub struct ApiToken {
     pub updated_at: Timestamp,
 }
 
+/// `rate_limits`: the hits of each key in its current window — failed logins
+/// (`account:<e-mail>`, `address:<ip>`) and sign-ups (`signup:<ip>`) — shared by every instance
+/// of the service so that the limits hold across replicas (revision 8e3b6f1a2d47; see
+/// `api/auth/limiter.rs`). Not a tenant's data: no `tenant_id`, no row-level security, no grant
+/// to `builtenv_app` (login and sign-up write it as the connection's own role, before any
+/// tenant is known). A row whose window has ended counts from zero again; such rows are deleted
+/// by the next count (`window_start` is indexed for that). UNLOGGED: the counters write no WAL
+/// and are not replicated; a crash or a failover empties them, which only restarts the windows.
+#[derive(Debug, Clone, PartialEq, retort::Table)]
+#[retort(table = "rate_limits", from_row, index = "window_start")]
+pub struct RateLimit {
+    #[retort(primary_key)]
+    pub key: String,
+    #[retort(default = "now()")]
+    pub window_start: Timestamp,
+    pub hits: i64,
+}
+
 /// The body of `builtenv_set_updated_at()`: updated_at is kept by the database, whoever writes
 /// the row.
 const SET_UPDATED_AT: &str = "\nBEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND\n";
@@ -740,6 +759,8 @@ pub fn schema() -> Schema {
     let b = touched::<Document>(b, READ_WRITE);
     let b = b.model_with::<AuditEvent>(|t| secured(t, "tenant_id", &["SELECT", "INSERT"]));
     touched::<ApiToken>(b, &["SELECT", "INSERT", "UPDATE"])
+        // Counters only: no WAL for an attack's writes; a crash empties the table.
+        .model_with::<RateLimit>(retort::schema::builder::TableBuilder::unlogged)
         .build()
         .expect("the models declare a valid schema (tested by models::tests)")
 }

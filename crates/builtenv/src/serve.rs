@@ -19,7 +19,8 @@ use crate::api::{router, AppState, Limits};
 use retort::config::UrlSource;
 
 use crate::db::{database_url, Pool, PoolSettings};
-use crate::migrate::{describe, Failure, Progress};
+use crate::migrate::{describe, Progress};
+use retort_cli::Failure;
 
 /// Address used when BIND is not set.
 pub const DEFAULT_BIND: &str = "127.0.0.1:8000";
@@ -132,8 +133,8 @@ fn env_number(name: &str, default: u64) -> Result<u64, Failure> {
     }
 }
 
-/// POOL_SIZE, POOL_WAIT_MS, STATEMENT_TIMEOUT_MS, BODY_LIMIT_BYTES, REQUEST_TIMEOUT_MS, each
-/// with its default.
+/// POOL_SIZE, POOL_WAIT_MS, STATEMENT_TIMEOUT_MS, BODY_LIMIT_BYTES, REQUEST_TIMEOUT_MS,
+/// SIGNUP_LIMIT_PER_HOUR, each with its default.
 fn settings_from_env() -> Result<(PoolSettings, Limits), Failure> {
     let (pool, limits) = (PoolSettings::default(), Limits::default());
     let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
@@ -152,6 +153,11 @@ fn settings_from_env() -> Result<(PoolSettings, Limits), Failure> {
             "REQUEST_TIMEOUT_MS",
             ms(limits.request_timeout),
         )?),
+        signups_per_hour: u32::try_from(env_number(
+            "SIGNUP_LIMIT_PER_HOUR",
+            u64::from(limits.signups_per_hour),
+        )?)
+        .unwrap_or(u32::MAX),
     };
     Ok((pool, limits))
 }

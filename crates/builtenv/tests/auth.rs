@@ -351,17 +351,7 @@ async fn login_logout_tokens_roles_limits_and_no_secret_in_the_logs() {
         );
     }
     let r = attempt(a.email.clone(), "alpha-correct-horse-battery").await;
-    assert_eq!(
-        (r.status, &r.json["code"]),
-        (429, &json!("too_many_requests")),
-        "{}",
-        r.json
-    );
-    let wait: u64 = r
-        .header("retry-after")
-        .and_then(|s| s.parse().ok())
-        .expect("Retry-After");
-    assert!((1..=900).contains(&wait), "{wait}");
+    assert_too_many(&r, 900);
     // Per address: 20 failures from 127.0.0.1 in all (5 above), whatever the account.
     for n in 0..15 {
         let r = attempt(format!("nobody{n}@x.test"), "wrong password!").await;
@@ -445,5 +435,160 @@ async fn login_logout_tokens_roles_limits_and_no_secret_in_the_logs() {
             !trail.contains(secret.as_str()),
             "{secret} in the audit trail"
         );
+    }
+}
+
+/// `r` is a 429 whose Retry-After is 1 to `window` seconds.
+fn assert_too_many(r: &support::Response, window: u64) {
+    assert_eq!(
+        (r.status, &r.json["code"]),
+        (429, &json!("too_many_requests")),
+        "{}",
+        r.json
+    );
+    let wait: u64 = r
+        .header("retry-after")
+        .and_then(|s| s.parse().ok())
+        .expect("Retry-After");
+    assert!((1..=window).contains(&wait), "{wait}");
+}
+
+/// One wrong-password login at `addr`: the status.
+async fn wrong_login(addr: &str, email: &str) -> u16 {
+    let body = json!({"email": email, "password": "wrong password!"}).to_string();
+    let r = raw(addr, "POST", "/login", &[], Some(&body))
+        .await
+        .expect("login");
+    assert!(matches!(r.status, 401 | 429), "{}", r.json);
+    r.status
+}
+
+/// The login limits hold across instances: two `builtenv serve` on one database, a brute force
+/// alternating between them, gets 429 at the same total count as one instance (5 per account,
+/// 20 per address, counted in `rate_limits`), and so does a burst of concurrent attempts; a
+/// success on one clears the account for both;
+/// each failure of a known account is still an audit event; ended windows are swept; sign-ups
+/// per address are limited across both too; no password or token in either instance's logs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_are_shared_by_two_instances() {
+    let db = retort_test_support::fresh_database().await;
+    support::migrate_to_head(&db.url).await;
+    let env = [("SIGNUP_LIMIT_PER_HOUR", "3")];
+    let mut servers = [
+        Server::spawn_with(&db.url, &["serve"], &env),
+        Server::spawn_with(&db.url, &["serve"], &env),
+    ];
+    let mut addrs = Vec::new();
+    for server in &mut servers {
+        server.wait_ready().await;
+        addrs.push(server.addr().await);
+    }
+    let a = sign_up(&addrs[0], "alpha").await;
+    let owner = db.connect().await;
+
+    // Sign-ups: 3 per address per hour over both instances (alpha was the first).
+    sign_up(&addrs[1], "bravo").await;
+    sign_up(&addrs[0], "charlie").await;
+    let delta = json!({"tenant": {"name": "D", "slug": "delta", "email": "d@d.test"},
+        "admin": {"email": "admin@delta.test", "password": "delta-correct-horse"}})
+    .to_string();
+    for addr in &addrs {
+        let r = raw(addr, "POST", "/signup", &[], Some(&delta))
+            .await
+            .expect("signup");
+        assert_too_many(&r, 3600);
+    }
+    let tenants: i64 = owner
+        .query_one("SELECT count(*) FROM tenants", &[])
+        .await
+        .expect("tenants")
+        .get(0);
+    assert_eq!(tenants, 3, "no tenant for a refused sign-up");
+
+    // A window that ended an hour ago (the longest is an hour): swept by the next failure.
+    owner
+        .batch_execute(
+            "INSERT INTO rate_limits (key, window_start, hits) \
+             VALUES ('account:old@x.test', now() - interval '2 hours', 3)",
+        )
+        .await
+        .expect("old window");
+
+    // Two failures on one instance, a success on the other: the account starts afresh.
+    assert_eq!(wrong_login(&addrs[0], &a.email).await, 401);
+    assert_eq!(wrong_login(&addrs[1], &a.email).await, 401);
+    let token = login(&addrs[1], &a.email, &a.password).await;
+    let count = |key: String| {
+        let owner = &owner;
+        async move {
+            owner
+                .query_opt("SELECT hits FROM rate_limits WHERE key = $1", &[&key])
+                .await
+                .expect("count")
+                .map(|r| r.get::<_, i64>(0))
+        }
+    };
+    assert_eq!(count(format!("account:{}", a.email)).await, None);
+    assert_eq!(count("account:old@x.test".into()).await, None, "swept");
+
+    // Alternating: 5 failures in all, then 429 on both, however they were spread.
+    for n in 0..5 {
+        assert_eq!(
+            wrong_login(&addrs[n % 2], &a.email).await,
+            401,
+            "attempt {n}"
+        );
+    }
+    assert_eq!(wrong_login(&addrs[1], &a.email).await, 429);
+    assert_eq!(wrong_login(&addrs[0], &a.email).await, 429);
+    assert_eq!(count(format!("account:{}", a.email)).await, Some(5));
+
+    // Twelve attempts at once, over both instances: still five tries (each attempt is counted
+    // before its password is checked), the rest 429.
+    let burst: Vec<_> = (0..12)
+        .map(|n| {
+            let addr = addrs[n % 2].clone();
+            tokio::spawn(async move { wrong_login(&addr, "admin@bravo.test").await })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in burst {
+        statuses.push(task.await.expect("attempt"));
+    }
+    statuses.sort_unstable();
+    assert_eq!(statuses, [[401; 5].as_slice(), &[429; 7]].concat());
+
+    // Per address: 20 failures from 127.0.0.1 in all (12 so far), whatever the account.
+    for n in 0..8 {
+        let other = format!("nobody{n}@x.test");
+        assert_eq!(wrong_login(&addrs[n % 2], &other).await, 401, "attempt {n}");
+    }
+    assert_eq!(wrong_login(&addrs[1], "someone@x.test").await, 429);
+    assert_eq!(wrong_login(&addrs[0], "someone@x.test").await, 429);
+    assert_eq!(count("address:127.0.0.1".into()).await, Some(20));
+
+    // Each failure of the known account is an audit event, whichever instance saw it.
+    let failed: i64 = owner
+        .query_one(
+            "SELECT count(*) FROM audit_events WHERE action = 'login.failed' AND status = 'failure'",
+            &[],
+        )
+        .await
+        .expect("events")
+        .get(0);
+    assert_eq!(failed, 12);
+
+    let secrets = [
+        a.password.as_str(),
+        a.token.as_str(),
+        token.as_str(),
+        "delta-correct-horse",
+    ];
+    for server in &servers {
+        let logs = server.stderr();
+        assert!(logs.contains("login failed: wrong password"), "{logs}");
+        for secret in secrets {
+            assert!(!logs.contains(secret), "{secret} in the logs");
+        }
     }
 }

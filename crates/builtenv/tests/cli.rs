@@ -39,7 +39,12 @@ fn ok(url: &str, args: &[&str]) -> Out {
 async fn migrate_commands() {
     let db = retort_test_support::fresh_database().await;
     let url = db.url.as_str();
-    let (base, mid, head) = ("3a9f1c2e7b64", "b7e24d90c1a5", "5c1d8e2f4a90");
+    let (base, mid, auth, head) = (
+        "3a9f1c2e7b64",
+        "b7e24d90c1a5",
+        "5c1d8e2f4a90",
+        "8e3b6f1a2d47",
+    );
 
     assert_eq!(
         ok(url, &["migrate", "heads"]).stdout,
@@ -81,7 +86,7 @@ async fn migrate_commands() {
 
     let status = ok(url, &["migrate", "status"]).stdout;
     let lines: Vec<&str> = status.lines().collect();
-    assert_eq!(lines.len(), 4, "{status}");
+    assert_eq!(lines.len(), 5, "{status}");
     assert!(
         lines[0].starts_with("applied ") && lines[0].ends_with(&format!("{base} initial schema"))
     );
@@ -90,11 +95,12 @@ async fn migrate_commands() {
             && lines[1].ends_with(&format!("{mid} documents content hash"))
     );
     assert!(
-        lines[2].starts_with("pending ") && lines[2].ends_with(&format!("{head} authentication"))
+        lines[2].starts_with("pending ") && lines[2].ends_with(&format!("{auth} authentication"))
     );
+    assert!(lines[3].starts_with("pending ") && lines[3].ends_with(&format!("{head} rate limits")));
     assert_eq!(
-        lines[3],
-        format!("1 applied, 2 pending; version rows: {base}")
+        lines[4],
+        format!("1 applied, 3 pending; version rows: {base}")
     );
 
     let up = ok(url, &["migrate", "upgrade", "head", "-v"]);
@@ -103,7 +109,10 @@ async fn migrate_commands() {
         .contains(&format!("Running upgrade {mid}, documents content hash")));
     assert!(up
         .stderr
-        .contains(&format!("Running upgrade {head}, authentication")));
+        .contains(&format!("Running upgrade {auth}, authentication")));
+    assert!(up
+        .stderr
+        .contains(&format!("Running upgrade {head}, rate limits")));
     assert!(
         up.stderr.contains(
             "ms  CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_documents_tenant_id_content_hash"
@@ -118,14 +127,15 @@ async fn migrate_commands() {
     assert_eq!(
         ok(url, &["migrate", "history", "-i"]).stdout,
         format!(
-            "{mid} -> {head} (head) (current), authentication\n\
+            "{auth} -> {head} (head) (current), rate limits\n\
+             {mid} -> {auth}, authentication\n\
              {base} -> {mid}, documents content hash\n\
              <base> -> {base}, initial schema\n"
         )
     );
     assert_eq!(
         ok(url, &["migrate", "verify"]).stdout,
-        "3 ok, 0 changed, 0 missing, 0 unrecorded\n"
+        "4 ok, 0 changed, 0 missing, 0 unrecorded\n"
     );
     assert!(ok(url, &["migrate", "upgrade", "head"])
         .stderr
@@ -134,7 +144,7 @@ async fn migrate_commands() {
     let down = ok(url, &["migrate", "downgrade", "-1"]);
     assert!(down
         .stderr
-        .contains(&format!("Running downgrade {head}, authentication")));
+        .contains(&format!("Running downgrade {head}, rate limits")));
     assert!(
         down.stderr.contains("Reverted 1 revision in "),
         "{}",
@@ -142,8 +152,14 @@ async fn migrate_commands() {
     );
     assert!(down
         .stderr
-        .contains(&format!("the database is now at {mid}")));
-    assert_eq!(ok(url, &["migrate", "current"]).stdout, format!("{mid}\n"));
+        .contains(&format!("the database is now at {auth}")));
+    assert_eq!(ok(url, &["migrate", "current"]).stdout, format!("{auth}\n"));
+    // Down to `mid`, whose revision is idempotent: stamped back to base, `upgrade head` runs
+    // it again over its own objects and the later ones afresh.
+    let down = ok(url, &["migrate", "downgrade", "-1"]);
+    assert!(down
+        .stderr
+        .contains(&format!("Running downgrade {auth}, authentication")));
 
     assert_eq!(
         ok(url, &["migrate", "stamp", head]).stderr,
@@ -164,7 +180,7 @@ async fn migrate_commands() {
 
     let down = ok(url, &["migrate", "downgrade", "base"]);
     assert!(
-        down.stderr.contains("Reverted 3 revisions in "),
+        down.stderr.contains("Reverted 4 revisions in "),
         "{}",
         down.stderr
     );

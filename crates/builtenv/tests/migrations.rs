@@ -16,11 +16,16 @@ async fn one_head_each_revision_reversible_models_match_and_base_restores_the_sc
     let migrator = support::migrator();
     assert_eq!(
         testkit::single_head(&migrator).expect("one head"),
-        "5c1d8e2f4a90"
+        "8e3b6f1a2d47"
     );
     assert_eq!(
         testkit::revisions_in_order(&migrator),
-        ["3a9f1c2e7b64", "b7e24d90c1a5", "5c1d8e2f4a90"]
+        [
+            "3a9f1c2e7b64",
+            "b7e24d90c1a5",
+            "5c1d8e2f4a90",
+            "8e3b6f1a2d47"
+        ]
     );
     let db = retort_test_support::fresh_database().await;
     let started = std::time::Instant::now();

@@ -397,6 +397,9 @@ async fn through_sql_as_the_service_role() {
         "UPDATE audit_events SET action = 'forged'",
         "DELETE FROM audit_events",
         "DELETE FROM api_tokens",
+        // Rate limits are not a tenant's data: the service role has no access at all.
+        "SELECT count(*) FROM rate_limits",
+        "INSERT INTO rate_limits (key, hits) VALUES ('account:x', 1)",
     ] {
         assert_eq!(
             error_of(&service, sql).await,

@@ -35,7 +35,7 @@ async fn without_timescaledb_audit_events_stays_a_plain_table() {
             .contains("NOTICE: TimescaleDB hypertable skipped, audit_events stays a plain table: "),
         "{stderr}"
     );
-    assert!(stderr.contains("Applied 3 revisions"), "{stderr}");
+    assert!(stderr.contains("Applied 4 revisions"), "{stderr}");
     let client = db.connect().await;
     let kind: String = client
         .query_one(

@@ -9,14 +9,13 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::auth::limiter::LoginLimiter;
 use super::auth::password::{self, Password};
-use super::auth::{token, Principal};
+use super::auth::token;
 use super::error::ErrorBody;
 use super::handlers::TenantWithSubscription;
 use super::tx::{
     audited, current_tenant, in_tenant, required, Audited, Caller, Created, Event, Insert, Reply,
-    LIST_LIMIT,
+    Scope, LIST_LIMIT,
 };
 use super::{ApiError, AppState, Json, RequestMeta};
 use crate::models::{ApiToken, EventType, Subscription, Tenant, TokenKind, User, UserRole};
@@ -130,13 +129,15 @@ pub struct SignedUp {
 }
 
 /// `POST /signup`: a tenant, its trial subscription (starter tier, trialing) and its first
-/// user, an admin, with an audit event for each. Log in next (`POST /login`).
+/// user, an admin, with an audit event for each. Log in next (`POST /login`). Sign-ups are
+/// counted per client address, across every instance (429 past the limit, before the password
+/// is hashed).
 #[utoipa::path(
     post,
     path = "/signup",
     tag = "accounts",
     request_body = SignUp,
-    responses((status = 201, body = SignedUp), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 409, description = "a unique value is taken; `field` names it", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody))
+    responses((status = 201, body = SignedUp), (status = 400, description = "a value breaks a rule", body = ErrorBody), (status = 409, description = "a unique value is taken; `field` names it", body = ErrorBody), (status = 422, description = "the body is not the JSON expected", body = ErrorBody), (status = 429, description = "too many sign-ups from this address (Retry-After)", body = ErrorBody))
 )]
 pub async fn signup(
     State(state): State<AppState>,
@@ -146,6 +147,7 @@ pub async fn signup(
     body.tenant.check()?;
     email(&body.admin.email)?;
     body.admin.password.check_policy()?;
+    signup_limited(&state, &meta).await?;
     let hash = password::hash(body.admin.password.clone()).await?;
     let (id, user_id) = (Uuid::new_v4(), Uuid::new_v4());
     let now = Timestamp::now();
@@ -207,9 +209,7 @@ pub async fn signup(
             admin,
         };
         let [a, b, c] = events;
-        Ok(Audited::new((StatusCode::CREATED, axum::Json(reply)), a)
-            .and(b)
-            .and(c))
+        Ok(Audited::created(reply, a).and(b).and(c))
     })
     .await
 }
@@ -258,22 +258,46 @@ async fn find_account(state: &AppState, email: &str) -> Result<Option<Account>, 
     }))
 }
 
-fn limited(limiter: &LoginLimiter, email: &str, meta: &RequestMeta) -> Result<(), ApiError> {
-    limiter.check(email, meta.ip).map_err(|retry_after| {
-        tracing::warn!(%email, ip = ?meta.ip, "login refused: too many failed attempts");
-        ApiError::TooManyRequests {
-            message: format!(
-                "too many failed logins for this account or address; retry in {retry_after} s"
-            ),
-            retry_after,
-        }
-    })
+/// Counts a login attempt ([`LoginLimiter`](super::auth::limiter::LoginLimiter), shared by
+/// every instance): the account's count, or 429 when the account or the address has used up
+/// its failures.
+async fn limited(state: &AppState, email: &str, meta: &RequestMeta) -> Result<i64, ApiError> {
+    let client = state.pool().get().await?;
+    state
+        .limiter()
+        .attempt(&client, email, meta.ip)
+        .await?
+        .map_err(|retry_after| {
+            tracing::warn!(%email, ip = ?meta.ip, "login refused: too many failed attempts");
+            too_many("failed logins for this account or address", retry_after)
+        })
+}
+
+/// 429: too many `what`, and when to try again.
+fn too_many(what: &str, retry_after: u64) -> ApiError {
+    ApiError::TooManyRequests {
+        message: format!("too many {what}; retry in {retry_after} s"),
+        retry_after,
+    }
+}
+
+/// Counts a sign-up against its address; 429 past the limit (before the password is hashed).
+async fn signup_limited(state: &AppState, meta: &RequestMeta) -> Result<(), ApiError> {
+    let client = state.pool().get().await?;
+    state
+        .limiter()
+        .signup(&client, meta.ip)
+        .await?
+        .map_err(|retry_after| {
+            tracing::warn!(ip = ?meta.ip, "sign-up refused: too many from this address");
+            too_many("sign-ups from this address", retry_after)
+        })
 }
 
 /// `POST /login`: e-mail and password for a session token (valid [`SESSION_HOURS`] hours).
-/// Failures are counted per account and address ([`LoginLimiter`]: 429 past the limit, before
-/// any password is checked); a wrong password and an unknown e-mail get the same 401 after the
-/// same work.
+/// Failures are counted per account and address, across every instance of the service, each
+/// attempt before its password is checked (429 past the limit, concurrent attempts included); a
+/// wrong password and an unknown e-mail get the same 401 after the same work.
 #[utoipa::path(
     post,
     path = "/login",
@@ -287,19 +311,17 @@ pub async fn login(
     Json(body): Json<Login>,
 ) -> Result<Reply<LoggedIn>, ApiError> {
     let address = email(&body.email)?;
-    limited(state.limiter(), &address, &meta)?;
+    let failures = limited(&state, &address, &meta).await?;
     let account = find_account(&state, &address).await?;
     let stored = account.as_ref().map(|a| a.hash.clone());
     let ok = password::verify(body.password, stored).await;
     let Some(account) = account else {
-        state.limiter().failed(&address, meta.ip);
-        tracing::info!(email = %address, ip = ?meta.ip, "login failed: no such account");
+        tracing::info!(email = %address, ip = ?meta.ip, failures, "login failed: no such account");
         return Err(wrong_password());
     };
     let caller = Caller::user(account.tenant_id, account.user_id, &meta);
     if !ok {
-        state.limiter().failed(&address, meta.ip);
-        tracing::info!(email = %address, ip = ?meta.ip, "login failed: wrong password");
+        tracing::info!(email = %address, ip = ?meta.ip, failures, "login failed: wrong password");
         in_tenant(&state, account.tenant_id, async |tx| {
             let event = login_event("login.failed", account.user_id, "wrong password");
             Ok(event.record(tx, &caller, "failure").await?)
@@ -307,7 +329,13 @@ pub async fn login(
         .await?;
         return Err(wrong_password());
     }
-    state.limiter().succeeded(&address);
+    {
+        let client = state.pool().get().await?;
+        state
+            .limiter()
+            .succeeded(&client, &address, meta.ip)
+            .await?;
+    }
     let new = token::generate();
     let expires_at = hours_from_now(SESSION_HOURS)?;
     audited(&state, &caller, async |tx| {
@@ -363,27 +391,25 @@ fn login_event(action: &'static str, user_id: Uuid, description: &str) -> Event 
     responses((status = 204, description = "the credential is revoked"), (status = 401, description = "no valid credential", body = ErrorBody)),
     security(("bearer" = ["admin", "member", "engineer"]))
 )]
-pub async fn logout(
-    State(state): State<AppState>,
-    principal: Principal,
-    meta: RequestMeta,
-) -> Result<StatusCode, ApiError> {
-    audited(&state, &Caller::of(&principal, &meta), async |tx| {
-        tx.execute(
-            "UPDATE api_tokens SET revoked_at = now() WHERE id = $1",
-            &[&principal.token_id],
-        )
-        .await?;
-        let event = Event {
-            event_type: EventType::UserAuth,
-            action: "logout",
-            resource_type: ApiToken::TABLE,
-            resource_id: principal.token_id,
-            description: "logged out: credential revoked".into(),
-        };
-        Ok(Audited::new(StatusCode::NO_CONTENT, event))
-    })
-    .await
+pub async fn logout(scope: Scope) -> Result<StatusCode, ApiError> {
+    let token_id = scope.principal.token_id;
+    scope
+        .write(async |tx| {
+            tx.execute(
+                "UPDATE api_tokens SET revoked_at = now() WHERE id = $1",
+                &[&token_id],
+            )
+            .await?;
+            let event = Event {
+                event_type: EventType::UserAuth,
+                action: "logout",
+                resource_type: ApiToken::TABLE,
+                resource_id: token_id,
+                description: "logged out: credential revoked".into(),
+            };
+            Ok(Audited::new(StatusCode::NO_CONTENT, event))
+        })
+        .await
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -410,32 +436,31 @@ pub struct Me {
     responses((status = 200, body = Me), (status = 401, description = "no valid credential", body = ErrorBody)),
     security(("bearer" = ["admin", "member", "engineer"]))
 )]
-pub async fn me(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> Result<Reply<Me>, ApiError> {
-    in_tenant(&state, principal.tenant_id, async |tx| {
-        let tenant = current_tenant(tx).await?;
-        let user = match principal.user_id {
-            Some(id) => tx
-                .query_opt("SELECT * FROM users WHERE id = $1", &[&id])
-                .await?
-                .map(|r| User::from_row(&r))
-                .transpose()?,
-            None => None,
-        };
-        Ok(axum::Json(Me {
-            tenant,
-            user,
-            role: principal.role,
-            credential: Credential {
-                id: principal.token_id,
-                kind: principal.kind,
-                expires_at: principal.expires_at,
-            },
-        }))
-    })
-    .await
+pub async fn me(scope: Scope) -> Result<Reply<Me>, ApiError> {
+    let principal = &scope.principal;
+    scope
+        .read(async |tx| {
+            let tenant = current_tenant(tx).await?;
+            let user = match principal.user_id {
+                Some(id) => tx
+                    .query_opt("SELECT * FROM users WHERE id = $1", &[&id])
+                    .await?
+                    .map(|r| User::from_row(&r))
+                    .transpose()?,
+                None => None,
+            };
+            Ok(axum::Json(Me {
+                tenant,
+                user,
+                role: principal.role,
+                credential: Credential {
+                    id: principal.token_id,
+                    kind: principal.kind,
+                    expires_at: principal.expires_at,
+                },
+            }))
+        })
+        .await
 }
 
 /// `POST /tenants/{id}/users` (admin): another user of the tenant, `member` unless a role is
@@ -450,28 +475,27 @@ pub async fn me(
     security(("bearer" = ["admin"]))
 )]
 pub async fn create_user(
-    State(state): State<AppState>,
-    principal: Principal,
-    meta: RequestMeta,
+    scope: Scope,
     Json(body): Json<NewUser>,
 ) -> Result<Created<User>, ApiError> {
     email(&body.email)?;
     body.password.check_policy()?;
     let hash = password::hash(body.password.clone()).await?;
     let role = body.role.unwrap_or(UserRole::Member);
-    let ids = (principal.tenant_id, Uuid::new_v4());
-    audited(&state, &Caller::of(&principal, &meta), async |tx| {
-        let user = insert_user(tx, ids, &body, role, &hash).await?;
-        let event = Event {
-            event_type: EventType::UserAuth,
-            action: "user.create",
-            resource_type: User::TABLE,
-            resource_id: user.id,
-            description: format!("added {} as {role:?}", user.email).to_lowercase(),
-        };
-        Ok(Audited::new((StatusCode::CREATED, axum::Json(user)), event))
-    })
-    .await
+    let ids = (scope.tenant_id(), Uuid::new_v4());
+    scope
+        .write(async |tx| {
+            let user = insert_user(tx, ids, &body, role, &hash).await?;
+            let event = Event {
+                event_type: EventType::UserAuth,
+                action: "user.create",
+                resource_type: User::TABLE,
+                resource_id: user.id,
+                description: format!("added {} as {role:?}", user.email).to_lowercase(),
+            };
+            Ok(Audited::created(user, event))
+        })
+        .await
 }
 
 /// `GET /tenants/{id}/users` (admin): the tenant's users, oldest first.
@@ -483,19 +507,7 @@ pub async fn create_user(
     responses((status = 200, body = Vec<User>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
     security(("bearer" = ["admin"]))
 )]
-pub async fn list_users(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> Result<Reply<Vec<User>>, ApiError> {
-    in_tenant(&state, principal.tenant_id, async |tx| {
-        let rows = tx
-            .query(
-                "SELECT * FROM users ORDER BY created_at, id LIMIT $1",
-                &[&LIST_LIMIT],
-            )
-            .await?;
-        let users = rows.iter().map(User::from_row).collect::<Result<_, _>>()?;
-        Ok(axum::Json(users))
-    })
-    .await
+pub async fn list_users(scope: Scope) -> Result<Reply<Vec<User>>, ApiError> {
+    let sql = "SELECT * FROM users ORDER BY created_at, id LIMIT $1";
+    scope.list(sql, &[&LIST_LIMIT], User::from_row).await
 }

@@ -1,23 +1,19 @@
 //! The handlers of a tenant's data: the tenant, projects, documents, audit events. Each takes
 //! its tenant from the authenticated [`Principal`] (the path's `{tenant_id}` has been checked
 //! to be the same by [`super::auth::require_principal`]), checks the principal's role, and runs
-//! its own SQL in one tenant transaction through [`in_tenant`] (or [`audited`], which also
-//! writes its audit events; see [`crate::db::tenant_transaction`]); none filters by tenant in its
-//! SQL: row-level security does, so a missing filter cannot leak.
+//! its own SQL in one tenant transaction through its [`Scope`] (`write` also records its audit
+//! events; see [`crate::db::tenant_transaction`]); none filters by tenant in its SQL: row-level
+//! security does, so a missing filter cannot leak.
 
-use axum::extract::State;
-use axum::http::StatusCode;
 use postgres_types::ToSql;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::auth::Principal;
 use super::error::ErrorBody;
 use super::tx::{
-    audited, current_tenant, in_tenant, required, Audited, Caller, Created, Event, Insert, Reply,
-    LIST_LIMIT,
+    current_tenant, required, Audited, Created, Event, Insert, Reply, Scope, LIST_LIMIT,
 };
-use super::{ApiError, AppState, Json, Path, Query, RequestMeta};
+use super::{ApiError, Json, Path, Query};
 use crate::models::{
     AuditEvent, Document, DocumentType, EventType, Project, ProjectStatus, Subscription, Tenant,
     UserRole,
@@ -46,24 +42,21 @@ pub struct TenantWithSubscription {
     responses((status = 200, body = TenantWithSubscription), (status = 401, description = "no valid credential", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
     security(("bearer" = ["admin", "member", "engineer"]))
 )]
-pub async fn get_tenant(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> Result<Reply<TenantWithSubscription>, ApiError> {
-    let tenant_id = principal.tenant_id;
-    in_tenant(&state, tenant_id, async |tx| {
-        let tenant = current_tenant(tx).await?;
-        let subscription = tx
-            .query_opt("SELECT * FROM subscriptions", &[])
-            .await?
-            .map(|r| Subscription::from_row(&r))
-            .transpose()?;
-        Ok(axum::Json(TenantWithSubscription {
-            tenant,
-            subscription,
-        }))
-    })
-    .await
+pub async fn get_tenant(scope: Scope) -> Result<Reply<TenantWithSubscription>, ApiError> {
+    scope
+        .read(async |tx| {
+            let tenant = current_tenant(tx).await?;
+            let subscription = tx
+                .query_opt("SELECT * FROM subscriptions", &[])
+                .await?
+                .map(|r| Subscription::from_row(&r))
+                .transpose()?;
+            Ok(axum::Json(TenantWithSubscription {
+                tenant,
+                subscription,
+            }))
+        })
+        .await
 }
 
 // ----- projects -----
@@ -93,26 +86,9 @@ pub struct NewProject {
     responses((status = 200, body = Vec<Project>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
     security(("bearer" = ["admin", "member", "engineer"]))
 )]
-pub async fn list_projects(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> Result<Reply<Vec<Project>>, ApiError> {
-    let tenant_id = principal.tenant_id;
-    in_tenant(&state, tenant_id, async |tx| {
-        current_tenant(tx).await?;
-        let rows = tx
-            .query(
-                "SELECT * FROM projects ORDER BY created_at, id LIMIT $1",
-                &[&LIST_LIMIT],
-            )
-            .await?;
-        let projects = rows
-            .iter()
-            .map(Project::from_row)
-            .collect::<Result<_, _>>()?;
-        Ok(axum::Json(projects))
-    })
-    .await
+pub async fn list_projects(scope: Scope) -> Result<Reply<Vec<Project>>, ApiError> {
+    let sql = "SELECT * FROM projects ORDER BY created_at, id LIMIT $1";
+    scope.list(sql, &[&LIST_LIMIT], Project::from_row).await
 }
 
 /// `POST /tenants/{id}/projects`.
@@ -126,44 +102,40 @@ pub async fn list_projects(
     security(("bearer" = ["admin", "member"]))
 )]
 pub async fn create_project(
-    State(state): State<AppState>,
-    principal: Principal,
-    meta: RequestMeta,
+    scope: Scope,
     Json(body): Json<NewProject>,
 ) -> Result<Created<Project>, ApiError> {
-    let tenant_id = principal.tenant_id;
+    let tenant_id = scope.tenant_id();
     required("name", &body.name)?;
-    audited(&state, &Caller::of(&principal, &meta), async |tx| {
-        current_tenant(tx).await?;
-        let row = Insert::into(Project::TABLE)
-            .set("tenant_id", &tenant_id)
-            .set("name", &body.name)
-            .set_opt("description", &body.description)
-            .set_opt("reference_number", &body.reference_number)
-            .set_opt("address_line1", &body.address_line1)
-            .set_opt("address_line2", &body.address_line2)
-            .set_opt("city", &body.city)
-            .set_opt("postcode", &body.postcode)
-            .set_opt("country", &body.country)
-            .set_opt("project_type", &body.project_type)
-            .set_opt("building_use", &body.building_use)
-            .set_opt("status", &body.status)
-            .returning(tx)
-            .await?;
-        let project = Project::from_row(&row)?;
-        let event = Event {
-            event_type: EventType::UserAction,
-            action: "project.create",
-            resource_type: Project::TABLE,
-            resource_id: project.id,
-            description: format!("created project {}", project.name),
-        };
-        Ok(Audited::new(
-            (StatusCode::CREATED, axum::Json(project)),
-            event,
-        ))
-    })
-    .await
+    scope
+        .write(async |tx| {
+            current_tenant(tx).await?;
+            let row = Insert::into(Project::TABLE)
+                .set("tenant_id", &tenant_id)
+                .set("name", &body.name)
+                .set_opt("description", &body.description)
+                .set_opt("reference_number", &body.reference_number)
+                .set_opt("address_line1", &body.address_line1)
+                .set_opt("address_line2", &body.address_line2)
+                .set_opt("city", &body.city)
+                .set_opt("postcode", &body.postcode)
+                .set_opt("country", &body.country)
+                .set_opt("project_type", &body.project_type)
+                .set_opt("building_use", &body.building_use)
+                .set_opt("status", &body.status)
+                .returning(tx)
+                .await?;
+            let project = Project::from_row(&row)?;
+            let event = Event {
+                event_type: EventType::UserAction,
+                action: "project.create",
+                resource_type: Project::TABLE,
+                resource_id: project.id,
+                description: format!("created project {}", project.name),
+            };
+            Ok(Audited::created(project, event))
+        })
+        .await
 }
 
 /// `GET /tenants/{id}/projects/{project_id}`.
@@ -176,19 +148,18 @@ pub async fn create_project(
     security(("bearer" = ["admin", "member", "engineer"]))
 )]
 pub async fn get_project(
-    State(state): State<AppState>,
-    principal: Principal,
+    scope: Scope,
     Path((_, project_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Reply<Project>, ApiError> {
-    let tenant_id = principal.tenant_id;
-    in_tenant(&state, tenant_id, async |tx| {
-        let row = tx
-            .query_opt("SELECT * FROM projects WHERE id = $1", &[&project_id])
-            .await?
-            .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
-        Ok(axum::Json(Project::from_row(&row)?))
-    })
-    .await
+    scope
+        .read(async |tx| {
+            let row = tx
+                .query_opt("SELECT * FROM projects WHERE id = $1", &[&project_id])
+                .await?
+                .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
+            Ok(axum::Json(Project::from_row(&row)?))
+        })
+        .await
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -212,42 +183,41 @@ pub struct ProjectChange {
     security(("bearer" = ["admin", "member", "engineer"]))
 )]
 pub async fn update_project(
-    State(state): State<AppState>,
-    principal: Principal,
+    scope: Scope,
     Path((_, project_id)): Path<(Uuid, Uuid)>,
-    meta: RequestMeta,
     Json(body): Json<ProjectChange>,
 ) -> Result<Reply<Project>, ApiError> {
     if body.name.is_some() || body.description.is_some() {
-        principal.require(WRITERS)?;
+        scope.principal.require(WRITERS)?;
     }
     if body.status.is_some_and(|s| ENGINEER_STATES.contains(&s)) {
-        principal.require(&[UserRole::Engineer])?;
+        scope.principal.require(&[UserRole::Engineer])?;
     }
     if let Some(name) = &body.name {
         required("name", name)?;
     }
-    audited(&state, &Caller::of(&principal, &meta), async |tx| {
-        let row = tx
-            .query_opt(
-                "UPDATE projects SET name = COALESCE($2, name), \
+    scope
+        .write(async |tx| {
+            let row = tx
+                .query_opt(
+                    "UPDATE projects SET name = COALESCE($2, name), \
                  description = COALESCE($3, description), status = COALESCE($4, status) \
                  WHERE id = $1 RETURNING *",
-                &[&project_id, &body.name, &body.description, &body.status],
-            )
-            .await?
-            .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
-        let project = Project::from_row(&row)?;
-        let event = Event {
-            event_type: EventType::UserAction,
-            action: "project.update",
-            resource_type: Project::TABLE,
-            resource_id: project.id,
-            description: format!("updated project {}", project.name),
-        };
-        Ok(Audited::new(axum::Json(project), event))
-    })
-    .await
+                    &[&project_id, &body.name, &body.description, &body.status],
+                )
+                .await?
+                .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
+            let project = Project::from_row(&row)?;
+            let event = Event {
+                event_type: EventType::UserAction,
+                action: "project.update",
+                resource_type: Project::TABLE,
+                resource_id: project.id,
+                description: format!("updated project {}", project.name),
+            };
+            Ok(Audited::new(axum::Json(project), event))
+        })
+        .await
 }
 
 // ----- documents -----
@@ -281,12 +251,10 @@ pub struct NewDocument {
     security(("bearer" = ["admin", "member"]))
 )]
 pub async fn create_document(
-    State(state): State<AppState>,
-    principal: Principal,
-    meta: RequestMeta,
+    scope: Scope,
     Json(body): Json<NewDocument>,
 ) -> Result<Created<Document>, ApiError> {
-    let tenant_id = principal.tenant_id;
+    let tenant_id = scope.tenant_id();
     required("filename", &body.filename)?;
     required("file_path", &body.file_path)?;
     if body.file_size < 0 {
@@ -312,42 +280,40 @@ pub async fn create_document(
             .map(str::to_ascii_lowercase)
     });
     let content_hash = body.content_hash.as_ref().map(|h| h.to_ascii_lowercase());
-    audited(&state, &Caller::of(&principal, &meta), async |tx| {
-        current_tenant(tx).await?;
-        // Another tenant's project is invisible here, so this is 404 for it too (and the
-        // foreign key on (tenant_id, project_id) would refuse it anyway).
-        tx.query_opt("SELECT 1 FROM projects WHERE id = $1", &[&body.project_id])
-            .await?
-            .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
-        let row = Insert::into(Document::TABLE)
-            .set("tenant_id", &tenant_id)
-            .set("project_id", &body.project_id)
-            .set("filename", &body.filename)
-            .set("original_filename", &original)
-            .set("file_path", &body.file_path)
-            .set("file_size", &body.file_size)
-            .set_opt("mime_type", &body.mime_type)
-            .set_opt("file_extension", &extension)
-            .set_opt("document_type", &body.document_type)
-            .set_opt("extracted_text", &body.extracted_text)
-            .set_opt("page_count", &body.page_count)
-            .set_opt("content_hash", &content_hash)
-            .returning(tx)
-            .await?;
-        let document = Document::from_row(&row)?;
-        let event = Event {
-            event_type: EventType::DocumentUpload,
-            action: "document.register",
-            resource_type: Document::TABLE,
-            resource_id: document.id,
-            description: format!("registered {}", document.original_filename),
-        };
-        Ok(Audited::new(
-            (StatusCode::CREATED, axum::Json(document)),
-            event,
-        ))
-    })
-    .await
+    scope
+        .write(async |tx| {
+            current_tenant(tx).await?;
+            // Another tenant's project is invisible here, so this is 404 for it too (and the
+            // foreign key on (tenant_id, project_id) would refuse it anyway).
+            tx.query_opt("SELECT 1 FROM projects WHERE id = $1", &[&body.project_id])
+                .await?
+                .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
+            let row = Insert::into(Document::TABLE)
+                .set("tenant_id", &tenant_id)
+                .set("project_id", &body.project_id)
+                .set("filename", &body.filename)
+                .set("original_filename", &original)
+                .set("file_path", &body.file_path)
+                .set("file_size", &body.file_size)
+                .set_opt("mime_type", &body.mime_type)
+                .set_opt("file_extension", &extension)
+                .set_opt("document_type", &body.document_type)
+                .set_opt("extracted_text", &body.extracted_text)
+                .set_opt("page_count", &body.page_count)
+                .set_opt("content_hash", &content_hash)
+                .returning(tx)
+                .await?;
+            let document = Document::from_row(&row)?;
+            let event = Event {
+                event_type: EventType::DocumentUpload,
+                action: "document.register",
+                resource_type: Document::TABLE,
+                resource_id: document.id,
+                description: format!("registered {}", document.original_filename),
+            };
+            Ok(Audited::created(document, event))
+        })
+        .await
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -369,11 +335,9 @@ pub struct DocumentQuery {
     security(("bearer" = ["admin", "member", "engineer"]))
 )]
 pub async fn list_documents(
-    State(state): State<AppState>,
-    principal: Principal,
+    scope: Scope,
     Query(query): Query<DocumentQuery>,
 ) -> Result<Reply<Vec<Document>>, ApiError> {
-    let tenant_id = principal.tenant_id;
     let pattern = query.q.as_deref().map(|q| {
         let escaped = q
             .replace('\\', "\\\\")
@@ -396,16 +360,7 @@ pub async fn list_documents(
         " ORDER BY created_at DESC, id LIMIT ${}",
         params.len()
     ));
-    in_tenant(&state, tenant_id, async |tx| {
-        current_tenant(tx).await?;
-        let rows = tx.query(&sql, &params).await?;
-        let documents = rows
-            .iter()
-            .map(Document::from_row)
-            .collect::<Result<_, _>>()?;
-        Ok(axum::Json(documents))
-    })
-    .await
+    scope.list(&sql, &params, Document::from_row).await
 }
 
 // ----- audit events -----
@@ -419,24 +374,7 @@ pub async fn list_documents(
     responses((status = 200, body = Vec<AuditEvent>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
     security(("bearer" = ["admin"]))
 )]
-pub async fn list_audit_events(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> Result<Reply<Vec<AuditEvent>>, ApiError> {
-    let tenant_id = principal.tenant_id;
-    in_tenant(&state, tenant_id, async |tx| {
-        current_tenant(tx).await?;
-        let rows = tx
-            .query(
-                "SELECT * FROM audit_events ORDER BY \"timestamp\" DESC, id LIMIT $1",
-                &[&LIST_LIMIT],
-            )
-            .await?;
-        let events = rows
-            .iter()
-            .map(AuditEvent::from_row)
-            .collect::<Result<_, _>>()?;
-        Ok(axum::Json(events))
-    })
-    .await
+pub async fn list_audit_events(scope: Scope) -> Result<Reply<Vec<AuditEvent>>, ApiError> {
+    let sql = "SELECT * FROM audit_events ORDER BY \"timestamp\" DESC, id LIMIT $1";
+    scope.list(sql, &[&LIST_LIMIT], AuditEvent::from_row).await
 }

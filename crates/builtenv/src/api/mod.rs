@@ -7,7 +7,7 @@
 //! | `GET /openapi.json` | anyone | the OpenAPI 3.1 document of every route below ([`openapi`]) |
 //! | `GET /metrics` | anyone | Prometheus text: requests, latency per route, pool, migration state |
 //! | `GET /readyz` | anyone | 200 when the database is reachable and at the migrations' head, else 503 saying which |
-//! | `POST /signup` | anyone | a tenant, its trial subscription and its first admin |
+//! | `POST /signup` | anyone | a tenant, its trial subscription and its first admin (rate-limited per address) |
 //! | `POST /login` | anyone | e-mail and password for a session token (rate-limited) |
 //! | `POST /logout` | any credential | revokes the credential used |
 //! | `GET /me` | any credential | the caller's tenant, user, role and credential |
@@ -69,6 +69,9 @@ pub struct Limits {
     pub body_bytes: usize,
     /// Longest a request may take (REQUEST_TIMEOUT_MS): 503 beyond.
     pub request_timeout: Duration,
+    /// Sign-ups per client address per hour (SIGNUP_LIMIT_PER_HOUR; 0: not limited): 429
+    /// beyond, across every instance.
+    pub signups_per_hour: u32,
 }
 
 impl Default for Limits {
@@ -76,6 +79,7 @@ impl Default for Limits {
         Self {
             body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            signups_per_hour: auth::limiter::SIGNUPS_PER_ADDRESS.max,
         }
     }
 }
@@ -121,7 +125,7 @@ impl AppState {
                 migrator,
                 url,
                 limits,
-                limiter: LoginLimiter::default(),
+                limiter: LoginLimiter::default().signups_per_address(limits.signups_per_hour),
                 metrics: metrics::Metrics::default(),
                 ready: AtomicBool::new(false),
                 migrating: AtomicBool::new(false),

@@ -1,16 +1,15 @@
 //! API tokens for machines (admin only): made with a name, a role and a lifetime, shown once,
 //! listed without their secret, revoked. Each change is an audit event (`user.auth`).
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::auth::{token, Principal};
+use super::auth::token;
 use super::error::ErrorBody;
-use super::tx::{audited, in_tenant, required, Audited, Caller, Created, Event, Insert, Reply};
-use super::{ApiError, AppState, Json, Path, RequestMeta};
+use super::tx::{required, Audited, Created, Event, Insert, Reply, Scope, LIST_LIMIT};
+use super::{ApiError, Json, Path};
 use crate::models::{ApiToken, EventType, TokenKind, UserRole};
 
 /// Lifetime of a token when none is asked for.
@@ -47,9 +46,7 @@ pub struct CreatedApiToken {
     security(("bearer" = ["admin"]))
 )]
 pub async fn create_api_token(
-    State(state): State<AppState>,
-    principal: Principal,
-    meta: RequestMeta,
+    scope: Scope,
     Json(body): Json<NewApiToken>,
 ) -> Result<Created<CreatedApiToken>, ApiError> {
     required("name", &body.name)?;
@@ -64,35 +61,34 @@ pub async fn create_api_token(
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let role = body.role.unwrap_or(UserRole::Member);
     let new = token::generate();
-    audited(&state, &Caller::of(&principal, &meta), async |tx| {
-        let row = Insert::into(ApiToken::TABLE)
-            .set("tenant_id", &principal.tenant_id)
-            .set("kind", &TokenKind::Api)
-            .set("name", &body.name)
-            .set("role", &role)
-            .set("token_hash", &new.hash)
-            .set("expires_at", &expires_at)
-            .returning(tx)
-            .await?;
-        let api_token = ApiToken::from_row(&row)?;
-        let event = Event {
-            event_type: EventType::UserAuth,
-            action: "token.create",
-            resource_type: ApiToken::TABLE,
-            resource_id: api_token.id,
-            description: format!("created API token {:?} ({role:?}, {days} days)", body.name)
-                .to_lowercase(),
-        };
-        let reply = CreatedApiToken {
-            token: new.secret.clone(),
-            api_token,
-        };
-        Ok(Audited::new(
-            (StatusCode::CREATED, axum::Json(reply)),
-            event,
-        ))
-    })
-    .await
+    let tenant_id = scope.tenant_id();
+    scope
+        .write(async |tx| {
+            let row = Insert::into(ApiToken::TABLE)
+                .set("tenant_id", &tenant_id)
+                .set("kind", &TokenKind::Api)
+                .set("name", &body.name)
+                .set("role", &role)
+                .set("token_hash", &new.hash)
+                .set("expires_at", &expires_at)
+                .returning(tx)
+                .await?;
+            let api_token = ApiToken::from_row(&row)?;
+            let event = Event {
+                event_type: EventType::UserAuth,
+                action: "token.create",
+                resource_type: ApiToken::TABLE,
+                resource_id: api_token.id,
+                description: format!("created API token {:?} ({role:?}, {days} days)", body.name)
+                    .to_lowercase(),
+            };
+            let reply = CreatedApiToken {
+                token: new.secret.clone(),
+                api_token,
+            };
+            Ok(Audited::created(reply, event))
+        })
+        .await
 }
 
 /// `GET /tenants/{id}/api-tokens` (admin): the tenant's API tokens, revoked and expired ones
@@ -105,24 +101,9 @@ pub async fn create_api_token(
     responses((status = 200, body = Vec<ApiToken>), (status = 401, description = "no valid credential", body = ErrorBody), (status = 403, description = "the credential's role may not", body = ErrorBody), (status = 404, description = "not found in the caller's tenant (another tenant's id included)", body = ErrorBody)),
     security(("bearer" = ["admin"]))
 )]
-pub async fn list_api_tokens(
-    State(state): State<AppState>,
-    principal: Principal,
-) -> Result<Reply<Vec<ApiToken>>, ApiError> {
-    in_tenant(&state, principal.tenant_id, async |tx| {
-        let rows = tx
-            .query(
-                "SELECT * FROM api_tokens WHERE kind = 'api' ORDER BY created_at, id LIMIT 100",
-                &[],
-            )
-            .await?;
-        let tokens = rows
-            .iter()
-            .map(ApiToken::from_row)
-            .collect::<Result<_, _>>()?;
-        Ok(axum::Json(tokens))
-    })
-    .await
+pub async fn list_api_tokens(scope: Scope) -> Result<Reply<Vec<ApiToken>>, ApiError> {
+    let sql = "SELECT * FROM api_tokens WHERE kind = 'api' ORDER BY created_at, id LIMIT $1";
+    scope.list(sql, &[&LIST_LIMIT], ApiToken::from_row).await
 }
 
 /// `DELETE /tenants/{id}/api-tokens/{token_id}` (admin): revokes the token (204); 404 when it
@@ -136,29 +117,28 @@ pub async fn list_api_tokens(
     security(("bearer" = ["admin"]))
 )]
 pub async fn revoke_api_token(
-    State(state): State<AppState>,
-    principal: Principal,
-    meta: RequestMeta,
+    scope: Scope,
     Path((_, token_id)): Path<(Uuid, Uuid)>,
 ) -> Result<StatusCode, ApiError> {
-    audited(&state, &Caller::of(&principal, &meta), async |tx| {
-        let row = tx
-            .query_opt(
-                "UPDATE api_tokens SET revoked_at = now() \
+    scope
+        .write(async |tx| {
+            let row = tx
+                .query_opt(
+                    "UPDATE api_tokens SET revoked_at = now() \
                  WHERE id = $1 AND kind = 'api' AND revoked_at IS NULL RETURNING name",
-                &[&token_id],
-            )
-            .await?
-            .ok_or_else(|| ApiError::NotFound("API token not found".into()))?;
-        let name: Option<String> = row.get(0);
-        let event = Event {
-            event_type: EventType::UserAuth,
-            action: "token.revoke",
-            resource_type: ApiToken::TABLE,
-            resource_id: token_id,
-            description: format!("revoked API token {:?}", name.unwrap_or_default()),
-        };
-        Ok(Audited::new(StatusCode::NO_CONTENT, event))
-    })
-    .await
+                    &[&token_id],
+                )
+                .await?
+                .ok_or_else(|| ApiError::NotFound("API token not found".into()))?;
+            let name: Option<String> = row.get(0);
+            let event = Event {
+                event_type: EventType::UserAuth,
+                action: "token.revoke",
+                resource_type: ApiToken::TABLE,
+                resource_id: token_id,
+                description: format!("revoked API token {:?}", name.unwrap_or_default()),
+            };
+            Ok(Audited::new(StatusCode::NO_CONTENT, event))
+        })
+        .await
 }

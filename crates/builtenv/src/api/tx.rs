@@ -1,7 +1,14 @@
 //! The shape every handler shares: a connection from the pool, the tenant's transaction
 //! (row-level security on: see [`tenant_transaction`]), the handler's own SQL, its audit events,
 //! commit. Any error rolls the transaction back.
+//!
+//! A handler of a tenant route takes a [`Scope`] (the principal, where the request came from,
+//! the state) and gives it only its own SQL: [`Scope::read`] for a reading, [`Scope::write`] for
+//! a change with its audit events, [`Scope::list`] for a list of rows. `POST /signup` and
+//! `POST /login`, which have no principal yet, use [`in_tenant`] and [`audited`] themselves.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use postgres_types::ToSql;
 use tokio_postgres::{Row, Transaction};
@@ -176,6 +183,13 @@ impl<T> Audited<T> {
     }
 }
 
+impl<V> Audited<Created<V>> {
+    /// `201 Created` with `value` as the JSON body.
+    pub(super) fn created(value: V, event: Event) -> Self {
+        Self::new((StatusCode::CREATED, axum::Json(value)), event)
+    }
+}
+
 /// [`in_tenant`] for a handler that changes something: its audit events (by `caller`) are
 /// written in the same transaction, after the work, before the commit.
 pub(super) async fn audited<T>(
@@ -191,6 +205,70 @@ pub(super) async fn audited<T>(
         Ok(done.reply)
     })
     .await
+}
+
+/// What the handler of a tenant route works with: the authenticated principal, where the
+/// request came from (for audit events) and the state. Extracted after
+/// [`super::auth::require_principal`] has let the request in.
+pub(super) struct Scope {
+    state: AppState,
+    pub principal: Principal,
+    meta: RequestMeta,
+}
+
+impl FromRequestParts<AppState> for Scope {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let principal = Principal::from_request_parts(parts, state).await?;
+        let Ok(meta) = RequestMeta::from_request_parts(parts, state).await;
+        Ok(Self {
+            state: state.clone(),
+            principal,
+            meta,
+        })
+    }
+}
+
+impl Scope {
+    /// The principal's tenant.
+    pub(super) fn tenant_id(&self) -> Uuid {
+        self.principal.tenant_id
+    }
+
+    /// Runs `work` in the tenant's transaction ([`in_tenant`]).
+    pub(super) async fn read<T>(
+        &self,
+        work: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        in_tenant(&self.state, self.tenant_id(), work).await
+    }
+
+    /// Runs `work` in the tenant's transaction and writes its audit events, by the principal,
+    /// before the commit ([`audited`]).
+    pub(super) async fn write<T>(
+        &self,
+        work: impl AsyncFnOnce(&Transaction<'_>) -> Result<Audited<T>, ApiError>,
+    ) -> Result<T, ApiError> {
+        audited(&self.state, &Caller::of(&self.principal, &self.meta), work).await
+    }
+
+    /// The rows of `sql` as `from_row` reads them, in the tenant's transaction; 404 when the
+    /// tenant is not there ([`current_tenant`]).
+    pub(super) async fn list<T>(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        from_row: fn(&Row) -> Result<T, tokio_postgres::Error>,
+    ) -> Result<Reply<Vec<T>>, ApiError> {
+        self.read(async |tx| {
+            current_tenant(tx).await?;
+            let rows = tx.query(sql, params).await?;
+            let items = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+            Ok(axum::Json(items))
+        })
+        .await
+    }
 }
 
 /// The tenant of the transaction, or 404: under row-level security `tenants` holds at most
