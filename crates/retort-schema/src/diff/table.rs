@@ -675,6 +675,7 @@ pub(super) fn diff_indexes(
         create_phase,
         online,
         detaching: false,
+        parent_indexes_going: BTreeSet::new(),
     };
     diff_indexes_forced(ops, owner, old, new, how, &|_| false);
 }
@@ -685,6 +686,27 @@ struct IndexDiff {
     online: bool,
     /// The owner is detached from its partitioned table in this migration.
     detaching: bool,
+    /// The indexes of that partitioned table that are dropped (before the detach, taking the
+    /// owner's attached indexes with them).
+    parent_indexes_going: BTreeSet<QualName>,
+}
+
+/// The indexes of a partition's parent that the diff drops (gone or defined anew).
+fn parent_indexes_going(d: &Differ<'_>, partition: &Table) -> BTreeSet<QualName> {
+    let Some(parent) = partition.partition_of.as_ref().map(|p| &p.parent) else {
+        return BTreeSet::new();
+    };
+    let (Some(old), new) = (d.from.tables.get(parent), d.to.tables.get(parent)) else {
+        return BTreeSet::new();
+    };
+    old.indexes
+        .iter()
+        .filter(|(name, i)| {
+            new.and_then(|t| t.indexes.get(*name))
+                .is_none_or(|n| n.definition != i.definition)
+        })
+        .map(|(name, _)| QualName::new(parent.schema.clone(), name.clone()))
+        .collect()
 }
 
 fn diff_indexes_forced(
@@ -699,6 +721,7 @@ fn diff_indexes_forced(
         create_phase,
         online,
         detaching,
+        parent_indexes_going,
     } = how;
     let late = IndexCreate {
         phase: create_phase,
@@ -712,7 +735,11 @@ fn diff_indexes_forced(
         };
         // An index attached to a partitioned table's goes with it, unless the table is
         // detached first: then it is dropped once detached.
-        if changed && (i.parent_index.is_none() || detaching) {
+        let with_parent = i
+            .parent_index
+            .as_ref()
+            .is_some_and(|pi| parent_indexes_going.contains(pi));
+        if changed && (i.parent_index.is_none() || (detaching && !with_parent)) {
             ops.push_with(
                 if i.parent_index.is_some() {
                     Phase::DropTable
@@ -1087,7 +1114,11 @@ fn alter_table(
     }
 
     let inheritance = inheritance(d, name, old, new)?;
-    columns(d, name, old, new, parent_new, &inheritance)?;
+    // Columns come from the parent only for a partition that stays attached to it; a table
+    // attached in this migration must first have the parent's columns itself.
+    let parent_parent = |t: &Table| t.partition_of.as_ref().map(|p| p.parent.clone());
+    let stays = parent_parent(old) == parent_parent(new);
+    columns(d, name, old, new, parent_new.filter(|_| stays), &inheritance)?;
 
     // Constraints.
     let forced = |c: &Constraint| -> bool {
@@ -1243,6 +1274,7 @@ fn alter_table(
             create_phase: Phase::CreateIndex,
             online: d.options.online,
             detaching: old.partition_of.is_some() && old.partition_of != new.partition_of,
+            parent_indexes_going: parent_indexes_going(d, old),
         },
         &|i: &Index| gone.mentions_gone(&i.definition),
     );
@@ -1552,8 +1584,12 @@ fn columns(
     // Generated columns first: they depend on the columns they are computed from.
     let mut dropped = dropped;
     dropped.sort_by_key(|c| c.generated.is_none());
+    // A column a partition has from its parent goes with the parent's DROP COLUMN, unless the
+    // partition is detached in this migration (it then keeps the column as its own).
+    let stays = old.partition_of.as_ref().map(|p| &p.parent)
+        == new.partition_of.as_ref().map(|p| &p.parent);
     for c in &dropped {
-        let from_parent = old.partition_of.as_ref().is_some_and(|p| {
+        let from_parent = stays && old.partition_of.as_ref().is_some_and(|p| {
             d.from
                 .tables
                 .get(&p.parent)
