@@ -195,6 +195,83 @@ async fn distribution_diffs_on_a_citus_cluster() {
 
     changes_within_distribution(&cluster).await;
     dump_round_trip(&cluster, &distributed).await;
+    runner_on_a_coordinator(&cluster, &single, &distributed).await;
+}
+
+/// Through the runner on a coordinator: a revision making the single-node schema with rows,
+/// then one distributing it in place (the diff's SQL: up and down), each in one transaction;
+/// up to head, the rows on the workers, and down to base. The runner sends a revision's
+/// statements one at a time on Citus, which fails `ADD CONSTRAINT` on distributed tables sent in
+/// a multi-statement query string ("cannot insert multiple commands into a prepared
+/// statement").
+async fn runner_on_a_coordinator(cluster: &CitusCluster, single: &Schema, distributed: &Schema) {
+    use retort::runner::{Migrator, Quiet, RunOptions};
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir_all(dir.path().join("migrations")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("retort.toml"),
+        "script_location = \"migrations\"\n",
+    )
+    .expect("config");
+    let options = DiffOptions::default();
+    let up = diff(single, distributed, &options).expect("diff").sql();
+    let down = diff(distributed, single, &options).expect("diff").sql();
+    let revisions = [
+        (
+            "0001_a1.sql",
+            format!(
+                "-- revision: a1\n-- down_revision:\n-- message: single node\n\n-- retort:up\n\
+                 {TABLES}{FOREIGN_KEYS}{ROWS}\n-- retort:down\n\
+                 DROP TABLE documents, users, tenants;\nDROP FUNCTION touch();\n"
+            ),
+        ),
+        (
+            "0002_b2.sql",
+            format!(
+                "-- revision: b2\n-- down_revision: a1\n-- message: distributed\n\n\
+                 -- retort:up\n{up}\n-- retort:down\n{down}"
+            ),
+        ),
+    ];
+    for (file, text) in revisions {
+        std::fs::write(dir.path().join("migrations").join(file), text).expect("revision");
+    }
+    let config = retort::config::Config::load(&dir.path().join("retort.toml")).expect("config");
+    let project = retort::project::Project::open(config).expect("project");
+    let migrator = Migrator::new(project, RunOptions::default());
+    let url = cluster.database("runner").await.expect("citus database");
+    migrator
+        .upgrade(&url, "head", &Quiet)
+        .await
+        .unwrap_or_else(|e| panic!("upgrade on the coordinator: {e}"));
+    let client = connect(&url).await;
+    let mut after = read(&client).await;
+    // retort's own tables (and their sequences) left out.
+    after.tables.retain(|n, _| !n.name.starts_with("retort_"));
+    after
+        .sequences
+        .retain(|n, _| !n.name.starts_with("retort_"));
+    assert!(
+        after == *distributed,
+        "{}",
+        model_difference(distributed, &after)
+    );
+    let placed: i64 = client
+        .query_one("SELECT count(*) FROM documents", &[])
+        .await
+        .expect("rows")
+        .get(0);
+    assert_eq!(placed, 30, "the documents' rows are on the workers");
+    migrator
+        .downgrade(&url, "base", &Quiet)
+        .await
+        .unwrap_or_else(|e| panic!("downgrade on the coordinator: {e}"));
+    let left: i64 = client
+        .query_one("SELECT count(*) FROM pg_dist_partition", &[])
+        .await
+        .expect("count")
+        .get(0);
+    assert_eq!(left, 0, "every distributed table is gone");
 }
 
 /// A distributed schema whose shard count changes (the group together), and a table leaving

@@ -84,7 +84,7 @@ pub fn anchors(schema: &Schema) -> BTreeMap<QualName, QualName> {
 
 /// Declared colocation partners into the canonical form: the groups are what the partners link
 /// (a partner that is not a distributed table of the schema is left for [`problems`] to name),
-/// and every member names its group's first table. Members take the first table's shard count.
+/// and every member names its group's first table.
 pub fn canonical_colocation(schema: &mut Schema) {
     let mut group: BTreeMap<QualName, QualName> = BTreeMap::new();
     fn root(group: &BTreeMap<QualName, QualName>, mut n: QualName) -> QualName {
@@ -117,25 +117,10 @@ pub fn canonical_colocation(schema: &mut Schema) {
         .keys()
         .map(|n| (n.clone(), root(&group, n.clone())))
         .collect();
-    let counts: BTreeMap<QualName, i32> = roots
-        .values()
-        .filter_map(|r| match &schema.tables.get(r)?.distribution {
-            Some(Distribution::Distributed { shard_count, .. }) => Some((r.clone(), *shard_count)),
-            _ => None,
-        })
-        .collect();
     for (name, t) in &mut schema.tables {
-        if let Some(Distribution::Distributed {
-            colocate_with,
-            shard_count,
-            ..
-        }) = &mut t.distribution
-        {
+        if let Some(Distribution::Distributed { colocate_with, .. }) = &mut t.distribution {
             if let Some(r) = roots.get(name) {
                 *colocate_with = (r != name).then(|| r.clone());
-                if let Some(n) = counts.get(r) {
-                    *shard_count = *n;
-                }
             }
         }
     }
