@@ -3,10 +3,10 @@
 //!
 //! Order: schemas, extensions, types and the functions they and the tables need (sorted by their
 //! dependencies), sequences, tables (partitions after their parent), constraints, indexes and
-//! partition index attachments, Citus distribution (`render::distribution`), foreign keys, then views, materialized views and the functions
-//! and types that need a table or view (sorted by their dependencies), materialized view
-//! indexes, sequence ownership, triggers, row-level security and policies, grants. Ties are
-//! broken by name, so the output is deterministic.
+//! partition index attachments, Citus distribution ([`distribution`]), foreign keys, then
+//! views, materialized views and the functions and types that need a table or view (sorted by
+//! their dependencies), materialized view indexes, sequence ownership, triggers, row-level
+//! security and policies, grants. Ties are broken by name, so the output is deterministic.
 //!
 //! Invariant: pure; never touches a connection.
 

@@ -200,6 +200,15 @@ fn table_problems(schema: &Schema, t: &Table, d: &Distribution, say: &mut impl F
             Some(_) => {}
         }
     }
+    for (iname, i) in t.indexes.iter().filter(|(_, i)| i.unique) {
+        if index_keys(&i.definition).is_some_and(|keys| !keys.iter().any(|k| k == column)) {
+            say(format!(
+                "Citus cannot enforce the unique index {iname} on a table distributed by \
+                 {column}: a unique index of a distributed table must include its distribution \
+                 column; add {column} to the index, or make the table a reference table"
+            ));
+        }
+    }
     for (cname, c) in &t.constraints {
         let key = matches!(
             c.kind,
@@ -275,6 +284,41 @@ fn foreign_key_problem(
     }
 }
 
+/// The key columns of a `pg_get_indexdef` text (`CREATE UNIQUE INDEX i ON s.t USING btree (a,
+/// lower(b)) ...`), unquoted; an expression is kept as written, so it never names a column.
+fn index_keys(definition: &str) -> Option<Vec<String>> {
+    let rest = &definition[definition.find(" USING ")? + 7..];
+    let open = rest.find('(')?;
+    let (mut depth, mut quoted, mut keys, mut key) = (0, false, Vec::new(), String::new());
+    for ch in rest[open + 1..].chars() {
+        match ch {
+            '"' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted && depth == 0 => break,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                keys.push(std::mem::take(&mut key));
+                continue;
+            }
+            _ => {}
+        }
+        key.push(ch);
+    }
+    keys.push(key);
+    Some(
+        keys.iter()
+            .map(|k| {
+                let k = k.trim();
+                // `col opclass DESC`: the column is the first word, unless quoted.
+                match k.strip_prefix('"') {
+                    Some(q) => q.split('"').next().unwrap_or_default().to_string(),
+                    None => k.split(' ').next().unwrap_or_default().to_string(),
+                }
+            })
+            .collect(),
+    )
+}
+
 /// The referenced columns of a foreign key's `pg_get_constraintdef` text (`... REFERENCES
 /// s.t(a, b) ...`), unquoted.
 fn referenced_columns(definition: &str) -> Option<Vec<String>> {
@@ -335,6 +379,20 @@ mod tests {
         assert_eq!(partner("docs"), None);
         assert_eq!(partner("users").as_deref(), Some("docs"));
         assert_eq!(partner("zed").as_deref(), Some("docs"));
+    }
+
+    #[test]
+    fn index_keys_are_read_from_the_definition() {
+        assert_eq!(
+            index_keys(
+                "CREATE UNIQUE INDEX i ON public.t USING btree (\"Tenant, id\", lower(email), a text_pattern_ops DESC) WHERE (a > 0)"
+            ),
+            Some(vec![
+                "Tenant, id".to_string(),
+                "lower(email)".to_string(),
+                "a".to_string()
+            ])
+        );
     }
 
     #[test]
