@@ -196,6 +196,73 @@ async fn distribution_diffs_on_a_citus_cluster() {
     changes_within_distribution(&cluster).await;
     dump_round_trip(&cluster, &distributed).await;
     runner_on_a_coordinator(&cluster, &single, &distributed).await;
+    tenant_queries_on_shards(&cluster).await;
+}
+
+/// What builtenv's requests need on Citus (issue 18, item 5), on the distributed schema: a
+/// tenant-scoped query is a router query (one shard), and row-level security holds on the shards
+/// when the tenant setting reaches the workers (`citus.propagate_set_commands = 'local'`, with
+/// `SET LOCAL`); without it the workers see no tenant. Citus connects to the workers as the
+/// current role, so a role taken with `SET LOCAL ROLE` needs LOGIN.
+async fn tenant_queries_on_shards(cluster: &CitusCluster) {
+    let (client, _, _) = side(
+        cluster,
+        "tenants_rls",
+        &format!("{}{ROWS}", distributed_sql()),
+    )
+    .await;
+    client
+        .batch_execute(
+            "CREATE ROLE rls_app LOGIN; GRANT SELECT ON documents TO rls_app; \
+             GRANT USAGE ON SCHEMA public TO rls_app;",
+        )
+        .await
+        .expect("role");
+    let tenant = "00000000-0000-0000-0000-000000000001";
+    let plan: Vec<String> = client
+        .query(
+            &format!("EXPLAIN SELECT * FROM documents WHERE tenant_id = '{tenant}'"),
+            &[],
+        )
+        .await
+        .expect("explain")
+        .iter()
+        .map(|r| r.get::<_, String>(0))
+        .collect();
+    let plan = plan.join("\n");
+    assert!(
+        plan.contains("Task Count: 1") && plan.contains("Citus Adaptive"),
+        "a tenant-scoped query is a router query: {plan}"
+    );
+    let count = |propagate: bool| {
+        let client = &client;
+        async move {
+            let set = if propagate {
+                "SET LOCAL citus.propagate_set_commands = 'local';"
+            } else {
+                ""
+            };
+            client
+                .batch_execute(&format!(
+                    "BEGIN; {set} SET LOCAL app.tenant_id = '{tenant}'; SET LOCAL ROLE rls_app;"
+                ))
+                .await
+                .expect("tenant transaction");
+            let n: i64 = client
+                .query_one("SELECT count(*) FROM documents", &[])
+                .await
+                .expect("count")
+                .get(0);
+            client.batch_execute("ROLLBACK").await.expect("rollback");
+            n
+        }
+    };
+    assert_eq!(
+        count(true).await,
+        10,
+        "one tenant's documents, from every shard"
+    );
+    assert_eq!(count(false).await, 0, "the workers do not see the tenant");
 }
 
 /// Through the runner on a coordinator: a revision making the single-node schema with rows,
