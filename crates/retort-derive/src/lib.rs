@@ -37,7 +37,9 @@
 //! `index(columns, name, unique, using, include, predicate)` (each key as `IndexKey::parse`
 //! reads it: `col [COLLATE c] [opclass] [DESC] [NULLS FIRST|LAST]`, or an expression),
 //! `foreign_key(columns, references = "table(cols)", on_delete, on_update, name, match_full,
-//! deferrable, initially_deferred)`, `check(columns, expr, name)`.
+//! deferrable, initially_deferred)`, `check(columns, expr, name)`; Citus distribution:
+//! `distributed_by = "column"` with optional `colocate_with = "table"` or `shard_count = N`, or
+//! `reference` (see `retort::schema::builder`'s `TableBuilder::distributed_by`).
 //!
 //! Attributes of a field: `column = "name"`, `sql_type`, `max_length`, `precision`, `scale`,
 //! `primary_key`, `unique`, `index`, `unique_index`, `references = "table(col)"` with
@@ -355,6 +357,11 @@ struct TableAttrs {
     schema: Option<LitStr>,
     comment: Option<LitStr>,
     parts: Vec<Tokens>,
+    /// Citus: `distributed_by`, and where `reference` and what needs `distributed_by`
+    /// (`colocate_with`, `shard_count`) were written.
+    distributed_by: bool,
+    reference: Option<Span>,
+    needs_distributed_by: Option<(Span, &'static str)>,
 }
 
 fn opt_name(name: &Option<LitStr>) -> Tokens {
@@ -371,6 +378,9 @@ fn table_attrs(attrs: &[Attribute]) -> syn::Result<TableAttrs> {
         schema: None,
         comment: None,
         parts: Vec::new(),
+        distributed_by: false,
+        reference: None,
+        needs_distributed_by: None,
     };
     for attr in attrs.iter().filter(|a| a.path().is_ident("retort")) {
         attr.parse_nested_meta(|m| {
@@ -511,12 +521,73 @@ fn table_attrs(attrs: &[Attribute]) -> syn::Result<TableAttrs> {
                     t.parts
                         .push(quote!(.check(__b::Check::new(&[#(#c),*], #e) #n)));
                 }
+                "distributed_by" | "colocate_with" | "shard_count" | "reference" => {
+                    distribution_attr(&mut t, &key, &m)?;
+                }
                 _ => return Err(m.error(format!("unknown table attribute `{key}`"))),
             }
             Ok(())
         })?;
     }
+    check_distribution(&t)?;
     Ok(t)
+}
+
+/// Citus: `distributed_by = "column"`, `colocate_with = "table"`, `shard_count = N`,
+/// `reference`.
+fn distribution_attr(
+    t: &mut TableAttrs,
+    key: &str,
+    m: &syn::meta::ParseNestedMeta<'_>,
+) -> syn::Result<()> {
+    let span = m.path.span();
+    match key {
+        "distributed_by" => {
+            let v: LitStr = m.value()?.parse()?;
+            t.distributed_by = true;
+            t.parts.push(quote!(.distributed_by(#v)));
+        }
+        "colocate_with" => {
+            let v: LitStr = m.value()?.parse()?;
+            t.needs_distributed_by = Some((span, "colocate_with"));
+            t.parts.push(quote!(.colocate_with(#v)));
+        }
+        "shard_count" => {
+            let v: LitInt = m.value()?.parse()?;
+            if v.base10_parse::<i32>().map_or(true, |n| n < 1) {
+                return Err(Error::new(
+                    v.span(),
+                    "shard_count must be a positive integer",
+                ));
+            }
+            t.needs_distributed_by = Some((span, "shard_count"));
+            t.parts.push(quote!(.shard_count(#v)));
+        }
+        _ => {
+            t.reference = Some(span);
+            t.parts.push(quote!(.reference()));
+        }
+    }
+    Ok(())
+}
+
+/// A table is distributed or a reference table, not both; `colocate_with` and `shard_count`
+/// need `distributed_by`.
+fn check_distribution(t: &TableAttrs) -> syn::Result<()> {
+    if let (Some(span), true) = (t.reference, t.distributed_by) {
+        return Err(Error::new(
+            span,
+            "`reference` and `distributed_by` together: a Citus table is either a reference \
+             table or distributed by a column",
+        ));
+    }
+    match t.needs_distributed_by {
+        Some((span, what)) if !t.distributed_by => Err(Error::new(
+            span,
+            format!("`{what}` needs `distributed_by = \"column\"` (the distribution column)"),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn table(input: &DeriveInput) -> syn::Result<Tokens> {

@@ -55,6 +55,22 @@
 //! ```
 //!
 //! ```compile_fail
+//! #[derive(retort::Table)]
+//! #[retort(reference, distributed_by = "a")] // Citus: one or the other
+//! struct T {
+//!     a: i32,
+//! }
+//! ```
+//!
+//! ```compile_fail
+//! #[derive(retort::Table)]
+//! #[retort(colocate_with = "tenants")] // Citus: colocated by which column?
+//! struct T {
+//!     a: i32,
+//! }
+//! ```
+//!
+//! ```compile_fail
 //! #[derive(retort::Enum)]
 //! enum E {
 //!     A(i32), // not a unit variant

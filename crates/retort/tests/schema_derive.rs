@@ -198,3 +198,75 @@ async fn derived_models_read_back_equal() {
 async fn derived_models_read_back_equal_with_conventional_names() {
     round_trip(Naming::Conventional).await;
 }
+
+/// Citus: a reference table and two colocated distributed tables, declared by attribute.
+#[allow(dead_code)]
+#[derive(retort::Table)]
+#[retort(table = "ctenants", reference)]
+struct CTenant {
+    #[retort(primary_key)]
+    id: Uuid,
+}
+
+#[allow(dead_code)]
+#[derive(retort::Table)]
+#[retort(
+    table = "cusers",
+    primary_key = "tenant_id, id",
+    distributed_by = "tenant_id",
+    shard_count = 8
+)]
+struct CUser {
+    #[retort(references = "ctenants(id)")]
+    tenant_id: Uuid,
+    id: Uuid,
+}
+
+#[allow(dead_code)]
+#[derive(retort::Table)]
+#[retort(
+    table = "cdocs",
+    primary_key = "tenant_id, id",
+    distributed_by = "tenant_id",
+    colocate_with = "cusers",
+    foreign_key(columns = "tenant_id, user_id", references = "cusers(tenant_id, id)")
+)]
+struct CDoc {
+    tenant_id: Uuid,
+    id: Uuid,
+    user_id: Option<Uuid>,
+}
+
+#[test]
+fn citus_distribution_attributes() {
+    use retort::schema::distribution::Distribution;
+    let s = SchemaBuilder::new()
+        .model::<CTenant>()
+        .model::<CUser>()
+        .model::<CDoc>()
+        .build()
+        .expect("valid");
+    let get = |t: &str| s.tables[&QualName::new("public", t)].distribution.clone();
+    assert_eq!(get("ctenants"), Some(Distribution::Reference));
+    let by_tenant = |partner: Option<&str>| {
+        Some(Distribution::Distributed {
+            column: "tenant_id".into(),
+            shard_count: 8,
+            colocate_with: partner.map(|p| QualName::new("public", p)),
+        })
+    };
+    // The group's first table by name (cdocs) is the one the others name.
+    assert_eq!(get("cdocs"), by_tenant(None));
+    assert_eq!(get("cusers"), by_tenant(Some("cdocs")));
+    // Without the distribution column in its key, the same table is refused with Citus's rule.
+    let err = SchemaBuilder::new()
+        .model::<CTenant>()
+        .model_with::<CUser>(|t| t.primary_key(["id"]))
+        .build()
+        .expect_err("refused");
+    assert!(
+        err.to_string()
+            .starts_with("public.cusers: Citus cannot enforce cusers_pkey (id)"),
+        "{err}"
+    );
+}

@@ -12,6 +12,7 @@
 //! Invariant: pure; never touches a connection. `diff(s, s)` is empty.
 
 pub(crate) mod cascade;
+mod distribution;
 mod object;
 mod op;
 mod table;
@@ -43,6 +44,13 @@ pub enum DiffError {
         "a rename is `schema.table=schema.new_table` or `schema.table.column=new_column`"
     ))]
     BadRename { rename: String, problem: String },
+
+    #[error("Citus: {what}")]
+    #[diagnostic(help(
+        "change the desired schema's keys or distribution as the message says (Citus's rules: \
+         https://docs.citusdata.com/en/stable/develop/reference_ddl.html)"
+    ))]
+    Citus { what: String },
 }
 
 /// A rename the user asked for, instead of the drop and add the diff would make.
@@ -134,6 +142,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Diff, D
     d.last_objects();
     d.sequences();
     table::tables(&mut d)?;
+    distribution::distribution(&mut d)?;
     d.lift_default_privileges();
     let mut operations = d.ops.0;
     operations.sort_by_key(|o| o.phase);

@@ -10,6 +10,8 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
+    /// Session settings the statements after need (Citus's `enable_unsafe_triggers`).
+    Settings,
     /// Renames asked for (`--rename`): everything after sees the new names.
     Rename,
     DropPolicy,
@@ -20,6 +22,9 @@ pub enum Phase {
     /// referenced table, referenced column or referenced key (or unique index) goes is dropped
     /// here, also one of a table that is dropped.
     DropForeignKey,
+    /// Citus: distributed and reference tables that become plain (`undistribute_table`), once
+    /// no foreign key ties them to another.
+    Undistribute,
     DropIndex,
     DropConstraint,
     /// Column defaults that use a function or type about to be dropped.
@@ -50,6 +55,10 @@ pub enum Phase {
     AttachPartition,
     AttachIndex,
     TableSettings,
+    /// Citus: tables distributed or made reference tables (`create_distributed_table`,
+    /// `create_reference_table`) or changed (`alter_distributed_table`), once they have their
+    /// keys and before the foreign keys between them.
+    Distribute,
     AddForeignKey,
     /// Views, and functions and types that need a table or view.
     CreateView,
@@ -94,6 +103,9 @@ pub enum Hazard {
     ExclusiveLock,
     /// What logical replication sends for updates and deletes changes.
     ReplicationChange,
+    /// Citus: the table's rows are copied to other nodes (or back), under a lock that blocks
+    /// writes for the whole copy.
+    DataMove,
 }
 
 impl Hazard {
@@ -110,6 +122,7 @@ impl Hazard {
             Hazard::UntrackedDependencies => "untracked dependencies",
             Hazard::ExclusiveLock => "ACCESS EXCLUSIVE lock",
             Hazard::ReplicationChange => "logical replication change",
+            Hazard::DataMove => "data moved between nodes",
         }
     }
 }

@@ -3,13 +3,14 @@
 //!
 //! Order: schemas, extensions, types and the functions they and the tables need (sorted by their
 //! dependencies), sequences, tables (partitions after their parent), constraints, indexes and
-//! partition index attachments, foreign keys, then views, materialized views and the functions
-//! and types that need a table or view (sorted by their dependencies), materialized view
-//! indexes, sequence ownership, triggers, row-level security and policies, grants. Ties are
-//! broken by name, so the output is deterministic.
+//! partition index attachments, Citus distribution ([`distribution`]), foreign keys, then
+//! views, materialized views and the functions and types that need a table or view (sorted by
+//! their dependencies), materialized view indexes, sequence ownership, triggers, row-level
+//! security and policies, grants. Ties are broken by name, so the output is deterministic.
 //!
 //! Invariant: pure; never touches a connection.
 
+pub mod distribution;
 pub mod objects;
 mod order;
 
@@ -139,6 +140,7 @@ pub fn render_schema(schema: &Schema) -> String {
         "replica identity and clustering",
         each_table(&|name, t| vec![objects::table_settings(name, t)]),
     );
+    section("distribution (Citus)", distribution::render(schema));
     section(
         "foreign keys",
         each_table(&|name, t| {

@@ -27,6 +27,7 @@
 //! Invariant: this module never touches a connection.
 
 pub mod builder;
+pub mod distribution;
 pub mod filter;
 mod model;
 mod name;

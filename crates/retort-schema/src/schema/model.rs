@@ -204,6 +204,10 @@ pub struct Table {
     pub cluster_on: Option<String>,
     pub comment: Option<String>,
     pub grants: BTreeSet<Grant>,
+    /// Citus: a distributed or reference table (absent: a plain table, or a partition, which
+    /// follows its parent). See [`super::distribution`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distribution: Option<super::distribution::Distribution>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -11,6 +11,7 @@
 
 #[macro_use]
 pub mod queries;
+mod distribution;
 mod kinds;
 mod read;
 

@@ -123,13 +123,15 @@ pub const COMMIT: &str = "COMMIT";
 /// With two connections: the first's snapshot, for the second (`SET TRANSACTION SNAPSHOT`).
 pub const EXPORT_SNAPSHOT: &str = "SELECT pg_catalog.pg_export_snapshot()";
 
-/// An empty search_path for this transaction (so renderers qualify every name), and the server
-/// version.
+/// An empty search_path for this transaction (so renderers qualify every name), the server
+/// version, and whether Citus's catalog is there (then `introspect::distribution`'s query runs
+/// too).
 /// Parallel plans are off: on catalog queries their workers' start-up costs more than they save.
 pub const SETUP: &str = "SELECT pg_catalog.set_config('search_path', '', true)::text \
      || pg_catalog.set_config('max_parallel_workers_per_gather', '0', true) \
      || pg_catalog.set_config('jit', 'off', true), \
-     pg_catalog.current_setting('server_version_num')::int4";
+     pg_catalog.current_setting('server_version_num')::int4, \
+     pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL";
 
 pub const SCHEMAS: &str = concat!(
     "SELECT n.nspname::text, ",
@@ -540,7 +542,7 @@ pub const UNSUPPORTED: &str = concat!(
 );
 
 /// Every query, by name, in the order they run on one connection (the test of the query count
-/// reads its length). With two, [`EXPORT_SNAPSHOT`], a second `BEGIN`, `SET TRANSACTION
+/// reads its length); on a database with Citus, its distribution query comes in addition. With two, [`EXPORT_SNAPSHOT`], a second `BEGIN`, `SET TRANSACTION
 /// SNAPSHOT`, a second [`SETUP`] and a second `COMMIT` come in addition.
 pub static ALL: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
     vec![

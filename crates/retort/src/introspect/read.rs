@@ -67,6 +67,7 @@ pub(super) async fn read(
         None => c.query("setup", q::SETUP, &[]).await?,
     };
     let d = d.unwrap_or(c);
+    let citus = setup.first().is_some_and(|r| r.get::<_, bool>(2));
     if let Some(row) = setup.first() {
         let version: i32 = row.get(1);
         if version < MIN_SERVER_VERSION {
@@ -99,6 +100,7 @@ pub(super) async fn read(
         r_objects,
         r_dependencies,
         r_unsupported,
+        r_distribution,
     ) = tokio::try_join!(
         c.query("schemas", q::SCHEMAS, &p),
         c.query("extensions", q::EXTENSIONS, &p),
@@ -118,6 +120,7 @@ pub(super) async fn read(
         c.query("objects", &super::kinds::OBJECTS, &p),
         d.query("dependencies", &q::DEPENDENCIES, &p),
         d.query("unsupported objects", q::UNSUPPORTED, &p),
+        super::distribution::query(c, citus, &p),
     )?;
     let mut s = Schema::default();
 
@@ -500,6 +503,7 @@ pub(super) async fn read(
             }
         }
     }
+    super::distribution::apply(&mut s, &mut unsupported, &r_distribution);
     unsupported.extend(r_unsupported.iter().map(|r| r.get::<_, String>(0)));
     unsupported.sort();
     s.unsupported = unsupported;

@@ -96,7 +96,7 @@ impl Migrator {
             direction: step.direction,
             sql,
         };
-        if f.transactional && self.options.per_statement {
+        if f.transactional && (self.options.per_statement || run.citus) {
             self.apply_per_statement(run, step, &s, xact_open).await?;
         } else if f.transactional {
             self.apply_in_one_batch(run, step, &s, xact_open).await?;

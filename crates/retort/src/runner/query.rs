@@ -71,3 +71,17 @@ pub(super) async fn batch_counting(
     }
     Ok(())
 }
+
+/// Whether the server is a Citus node (its catalog `pg_dist_partition` exists). Citus fails some
+/// DDL on distributed tables sent several statements to a query string (`ALTER TABLE ... ADD
+/// CONSTRAINT`: "cannot insert multiple commands into a prepared statement", from a worker), so
+/// there a transactional revision is sent one statement at a time, still in one transaction.
+pub(super) async fn is_citus(client: &Client) -> Result<bool, RunError> {
+    let rows = client
+        .simple_query("SELECT pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL")
+        .await
+        .map_err(|e| bookkeeping_error(&e))?;
+    Ok(rows
+        .iter()
+        .any(|m| matches!(m, SimpleQueryMessage::Row(r) if r.get(0) == Some("t"))))
+}

@@ -34,6 +34,9 @@ pub(super) struct RunCtx<'a> {
     /// one that took the migration lock and still holds it (`SessionLock::guard`); first in
     /// each transaction.
     pub guard: String,
+    /// A Citus node: transactional revisions are sent one statement at a time
+    /// (`query::is_citus`).
+    pub citus: bool,
 }
 
 impl Migrator {
@@ -71,6 +74,7 @@ impl Migrator {
             .connect_with_notices(&self.options.application_name)
             .await?;
         let notices = Mutex::new(notices);
+        let citus = super::query::is_citus(&client).await?;
         let key = self.tables.lock_key();
         let (session_lock, guard) = match self.options.lock_mode {
             LockMode::Session => {
@@ -86,6 +90,7 @@ impl Migrator {
             notices: &notices,
             watch: None,
             guard,
+            citus,
         };
         let result = self.run_with_timeouts(&target, run, &work).await;
         if let Some(l) = session_lock {

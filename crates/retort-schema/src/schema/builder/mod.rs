@@ -71,6 +71,7 @@
 //! comment ([`SchemaBuilder::new`] has PostgreSQL 15's: `USAGE` for `PUBLIC`, and 'standard
 //! public schema'; PostgreSQL 14 and older also grant `CREATE`).
 
+mod distribution;
 pub mod expr;
 mod function;
 pub mod names;
@@ -436,9 +437,14 @@ impl SchemaBuilder {
         };
         for t in &self.tables {
             let ns = taken.entry(t.schema.clone()).or_default();
-            let table = ctx.table(t, ns)?;
+            let mut table = ctx.table(t, ns)?;
+            table.distribution = t.distribution_model().map_err(|what| BuildError::Table {
+                table: t.qualified_name().to_string(),
+                what,
+            })?;
             s.tables.insert(t.qualified_name(), table);
         }
+        distribution::finish(&mut s)?;
         for f in &self.functions {
             let (key, function) = function_model(f, &s)?;
             if s.functions.insert(key.clone(), function).is_some() {

@@ -738,6 +738,8 @@ pub struct TableBuilder {
     pub(crate) options: Vec<String>,
     pub(crate) unlogged: bool,
     pub(crate) comment: Option<String>,
+    /// Citus (`builder/distribution.rs`).
+    pub(crate) distribution: super::distribution::DistributionDecl,
 }
 
 impl TableBuilder {
@@ -759,6 +761,7 @@ impl TableBuilder {
             options: Vec::new(),
             unlogged: false,
             comment: None,
+            distribution: Default::default(),
         }
     }
 
