@@ -1,0 +1,51 @@
+//! Schemas (namespaces): made, dropped, their comments and grants.
+
+use super::{comment_change, grant_changes, Differ, Hazard, Phase};
+use crate::render::objects;
+use crate::sql::quote_ident;
+
+impl Differ<'_> {
+    pub(super) fn schemas(&mut self) {
+        for (name, ns) in &self.to.schemas {
+            let what = format!("SCHEMA {}", quote_ident(name));
+            match self.from.schemas.get(name) {
+                None => {
+                    self.ops.push(
+                        Phase::CreateSchema,
+                        format!("create schema {name}"),
+                        objects::create_schema(name, ns),
+                    );
+                    self.ops.push_with(
+                        Phase::Grant,
+                        format!("grant on schema {name}"),
+                        objects::grants(&what, &ns.grants),
+                        &[Hazard::AuthzUpdate],
+                    );
+                }
+                Some(old) => {
+                    self.ops.push(
+                        Phase::Comment,
+                        format!("comment on schema {name}"),
+                        comment_change(&what, old.comment.as_ref(), ns.comment.as_ref()),
+                    );
+                    self.ops.push_with(
+                        Phase::Grant,
+                        format!("change grants on schema {name}"),
+                        grant_changes(&what, &old.grants, &ns.grants),
+                        &[Hazard::AuthzUpdate],
+                    );
+                }
+            }
+        }
+        for name in self.from.schemas.keys() {
+            if !self.to.schemas.contains_key(name) {
+                self.ops.push_with(
+                    Phase::DropSchema,
+                    format!("drop schema {name}"),
+                    objects::drop_schema(name),
+                    &[Hazard::DeletesData],
+                );
+            }
+        }
+    }
+}
