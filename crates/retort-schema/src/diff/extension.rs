@@ -1,6 +1,6 @@
 //! Extensions: made, moved, updated, dropped, and their comments.
 
-use super::{comment_change, Differ, Hazard, Phase};
+use super::{Differ, Hazard, Phase};
 use crate::render::objects;
 use crate::schema::Extension;
 use crate::sql::{quote_ident, quote_literal};
@@ -39,14 +39,11 @@ impl Differ<'_> {
                             &[Hazard::ExtensionUpgrade],
                         );
                     }
-                    self.ops.push(
-                        Phase::Comment,
+                    self.ops.comment(
                         format!("comment on extension {name}"),
-                        comment_change(
-                            &format!("EXTENSION {}", quote_ident(name)),
-                            old.comment.as_ref(),
-                            x.comment.as_ref(),
-                        ),
+                        &format!("EXTENSION {}", quote_ident(name)),
+                        old.comment.as_ref(),
+                        x.comment.as_ref(),
                     );
                 }
             }

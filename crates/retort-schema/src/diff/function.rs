@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{comment_change, grant_changes, Differ, Hazard, Phase};
+use super::{Differ, Hazard, Phase};
 use crate::schema::{Function, QualName};
 
 /// An SQL-language body is checked against the catalog when created, but what it reads may be
@@ -96,16 +96,17 @@ impl Differ<'_> {
             );
         }
         let what = format!("{} {}", function_kind(new), new.signature(&name.schema));
-        self.ops.push(
-            Phase::Comment,
+        self.ops.comment(
             format!("comment on {name}"),
-            comment_change(&what, old.comment.as_ref(), new.comment.as_ref()),
+            &what,
+            old.comment.as_ref(),
+            new.comment.as_ref(),
         );
-        self.ops.push_with(
-            Phase::Grant,
+        self.ops.grants(
             format!("change grants on {name}"),
-            grant_changes(&what, &old.grants, &new.grants),
-            &[Hazard::AuthzUpdate],
+            &what,
+            &old.grants,
+            &new.grants,
         );
     }
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use super::{Hazard, Ops, Phase};
 use crate::render::objects;
 use crate::schema::Grant;
 use crate::sql::quote_ident;
@@ -48,4 +49,22 @@ pub(super) fn grant_changes(what: &str, old: &BTreeSet<Grant>, new: &BTreeSet<Gr
         .collect();
     out.push_str(&objects::grants(what, &added));
     out
+}
+
+impl Ops {
+    /// The grant changes on `what` (`TABLE s.t`, `SCHEMA s`...), if any.
+    pub(super) fn grants(
+        &mut self,
+        summary: impl Into<String>,
+        what: &str,
+        old: &BTreeSet<Grant>,
+        new: &BTreeSet<Grant>,
+    ) {
+        self.push_with(
+            Phase::Grant,
+            summary,
+            grant_changes(what, old, new),
+            &[Hazard::AuthzUpdate],
+        );
+    }
 }

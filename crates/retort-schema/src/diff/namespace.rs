@@ -1,6 +1,6 @@
 //! Schemas (namespaces): made, dropped, their comments and grants.
 
-use super::{comment_change, grant_changes, Differ, Hazard, Phase};
+use super::{Differ, Hazard, Phase};
 use crate::render::objects;
 use crate::sql::quote_ident;
 
@@ -23,16 +23,17 @@ impl Differ<'_> {
                     );
                 }
                 Some(old) => {
-                    self.ops.push(
-                        Phase::Comment,
+                    self.ops.comment(
                         format!("comment on schema {name}"),
-                        comment_change(&what, old.comment.as_ref(), ns.comment.as_ref()),
+                        &what,
+                        old.comment.as_ref(),
+                        ns.comment.as_ref(),
                     );
-                    self.ops.push_with(
-                        Phase::Grant,
+                    self.ops.grants(
                         format!("change grants on schema {name}"),
-                        grant_changes(&what, &old.grants, &ns.grants),
-                        &[Hazard::AuthzUpdate],
+                        &what,
+                        &old.grants,
+                        &ns.grants,
                     );
                 }
             }

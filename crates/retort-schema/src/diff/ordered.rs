@@ -8,7 +8,15 @@ use crate::render::{creation_order, objects, Node};
 impl Differ<'_> {
     /// Types, functions and views that are new, gone, replaced or changed, in dependency order
     /// (that of `from`, reversed, for drops; that of `to` for creations).
+    /// Types, functions, views and catalog objects, dropped in reverse creation order and made
+    /// in creation order.
     pub(super) fn functions_and_views(&mut self) {
+        self.drop_in_order();
+        self.create_in_order();
+    }
+
+    /// What goes, dependents first.
+    fn drop_in_order(&mut self) {
         let (early_from, late_from) = creation_order(self.from);
         let from_nodes: Vec<(bool, Node)> = early_from
             .into_iter()
@@ -94,7 +102,10 @@ impl Differ<'_> {
             };
             self.ops.push_with(phase, summary, sql, hazards);
         }
+    }
 
+    /// What is made or changed, in creation order.
+    fn create_in_order(&mut self) {
         let (early_to, late_to) = creation_order(self.to);
         let to_nodes: Vec<(bool, Node)> = early_to
             .into_iter()

@@ -69,153 +69,188 @@ pub(super) fn apply_renames(
 ) -> Result<Schema, DiffError> {
     let mut s = from.clone();
     for r in renames {
-        let bad = |problem: String| DiffError::BadRename {
-            rename: match r {
-                Rename::Table { from, to } => format!("{from}={to}"),
-                Rename::Column { table, from, to } => format!("{table}.{from}={to}"),
-            },
-            problem,
-        };
+        let renaming = Renaming { to, renames, r };
         match r {
-            Rename::Table { from: old, to: new } => {
-                let Some(t) = s.tables.remove(old) else {
-                    return Err(bad(format!("there is no table {old}")));
-                };
-                if !to.tables.contains_key(new) {
-                    return Err(bad(format!("the new schema has no table {new}")));
-                }
-                let mut sql = String::new();
-                if old.schema != new.schema {
-                    let _ = writeln!(
-                        sql,
-                        "ALTER TABLE {} SET SCHEMA {};",
-                        old.sql(),
-                        quote_ident(&new.schema)
-                    );
-                }
-                if old.name != new.name {
-                    let _ = writeln!(
-                        sql,
-                        "ALTER TABLE {} RENAME TO {};",
-                        QualName::new(new.schema.clone(), old.name.clone()).sql(),
-                        quote_ident(&new.name)
-                    );
-                }
-                ops.push(Phase::Rename, format!("rename table {old} to {new}"), sql);
-                let old_text = old.to_string();
-                let new_text = new.to_string();
-                for other in s.tables.values_mut() {
-                    for p in other.inherits.iter_mut().filter(|p| *p == old) {
-                        p.clone_from(new);
-                    }
-                    for c in other.constraints.values_mut() {
-                        if c.references.as_ref() == Some(old) {
-                            c.references = Some(new.clone());
-                            c.definition = c.definition.replace(
-                                &format!("REFERENCES {old_text}("),
-                                &format!("REFERENCES {new_text}("),
-                            );
-                        }
-                    }
-                }
-                let mut t: Table = t;
-                for i in t.indexes.values_mut() {
-                    i.definition = i
-                        .definition
-                        .replace(&format!(" ON {old_text} "), &format!(" ON {new_text} "))
-                        .replace(
-                            &format!(" ON ONLY {old_text} "),
-                            &format!(" ON ONLY {new_text} "),
-                        );
-                }
-                for tr in t.triggers.values_mut() {
-                    tr.definition = tr
-                        .definition
-                        .replace(&format!(" ON {old_text} "), &format!(" ON {new_text} "));
-                }
-                s.tables.insert(new.clone(), t);
-            }
+            Rename::Table { from: old, to: new } => renaming.table(&mut s, ops, old, new)?,
             Rename::Column {
                 table,
                 from: old,
                 to: new,
-            } => {
-                // The table by its name now, whether a table rename listed before or after
-                // this one has been made yet.
-                let now = [table.clone()]
-                    .into_iter()
-                    .chain(renames.iter().filter_map(|r| match r {
-                        Rename::Table { from, to } if from == table => Some(to.clone()),
-                        Rename::Table { from, to } if to == table => Some(from.clone()),
-                        _ => None,
-                    }))
-                    .find(|n| s.tables.contains_key(n));
-                let Some(table) = now else {
-                    return Err(bad(format!("there is no table {table}")));
-                };
-                let wanted_table = if to.tables.contains_key(&table) {
-                    table.clone()
-                } else {
-                    renames
-                        .iter()
-                        .find_map(|r| match r {
-                            Rename::Table { from, to } if *from == table => Some(to.clone()),
-                            _ => None,
-                        })
-                        .unwrap_or_else(|| table.clone())
-                };
-                let table = &table;
-                let has_children = s.tables.values().any(|o| o.inherits.contains(table));
-                let Some(t) = s.tables.get_mut(table) else {
-                    return Err(bad(format!("there is no table {table}")));
-                };
-                let Some(c) = t.columns.iter_mut().find(|c| &c.name == old) else {
-                    return Err(bad(format!("table {table} has no column {old:?}")));
-                };
-                if c.inherited || has_children {
-                    return Err(DiffError::Unsupported {
-                        what: format!(
-                            "renaming column {old:?} of {table}, which has inheritance children or inherits it"
-                        ),
-                    });
-                }
-                let wanted = to
-                    .tables
-                    .get(&wanted_table)
-                    .is_some_and(|nt| nt.columns.iter().any(|c| &c.name == new));
-                if !wanted {
-                    return Err(bad(format!(
-                        "table {table} has no column {new:?} in the new schema"
-                    )));
-                }
-                c.name = new.clone();
-                ops.push(
-                    Phase::Rename,
-                    format!("rename column {table}.{old} to {new}"),
-                    format!(
-                        "ALTER TABLE {} RENAME COLUMN {} TO {};\n",
-                        table.sql(),
-                        quote_ident(old),
-                        quote_ident(new)
-                    ),
-                );
-                let rename_ident = |text: &str| cascade::replace_ident(text, old, new);
-                for con in t.constraints.values_mut() {
-                    for col in con.columns.iter_mut() {
-                        if col == old {
-                            col.clone_from(new);
-                        }
-                    }
-                    con.definition = rename_ident(&con.definition);
-                }
-                for i in t.indexes.values_mut() {
-                    i.definition = rename_ident(&i.definition);
-                    i.predicate = i.predicate.as_deref().map(rename_ident);
-                }
-            }
+            } => renaming.column(&mut s, ops, table, old, new)?,
         }
     }
     Ok(s)
+}
+
+/// One rename being made, among all those asked, towards schema `to`.
+struct Renaming<'a> {
+    to: &'a Schema,
+    renames: &'a [Rename],
+    r: &'a Rename,
+}
+
+impl Renaming<'_> {
+    fn bad(&self, problem: String) -> DiffError {
+        DiffError::BadRename {
+            rename: match self.r {
+                Rename::Table { from, to } => format!("{from}={to}"),
+                Rename::Column { table, from, to } => format!("{table}.{from}={to}"),
+            },
+            problem,
+        }
+    }
+
+    /// Table `old` renamed (or moved) to `new`, with what names it in `s`.
+    fn table(
+        &self,
+        s: &mut Schema,
+        ops: &mut Ops,
+        old: &QualName,
+        new: &QualName,
+    ) -> Result<(), DiffError> {
+        let Some(t) = s.tables.remove(old) else {
+            return Err(self.bad(format!("there is no table {old}")));
+        };
+        if !self.to.tables.contains_key(new) {
+            return Err(self.bad(format!("the new schema has no table {new}")));
+        }
+        let mut sql = String::new();
+        if old.schema != new.schema {
+            let _ = writeln!(
+                sql,
+                "ALTER TABLE {} SET SCHEMA {};",
+                old.sql(),
+                quote_ident(&new.schema)
+            );
+        }
+        if old.name != new.name {
+            let _ = writeln!(
+                sql,
+                "ALTER TABLE {} RENAME TO {};",
+                QualName::new(new.schema.clone(), old.name.clone()).sql(),
+                quote_ident(&new.name)
+            );
+        }
+        ops.push(Phase::Rename, format!("rename table {old} to {new}"), sql);
+        let old_text = old.to_string();
+        let new_text = new.to_string();
+        for other in s.tables.values_mut() {
+            for p in other.inherits.iter_mut().filter(|p| *p == old) {
+                p.clone_from(new);
+            }
+            for c in other.constraints.values_mut() {
+                if c.references.as_ref() == Some(old) {
+                    c.references = Some(new.clone());
+                    c.definition = c.definition.replace(
+                        &format!("REFERENCES {old_text}("),
+                        &format!("REFERENCES {new_text}("),
+                    );
+                }
+            }
+        }
+        let mut t: Table = t;
+        for i in t.indexes.values_mut() {
+            i.definition = i
+                .definition
+                .replace(&format!(" ON {old_text} "), &format!(" ON {new_text} "))
+                .replace(
+                    &format!(" ON ONLY {old_text} "),
+                    &format!(" ON ONLY {new_text} "),
+                );
+        }
+        for tr in t.triggers.values_mut() {
+            tr.definition = tr
+                .definition
+                .replace(&format!(" ON {old_text} "), &format!(" ON {new_text} "));
+        }
+        s.tables.insert(new.clone(), t);
+        Ok(())
+    }
+
+    /// Column `old` of `table` renamed to `new`, with what names it in its table.
+    fn column(
+        &self,
+        s: &mut Schema,
+        ops: &mut Ops,
+        table: &QualName,
+        old: &str,
+        new: &str,
+    ) -> Result<(), DiffError> {
+        // The table by its name now, whether a table rename listed before or after
+        // this one has been made yet.
+        let now = [table.clone()]
+            .into_iter()
+            .chain(self.renames.iter().filter_map(|r| match r {
+                Rename::Table { from, to } if from == table => Some(to.clone()),
+                Rename::Table { from, to } if to == table => Some(from.clone()),
+                _ => None,
+            }))
+            .find(|n| s.tables.contains_key(n));
+        let Some(table) = now else {
+            return Err(self.bad(format!("there is no table {table}")));
+        };
+        let wanted_table = if self.to.tables.contains_key(&table) {
+            table.clone()
+        } else {
+            self.renames
+                .iter()
+                .find_map(|r| match r {
+                    Rename::Table { from, to } if *from == table => Some(to.clone()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| table.clone())
+        };
+        let table = &table;
+        let has_children = s.tables.values().any(|o| o.inherits.contains(table));
+        let Some(t) = s.tables.get_mut(table) else {
+            return Err(self.bad(format!("there is no table {table}")));
+        };
+        let Some(c) = t.columns.iter_mut().find(|c| c.name == old) else {
+            return Err(self.bad(format!("table {table} has no column {old:?}")));
+        };
+        if c.inherited || has_children {
+            return Err(DiffError::Unsupported {
+                what: format!(
+                    "renaming column {old:?} of {table}, which has inheritance children or inherits it"
+                ),
+            });
+        }
+        let wanted = self
+            .to
+            .tables
+            .get(&wanted_table)
+            .is_some_and(|nt| nt.columns.iter().any(|c| c.name == new));
+        if !wanted {
+            return Err(self.bad(format!(
+                "table {table} has no column {new:?} in the new schema"
+            )));
+        }
+        c.name = new.to_string();
+        ops.push(
+            Phase::Rename,
+            format!("rename column {table}.{old} to {new}"),
+            format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {};\n",
+                table.sql(),
+                quote_ident(old),
+                quote_ident(new)
+            ),
+        );
+        let rename_ident = |text: &str| cascade::replace_ident(text, old, new);
+        for con in t.constraints.values_mut() {
+            for col in con.columns.iter_mut() {
+                if col == old {
+                    *col = new.to_string();
+                }
+            }
+            con.definition = rename_ident(&con.definition);
+        }
+        for i in t.indexes.values_mut() {
+            i.definition = rename_ident(&i.definition);
+            i.predicate = i.predicate.as_deref().map(rename_ident);
+        }
+        Ok(())
+    }
 }
 
 /// Likely renames among dropped and added columns and tables: said in a note.

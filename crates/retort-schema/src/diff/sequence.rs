@@ -1,6 +1,6 @@
 //! Sequences: made, altered, dropped, and the option changes identity columns share.
 
-use super::{comment_change, grant_changes, Differ, Hazard, Phase};
+use super::{Differ, Hazard, Phase};
 use crate::render::objects;
 use crate::schema::{QualName, Sequence, SequenceOptions};
 use crate::sql::quote_literal;
@@ -186,16 +186,17 @@ impl Differ<'_> {
                 sql,
             );
         }
-        self.ops.push(
-            Phase::Comment,
+        self.ops.comment(
             format!("comment on sequence {name}"),
-            comment_change(&what, old.comment.as_ref(), new.comment.as_ref()),
+            &what,
+            old.comment.as_ref(),
+            new.comment.as_ref(),
         );
-        self.ops.push_with(
-            Phase::Grant,
+        self.ops.grants(
             format!("change grants on sequence {name}"),
-            grant_changes(&what, &old.grants, &new.grants),
-            &[Hazard::AuthzUpdate],
+            &what,
+            &old.grants,
+            &new.grants,
         );
     }
 }

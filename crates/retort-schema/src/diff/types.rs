@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
+use super::comment::member_comments;
 use super::{cascade, comment_change, grant_changes, DiffError, Differ, Hazard, Phase};
 use crate::render::objects;
 use crate::schema::{CompositeType, Domain, EnumType, Grant, QualName, Schema};
@@ -121,10 +122,11 @@ impl Differ<'_> {
         }
         self.ops
             .push(Phase::CreateType, format!("add values to enum {name}"), sql);
-        self.ops.push(
-            Phase::Comment,
+        self.ops.comment(
             format!("comment on type {name}"),
-            comment_change(&what, old.comment.as_ref(), new.comment.as_ref()),
+            &what,
+            old.comment.as_ref(),
+            new.comment.as_ref(),
         );
     }
 
@@ -258,18 +260,13 @@ impl Differ<'_> {
             old.comment.as_ref(),
             new.comment.as_ref(),
         );
-        for a in &new.attributes {
-            let before = old
-                .attributes
+        fn members(t: &CompositeType) -> Vec<(&str, Option<&String>)> {
+            t.attributes
                 .iter()
-                .find(|o| o.name == a.name)
-                .and_then(|o| o.comment.as_ref());
-            comments.push_str(&comment_change(
-                &format!("COLUMN {}.{}", name.sql(), quote_ident(&a.name)),
-                before,
-                a.comment.as_ref(),
-            ));
+                .map(|a| (a.name.as_str(), a.comment.as_ref()))
+                .collect()
         }
+        comments.push_str(&member_comments(name, &members(old), &members(new)));
         self.ops
             .push(Phase::Comment, format!("comment on type {name}"), comments);
         Ok(())

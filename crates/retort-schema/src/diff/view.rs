@@ -2,10 +2,11 @@
 
 use std::collections::BTreeSet;
 
-use super::{comment_change, grant_changes, table, Differ, Hazard, Phase};
+use super::comment::member_comments;
+use super::{comment_change, table, Differ, Hazard, Phase};
 use crate::render::objects;
 use crate::schema::{QualName, View};
-use crate::sql::{quote_ident, quote_literal};
+use crate::sql::quote_literal;
 
 impl Differ<'_> {
     pub(super) fn create_view(&mut self, name: &QualName, v: &View) {
@@ -147,18 +148,13 @@ impl Differ<'_> {
             old.comment.as_ref(),
             new.comment.as_ref(),
         );
-        for c in &new.columns {
-            let before = old
-                .columns
+        fn members(v: &View) -> Vec<(&str, Option<&String>)> {
+            v.columns
                 .iter()
-                .find(|o| o.name == c.name)
-                .and_then(|o| o.comment.as_ref());
-            comments.push_str(&comment_change(
-                &format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name)),
-                before,
-                c.comment.as_ref(),
-            ));
+                .map(|c| (c.name.as_str(), c.comment.as_ref()))
+                .collect()
         }
+        comments.push_str(&member_comments(name, &members(old), &members(new)));
         self.ops
             .push(Phase::Comment, format!("comment on {name}"), comments);
         table::diff_indexes(
@@ -172,21 +168,17 @@ impl Differ<'_> {
         table::diff_triggers(&mut self.ops, name, &old.triggers, &new.triggers, &|_| {
             false
         });
-        self.ops.push_with(
-            Phase::Grant,
+        self.ops.grants(
             format!("change grants on {name}"),
-            grant_changes(&format!("TABLE {}", name.sql()), &old.grants, &new.grants),
-            &[Hazard::AuthzUpdate],
+            &format!("TABLE {}", name.sql()),
+            &old.grants,
+            &new.grants,
         );
-        self.ops.push_with(
-            Phase::Grant,
+        self.ops.grants(
             format!("change grants on columns of {name}"),
-            grant_changes(
-                &format!("TABLE {}", name.sql()),
-                &objects::view_column_grants(old),
-                &objects::view_column_grants(new),
-            ),
-            &[Hazard::AuthzUpdate],
+            &format!("TABLE {}", name.sql()),
+            &objects::view_column_grants(old),
+            &objects::view_column_grants(new),
         );
     }
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diff::{comment_change, DiffError, Differ, Hazard, Ops, Phase};
+use crate::diff::{DiffError, Differ, Hazard, Ops, Phase};
 use crate::render::objects;
 use crate::schema::{Index, QualName, Table};
 
@@ -144,14 +144,11 @@ pub(super) fn diff_indexes_forced(
                     format!("set statistics of index {iname}"),
                     objects::index_statistics(&owner.schema, iname, Some(o), i),
                 );
-                ops.push(
-                    Phase::Comment,
+                ops.comment(
                     format!("comment on index {iname}"),
-                    comment_change(
-                        &format!("INDEX {}", QualName::new(owner.schema.clone(), iname).sql()),
-                        o.comment.as_ref(),
-                        i.comment.as_ref(),
-                    ),
+                    &format!("INDEX {}", QualName::new(owner.schema.clone(), iname).sql()),
+                    o.comment.as_ref(),
+                    i.comment.as_ref(),
                 );
             }
             _ => create_index(ops, owner, iname, i, &late),
@@ -227,4 +224,19 @@ pub(super) fn refuse_partition_index_changes(
         }
     }
     Ok(())
+}
+
+/// `ALTER INDEX parent ATTACH PARTITION schema.iname`.
+pub(super) fn attach_index(
+    ops: &mut Ops,
+    phase: Phase,
+    schema: &str,
+    iname: &str,
+    parent: &QualName,
+) {
+    ops.push(
+        phase,
+        format!("attach index {iname} to {parent}"),
+        objects::attach_index(parent, &QualName::new(schema, iname)),
+    );
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::diff::{comment_change, Hazard, Ops, Phase};
+use crate::diff::{Hazard, Ops, Phase};
 use crate::render::objects;
 use crate::schema::{Policy, QualName};
 use crate::sql::quote_ident;
@@ -67,14 +67,11 @@ pub(super) fn policies(
                         &[Hazard::AuthzUpdate],
                     );
                 }
-                ops.push(
-                    Phase::Comment,
+                ops.comment(
                     format!("comment on policy {pname}"),
-                    comment_change(
-                        &format!("POLICY {} ON {}", quote_ident(pname), table.sql()),
-                        o.comment.as_ref(),
-                        p.comment.as_ref(),
-                    ),
+                    &format!("POLICY {} ON {}", quote_ident(pname), table.sql()),
+                    o.comment.as_ref(),
+                    p.comment.as_ref(),
                 );
             }
             _ => ops.push_with(

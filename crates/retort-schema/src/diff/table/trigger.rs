@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diff::{comment_change, Hazard, Ops, Phase};
+use crate::diff::{Hazard, Ops, Phase};
 use crate::render::objects;
 use crate::schema::{QualName, Trigger};
 use crate::sql::quote_ident;
@@ -48,14 +48,11 @@ pub(in crate::diff) fn diff_triggers(
                         ),
                     );
                 }
-                ops.push(
-                    Phase::Comment,
+                ops.comment(
                     format!("comment on trigger {tname}"),
-                    comment_change(
-                        &format!("TRIGGER {} ON {}", quote_ident(tname), owner.sql()),
-                        o.comment.as_ref(),
-                        t.comment.as_ref(),
-                    ),
+                    &format!("TRIGGER {} ON {}", quote_ident(tname), owner.sql()),
+                    o.comment.as_ref(),
+                    t.comment.as_ref(),
                 );
             }
             _ => ops.push_with(
