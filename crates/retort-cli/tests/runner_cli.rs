@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use retort_test_support::{connect, fresh_database};
+use retort_test_support::{connect, fresh_database, one};
 
 fn retort() -> Command {
     let mut c = Command::new(assert_cmd::cargo::cargo_bin("retort"));
@@ -44,21 +44,6 @@ fn counter_sql(i: usize) -> String {
     } else {
         format!("UPDATE counter SET n = n + 1; INSERT INTO applied VALUES ('r{i:03}');")
     }
-}
-
-async fn one(url: &str, sql: &str) -> String {
-    let c = connect(url).await;
-    c.simple_query(sql)
-        .await
-        .expect("query")
-        .into_iter()
-        .find_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => {
-                Some(r.get(0).unwrap_or("NULL").to_string())
-            }
-            _ => None,
-        })
-        .unwrap_or_default()
 }
 
 /// Processes racing, as many as tasks race in `retort/tests/runner.rs`.

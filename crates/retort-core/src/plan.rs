@@ -224,6 +224,7 @@ pub fn apply_change(heads: &mut BTreeSet<String>, change: &VersionChange) {
 }
 
 /// Alembic's `HeadMaintainer.update_to_step` for one revision step.
+// Long: Alembic's `update_to_step`, branch by branch, as the differential test compares it.
 fn version_changes(
     graph: &RevisionGraph,
     heads: &BTreeSet<String>,
@@ -351,6 +352,7 @@ pub fn step_changes(
 /// target are replaced by it (moved up or down); a target on a branch without a row gets one;
 /// `base` (or `LABEL@base`) deletes the rows of its lineage. Where Alembic would crash (targets
 /// that overlap each other), this is an error saying so.
+// Long: Alembic's `stamp`, step by step, as the stamp differential test compares it.
 pub fn stamp(
     graph: &RevisionGraph,
     heads: &[String],

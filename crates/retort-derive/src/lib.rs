@@ -371,6 +371,7 @@ fn opt_name(name: &Option<LitStr>) -> Tokens {
     }
 }
 
+// Long: one arm per `#[retort(...)]` table attribute: the derive's grammar in one place.
 fn table_attrs(attrs: &[Attribute]) -> syn::Result<TableAttrs> {
     let mut t = TableAttrs {
         from_row: false,
@@ -590,6 +591,7 @@ fn check_distribution(t: &TableAttrs) -> syn::Result<()> {
     }
 }
 
+// Long: the generated code for one table, quoted in one piece.
 fn table(input: &DeriveInput) -> syn::Result<Tokens> {
     let Data::Struct(data) = &input.data else {
         return Err(Error::new(input.span(), "derive(Table) needs a struct"));

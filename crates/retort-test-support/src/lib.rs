@@ -216,6 +216,31 @@ pub async fn connect(url: &str) -> Client {
 }
 
 /// Template busy (another session in it), or the random name already taken.
+/// The rows `sql` returns on a new connection to `url`, each as its columns' text joined by `|`
+/// (NULL as `NULL`).
+pub async fn rows(url: &str, sql: &str) -> Vec<String> {
+    let c = connect(url).await;
+    c.simple_query(sql)
+        .await
+        .expect("query")
+        .into_iter()
+        .filter_map(|m| match m {
+            tokio_postgres::SimpleQueryMessage::Row(r) => Some(
+                (0..r.len())
+                    .map(|i| r.get(i).unwrap_or("NULL"))
+                    .collect::<Vec<_>>()
+                    .join("|"),
+            ),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The first of [`rows`] (empty when there is none).
+pub async fn one(url: &str, sql: &str) -> String {
+    rows(url, sql).await.into_iter().next().unwrap_or_default()
+}
+
 fn is_retryable(error: &tokio_postgres::Error) -> bool {
     matches!(
         error.code(),
@@ -692,10 +717,7 @@ rm -rf -- "$dir"
     }
 
     fn running_as_root() -> bool {
-        Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        rustix::process::geteuid().is_root()
     }
 
     /// pgbouncer for a test, or `None` after printing why the test skips; panics instead when

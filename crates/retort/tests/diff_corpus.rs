@@ -12,14 +12,15 @@
 mod schema_common;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use retort::diff::{diff, DiffError, DiffOptions};
 use retort::introspect::{introspect, IntrospectOptions};
 use retort::schema::Schema;
-use schema_common::{create_roles, fixtures, load, normalised_dump, pg_dump_binary, Pool};
+use schema_common::{
+    create_roles, fixtures, load, normalised_dump, pair_cases, pg_dump_binary, Pool,
+};
 
 /// Regression floor: cases that pass today. Raise it when more pass; never lower it to make a
 /// change pass.
@@ -195,20 +196,7 @@ async fn pair_corpus_diffs() {
     };
     let root = fixtures.join("schema-pairs/pg-schema-diff");
     let filter = std::env::var("RETORT_DIFF_CASES").unwrap_or_default();
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("corpus")
-        .filter_map(Result::ok)
-        .filter(|e| e.path().is_dir())
-        .flat_map(|topic| {
-            std::fs::read_dir(topic.path())
-                .expect("topic")
-                .filter_map(Result::ok)
-        })
-        .map(|e| e.path())
-        .filter(|p| p.join("meta.json").is_file())
-        .filter(|p| p.to_string_lossy().contains(&filter))
-        .collect();
-    cases.sort();
+    let cases = pair_cases(&root, &filter);
 
     let started = Instant::now();
     let admin = retort_test_support::connect(retort_test_support::server().admin_url()).await;

@@ -14,7 +14,7 @@ mod schema_common;
 use retort::diff::{diff, Diff, DiffOptions, Phase, Rename};
 use retort::schema::Schema;
 use retort_test_support::fresh_database;
-use schema_common::{load, model_difference, read, reversed, sorted_columns};
+use schema_common::{apply_checked, load, read, reversed};
 use tokio_postgres::Client;
 
 /// A scenario part way: the old schema loaded in `db`, the up SQL applied and checked.
@@ -34,18 +34,8 @@ async fn apply_up(old_sql: &str, new_sql: &str, options: DiffOptions) -> Applied
     load(&cb, new_sql).await.expect("new loads");
     let old = read(&ca).await;
     let new = read(&cb).await;
-    let up = diff(&old, &new, &options).expect("diff");
+    let (up, after) = apply_checked(&ca, &old, &new, &options, "up").await;
     assert!(!up.is_empty(), "the scenario changes nothing");
-    load(&ca, &up.sql())
-        .await
-        .unwrap_or_else(|e| panic!("up SQL fails: {e}\n{}", up.sql()));
-    let after = read(&ca).await;
-    assert!(
-        sorted_columns(after.clone()) == sorted_columns(new.clone()),
-        "after up: {}\n{}",
-        model_difference(&sorted_columns(new.clone()), &sorted_columns(after.clone())),
-        up.sql()
-    );
     let again = diff(&after, &new, &DiffOptions::default()).expect("diff again");
     assert!(again.is_empty(), "second diff: {}", again.sql());
     Applied {
@@ -59,17 +49,8 @@ async fn apply_up(old_sql: &str, new_sql: &str, options: DiffOptions) -> Applied
 /// The down SQL applied: the old schema is back. Returns the down diff.
 async fn apply_down(applied: &Applied) -> Diff {
     let after = read(&applied.db).await;
-    let down = diff(&after, &applied.old, &reversed(&applied.options)).expect("down diff");
-    load(&applied.db, &down.sql())
-        .await
-        .unwrap_or_else(|e| panic!("down SQL fails: {e}\n{}", down.sql()));
-    let back = read(&applied.db).await;
-    assert!(
-        sorted_columns(back.clone()) == sorted_columns(applied.old.clone()),
-        "after down: {}\n{}",
-        model_difference(&sorted_columns(applied.old.clone()), &sorted_columns(back)),
-        down.sql()
-    );
+    let options = reversed(&applied.options);
+    let (down, _) = apply_checked(&applied.db, &after, &applied.old, &options, "down").await;
     down
 }
 

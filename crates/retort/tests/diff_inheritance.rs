@@ -9,7 +9,7 @@ mod schema_common;
 use retort::diff::{diff, DiffError, DiffOptions};
 use retort::schema::Schema;
 use retort_test_support::fresh_database;
-use schema_common::{load, model_difference, read, sorted_columns};
+use schema_common::{apply_checked, load, read};
 
 async fn models(old_sql: &str, new_sql: &str) -> (Schema, Schema, tokio_postgres::Client) {
     let a = fresh_database().await;
@@ -29,31 +29,11 @@ async fn models(old_sql: &str, new_sql: &str) -> (Schema, Schema, tokio_postgres
 async fn scenario(old_sql: &str, new_sql: &str) -> String {
     let (old, new, ca) = models(old_sql, new_sql).await;
     let options = DiffOptions::default();
-    let up = diff(&old, &new, &options).expect("diff");
+    let (up, after) = apply_checked(&ca, &old, &new, &options, "up").await;
     assert!(!up.is_empty(), "the scenario changes nothing");
-    load(&ca, &up.sql())
-        .await
-        .unwrap_or_else(|e| panic!("up SQL fails: {e}\n{}", up.sql()));
-    let after = read(&ca).await;
-    assert!(
-        sorted_columns(after.clone()) == sorted_columns(new.clone()),
-        "after up: {}\n{}",
-        model_difference(&sorted_columns(new.clone()), &sorted_columns(after.clone())),
-        up.sql()
-    );
     let again = diff(&after, &new, &options).expect("diff again");
     assert!(again.is_empty(), "second diff: {}", again.sql());
-    let down = diff(&after, &old, &options).expect("down diff");
-    load(&ca, &down.sql())
-        .await
-        .unwrap_or_else(|e| panic!("down SQL fails: {e}\n{}", down.sql()));
-    let back = read(&ca).await;
-    assert!(
-        sorted_columns(back.clone()) == sorted_columns(old.clone()),
-        "after down: {}\n{}",
-        model_difference(&sorted_columns(old), &sorted_columns(back)),
-        down.sql()
-    );
+    let (down, back) = apply_checked(&ca, &after, &old, &options, "down").await;
     let again = diff(&back, &old, &options).expect("diff again");
     assert!(again.is_empty(), "second diff after down: {}", again.sql());
     let hazards: Vec<&str> = up.hazards().iter().map(|h| h.name()).collect();
@@ -248,17 +228,7 @@ async fn drop_parent_child_with_inherited_only_columns_stays() {
     let new_sql =
         "CREATE TABLE book (id bigint NOT NULL, isbn text, CONSTRAINT id_positive CHECK (id > 0));";
     let (old, new, ca) = models(old_sql, new_sql).await;
-    let up = diff(&old, &new, &DiffOptions::default()).expect("diff");
-    load(&ca, &up.sql())
-        .await
-        .unwrap_or_else(|e| panic!("up SQL fails: {e}\n{}", up.sql()));
-    let after = read(&ca).await;
-    assert!(
-        sorted_columns(after.clone()) == sorted_columns(new.clone()),
-        "after up: {}\n{}",
-        model_difference(&sorted_columns(new.clone()), &sorted_columns(after.clone())),
-        up.sql()
-    );
+    let (up, after) = apply_checked(&ca, &old, &new, &DiffOptions::default(), "up").await;
     assert!(diff(&after, &new, &DiffOptions::default())
         .expect("diff again")
         .is_empty());

@@ -12,7 +12,7 @@ use retort::exit::{ExitCode, HasExitCode};
 use retort::project::Project;
 use retort::runner::{Event, LockMode, Migrator, Observer, Quiet, RunError, RunOptions};
 use retort_test_support::projects::{self, GenRev};
-use retort_test_support::{connect, fresh_database};
+use retort_test_support::{connect, fresh_database, one};
 
 fn migrator(dir: &Path, options: RunOptions) -> Migrator {
     let config = Config::load(&dir.join("retort.toml")).expect("config");
@@ -24,28 +24,6 @@ fn with_mode(mode: LockMode) -> RunOptions {
         lock_mode: mode,
         ..RunOptions::default()
     }
-}
-
-async fn rows(url: &str, sql: &str) -> Vec<String> {
-    let c = connect(url).await;
-    c.simple_query(sql)
-        .await
-        .expect("query")
-        .into_iter()
-        .filter_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or("NULL"))
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            ),
-            _ => None,
-        })
-        .collect()
-}
-
-async fn one(url: &str, sql: &str) -> String {
-    rows(url, sql).await.into_iter().next().unwrap_or_default()
 }
 
 /// The counter project's state: version rows, counter, applied ids in order, and the applied log

@@ -10,7 +10,7 @@ use retort::exit::HasExitCode;
 use retort::plan::Direction;
 use retort::project::Project;
 use retort::runner::{LockMode, Migrator, Quiet, RunError, RunOptions};
-use retort_test_support::{connect, fresh_database};
+use retort_test_support::{connect, fresh_database, rows};
 
 /// A revision to write: id, parents, up SQL, down SQL (None: no down section), transactional.
 struct Rev<'a> {
@@ -57,24 +57,6 @@ fn write_project(dir: &Path, config_extra: &str, revs: &[Rev<'_>]) {
 fn migrator(dir: &Path, options: RunOptions) -> Migrator {
     let config = Config::load(&dir.join("retort.toml")).expect("config");
     Migrator::new(Project::open(config).expect("project"), options)
-}
-
-async fn rows(url: &str, sql: &str) -> Vec<String> {
-    let c = connect(url).await;
-    c.simple_query(sql)
-        .await
-        .expect("query")
-        .into_iter()
-        .filter_map(|m| match m {
-            tokio_postgres::SimpleQueryMessage::Row(r) => Some(
-                (0..r.len())
-                    .map(|i| r.get(i).unwrap_or("NULL"))
-                    .collect::<Vec<_>>()
-                    .join("|"),
-            ),
-            _ => None,
-        })
-        .collect()
 }
 
 async fn version_rows(url: &str) -> Vec<String> {

@@ -412,6 +412,7 @@ impl RevisionGraph {
     }
 
     /// Alembic's `_parse_downgrade_target`: (branch label, target) for `downgrade TARGET`.
+    // Long: Alembic's `_parse_downgrade_target`, case by case, as Alembic writes it.
     pub(crate) fn parse_downgrade_target(
         &self,
         current: &[String],

@@ -55,6 +55,7 @@ fn is_ident_char(c: u8) -> bool {
 }
 
 /// Split `script` into statements. Empty statements (only whitespace and comments) are dropped.
+// Long: one lexer loop (quotes, dollar quotes, comments, BEGIN ATOMIC) whose states share its cursor.
 pub fn split_statements(script: &str) -> Result<Vec<Statement<'_>>, SplitError> {
     let b = script.as_bytes();
     let n = b.len();

@@ -238,36 +238,53 @@ pub(super) fn replace_ident(text: &str, old: &str, new: &str) -> String {
 impl Cascade {
     pub fn new(from: &Schema, to: &Schema) -> Result<Cascade, DiffError> {
         let mut c = Cascade::default();
+        c.changed_signatures(from, to);
+        c.repartitioned(from, to);
+        c.replaced_views_and_objects(from, to);
+        c.set_gone_names(from, to);
+        c.spread(from, to);
+        c.set_gone_names(from, to);
+        c.refuse_changes_under_users(from, to)?;
+        Ok(c)
+    }
+
+    /// Functions whose signature or kind changes, enums whose labels change order, domains whose
+    /// base type or collation changes.
+    fn changed_signatures(&mut self, from: &Schema, to: &Schema) {
         for (name, new) in &to.functions {
             if let Some(old) = from.functions.get(name) {
                 if old.procedure != new.procedure
                     || function_header(&old.definition) != function_header(&new.definition)
                 {
-                    c.functions.insert(name.clone());
+                    self.functions.insert(name.clone());
                 }
             }
         }
         for (name, new) in &to.enums {
             if let Some(old) = from.enums.get(name) {
                 if !enum_keeps_order(&old.labels, &new.labels) {
-                    c.enum_swaps.insert(name.clone());
+                    self.enum_swaps.insert(name.clone());
                 }
             }
         }
         for (name, new) in &to.domains {
             if let Some(old) = from.domains.get(name) {
                 if old.base_type != new.base_type || old.collation != new.collation {
-                    c.types.insert(name.clone());
+                    self.types.insert(name.clone());
                 }
             }
         }
+    }
+
+    /// Tables whose partitioning changes, and their partitions.
+    fn repartitioned(&mut self, from: &Schema, to: &Schema) {
         for (name, new) in &to.tables {
             if let Some(old) = from.tables.get(name) {
                 let partitioning = old.partition_key != new.partition_key
                     || old.partition_of.is_some() != new.partition_of.is_some()
                         && old.partition_key.is_some();
                 if partitioning {
-                    c.tables.insert(name.clone());
+                    self.tables.insert(name.clone());
                 }
             }
         }
@@ -277,19 +294,24 @@ impl Cascade {
                 .tables
                 .iter()
                 .filter(|(n, t)| {
-                    !c.tables.contains(*n)
+                    !self.tables.contains(*n)
                         && from.tables.contains_key(*n)
                         && t.partition_of
                             .as_ref()
-                            .is_some_and(|p| c.tables.contains(&p.parent))
+                            .is_some_and(|p| self.tables.contains(&p.parent))
                 })
                 .map(|(n, _)| n.clone())
                 .collect();
             if more.is_empty() {
                 break;
             }
-            c.tables.extend(more);
+            self.tables.extend(more);
         }
+    }
+
+    /// Views that cannot be replaced in place, catalog objects whose definition changes, and
+    /// grouped views over a primary key that changes.
+    fn replaced_views_and_objects(&mut self, from: &Schema, to: &Schema) {
         for (name, new) in &to.views {
             if let Some(old) = from.views.get(name) {
                 let prefix = old.columns.len() <= new.columns.len()
@@ -301,7 +323,7 @@ impl Cascade {
                 let replace = old.materialized != new.materialized
                     || (old.definition != new.definition && (new.materialized || !prefix));
                 if replace {
-                    c.views.insert(name.clone());
+                    self.views.insert(name.clone());
                 }
             }
         }
@@ -311,12 +333,12 @@ impl Cascade {
                 .get(name)
                 .is_some_and(|old| old.definition != new.definition)
             {
-                c.objects.insert(name.clone());
+                self.objects.insert(name.clone());
             }
         }
         for (name, old) in &from.objects {
             if to.objects.contains_key(name) && publication_names_retyped(old, from, to) {
-                c.objects.insert(name.clone());
+                self.objects.insert(name.clone());
             }
         }
         // A grouped query may use a table's primary key (a column not grouped by but
@@ -331,20 +353,22 @@ impl Cascade {
                     .iter()
                     .any(|t| primary_key_changes(from, to, t))
             {
-                c.views.insert(name.clone());
+                self.views.insert(name.clone());
             }
         }
-        c.set_gone_names(from, to);
-        // Views, functions and catalog objects that depend on something gone or replaced,
-        // until nothing moves.
+    }
+
+    /// Views, functions and catalog objects that depend on something gone or replaced, until
+    /// nothing moves.
+    fn spread(&mut self, from: &Schema, to: &Schema) {
         loop {
             let gone = |n: &QualName| -> bool {
-                c.functions.contains(n)
-                    || c.views.contains(n)
-                    || c.tables.contains(n)
-                    || c.types.contains(n)
-                    || c.enum_swaps.contains(n)
-                    || c.objects.contains(n)
+                self.functions.contains(n)
+                    || self.views.contains(n)
+                    || self.tables.contains(n)
+                    || self.types.contains(n)
+                    || self.enum_swaps.contains(n)
+                    || self.objects.contains(n)
                     || (from.objects.contains_key(n) && !to.objects.contains_key(n))
                     || (from.functions.contains_key(n) && !to.functions.contains_key(n))
                     || (from.views.contains_key(n) && !to.views.contains_key(n))
@@ -352,14 +376,14 @@ impl Cascade {
                         to.tables.get(n).is_none_or(|nt| columns_change(t, nt))
                             || t.columns.iter().any(|col| {
                                 let ty = col.data_type.trim_end_matches("[]");
-                                c.enum_swaps.iter().any(|e| e.to_string() == ty)
+                                self.enum_swaps.iter().any(|e| e.to_string() == ty)
                             })
                     })
             };
             let mut more_views = Vec::new();
             for (name, v) in &from.views {
                 if to.views.contains_key(name)
-                    && !c.views.contains(name)
+                    && !self.views.contains(name)
                     && v.depends_on.iter().any(gone)
                 {
                     more_views.push(name.clone());
@@ -367,9 +391,9 @@ impl Cascade {
             }
             let mut more_functions = Vec::new();
             for (name, f) in &from.functions {
-                if to.functions.contains_key(name) && !c.functions.contains(name) {
+                if to.functions.contains_key(name) && !self.functions.contains(name) {
                     let header = function_header(&f.definition);
-                    let by_type = c.enum_swaps.iter().chain(&c.types).any(|t| {
+                    let by_type = self.enum_swaps.iter().chain(&self.types).any(|t| {
                         mentions(header.0, &t.to_string()) || mentions(header.1, &t.to_string())
                     });
                     if by_type || f.depends_on.iter().any(gone) {
@@ -382,7 +406,7 @@ impl Cascade {
                 .iter()
                 .filter(|(name, o)| {
                     to.objects.contains_key(*name)
-                        && !c.objects.contains(*name)
+                        && !self.objects.contains(*name)
                         && o.depends_on.iter().any(gone)
                 })
                 .map(|(name, _)| name.clone())
@@ -390,14 +414,18 @@ impl Cascade {
             if more_views.is_empty() && more_functions.is_empty() && more_objects.is_empty() {
                 break;
             }
-            c.views.extend(more_views);
-            c.functions.extend(more_functions);
-            c.objects.extend(more_objects);
+            self.views.extend(more_views);
+            self.functions.extend(more_functions);
+            self.objects.extend(more_objects);
         }
-        c.set_gone_names(from, to);
-        for name in &c.objects {
+    }
+
+    /// Refused: a catalog object made again while something that stays uses it; a domain's base
+    /// type changed while a column uses it.
+    fn refuse_changes_under_users(&self, from: &Schema, to: &Schema) -> Result<(), DiffError> {
+        for name in &self.objects {
             let users = from.objects.get(name).map(|o| &o.used_by);
-            let remade = |d: &&Dependent| c.index_remade(from, d);
+            let remade = |d: &&Dependent| self.index_remade(from, d);
             if let Some(used) = users
                 .into_iter()
                 .flatten()
@@ -412,7 +440,7 @@ impl Cascade {
                 });
             }
         }
-        for name in &c.types {
+        for name in &self.types {
             let used = to.tables.values().any(|t| {
                 t.columns
                     .iter()
@@ -424,7 +452,7 @@ impl Cascade {
                 });
             }
         }
-        Ok(c)
+        Ok(())
     }
 
     /// Whether `dependent` stays through the diff (so a change to what it uses would have to

@@ -3,7 +3,7 @@
 //! along the views and functions that use them, and refuses when a column, index, constraint or
 //! default does); comments and grants change in place.
 
-use super::{comment_change, grant_changes, Differ, Hazard, Phase};
+use super::{Differ, Hazard, Phase};
 use crate::render::{last_objects, objects};
 use crate::schema::{CatalogObject, QualName};
 
@@ -81,18 +81,19 @@ impl Differ<'_> {
             return;
         };
         if let Some(on) = &new.comment_on {
-            self.ops.push(
-                Phase::Comment,
+            self.ops.comment(
                 format!("comment on {what}"),
-                comment_change(on, old.comment.as_ref(), new.comment.as_ref()),
+                on,
+                old.comment.as_ref(),
+                new.comment.as_ref(),
             );
         }
         if let Some(on) = &new.grant_on {
-            self.ops.push_with(
-                Phase::Grant,
+            self.ops.grants(
                 format!("change grants on {what}"),
-                grant_changes(on, &old.grants, &new.grants),
-                &[Hazard::AuthzUpdate],
+                on,
+                &old.grants,
+                &new.grants,
             );
         }
     }

@@ -57,6 +57,7 @@ fn incoming<'a>(input: &'a DocInput) -> Incoming<'a> {
     out
 }
 
+// Long: the table page's sections, in the order the page shows them.
 fn table_body(name: &QualName, t: &Table, referenced_by: &[(&QualName, &str, String)]) -> String {
     let mut keys: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for c in t.constraints.values() {

@@ -21,6 +21,7 @@ use crate::schema::{ConstraintKind, Extension, QualName, Schema, Table};
 pub use order::{creation_order, last_objects, table_order, Node};
 
 /// The whole schema as DDL.
+// Long: one section per object kind, in the order a dump holds them; the order is the point.
 pub fn render_schema(schema: &Schema) -> String {
     let mut out = String::new();
     out.push_str("-- Schema dumped by retort\n");

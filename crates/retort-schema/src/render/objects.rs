@@ -991,6 +991,7 @@ mod tests {
     use super::*;
     use crate::schema::{Identity, PartitionOf};
 
+    // Long: one fixture schema holding every kind of object.
     fn sample() -> Schema {
         let mut s = Schema::default();
         let t = QualName::new("app", "Orders");

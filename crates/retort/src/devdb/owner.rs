@@ -153,10 +153,9 @@ impl LocalCluster {
     }
 }
 
-/// Whether the effective user is root (asked of `id -u` once).
+/// Whether the effective user is root.
 pub(super) fn running_as_root() -> bool {
-    static ROOT: OnceLock<bool> = OnceLock::new();
-    *ROOT.get_or_init(|| id(&["-u"]) == Some(0))
+    rustix::process::geteuid().is_root()
 }
 
 /// `id ARGS` as a number.

@@ -129,16 +129,16 @@ pub const EXPORT_SNAPSHOT: &str = "SELECT pg_catalog.pg_export_snapshot()";
 /// Parallel plans are off: on catalog queries their workers' start-up costs more than they save.
 pub const SETUP: &str = "SELECT pg_catalog.set_config('search_path', '', true)::text \
      || pg_catalog.set_config('max_parallel_workers_per_gather', '0', true) \
-     || pg_catalog.set_config('jit', 'off', true), \
-     pg_catalog.current_setting('server_version_num')::int4, \
-     pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL";
+     || pg_catalog.set_config('jit', 'off', true) AS settings, \
+     pg_catalog.current_setting('server_version_num')::int4 AS server_version, \
+     pg_catalog.to_regclass('pg_catalog.pg_dist_partition') IS NOT NULL AS citus";
 
 pub const SCHEMAS: &str = concat!(
-    "SELECT n.nspname::text, ",
+    "SELECT n.nspname::text AS name, ",
     comment!("pg_namespace", "n.oid", "0"),
-    ", ",
+    " AS comment, ",
     grants!("n.nspacl", "n.nspowner", "n"),
-    " FROM pg_catalog.pg_namespace n WHERE ",
+    " AS grants FROM pg_catalog.pg_namespace n WHERE ",
     ns_filter!(),
     " AND ",
     not_ext!("pg_namespace", "n.oid"),
@@ -146,12 +146,12 @@ pub const SCHEMAS: &str = concat!(
 );
 
 pub const EXTENSIONS: &str = concat!(
-    "SELECT x.extname::text, n.nspname::text, x.extversion, ",
+    "SELECT x.extname::text AS name, n.nspname::text AS schema, x.extversion AS version, ",
     comment!("pg_extension", "x.oid", "0"),
-    ", ARRAY(SELECT rx.extname::text FROM pg_catalog.pg_depend rd \
+    " AS comment, ARRAY(SELECT rx.extname::text FROM pg_catalog.pg_depend rd \
        JOIN pg_catalog.pg_extension rx ON rx.oid = rd.refobjid \
        WHERE rd.classid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND rd.objid = x.oid \
-       AND rd.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass ORDER BY 1) \
+       AND rd.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass ORDER BY 1) AS requires \
      FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace \
      WHERE x.oid >= 16384 AND ",
     ns_filter!(),
@@ -159,12 +159,12 @@ pub const EXTENSIONS: &str = concat!(
 );
 
 pub const ENUMS: &str = concat!(
-    "SELECT n.nspname::text, t.typname::text, \
-     ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder), ",
+    "SELECT n.nspname::text AS schema, t.typname::text AS name, \
+     ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels, ",
     comment!("pg_type", "t.oid", "0"),
-    ", CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
+    " AS comment, CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
        ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text \
-       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END",
+       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END AS grants",
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      WHERE t.typtype = 'e' AND ",
     ns_filter!(),
@@ -174,13 +174,15 @@ pub const ENUMS: &str = concat!(
 );
 
 pub const DOMAINS: &str = concat!(
-    "SELECT n.nspname::text, t.typname::text, COALESCE(pg_catalog.format_type(t.typbasetype, t.typtypmod), ''), ",
+    "SELECT n.nspname::text AS schema, t.typname::text AS name, \
+     COALESCE(pg_catalog.format_type(t.typbasetype, t.typtypmod), '') AS base_type, ",
     collation!("t.typcollation", "bt.typcollation"),
-    ", pg_catalog.pg_get_expr(t.typdefaultbin, 'pg_catalog.pg_type'::pg_catalog.regclass), t.typnotnull, ",
+    " AS collation, pg_catalog.pg_get_expr(t.typdefaultbin, 'pg_catalog.pg_type'::pg_catalog.regclass) AS default_value, \
+     t.typnotnull AS not_null, ",
     comment!("pg_type", "t.oid", "0"),
-    ", CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
+    " AS comment, CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
        ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text \
-       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END",
+       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END AS grants",
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype \
      WHERE t.typtype = 'd' AND ",
@@ -191,9 +193,10 @@ pub const DOMAINS: &str = concat!(
 );
 
 pub const DOMAIN_CONSTRAINTS: &str = concat!(
-    "SELECT n.nspname::text, t.typname::text, c.conname::text, COALESCE(pg_catalog.pg_get_constraintdef(c.oid), ''), ",
+    "SELECT n.nspname::text AS schema, t.typname::text AS type_name, c.conname::text AS name, \
+     COALESCE(pg_catalog.pg_get_constraintdef(c.oid), '') AS definition, ",
     comment!("pg_constraint", "c.oid", "0"),
-    " FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_type t ON t.oid = c.contypid \
+    " AS comment FROM pg_catalog.pg_constraint c JOIN pg_catalog.pg_type t ON t.oid = c.contypid \
      JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      WHERE c.contype = 'c' AND ",
     ns_filter!(),
@@ -203,16 +206,16 @@ pub const DOMAIN_CONSTRAINTS: &str = concat!(
 );
 
 pub const COMPOSITES: &str = concat!(
-    "SELECT n.nspname::text, t.typname::text, a.attname::text, \
-     COALESCE(pg_catalog.format_type(a.atttypid, a.atttypmod), ''), ",
+    "SELECT n.nspname::text AS schema, t.typname::text AS name, a.attname::text AS attribute, \
+     COALESCE(pg_catalog.format_type(a.atttypid, a.atttypmod), '') AS data_type, ",
     collation!("a.attcollation", "at.typcollation"),
-    ", ",
+    " AS collation, ",
     comment!("pg_class", "c.oid", "a.attnum"),
-    ", ",
+    " AS attribute_comment, ",
     comment!("pg_type", "t.oid", "0"),
-    ", CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
+    " AS comment, CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
        ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text \
-       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END",
+       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END AS grants",
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c' \
      JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
@@ -226,13 +229,16 @@ pub const COMPOSITES: &str = concat!(
 
 /// Sequences, with what owns them: `a` (OWNED BY) or `i` (an identity column's).
 pub const SEQUENCES: &str = concat!(
-    "SELECT n.nspname::text, c.relname::text, COALESCE(pg_catalog.format_type(s.seqtypid, NULL), ''), \
-     s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle, c.relpersistence = 'u', \
-     tn.nspname::text, tc.relname::text, ta.attname::text, dep.deptype::text, ",
+    "SELECT n.nspname::text AS schema, c.relname::text AS name, \
+     COALESCE(pg_catalog.format_type(s.seqtypid, NULL), '') AS data_type, \
+     s.seqstart AS seq_start, s.seqincrement AS seq_increment, s.seqmin AS seq_min, s.seqmax AS seq_max, \
+     s.seqcache AS seq_cache, s.seqcycle AS seq_cycle, c.relpersistence = 'u' AS unlogged, \
+     tn.nspname::text AS owner_schema, tc.relname::text AS owner_table, ta.attname::text AS owner_column, \
+     dep.deptype::text AS deptype, ",
     comment!("pg_class", "c.oid", "0"),
-    ", ",
+    " AS comment, ",
     grants!("c.relacl", "c.relowner", "s"),
-    " FROM pg_catalog.pg_sequence s JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid \
+    " AS grants FROM pg_catalog.pg_sequence s JOIN pg_catalog.pg_class c ON c.oid = s.seqrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_class'::pg_catalog.regclass \
        AND dep.objid = c.oid AND dep.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass \
@@ -248,21 +254,22 @@ pub const SEQUENCES: &str = concat!(
 );
 
 pub const TABLES: &str = concat!(
-    "SELECT n.nspname::text, c.relname::text, c.relpersistence = 'u', \
-     CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
-     pn.nspname::text, pc.relname::text, \
-     CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END, ",
+    "SELECT n.nspname::text AS schema, c.relname::text AS name, c.relpersistence = 'u' AS unlogged, \
+     CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END AS partition_key, \
+     pn.nspname::text AS parent_schema, pc.relname::text AS parent_name, \
+     CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END AS partition_bound, ",
     reloptions!(),
-    ", c.relrowsecurity, c.relforcerowsecurity, c.relreplident::text, ",
+    " AS options, c.relrowsecurity AS row_security, c.relforcerowsecurity AS force_row_security, \
+     c.relreplident::text AS replica_identity, ",
     comment!("pg_class", "c.oid", "0"),
-    ", ",
+    " AS comment, ",
     grants!("c.relacl", "c.relowner", "r"),
-    ", ARRAY(SELECT hn.nspname::text FROM pg_catalog.pg_inherits h \
+    " AS grants, ARRAY(SELECT hn.nspname::text FROM pg_catalog.pg_inherits h \
        JOIN pg_catalog.pg_class hc ON hc.oid = h.inhparent JOIN pg_catalog.pg_namespace hn ON hn.oid = hc.relnamespace \
-       WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno), \
+       WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno) AS parent_schemas, \
      ARRAY(SELECT hc.relname::text FROM pg_catalog.pg_inherits h \
        JOIN pg_catalog.pg_class hc ON hc.oid = h.inhparent \
-       WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno)",
+       WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno) AS parent_names",
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid AND c.relispartition \
      LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent \
@@ -278,22 +285,22 @@ pub const TABLES: &str = concat!(
 /// rendered without its table (`pg_get_expr(..., 0)`: the same text, without opening every table;
 /// five times faster); a generated column's expression, which does, with it.
 pub const COLUMNS: &str = concat!(
-    "SELECT n.nspname::text, c.relname::text, a.attname::text, \
-     COALESCE(pg_catalog.format_type(a.atttypid, a.atttypmod), ''), a.attnotnull, \
-     pg_catalog.pg_get_expr(ad.adbin, CASE WHEN a.attgenerated <> '' THEN ad.adrelid ELSE 0 END), \
-     a.attidentity::text, a.attgenerated::text, ",
+    "SELECT n.nspname::text AS schema, c.relname::text AS relation, a.attname::text AS name, \
+     COALESCE(pg_catalog.format_type(a.atttypid, a.atttypmod), '') AS data_type, a.attnotnull AS not_null, \
+     pg_catalog.pg_get_expr(ad.adbin, CASE WHEN a.attgenerated <> '' THEN ad.adrelid ELSE 0 END) AS expression, \
+     a.attidentity::text AS identity, a.attgenerated::text AS generated, ",
     collation!("a.attcollation", "ty.typcollation"),
-    ", ",
+    " AS collation, ",
     comment!("pg_class", "c.oid", "a.attnum"),
-    ", a.attinhcount > 0 AND NOT c.relispartition, a.attislocal, \
+    " AS comment, a.attinhcount > 0 AND NOT c.relispartition AS inherited, a.attislocal AS is_local, \
      CASE WHEN a.attstorage <> ty.typstorage THEN CASE a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' \
-       WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END, \
-     CASE WHEN COALESCE(a.attstattarget::int, -1) >= 0 THEN a.attstattarget::int END, \
-     CASE pg_catalog.to_jsonb(a)->>'attcompression' WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END, ",
+       WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END AS storage, \
+     CASE WHEN COALESCE(a.attstattarget::int, -1) >= 0 THEN a.attstattarget::int END AS statistics, \
+     CASE pg_catalog.to_jsonb(a)->>'attcompression' WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression, ",
     grants!("a.attacl", "c.relowner", "r"),
-    ", ",
+    " AS grants, ",
     attoptions!(),
-    " \
+    " AS options \
      FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
      JOIN pg_catalog.pg_type ty ON ty.oid = a.atttypid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -306,14 +313,16 @@ pub const COLUMNS: &str = concat!(
 );
 
 pub const CONSTRAINTS: &str = concat!(
-    "SELECT n.nspname::text, c.relname::text, co.conname::text, co.contype::text, \
-     COALESCE(pg_catalog.pg_get_constraintdef(co.oid), ''), \
+    "SELECT n.nspname::text AS schema, c.relname::text AS table_name, co.conname::text AS name, \
+     co.contype::text AS kind, COALESCE(pg_catalog.pg_get_constraintdef(co.oid), '') AS definition, \
      ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(co.conkey) WITH ORDINALITY k(num, ord) \
-       JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.num ORDER BY k.ord), \
-     fn.nspname::text, fc.relname::text, co.condeferrable, co.condeferred, co.convalidated, \
-     co.connoinherit, co.conislocal, co.conparentid <> 0, pin.nspname::text, pi.relname::text, ",
+       JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.num ORDER BY k.ord) AS columns, \
+     fn.nspname::text AS ref_schema, fc.relname::text AS ref_table, co.condeferrable AS deferrable, \
+     co.condeferred AS deferred, co.convalidated AS validated, co.connoinherit AS no_inherit, \
+     co.conislocal AS is_local, co.conparentid <> 0 AS has_parent, \
+     pin.nspname::text AS parent_index_schema, pi.relname::text AS parent_index, ",
     comment!("pg_constraint", "co.oid", "0"),
-    " FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid \
+    " AS comment FROM pg_catalog.pg_constraint co JOIN pg_catalog.pg_class c ON c.oid = co.conrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid \
      LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace \
@@ -331,17 +340,17 @@ pub const CONSTRAINTS: &str = concat!(
 /// of a partial index is read from the definition, which ends with it: `pg_get_expr` on it would
 /// open every table again.)
 pub const INDEXES: &str = concat!(
-    "SELECT n.nspname::text, t.relname::text, ic.relname::text, \
-     CASE WHEN k.oid IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) END, \
-     i.indisunique, am.amname::text, \
-     i.indpred IS NOT NULL, \
-     pn.nspname::text, pc.relname::text, i.indisclustered, i.indisreplident, \
-     k.oid IS NOT NULL, t.relkind = 'm', ",
+    "SELECT n.nspname::text AS schema, t.relname::text AS table_name, ic.relname::text AS name, \
+     CASE WHEN k.oid IS NULL THEN pg_catalog.pg_get_indexdef(i.indexrelid) END AS definition, \
+     i.indisunique AS is_unique, am.amname::text AS method, \
+     i.indpred IS NOT NULL AS partial, \
+     pn.nspname::text AS parent_schema, pc.relname::text AS parent_name, i.indisclustered AS clustered, \
+     i.indisreplident AS replica_identity, k.oid IS NOT NULL AS backs_constraint, t.relkind = 'm' AS on_matview, ",
     comment!("pg_class", "ic.oid", "0"),
-    ", ARRAY(SELECT ia.attnum::int FROM pg_catalog.pg_attribute ia WHERE ia.attrelid = i.indexrelid \
-       AND ia.attstattarget >= 0 ORDER BY ia.attnum), \
+    " AS comment, ARRAY(SELECT ia.attnum::int FROM pg_catalog.pg_attribute ia WHERE ia.attrelid = i.indexrelid \
+       AND ia.attstattarget >= 0 ORDER BY ia.attnum) AS statistics_columns, \
      ARRAY(SELECT ia.attstattarget::int FROM pg_catalog.pg_attribute ia WHERE ia.attrelid = i.indexrelid \
-       AND ia.attstattarget >= 0 ORDER BY ia.attnum) \
+       AND ia.attstattarget >= 0 ORDER BY ia.attnum) AS statistics_targets \
      FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
      LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid \
        AND k.contype IN ('p', 'u', 'x') \
@@ -360,10 +369,10 @@ pub const INDEXES: &str = concat!(
 
 /// Triggers written by the user (not internal, not cloned onto partitions from a parent's).
 pub const TRIGGERS: &str = concat!(
-    "SELECT n.nspname::text, c.relname::text, t.tgname::text, COALESCE(pg_catalog.pg_get_triggerdef(t.oid), ''), \
-     t.tgenabled::text, ",
+    "SELECT n.nspname::text AS schema, c.relname::text AS table_name, t.tgname::text AS name, \
+     COALESCE(pg_catalog.pg_get_triggerdef(t.oid), '') AS definition, t.tgenabled::text AS enabled, ",
     comment!("pg_trigger", "t.oid", "0"),
-    " FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
+    " AS comment FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND ",
     ns_filter!(),
@@ -373,12 +382,14 @@ pub const TRIGGERS: &str = concat!(
 );
 
 pub const POLICIES: &str = concat!(
-    "SELECT n.nspname::text, c.relname::text, p.polname::text, p.polpermissive, p.polcmd::text, \
+    "SELECT n.nspname::text AS schema, c.relname::text AS table_name, p.polname::text AS name, \
+     p.polpermissive AS permissive, p.polcmd::text AS command, \
      ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(r)::text END \
-       FROM pg_catalog.unnest(p.polroles) r ORDER BY 1), \
-     pg_catalog.pg_get_expr(p.polqual, p.polrelid), pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid), ",
+       FROM pg_catalog.unnest(p.polroles) r ORDER BY 1) AS roles, \
+     pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS using_expr, \
+     pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS check_expr, ",
     comment!("pg_policy", "p.oid", "0"),
-    " FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
+    " AS comment FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      WHERE ",
     ns_filter!(),
@@ -389,14 +400,14 @@ pub const POLICIES: &str = concat!(
 
 /// Views and materialized views.
 pub const VIEWS: &str = concat!(
-    "SELECT n.nspname::text, c.relname::text, c.relkind = 'm', COALESCE(pg_catalog.pg_get_viewdef(c.oid), ''), \
-     ",
+    "SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind = 'm' AS materialized, \
+     COALESCE(pg_catalog.pg_get_viewdef(c.oid), '') AS definition, ",
     reloptions!(),
-    ", ",
+    " AS options, ",
     comment!("pg_class", "c.oid", "0"),
-    ", ",
+    " AS comment, ",
     grants!("c.relacl", "c.relowner", "r"),
-    " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+    " AS grants FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
      WHERE c.relkind IN ('v', 'm') AND ",
     ns_filter!(),
     " AND ",
@@ -407,12 +418,13 @@ pub const VIEWS: &str = concat!(
 /// Functions and procedures (aggregates are catalog objects; a range type's constructors are
 /// its own).
 pub const FUNCTIONS: &str = concat!(
-    "SELECT n.nspname::text, p.proname::text, COALESCE(pg_catalog.pg_get_function_identity_arguments(p.oid), ''), \
-     p.prokind = 'p', COALESCE(pg_catalog.pg_get_functiondef(p.oid), ''), ",
+    "SELECT n.nspname::text AS schema, p.proname::text AS name, \
+     COALESCE(pg_catalog.pg_get_function_identity_arguments(p.oid), '') AS arguments, \
+     p.prokind = 'p' AS is_procedure, COALESCE(pg_catalog.pg_get_functiondef(p.oid), '') AS definition, ",
     comment!("pg_proc", "p.oid", "0"),
-    ", ",
+    " AS comment, ",
     grants!("p.proacl", "p.proowner", "f"),
-    " FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+    " AS grants FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
      WHERE p.prokind IN ('f', 'p', 'w') AND ",
     ns_filter!(),
     " AND ",
@@ -477,7 +489,8 @@ const DEPENDENCY_OBJECTS: &str = concat!(
 pub static DEPENDENCIES: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH objs AS ({DEPENDENCY_OBJECTS} UNION ALL {}) \
-         SELECT DISTINCT a.kind, a.sch, a.nm, b.kind, b.sch, b.nm \
+         SELECT DISTINCT a.kind AS from_kind, a.sch AS from_schema, a.nm AS from_name, \
+           b.kind AS to_kind, b.sch AS to_schema, b.nm AS to_name \
          FROM pg_catalog.pg_depend d \
          JOIN objs a ON a.classid = d.classid AND a.objid = d.objid \
          JOIN objs b ON b.classid = d.refclassid AND b.objid = d.refobjid \
@@ -495,7 +508,7 @@ pub static DEPENDENCIES: LazyLock<String> = LazyLock::new(|| {
 /// objects of a modelled kind that use something their rendering does not cover are reported
 /// from [`super::kinds`]'s query.)
 pub const UNSUPPORTED: &str = concat!(
-    "SELECT COALESCE(u.d, '(unnamed object)') FROM ( \
+    "SELECT COALESCE(u.d, '(unnamed object)') AS description FROM ( \
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, \
        'typed table ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
        || ' OF ' || pg_catalog.format_type(c.reloftype, NULL) AS d \

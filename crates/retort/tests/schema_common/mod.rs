@@ -18,6 +18,26 @@ pub fn fixtures() -> Option<PathBuf> {
     dir.is_dir().then_some(dir)
 }
 
+/// The cases of a pair corpus (`ROOT/<topic>/<case>/meta.json`) whose path contains `filter`,
+/// sorted.
+pub fn pair_cases(root: &Path, filter: &str) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("corpus")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .flat_map(|topic| {
+            std::fs::read_dir(topic.path())
+                .expect("topic")
+                .filter_map(Result::ok)
+        })
+        .map(|e| e.path())
+        .filter(|p| p.join("meta.json").is_file())
+        .filter(|p| p.to_string_lossy().contains(filter))
+        .collect();
+    cases.sort();
+    cases
+}
+
 /// Run a script statement by statement (as psql would: each in autocommit), so that statements
 /// that refuse a transaction block (CREATE INDEX CONCURRENTLY...) run too.
 pub async fn load(client: &Client, sql: &str) -> Result<(), String> {
@@ -334,7 +354,7 @@ pub async fn read(client: &tokio_postgres::Client) -> Schema {
 
 /// Diffs `from` into `to`, applies the SQL to `client` (which holds `from`) and asserts that the
 /// database then reads as `to` (column order aside); returns the diff and what was read.
-async fn apply_checked(
+pub async fn apply_checked(
     client: &Client,
     from: &Schema,
     to: &Schema,

@@ -164,6 +164,7 @@ impl SqlType {
     /// 2)`, `tier`, `public.tier[]`). An unqualified name that is not a built-in type is a user
     /// type in `default_schema`. `serial` types are refused: they are a sequence and a default,
     /// not a type (use an identity column).
+    // Long: one match over PostgreSQL's type spellings, kept together as its grammar is.
     pub fn parse(input: &str, default_schema: &str) -> Result<Self, BuildError> {
         let bad = |why: &str| BuildError::Type {
             input: input.to_string(),

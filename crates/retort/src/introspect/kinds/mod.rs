@@ -182,7 +182,7 @@ pub(crate) static OBJECTS: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT u.kind, u.sch, u.nm, u.def, u.drp, u.comment_on, \
          (SELECT ds.description FROM pg_catalog.pg_description ds WHERE ds.classoid = u.classid \
-           AND ds.objoid = u.objid AND ds.objsubid = 0), u.grant_on, u.grants, {USED_BY} \
+           AND ds.objoid = u.objid AND ds.objsubid = 0) AS comment, u.grant_on, u.grants, {USED_BY} AS used_by \
          FROM ({}) u WHERE {OWN_OBJECT} ORDER BY 2, 3",
         branches.join(" UNION ALL ")
     )

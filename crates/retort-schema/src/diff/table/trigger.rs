@@ -1,0 +1,66 @@
+//! Triggers of a table or view.
+
+use std::collections::BTreeMap;
+
+use crate::diff::{Hazard, Ops, Phase};
+use crate::render::objects;
+use crate::schema::{QualName, Trigger};
+use crate::sql::quote_ident;
+
+/// Triggers of a table or view; `forced`: made again even if unchanged.
+pub(in crate::diff) fn diff_triggers(
+    ops: &mut Ops,
+    owner: &QualName,
+    old: &BTreeMap<String, Trigger>,
+    new: &BTreeMap<String, Trigger>,
+    forced: &dyn Fn(&Trigger) -> bool,
+) {
+    for (tname, t) in old {
+        let changed = new
+            .get(tname)
+            .is_none_or(|n| n.definition != t.definition || forced(t));
+        if changed {
+            ops.push_with(
+                Phase::DropTrigger,
+                format!("drop trigger {tname} on {owner}"),
+                objects::drop_trigger(owner, tname),
+                &[Hazard::UntrackedDependencies],
+            );
+        }
+    }
+    for (tname, t) in new {
+        match old.get(tname) {
+            Some(o) if o.definition == t.definition && !forced(o) => {
+                if o.enabled != t.enabled {
+                    let state = match t.enabled.as_str() {
+                        "D" => "DISABLE TRIGGER",
+                        "R" => "ENABLE REPLICA TRIGGER",
+                        "A" => "ENABLE ALWAYS TRIGGER",
+                        _ => "ENABLE TRIGGER",
+                    };
+                    ops.push(
+                        Phase::CreateTrigger,
+                        format!("set trigger {tname} on {owner}: {state}"),
+                        format!(
+                            "ALTER TABLE {} {state} {};\n",
+                            owner.sql(),
+                            quote_ident(tname)
+                        ),
+                    );
+                }
+                ops.comment(
+                    format!("comment on trigger {tname}"),
+                    &format!("TRIGGER {} ON {}", quote_ident(tname), owner.sql()),
+                    o.comment.as_ref(),
+                    t.comment.as_ref(),
+                );
+            }
+            _ => ops.push_with(
+                Phase::CreateTrigger,
+                format!("create trigger {tname} on {owner}"),
+                objects::create_trigger(owner, tname, t),
+                &[Hazard::UntrackedDependencies],
+            ),
+        }
+    }
+}
