@@ -325,7 +325,7 @@ impl Cascade {
                     }
                 }
             }
-            let more_objects: Vec<QualName> = from
+            let mut more_objects: Vec<QualName> = from
                 .objects
                 .iter()
                 .filter(|(name, o)| {
@@ -335,6 +335,7 @@ impl Cascade {
                 })
                 .map(|(name, _)| name.clone())
                 .collect();
+            more_objects.extend(super::shell_type::shells_made_again(from, to, &c.objects));
             if more_views.is_empty() && more_functions.is_empty() && more_objects.is_empty() {
                 break;
             }

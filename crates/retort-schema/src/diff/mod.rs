@@ -14,6 +14,7 @@
 pub(crate) mod cascade;
 mod object;
 mod op;
+mod shell_type;
 mod table;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -111,6 +112,7 @@ pub struct DiffOptions {
 /// The operations that turn `from` into `to`.
 pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Diff, DiffError> {
     refuse_unmodelled_changes(from, to)?;
+    shell_type::refuse_type_becoming_shell(from, to)?;
     let mut ops = Ops::default();
     let renamed;
     let from = if options.renames.is_empty() {
@@ -741,6 +743,9 @@ impl Differ<'_> {
                 self.drop_object(name, *late);
                 continue;
             }
+            if matches!(node, Node::Function(_)) && self.dropped_with_its_type(name) {
+                continue;
+            }
             let (phase, summary, sql) = match node {
                 Node::Object(_) => continue,
                 Node::Enum(_) => (
@@ -923,10 +928,7 @@ impl Differ<'_> {
                 self.from
                     .objects
                     .iter()
-                    .filter(|(n, o)| {
-                        !self.to.objects.contains_key(*n)
-                            && matches!(o.kind.as_str(), "collation" | "range type")
-                    })
+                    .filter(|(n, o)| !self.to.objects.contains_key(*n) && o.goes_with_the_types())
                     .map(|(_, o)| &o.depends_on),
             );
         let mut todo: Vec<&QualName> = types_dropped.flatten().collect();

@@ -24,7 +24,7 @@ fn drop_phase(o: &CatalogObject, late: bool, replaced: bool) -> Phase {
         Phase::DropPolicy
     } else if late {
         Phase::DropView
-    } else if !replaced && matches!(o.kind.as_str(), "collation" | "range type") {
+    } else if !replaced && o.goes_with_the_types() {
         Phase::DropType
     } else {
         Phase::DropFunction

@@ -31,6 +31,7 @@ pub mod filter;
 mod model;
 mod name;
 mod object;
+pub mod shell_type;
 
 pub use model::*;
 pub use name::{ParseNameError, QualName};

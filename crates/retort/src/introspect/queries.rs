@@ -524,13 +524,6 @@ pub const UNSUPPORTED: &str = concat!(
     " <> '{}') AND ",
     ns_filter!(),
     " UNION ALL \
-     SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, \
-       CASE t.typtype WHEN 'b' THEN 'base type ' ELSE 'pseudo-type ' END \
-       || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(t.typname) \
-       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-       WHERE t.typtype IN ('b', 'p') AND t.typcategory <> 'A' AND ",
-    ns_filter!(),
-    " UNION ALL \
      SELECT 'pg_catalog.pg_seclabel'::pg_catalog.regclass, 0, \
        'security label on ' || pg_catalog.pg_describe_object(o.classoid, o.objoid, o.objsubid) \
        FROM pg_catalog.pg_seclabel o \

@@ -500,6 +500,7 @@ pub(super) async fn read(
             }
         }
     }
+    crate::schema::shell_type::break_type_function_loops(&mut s);
     unsupported.extend(r_unsupported.iter().map(|r| r.get::<_, String>(0)));
     unsupported.sort();
     s.unsupported = unsupported;

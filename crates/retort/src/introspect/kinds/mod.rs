@@ -23,6 +23,7 @@ macro_rules! options_clause {
 }
 
 mod aggregate;
+mod base_type;
 mod cast;
 mod collation;
 mod conversion;
@@ -78,6 +79,8 @@ pub(crate) const KINDS: &[&Kind] = &[
     &text_search::DICTIONARY,
     &text_search::CONFIGURATION,
     &range::KIND,
+    &base_type::BASE,
+    &base_type::SHELL,
     &rule::KIND,
     &statistics::KIND,
     &event_trigger::KIND,
