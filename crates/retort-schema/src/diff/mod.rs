@@ -16,6 +16,7 @@ mod object;
 mod op;
 mod shell_type;
 mod table;
+mod typed_table;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -646,12 +647,13 @@ impl Differ<'_> {
     ) -> Result<(), DiffError> {
         let mut sql = String::new();
         let mut kept = Vec::new();
+        let cascade = typed_table::alter_type_cascade(self.from, name);
         for a in &old.attributes {
             match new.attributes.iter().find(|n| n.name == a.name) {
                 None => {
                     let _ = writeln!(
                         sql,
-                        "ALTER TYPE {} DROP ATTRIBUTE {};",
+                        "ALTER TYPE {} DROP ATTRIBUTE {}{cascade};",
                         name.sql(),
                         quote_ident(&a.name)
                     );
@@ -665,7 +667,7 @@ impl Differ<'_> {
                             .unwrap_or_default();
                         let _ = writeln!(
                             sql,
-                            "ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {}{coll};",
+                            "ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {}{coll}{cascade};",
                             name.sql(),
                             quote_ident(&a.name),
                             n.data_type
@@ -684,7 +686,7 @@ impl Differ<'_> {
                     .unwrap_or_default();
                 let _ = writeln!(
                     sql,
-                    "ALTER TYPE {} ADD ATTRIBUTE {} {}{coll};",
+                    "ALTER TYPE {} ADD ATTRIBUTE {} {}{coll}{cascade};",
                     name.sql(),
                     quote_ident(&a.name),
                     a.data_type

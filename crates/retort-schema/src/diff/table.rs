@@ -1050,6 +1050,7 @@ fn alter_table(
     old: &Table,
     new: &Table,
 ) -> Result<(), DiffError> {
+    d.typed_table_link(name, old, new)?;
     let alter = format!("ALTER TABLE {}", name.sql());
     let parent_new = new
         .partition_of
@@ -1534,8 +1535,11 @@ fn columns(
     let alter = format!("ALTER TABLE {}", name.sql());
     // A partition's columns come from its parent: only their defaults and NOT NULL are its own.
     // So do the types of an inheritance child's columns that a parent keeps.
+    // A typed table's come from its type.
+    let from_type = super::typed_table::columns_follow_type(old, new);
     let inherited = |c: &str| {
-        parent.is_some_and(|p| p.columns.iter().any(|pc| pc.name == c))
+        from_type
+            || parent.is_some_and(|p| p.columns.iter().any(|pc| pc.name == c))
             || inheritance.type_from_parent.contains(c)
     };
     let dropped: Vec<&Column> = old
@@ -1559,7 +1563,7 @@ fn columns(
                 .get(&p.parent)
                 .is_some_and(|pt| pt.columns.iter().any(|pc| pc.name == c.name))
         });
-        if from_parent || inheritance.dropped_by_parent.contains(&c.name) {
+        if from_parent || from_type || inheritance.dropped_by_parent.contains(&c.name) {
             continue;
         }
         d.ops.push_with(

@@ -27,7 +27,7 @@ fn role(name: &str) -> String {
 }
 
 /// `WITH (key='value', ...)` of storage options, or nothing.
-fn with_options(options: &[String]) -> String {
+pub(super) fn with_options(options: &[String]) -> String {
     if options.is_empty() {
         return String::new();
     }
@@ -346,6 +346,7 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
                 }
             }
         }
+        None if t.of_type.is_some() => out.push_str(&super::typed_table::create(name, t)),
         None => {
             let cols: Vec<String> = t
                 .columns

@@ -193,6 +193,10 @@ pub struct Table {
     /// set for partitions (`partition_of`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inherits: Vec<QualName>,
+    /// A typed table (`CREATE TABLE t OF type`): the composite type its columns come from.
+    /// Its columns follow the type's attributes (`ALTER TYPE ... CASCADE` changes them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of_type: Option<QualName>,
     pub unlogged: bool,
     /// Storage parameters (`fillfactor=70`, and its TOAST table's as `toast.name=value`), sorted.
     pub options: Vec<String>,

@@ -260,8 +260,11 @@ pub const TABLES: &str = concat!(
        WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno), \
      ARRAY(SELECT hc.relname::text FROM pg_catalog.pg_inherits h \
        JOIN pg_catalog.pg_class hc ON hc.oid = h.inhparent \
-       WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno)",
+       WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno), \
+     tn.nspname::text, tt.typname::text",
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_type tt ON tt.oid = c.reloftype \
+     LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = tt.typnamespace \
      LEFT JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid AND c.relispartition \
      LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent \
      LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace \
@@ -495,10 +498,11 @@ pub static DEPENDENCIES: LazyLock<String> = LazyLock::new(|| {
 pub const UNSUPPORTED: &str = concat!(
     "SELECT COALESCE(u.d, '(unnamed object)') FROM ( \
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, \
-       'typed table ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
-       || ' OF ' || pg_catalog.format_type(c.reloftype, NULL) AS d \
+       'identity or generated column of typed table ' || pg_catalog.quote_ident(n.nspname) || '.' \
+       || pg_catalog.quote_ident(c.relname) || ' OF ' || pg_catalog.format_type(c.reloftype, NULL) AS d \
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-       WHERE c.reloftype <> 0 AND ",
+       WHERE c.reloftype <> 0 AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute ta WHERE ta.attrelid = c.oid \
+         AND ta.attnum > 0 AND (ta.attidentity <> '' OR ta.attgenerated <> '')) AND ",
     ns_filter!(),
     " UNION ALL \
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \

@@ -262,6 +262,7 @@ pub(super) async fn read(
                     .zip(row.get::<_, Vec<String>>(14))
                     .map(|(s, n)| QualName::new(s, n))
                     .collect(),
+                of_type: opt_qn(&row, 15, 16),
                 ..Table::default()
             },
         );
