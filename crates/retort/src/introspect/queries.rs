@@ -515,14 +515,13 @@ pub const UNSUPPORTED: &str = concat!(
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
        'column setting of ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) || '.' \
        || pg_catalog.quote_ident(a.attname) || ': ' \
-       || CASE WHEN a.attacl IS NOT NULL AND c.relkind = 'f' THEN 'column privileges' \
-               WHEN a.attstorage <> t.typstorage AND c.relkind <> 'f' THEN 'STORAGE' \
+       || CASE WHEN a.attstorage <> t.typstorage AND c.relkind <> 'f' THEN 'STORAGE' \
                WHEN a.attstattarget >= 0 THEN 'STATISTICS' ELSE 'options' END \
        FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
        WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('v', 'm', 'f') \
-       AND ((a.attacl IS NOT NULL AND c.relkind = 'f') OR (a.attstorage <> t.typstorage AND c.relkind <> 'f') \
+       AND ((a.attstorage <> t.typstorage AND c.relkind <> 'f') \
          OR COALESCE(a.attstattarget::int, -1) >= 0 OR ",
     attoptions!(),
     " <> '{}') AND ",
