@@ -498,15 +498,7 @@ pub static DEPENDENCIES: LazyLock<String> = LazyLock::new(|| {
 pub const UNSUPPORTED: &str = concat!(
     "SELECT COALESCE(u.d, '(unnamed object)') FROM ( \
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, \
-       'identity or generated column of typed table ' || pg_catalog.quote_ident(n.nspname) || '.' \
-       || pg_catalog.quote_ident(c.relname) || ' OF ' || pg_catalog.format_type(c.reloftype, NULL) AS d \
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-       WHERE c.reloftype <> 0 AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute ta WHERE ta.attrelid = c.oid \
-         AND ta.attnum > 0 AND (ta.attidentity <> '' OR ta.attgenerated <> '')) AND ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
-       'tablespace ' || pg_catalog.quote_ident(s.spcname) || ' of ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
+       'tablespace ' || pg_catalog.quote_ident(s.spcname) || ' of ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS d \
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
        JOIN pg_catalog.pg_tablespace s ON s.oid = c.reltablespace \
        WHERE c.reltablespace <> 0 AND ",
