@@ -16,6 +16,7 @@ mod object;
 mod op;
 mod shell_type;
 mod table;
+mod tablespace;
 mod typed_table;
 
 use std::collections::{BTreeMap, BTreeSet};

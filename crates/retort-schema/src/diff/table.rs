@@ -705,6 +705,7 @@ fn diff_indexes_forced(
         attach_phase: Phase::AttachIndex,
         online,
     };
+    super::tablespace::index_tablespaces(ops, owner, old, new);
     for (iname, i) in old {
         let changed = match new.get(iname) {
             None => true,
@@ -1051,6 +1052,7 @@ fn alter_table(
     new: &Table,
 ) -> Result<(), DiffError> {
     d.typed_table_link(name, old, new)?;
+    d.table_tablespaces(name, old, new);
     let alter = format!("ALTER TABLE {}", name.sql());
     let parent_new = new
         .partition_of

@@ -12,6 +12,7 @@
 
 pub mod objects;
 mod order;
+pub mod tablespace;
 mod typed_table;
 
 use std::fmt::Write as _;

@@ -36,7 +36,12 @@ pub fn create(name: &QualName, t: &Table) -> String {
     if let Some(k) = &t.partition_key {
         let _ = write!(out, " PARTITION BY {k}");
     }
-    let _ = writeln!(out, "{};", with_options(&t.options));
+    let _ = writeln!(
+        out,
+        "{}{};",
+        with_options(&t.options),
+        super::tablespace::clause(t.tablespace.as_ref())
+    );
     out
 }
 

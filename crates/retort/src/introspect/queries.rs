@@ -261,8 +261,9 @@ pub const TABLES: &str = concat!(
      ARRAY(SELECT hc.relname::text FROM pg_catalog.pg_inherits h \
        JOIN pg_catalog.pg_class hc ON hc.oid = h.inhparent \
        WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno), \
-     tn.nspname::text, tt.typname::text",
+     tn.nspname::text, tt.typname::text, tsp.spcname::text",
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_tablespace tsp ON tsp.oid = c.reltablespace \
      LEFT JOIN pg_catalog.pg_type tt ON tt.oid = c.reloftype \
      LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = tt.typnamespace \
      LEFT JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid AND c.relispartition \
@@ -342,7 +343,8 @@ pub const INDEXES: &str = concat!(
     ", ARRAY(SELECT ia.attnum::int FROM pg_catalog.pg_attribute ia WHERE ia.attrelid = i.indexrelid \
        AND ia.attstattarget >= 0 ORDER BY ia.attnum), \
      ARRAY(SELECT ia.attstattarget::int FROM pg_catalog.pg_attribute ia WHERE ia.attrelid = i.indexrelid \
-       AND ia.attstattarget >= 0 ORDER BY ia.attnum) \
+       AND ia.attstattarget >= 0 ORDER BY ia.attnum), \
+     (SELECT its.spcname::text FROM pg_catalog.pg_tablespace its WHERE its.oid = ic.reltablespace) \
      FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
      LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid \
        AND k.contype IN ('p', 'u', 'x') \
@@ -501,7 +503,7 @@ pub const UNSUPPORTED: &str = concat!(
        'tablespace ' || pg_catalog.quote_ident(s.spcname) || ' of ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS d \
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
        JOIN pg_catalog.pg_tablespace s ON s.oid = c.reltablespace \
-       WHERE c.reltablespace <> 0 AND ",
+       WHERE c.reltablespace <> 0 AND c.relkind NOT IN ('r', 'p', 'i', 'I') AND ",
     ns_filter!(),
     " UNION ALL \
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \

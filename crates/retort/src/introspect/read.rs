@@ -263,6 +263,7 @@ pub(super) async fn read(
                     .map(|(s, n)| QualName::new(s, n))
                     .collect(),
                 of_type: opt_qn(&row, 15, 16),
+                tablespace: row.get(17),
                 ..Table::default()
             },
         );
@@ -354,6 +355,7 @@ pub(super) async fn read(
                 parent_index: opt_qn(&row, 14, 15),
                 inherited: kind == ConstraintKind::Check && !is_local,
                 comment: row.get(16),
+                tablespace: None,
             },
         );
     }
@@ -372,6 +374,13 @@ pub(super) async fn read(
             }
         }
         if backs_constraint {
+            let key = s
+                .tables
+                .get_mut(&rel)
+                .and_then(|t| t.constraints.get_mut(&name));
+            if let Some(k) = key {
+                k.tablespace = row.get(16);
+            }
             continue;
         }
         let definition = row.get::<_, Option<String>>(3).unwrap_or_default();
@@ -388,6 +397,7 @@ pub(super) async fn read(
             parent_index: opt_qn(&row, 7, 8),
             comment: row.get(13),
             statistics: index_statistics(&row),
+            tablespace: row.get(16),
         };
         if on_matview {
             s.views.entry(rel).or_default().indexes.insert(name, index);
