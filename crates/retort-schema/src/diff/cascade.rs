@@ -259,11 +259,9 @@ impl Cascade {
             }
         }
         for (name, new) in &to.objects {
-            if from
-                .objects
-                .get(name)
-                .is_some_and(|old| old.definition != new.definition)
-            {
+            if from.objects.get(name).is_some_and(|old| {
+                old.definition != new.definition && !super::base_type::alterable(old, new)
+            }) {
                 c.objects.insert(name.clone());
             }
         }
@@ -329,9 +327,12 @@ impl Cascade {
                 .objects
                 .iter()
                 .filter(|(name, o)| {
-                    to.objects.contains_key(*name)
-                        && !c.objects.contains(*name)
-                        && o.depends_on.iter().any(gone)
+                    to.objects.get(*name).is_some_and(|new| {
+                        !c.objects.contains(*name)
+                            && o.depends_on
+                                .iter()
+                                .any(|d| gone(d) && !super::base_type::stops_naming(o, new, d, to))
+                    })
                 })
                 .map(|(name, _)| name.clone())
                 .collect();

@@ -11,6 +11,7 @@
 //!
 //! Invariant: pure; never touches a connection. `diff(s, s)` is empty.
 
+mod base_type;
 pub(crate) mod cascade;
 mod object;
 mod op;
