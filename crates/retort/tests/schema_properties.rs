@@ -315,6 +315,7 @@ fn build(base: &Schema, specs: &[TableSpec], labels: &[String]) -> Schema {
                     parent_index: None,
                     comment: (n == 0).then(|| "first index".to_string()),
                     statistics: BTreeMap::new(),
+                    tablespace: None,
                 },
             );
         }

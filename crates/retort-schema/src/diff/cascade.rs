@@ -328,11 +328,9 @@ impl Cascade {
             }
         }
         for (name, new) in &to.objects {
-            if from
-                .objects
-                .get(name)
-                .is_some_and(|old| old.definition != new.definition)
-            {
+            if from.objects.get(name).is_some_and(|old| {
+                old.definition != new.definition && !super::base_type::alterable(old, new)
+            }) {
                 self.objects.insert(name.clone());
             }
         }
@@ -401,16 +399,24 @@ impl Cascade {
                     }
                 }
             }
-            let more_objects: Vec<QualName> = from
+            let mut more_objects: Vec<QualName> = from
                 .objects
                 .iter()
                 .filter(|(name, o)| {
-                    to.objects.contains_key(*name)
-                        && !self.objects.contains(*name)
-                        && o.depends_on.iter().any(gone)
+                    to.objects.get(*name).is_some_and(|new| {
+                        !self.objects.contains(*name)
+                            && o.depends_on
+                                .iter()
+                                .any(|d| gone(d) && !super::base_type::stops_naming(o, new, d, to))
+                    })
                 })
                 .map(|(name, _)| name.clone())
                 .collect();
+            more_objects.extend(super::shell_type::shells_made_again(
+                from,
+                to,
+                &self.objects,
+            ));
             if more_views.is_empty() && more_functions.is_empty() && more_objects.is_empty() {
                 break;
             }

@@ -61,10 +61,7 @@ impl Differ<'_> {
                 self.from
                     .objects
                     .iter()
-                    .filter(|(n, o)| {
-                        !self.to.objects.contains_key(*n)
-                            && matches!(o.kind.as_str(), "collation" | "range type")
-                    })
+                    .filter(|(n, o)| !self.to.objects.contains_key(*n) && o.goes_with_the_types())
                     .map(|(_, o)| &o.depends_on),
             );
         let mut todo: Vec<&QualName> = types_dropped.flatten().collect();

@@ -11,6 +11,7 @@
 //!
 //! Invariant: pure; never touches a connection. `diff(s, s)` is empty.
 
+mod base_type;
 pub(crate) mod cascade;
 mod comment;
 mod distribution;
@@ -23,7 +24,10 @@ mod op;
 mod ordered;
 mod rename;
 mod sequence;
+mod shell_type;
 mod table;
+mod tablespace;
+mod typed_table;
 mod types;
 mod view;
 
@@ -77,6 +81,7 @@ pub struct DiffOptions {
 /// The operations that turn `from` into `to`.
 pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Diff, DiffError> {
     refuse_unmodelled_changes(from, to)?;
+    shell_type::refuse_type_becoming_shell(from, to)?;
     let mut ops = Ops::default();
     let renamed;
     let from = if options.renames.is_empty() {

@@ -24,7 +24,7 @@ fn drop_phase(o: &CatalogObject, late: bool, replaced: bool) -> Phase {
         Phase::DropPolicy
     } else if late {
         Phase::DropView
-    } else if !replaced && matches!(o.kind.as_str(), "collation" | "range type") {
+    } else if !replaced && o.goes_with_the_types() {
         Phase::DropType
     } else {
         Phase::DropFunction
@@ -80,6 +80,22 @@ impl Differ<'_> {
         let Some(old) = self.from.objects.get(name) else {
             return;
         };
+        // Functions it stops naming are unset before functions are dropped.
+        self.ops.push(
+            Phase::DropView,
+            format!("unset functions of {what}"),
+            super::base_type::alter_early(old, new),
+        );
+        self.ops.push(
+            create_phase(new, late),
+            format!("alter {what}"),
+            super::base_type::alter_late(old, new),
+        );
+        self.ops.push(
+            Phase::TableSettings,
+            format!("keep the default storage of the columns of {what}"),
+            super::base_type::columns_following_storage(self.from, self.to, old, new),
+        );
         if let Some(on) = &new.comment_on {
             self.ops.comment(
                 format!("comment on {what}"),

@@ -33,6 +33,9 @@ impl Differ<'_> {
                 self.drop_object(name, *late);
                 continue;
             }
+            if matches!(node, Node::Function(_)) && self.dropped_with_its_type(name) {
+                continue;
+            }
             let (phase, summary, sql) = match node {
                 Node::Object(_) => continue,
                 Node::Enum(_) => (

@@ -220,12 +220,13 @@ impl Differ<'_> {
     ) -> Result<(), DiffError> {
         let mut sql = String::new();
         let mut kept = Vec::new();
+        let cascade = super::typed_table::alter_type_cascade(self.from, name);
         for a in &old.attributes {
             match new.attributes.iter().find(|n| n.name == a.name) {
                 None => {
                     let _ = writeln!(
                         sql,
-                        "ALTER TYPE {} DROP ATTRIBUTE {};",
+                        "ALTER TYPE {} DROP ATTRIBUTE {}{cascade};",
                         name.sql(),
                         quote_ident(&a.name)
                     );
@@ -240,7 +241,7 @@ impl Differ<'_> {
                             .unwrap_or_default();
                         let _ = writeln!(
                             sql,
-                            "ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {}{coll};",
+                            "ALTER TYPE {} ALTER ATTRIBUTE {} TYPE {}{coll}{cascade};",
                             name.sql(),
                             quote_ident(&a.name),
                             n.data_type
@@ -259,7 +260,7 @@ impl Differ<'_> {
                     .unwrap_or_default();
                 let _ = writeln!(
                     sql,
-                    "ALTER TYPE {} ADD ATTRIBUTE {} {}{coll};",
+                    "ALTER TYPE {} ADD ATTRIBUTE {} {}{coll}{cascade};",
                     name.sql(),
                     quote_ident(&a.name),
                     a.data_type

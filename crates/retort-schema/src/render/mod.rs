@@ -13,6 +13,8 @@
 pub mod distribution;
 pub mod objects;
 mod order;
+pub mod tablespace;
+mod typed_table;
 
 use std::fmt::Write as _;
 

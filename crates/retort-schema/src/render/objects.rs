@@ -27,7 +27,7 @@ fn role(name: &str) -> String {
 }
 
 /// `WITH (key='value', ...)` of storage options, or nothing.
-fn with_options(options: &[String]) -> String {
+pub(super) fn with_options(options: &[String]) -> String {
     if options.is_empty() {
         return String::new();
     }
@@ -316,11 +316,12 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
             let parent = parents.first().copied();
             let _ = writeln!(
                 out,
-                "CREATE {unlogged}TABLE {} PARTITION OF {} {}{partition_by}{};",
+                "CREATE {unlogged}TABLE {} PARTITION OF {} {}{partition_by}{}{};",
                 name.sql(),
                 p.parent.sql(),
                 p.bound,
-                with_options(&t.options)
+                with_options(&t.options),
+                super::tablespace::clause(t.tablespace.as_ref())
             );
             for c in &t.columns {
                 let inherited =
@@ -346,6 +347,7 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
                 }
             }
         }
+        None if t.of_type.is_some() => out.push_str(&super::typed_table::create(name, t)),
         None => {
             let cols: Vec<String> = t
                 .columns
@@ -367,7 +369,12 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
                 let names: Vec<String> = t.inherits.iter().map(QualName::sql).collect();
                 let _ = write!(out, " INHERITS ({})", names.join(", "));
             }
-            let _ = writeln!(out, "{partition_by}{};", with_options(&t.options));
+            let _ = writeln!(
+                out,
+                "{partition_by}{}{};",
+                with_options(&t.options),
+                super::tablespace::clause(t.tablespace.as_ref())
+            );
             if !t.inherits.is_empty() {
                 out.push_str(&inherited_column_settings(name, t, parents));
             }
@@ -472,12 +479,15 @@ pub fn add_constraint(table: &QualName, t: &Table, name: &str, c: &Constraint) -
             c.kind,
             ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
         );
-    let mut out = format!(
-        "ALTER TABLE {}{} ADD CONSTRAINT {} {};\n",
-        if only { "ONLY " } else { "" },
-        table.sql(),
-        quote_ident(name),
-        c.definition
+    let mut out = super::tablespace::in_tablespace(
+        c.tablespace.as_ref(),
+        format!(
+            "ALTER TABLE {}{} ADD CONSTRAINT {} {};\n",
+            if only { "ONLY " } else { "" },
+            table.sql(),
+            quote_ident(name),
+            c.definition
+        ),
     );
     comment(
         &mut out,
@@ -525,7 +535,7 @@ pub fn drop_constraint(table: &QualName, name: &str) -> String {
 }
 
 pub fn create_index(schema: &str, name: &str, i: &Index) -> String {
-    let mut out = format!("{};\n", i.definition);
+    let mut out = format!("{};\n", super::tablespace::index_definition(i));
     out.push_str(&index_statistics(schema, name, None, i));
     comment(
         &mut out,

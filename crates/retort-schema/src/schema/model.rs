@@ -193,6 +193,14 @@ pub struct Table {
     /// set for partitions (`partition_of`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub inherits: Vec<QualName>,
+    /// A typed table (`CREATE TABLE t OF type`): the composite type its columns come from.
+    /// Its columns follow the type's attributes (`ALTER TYPE ... CASCADE` changes them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub of_type: Option<QualName>,
+    /// A tablespace other than the database's default (`TABLESPACE name`): referred to by name,
+    /// never made (tablespaces belong to the cluster, as for `pg_dump --schema-only`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tablespace: Option<String>,
     pub unlogged: bool,
     /// Storage parameters (`fillfactor=70`, and its TOAST table's as `toast.name=value`), sorted.
     pub options: Vec<String>,
@@ -320,6 +328,9 @@ pub struct Constraint {
     /// own, `conislocal`): created with the parent's.
     pub inherited: bool,
     pub comment: Option<String>,
+    /// The tablespace of a key or exclusion constraint's index, when not the database's default.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tablespace: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -340,6 +351,9 @@ pub struct Index {
     /// STATISTICS 500`), by column number.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub statistics: BTreeMap<i16, i32>,
+    /// Its tablespace, when not the database's default (`pg_get_indexdef` leaves it out).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tablespace: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

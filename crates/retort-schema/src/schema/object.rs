@@ -55,6 +55,7 @@ pub struct Dependent {
 const KIND_NAMES: &[&str] = &[
     "access method",
     "aggregate",
+    "base type",
     "cast",
     "collation",
     "conversion",
@@ -70,6 +71,7 @@ const KIND_NAMES: &[&str] = &[
     "range type",
     "rule",
     "server",
+    "shell type",
     "statistics",
     "text search configuration",
     "text search dictionary",
@@ -99,6 +101,15 @@ impl CatalogObject {
     /// them; default privileges would change the grants of what is made after them).
     pub fn last(&self) -> bool {
         matches!(self.kind.as_str(), "event trigger" | "default privileges")
+    }
+
+    /// Whether, when it goes for good, it is dropped with the types, last, once no column uses
+    /// it: collations and types that columns may have.
+    pub fn goes_with_the_types(&self) -> bool {
+        matches!(
+            self.kind.as_str(),
+            "collation" | "range type" | "base type" | "shell type"
+        )
     }
 
     /// `collation public.ci`, for summaries and messages.

@@ -269,8 +269,12 @@ pub const TABLES: &str = concat!(
        WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno) AS parent_schemas, \
      ARRAY(SELECT hc.relname::text FROM pg_catalog.pg_inherits h \
        JOIN pg_catalog.pg_class hc ON hc.oid = h.inhparent \
-       WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno) AS parent_names",
+       WHERE h.inhrelid = c.oid AND NOT c.relispartition ORDER BY h.inhseqno) AS parent_names, \
+     tn.nspname::text AS of_type_schema, tt.typname::text AS of_type_name, tsp.spcname::text AS tablespace",
     " FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_catalog.pg_tablespace tsp ON tsp.oid = c.reltablespace \
+     LEFT JOIN pg_catalog.pg_type tt ON tt.oid = c.reloftype \
+     LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = tt.typnamespace \
      LEFT JOIN pg_catalog.pg_inherits i ON i.inhrelid = c.oid AND c.relispartition \
      LEFT JOIN pg_catalog.pg_class pc ON pc.oid = i.inhparent \
      LEFT JOIN pg_catalog.pg_namespace pn ON pn.oid = pc.relnamespace \
@@ -350,7 +354,8 @@ pub const INDEXES: &str = concat!(
     " AS comment, ARRAY(SELECT ia.attnum::int FROM pg_catalog.pg_attribute ia WHERE ia.attrelid = i.indexrelid \
        AND ia.attstattarget >= 0 ORDER BY ia.attnum) AS statistics_columns, \
      ARRAY(SELECT ia.attstattarget::int FROM pg_catalog.pg_attribute ia WHERE ia.attrelid = i.indexrelid \
-       AND ia.attstattarget >= 0 ORDER BY ia.attnum) AS statistics_targets \
+       AND ia.attstattarget >= 0 ORDER BY ia.attnum) AS statistics_targets, \
+     (SELECT its.spcname::text FROM pg_catalog.pg_tablespace its WHERE its.oid = ic.reltablespace) AS tablespace \
      FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
      LEFT JOIN pg_catalog.pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = i.indrelid \
        AND k.contype IN ('p', 'u', 'x') \
@@ -510,40 +515,25 @@ pub static DEPENDENCIES: LazyLock<String> = LazyLock::new(|| {
 pub const UNSUPPORTED: &str = concat!(
     "SELECT COALESCE(u.d, '(unnamed object)') AS description FROM ( \
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass AS classid, c.oid AS objid, \
-       'typed table ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
-       || ' OF ' || pg_catalog.format_type(c.reloftype, NULL) AS d \
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-       WHERE c.reloftype <> 0 AND ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
-       'tablespace ' || pg_catalog.quote_ident(s.spcname) || ' of ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) \
+       'tablespace ' || pg_catalog.quote_ident(s.spcname) || ' of ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS d \
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
        JOIN pg_catalog.pg_tablespace s ON s.oid = c.reltablespace \
-       WHERE c.reltablespace <> 0 AND ",
+       WHERE c.reltablespace <> 0 AND c.relkind NOT IN ('r', 'p', 'i', 'I') AND ",
     ns_filter!(),
     " UNION ALL \
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
        'column setting of ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) || '.' \
        || pg_catalog.quote_ident(a.attname) || ': ' \
-       || CASE WHEN a.attacl IS NOT NULL AND c.relkind = 'f' THEN 'column privileges' \
-               WHEN a.attstorage <> t.typstorage AND c.relkind <> 'f' THEN 'STORAGE' \
+       || CASE WHEN a.attstorage <> t.typstorage AND c.relkind <> 'f' THEN 'STORAGE' \
                WHEN a.attstattarget >= 0 THEN 'STATISTICS' ELSE 'options' END \
        FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
        WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('v', 'm', 'f') \
-       AND ((a.attacl IS NOT NULL AND c.relkind = 'f') OR (a.attstorage <> t.typstorage AND c.relkind <> 'f') \
+       AND ((a.attstorage <> t.typstorage AND c.relkind <> 'f') \
          OR COALESCE(a.attstattarget::int, -1) >= 0 OR ",
     attoptions!(),
     " <> '{}') AND ",
-    ns_filter!(),
-    " UNION ALL \
-     SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, \
-       CASE t.typtype WHEN 'b' THEN 'base type ' ELSE 'pseudo-type ' END \
-       || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(t.typname) \
-       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
-       WHERE t.typtype IN ('b', 'p') AND t.typcategory <> 'A' AND ",
     ns_filter!(),
     " UNION ALL \
      SELECT 'pg_catalog.pg_seclabel'::pg_catalog.regclass, 0, \

@@ -20,8 +20,11 @@ pub(super) fn columns(
 ) -> Result<(), DiffError> {
     // A partition's columns come from its parent: only their defaults and NOT NULL are its own.
     // So do the types of an inheritance child's columns that a parent keeps.
+    // A typed table's come from its type.
+    let from_type = crate::diff::typed_table::columns_follow_type(old, new);
     let inherited = |c: &str| {
-        parent.is_some_and(|p| p.columns.iter().any(|pc| pc.name == c))
+        from_type
+            || parent.is_some_and(|p| p.columns.iter().any(|pc| pc.name == c))
             || inheritance.type_from_parent.contains(c)
     };
     let dropped: Vec<&Column> = old
@@ -112,6 +115,7 @@ fn drop_columns(
     // partition is detached in this migration (it then keeps the column as its own).
     let stays = old.partition_of.as_ref().map(|p| &p.parent)
         == new.partition_of.as_ref().map(|p| &p.parent);
+    let from_type = crate::diff::typed_table::columns_follow_type(old, new);
     for c in &dropped {
         let from_parent = stays
             && old.partition_of.as_ref().is_some_and(|p| {
@@ -120,7 +124,7 @@ fn drop_columns(
                     .get(&p.parent)
                     .is_some_and(|pt| pt.columns.iter().any(|pc| pc.name == c.name))
             });
-        if from_parent || inheritance.dropped_by_parent.contains(&c.name) {
+        if from_parent || from_type || inheritance.dropped_by_parent.contains(&c.name) {
             continue;
         }
         d.ops.push_with(

@@ -126,6 +126,7 @@ pub(super) fn diff_indexes_forced(
         attach_phase: Phase::AttachIndex,
         online,
     };
+    crate::diff::tablespace::index_tablespaces(ops, owner, old, new);
     for (iname, i) in old {
         let changed = match new.get(iname) {
             None => true,

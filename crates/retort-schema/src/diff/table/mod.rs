@@ -136,6 +136,8 @@ fn alter_table(
     old: &Table,
     new: &Table,
 ) -> Result<(), DiffError> {
+    d.typed_table_link(name, old, new)?;
+    d.table_tablespaces(name, old, new);
     let t = Change { name, old, new };
     let parent_new = new
         .partition_of

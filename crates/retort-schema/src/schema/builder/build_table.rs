@@ -608,6 +608,7 @@ impl TableBuild<'_, '_> {
                 parent_index: None,
                 comment: i.comment.clone(),
                 statistics: Default::default(),
+                tablespace: None,
             };
             if table.indexes.insert(name.clone(), index).is_some() {
                 return Err(BuildError::Duplicate(format!("index {name}")));

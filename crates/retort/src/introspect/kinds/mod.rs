@@ -23,6 +23,7 @@ macro_rules! options_clause {
 }
 
 mod aggregate;
+mod base_type;
 mod cast;
 mod collation;
 mod conversion;
@@ -78,6 +79,8 @@ pub(crate) const KINDS: &[&Kind] = &[
     &text_search::DICTIONARY,
     &text_search::CONFIGURATION,
     &range::KIND,
+    &base_type::BASE,
+    &base_type::SHELL,
     &rule::KIND,
     &statistics::KIND,
     &event_trigger::KIND,
@@ -106,17 +109,27 @@ fn ident_branch(k: &Kind) -> String {
 }
 
 /// The grants of an ACL, as `grantee|privilege|grantable`, the owner's own left out; a NULL ACL
-/// is the kind's default.
+/// is the kind's default. A relation's (a foreign table's) column privileges are among them, as
+/// privilege `SELECT (column)`: what `GRANT` and `REVOKE` take.
 fn grants_sql(k: &Kind) -> String {
-    match k.acl {
-        None => "'{}'::text[]".to_string(),
-        Some((acl, owner, default)) => format!(
-            "ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) \
-             || '|' || a.privilege_type || '|' || a.is_grantable::text \
-             FROM pg_catalog.aclexplode(COALESCE({acl}, pg_catalog.acldefault('{default}', {owner}))) a \
-             WHERE a.grantee <> {owner} ORDER BY 1)"
-        ),
-    }
+    const GRANTEE: &str = "(CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END)";
+    let Some((acl, owner, default)) = k.acl else {
+        return "'{}'::text[]".to_string();
+    };
+    let columns = if k.catalog == "pg_class" {
+        format!(
+            " UNION ALL SELECT {GRANTEE} || '|' || a.privilege_type || ' (' || pg_catalog.quote_ident(ca.attname) || ')|' \
+             || a.is_grantable::text FROM pg_catalog.pg_attribute ca CROSS JOIN LATERAL pg_catalog.aclexplode(ca.attacl) a \
+             WHERE ca.attrelid = o.oid AND ca.attnum > 0 AND NOT ca.attisdropped AND a.grantee <> {owner}"
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "ARRAY(SELECT g.t FROM (SELECT {GRANTEE} || '|' || a.privilege_type || '|' || a.is_grantable::text AS t \
+         FROM pg_catalog.aclexplode(COALESCE({acl}, pg_catalog.acldefault('{default}', {owner}))) a \
+         WHERE a.grantee <> {owner}{columns}) g ORDER BY 1)"
+    )
 }
 
 fn object_branch(k: &Kind) -> String {

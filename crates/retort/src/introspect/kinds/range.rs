@@ -1,6 +1,7 @@
 //! Range types (`CREATE TYPE ... AS RANGE`) and their multiranges, as pg_dump's
-//! `dumpRangeType` prints them. A canonical function needs a shell type first; such ranges are
-//! reported as unsupported.
+//! `dumpRangeType` prints them. A canonical function takes and returns the range itself: the
+//! shell type made before it is added to the model with the dependencies (`schema::shell_type`),
+//! and such a range's drop cascades to it, as a base type's does to its I/O functions.
 
 use super::Kind;
 
@@ -23,7 +24,7 @@ pub(crate) const KIND: Kind = Kind {
     schema: "n.nspname",
     identity: "o.typname",
     definition: concat!(
-        "CASE WHEN r.rngcanonical <> 0 THEN NULL ELSE 'CREATE TYPE ' || ",
+        "'CREATE TYPE ' || ",
         name!(),
         " || ' AS RANGE (' || pg_catalog.concat_ws(', ', \
            'subtype = ' || pg_catalog.format_type(r.rngsubtype, NULL), \
@@ -36,9 +37,14 @@ pub(crate) const KIND: Kind = Kind {
            CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation THEN \
              (SELECT 'collation = ' || pg_catalog.quote_ident(cn.nspname) || '.' || pg_catalog.quote_ident(c.collname) \
               FROM pg_catalog.pg_collation c JOIN pg_catalog.pg_namespace cn ON cn.oid = c.collnamespace WHERE c.oid = r.rngcollation) END, \
-           CASE WHEN r.rngsubdiff <> 0 THEN 'subtype_diff = ' || r.rngsubdiff::pg_catalog.regproc::text END) || ');' END"
+           CASE WHEN r.rngcanonical <> 0 THEN 'canonical = ' || r.rngcanonical::pg_catalog.regproc::text END, \
+           CASE WHEN r.rngsubdiff <> 0 THEN 'subtype_diff = ' || r.rngsubdiff::pg_catalog.regproc::text END) || ');'"
     ),
-    drop: concat!("'DROP TYPE ' || ", name!(), " || ';'"),
+    drop: concat!(
+        "'DROP TYPE ' || ",
+        name!(),
+        " || CASE WHEN r.rngcanonical <> 0 THEN ' CASCADE' ELSE '' END || ';'"
+    ),
     comment_on: concat!("'TYPE ' || ", name!()),
     grant_on: concat!("'TYPE ' || ", name!()),
     acl: Some(("o.typacl", "o.typowner", "T")),

@@ -103,6 +103,7 @@ pub(super) async fn read(
     let mut unsupported = objects::objects(&mut s, &r_objects);
     objects::dependencies(&mut s, &r_dependencies);
     super::distribution::apply(&mut s, &mut unsupported, &r_distribution);
+    crate::schema::shell_type::break_type_function_loops(&mut s);
     objects::unsupported(&mut s, &r_unsupported, unsupported);
     Ok(s)
 }

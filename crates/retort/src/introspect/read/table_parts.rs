@@ -41,6 +41,7 @@ pub(super) fn constraints(s: &mut Schema, rows: &[Row]) {
                 parent_index: opt_qn(row, "parent_index_schema", "parent_index"),
                 inherited: kind == ConstraintKind::Check && !is_local,
                 comment: row.get("comment"),
+                tablespace: None,
             },
         );
     }
@@ -64,6 +65,13 @@ pub(super) fn indexes(s: &mut Schema, rows: &[Row]) {
             }
         }
         if backs_constraint {
+            let key = s
+                .tables
+                .get_mut(&rel)
+                .and_then(|t| t.constraints.get_mut(&name));
+            if let Some(k) = key {
+                k.tablespace = row.get("tablespace");
+            }
             continue;
         }
         let definition = row
@@ -82,6 +90,7 @@ pub(super) fn indexes(s: &mut Schema, rows: &[Row]) {
             parent_index: opt_qn(row, "parent_schema", "parent_name"),
             comment: row.get("comment"),
             statistics: index_statistics(row),
+            tablespace: row.get("tablespace"),
         };
         if on_matview {
             s.views.entry(rel).or_default().indexes.insert(name, index);

@@ -42,6 +42,8 @@ pub(super) fn tables(s: &mut Schema, rows: &[Row]) {
                     .zip(row.get::<_, Vec<String>>("parent_names"))
                     .map(|(s, n)| QualName::new(s, n))
                     .collect(),
+                of_type: opt_qn(row, "of_type_schema", "of_type_name"),
+                tablespace: row.get("tablespace"),
                 ..Table::default()
             },
         );
