@@ -54,6 +54,7 @@ pub(super) fn columns(
         }
     }
     let retyped = retyped_columns(old, new);
+    refuse_retyping_a_used_row_type(d, name, &retyped)?;
     for n in &new.columns {
         let o = old.columns.iter().find(|o| o.name == n.name);
         column_settings(d, name, o, n);
@@ -81,6 +82,34 @@ pub(super) fn columns(
             o
         };
         alter_column(d, name, o, n, inherited(&n.name), parent);
+    }
+    Ok(())
+}
+
+/// PostgreSQL cannot change a column's type while another table has a column of this table's
+/// row type (`cannot alter table ... because column ... uses its row type`): refused by name.
+fn refuse_retyping_a_used_row_type(
+    d: &Differ<'_>,
+    name: &QualName,
+    retyped: &[&str],
+) -> Result<(), DiffError> {
+    let Some(first) = retyped.first() else {
+        return Ok(());
+    };
+    let row_type = name.to_string();
+    for (table, t) in &d.from.tables {
+        let user = t
+            .columns
+            .iter()
+            .find(|c| c.data_type.trim_end_matches("[]") == row_type);
+        if let Some(col) = user {
+            return Err(DiffError::Unsupported {
+                what: format!(
+                    "changing the type of column {name}.{first}, while column {table}.{} has {name}'s row type (PostgreSQL cannot: change that column's type first, by hand)",
+                    col.name
+                ),
+            });
+        }
     }
     Ok(())
 }

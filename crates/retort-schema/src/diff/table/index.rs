@@ -89,11 +89,17 @@ pub(super) struct IndexDiff {
     pub(super) parent_indexes_going: BTreeSet<QualName>,
 }
 
-/// The indexes of a partition's parent that the diff drops (gone or defined anew).
+/// The indexes of a partition's parent that the diff drops with DROP INDEX (gone or defined
+/// anew) while the parent stays: that runs before the partition is detached and takes the
+/// partition's attached index along. (A parent dropped or made again loses its indexes only
+/// after the detach, which leaves the partition its own.)
 pub(super) fn parent_indexes_going(d: &Differ<'_>, partition: &Table) -> BTreeSet<QualName> {
     let Some(parent) = partition.partition_of.as_ref().map(|p| &p.parent) else {
         return BTreeSet::new();
     };
+    if d.cascade.tables.contains(parent) || !d.to.tables.contains_key(parent) {
+        return BTreeSet::new();
+    }
     let (Some(old), new) = (d.from.tables.get(parent), d.to.tables.get(parent)) else {
         return BTreeSet::new();
     };

@@ -206,6 +206,26 @@ fn alter_dependents(d: &Differ<'_>, ops: &mut Ops, t: &Change<'_>) {
         [p.using.as_deref(), p.with_check.as_deref()]
             .into_iter()
             .flatten()
-            .any(|x| gone.mentions_gone(x) || names_changing(x))
+            .any(|x| {
+                gone.mentions_gone(x) || names_changing(x) || names_changing_elsewhere(d, name, x)
+            })
     });
+}
+
+/// Whether a policy's expression reads (in a subquery) a column of another table that is dropped
+/// or changes type: PostgreSQL refuses that change while the policy depends on the column, so
+/// the policy is dropped first and made again after.
+fn names_changing_elsewhere(d: &Differ<'_>, own: &QualName, text: &str) -> bool {
+    if !text.contains("SELECT") {
+        return false;
+    }
+    d.from.tables.iter().any(|(other, old)| {
+        other != own
+            && cascade::mentions(text, &other.to_string())
+            && d.to.tables.get(other).is_some_and(|new| {
+                column::changing(old, new)
+                    .iter()
+                    .any(|c| cascade::mentions_ident(text, c))
+            })
+    })
 }
