@@ -180,3 +180,18 @@ struct Differ<'a> {
     cascade: Cascade,
     ops: Ops,
 }
+
+/// The first column of any table of `schema` whose type is `ty` (or an array of it), with its
+/// table: what keeps PostgreSQL from changing the type in place.
+pub(crate) fn column_of_type<'a>(
+    schema: &'a crate::schema::Schema,
+    ty: &crate::schema::QualName,
+) -> Option<(&'a crate::schema::QualName, &'a crate::schema::Column)> {
+    let wanted = ty.to_string();
+    schema.tables.iter().find_map(|(table, t)| {
+        t.columns
+            .iter()
+            .find(|c| c.data_type.trim_end_matches("[]") == wanted)
+            .map(|c| (table, c))
+    })
+}

@@ -194,20 +194,13 @@ impl Differ<'_> {
     /// PostgreSQL cannot change an attribute's type while a table column has the composite
     /// type (`cannot alter type ... because column ... uses it`): refused by name.
     fn refuse_retyping_used_attribute(&self, name: &QualName, attr: &str) -> Result<(), DiffError> {
-        let wanted = name.to_string();
-        for (table, t) in &self.from.tables {
-            let used = t
-                .columns
-                .iter()
-                .find(|c| c.data_type.trim_end_matches("[]") == wanted);
-            if let Some(col) = used {
-                return Err(DiffError::Unsupported {
-                    what: format!(
-                        "changing the type of attribute {attr} of composite type {name}, which column {table}.{} uses (PostgreSQL cannot: make a new type and move the column to it by hand)",
-                        col.name
-                    ),
-                });
-            }
+        if let Some((table, col)) = super::column_of_type(self.from, name) {
+            return Err(DiffError::Unsupported {
+                what: format!(
+                    "changing the type of attribute {attr} of composite type {name}, which column {table}.{} uses (PostgreSQL cannot: make a new type and move the column to it by hand)",
+                    col.name
+                ),
+            });
         }
         Ok(())
     }

@@ -96,20 +96,13 @@ fn refuse_retyping_a_used_row_type(
     let Some(first) = retyped.first() else {
         return Ok(());
     };
-    let row_type = name.to_string();
-    for (table, t) in &d.from.tables {
-        let user = t
-            .columns
-            .iter()
-            .find(|c| c.data_type.trim_end_matches("[]") == row_type);
-        if let Some(col) = user {
-            return Err(DiffError::Unsupported {
-                what: format!(
-                    "changing the type of column {name}.{first}, while column {table}.{} has {name}'s row type (PostgreSQL cannot: change that column's type first, by hand)",
-                    col.name
-                ),
-            });
-        }
+    if let Some((table, col)) = crate::diff::column_of_type(d.from, name) {
+        return Err(DiffError::Unsupported {
+            what: format!(
+                "changing the type of column {name}.{first}, while column {table}.{} has {name}'s row type (PostgreSQL cannot: change that column's type first, by hand)",
+                col.name
+            ),
+        });
     }
     Ok(())
 }
