@@ -245,6 +245,11 @@ fn version_changes(
     // Alembic's `_unmerge_to_revisions`.
     let unmerge_to = || -> Vec<String> {
         let others: BTreeSet<String> = heads.iter().filter(|h| **h != id).cloned().collect();
+        if others.is_empty() && downrevs.len() <= 1 {
+            // A lone down revision is never a proper ancestor of itself: nothing to filter, and
+            // no walk over its ancestors (which made `downgrade base` quadratic in the chain).
+            return downrevs.clone();
+        }
         let ancestors = if others.is_empty() {
             let mut a = BTreeSet::new();
             for to in &downrevs {
