@@ -55,8 +55,16 @@ async fn both_sides(
             if !migrator.is_at_head(&url).await? {
                 return Err(AutogenError::NotUpToDate.into());
             }
-            retort::autogen::read_database(&url, options, &VersionTables::from_config(config))
-                .await?
+            // The target's model is reused while its catalogs are unchanged (same cache, same
+            // setting, as the desired schema's).
+            let cache = retort::autogen::ModelCache::of(config);
+            retort::autogen::read_database_cached(
+                &url,
+                options,
+                &VersionTables::from_config(config),
+                cache.as_ref(),
+            )
+            .await?
         };
         // What the program's models leave out on purpose is left out of the database's side too.
         Ok::<_, Failure>(match (models, ctx.ignore) {

@@ -16,7 +16,9 @@ pub use cache::{
 };
 
 use crate::db::{DbError, Endpoint};
-use crate::introspect::{introspect, introspect_parallel, IntrospectError, IntrospectOptions};
+use crate::introspect::{
+    introspect, introspect_parallel, introspect_reusing, IntrospectError, IntrospectOptions,
+};
 use crate::runner::VersionTables;
 use crate::schema::Schema;
 
@@ -215,15 +217,47 @@ pub async fn read_database(
     options: &IntrospectOptions,
     tables: &VersionTables,
 ) -> Result<Schema, AutogenError> {
+    read_database_cached(url, options, tables, None).await
+}
+
+/// [`read_database`], reusing the model `cache` holds for the database's catalog fingerprint
+/// (see [`crate::introspect::introspect_reusing`]) and storing a model it had to read.
+pub async fn read_database_cached(
+    url: &str,
+    options: &IntrospectOptions,
+    tables: &VersionTables,
+    cache: Option<&ModelCache>,
+) -> Result<Schema, AutogenError> {
     let target = Endpoint::parse(url)?;
     let (first, second) = tokio::join!(
         target.connect("retort autogenerate"),
         target.connect("retort autogenerate")
     );
     let first = first?;
-    let mut schema = match second {
-        Ok(second) => introspect_parallel(&first, &second, options).await?,
-        Err(_) => introspect(&first, options).await?,
+    let second = second.ok();
+    let mut schema = match cache {
+        None => match &second {
+            Some(second) => introspect_parallel(&first, second, options).await?,
+            None => introspect(&first, options).await?,
+        },
+        Some(cache) => {
+            let key = |fingerprint: &str| {
+                cache.key(&KeyInputs {
+                    files: &[],
+                    server: &format!("target database\n{fingerprint}"),
+                    options,
+                    tables,
+                })
+            };
+            let read = introspect_reusing(&first, second.as_ref(), options, |fingerprint| {
+                cache.load(&key(fingerprint))
+            })
+            .await?;
+            if let (false, Some(fingerprint)) = (read.reused, &read.fingerprint) {
+                cache.store(&key(fingerprint), &read.schema);
+            }
+            read.schema
+        }
     };
     strip_bookkeeping(&mut schema, tables);
     Ok(schema)

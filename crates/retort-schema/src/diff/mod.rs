@@ -33,7 +33,7 @@ mod view;
 
 use std::collections::BTreeSet;
 
-use crate::schema::Schema;
+use crate::schema::{QualName, Schema};
 
 pub use op::{Diff, Hazard, Operation, Phase};
 pub use rename::Rename;
@@ -91,12 +91,17 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Diff, D
         &renamed
     };
     let cascade = Cascade::new(from, to)?;
+    let inheritance_parents = [from, to]
+        .iter()
+        .flat_map(|s| s.tables.values().flat_map(|t| t.inherits.iter().cloned()))
+        .collect();
     let mut d = Differ {
         from,
         to,
         options,
         cascade,
         ops,
+        inheritance_parents,
     };
     d.schemas();
     d.extensions();
@@ -179,6 +184,8 @@ struct Differ<'a> {
     options: &'a DiffOptions,
     cascade: Cascade,
     ops: Ops,
+    /// Every table some table inherits from, on either side (asked once per column changed).
+    inheritance_parents: BTreeSet<QualName>,
 }
 
 /// The first column of any table of `schema` whose type is `ty` (or an array of it), with its

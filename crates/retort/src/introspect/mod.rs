@@ -14,6 +14,9 @@ pub mod queries;
 mod distribution;
 mod kinds;
 mod read;
+mod reuse;
+
+pub use reuse::{current_fingerprint, introspect_reusing, Fingerprinted, FINGERPRINT};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -151,32 +154,39 @@ pub async fn introspect_parallel_counted(
     options: &IntrospectOptions,
 ) -> Result<Schema, IntrospectError> {
     first.execute("begin", queries::BEGIN).await?;
+    let result = parallel_in_transaction(first, second, options).await;
+    let end = first.execute("commit", queries::COMMIT).await;
+    let schema = result?;
+    end?;
+    Ok(schema)
+}
+
+/// The reading of [`introspect_parallel_counted`] inside `first`'s open repeatable-read
+/// transaction: its snapshot exported to `second`, the queries shared between the two.
+async fn parallel_in_transaction(
+    first: &CountingClient<'_>,
+    second: &CountingClient<'_>,
+    options: &IntrospectOptions,
+) -> Result<Schema, IntrospectError> {
+    let rows = first
+        .query("export snapshot", queries::EXPORT_SNAPSHOT, &[])
+        .await?;
+    let snapshot: String = rows.first().map(|r| r.get(0)).unwrap_or_default();
+    second.execute("begin", queries::BEGIN).await?;
     let result = async {
-        let rows = first
-            .query("export snapshot", queries::EXPORT_SNAPSHOT, &[])
+        second
+            .execute(
+                "import snapshot",
+                &format!(
+                    "SET TRANSACTION SNAPSHOT {}",
+                    crate::sql::quote_literal(&snapshot)
+                ),
+            )
             .await?;
-        let snapshot: String = rows.first().map(|r| r.get(0)).unwrap_or_default();
-        second.execute("begin", queries::BEGIN).await?;
-        let result = async {
-            second
-                .execute(
-                    "import snapshot",
-                    &format!(
-                        "SET TRANSACTION SNAPSHOT {}",
-                        crate::sql::quote_literal(&snapshot)
-                    ),
-                )
-                .await?;
-            read::read(first, Some(second), options).await
-        }
-        .await;
-        let end = second.execute("commit", queries::COMMIT).await;
-        let schema = result?;
-        end?;
-        Ok(schema)
+        read::read(first, Some(second), options).await
     }
     .await;
-    let end = first.execute("commit", queries::COMMIT).await;
+    let end = second.execute("commit", queries::COMMIT).await;
     let schema = result?;
     end?;
     Ok(schema)

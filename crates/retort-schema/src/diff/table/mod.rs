@@ -116,9 +116,7 @@ fn table_stays(d: &Differ<'_>, p: &QualName) -> bool {
 
 /// Whether some table inherits from `name` (table inheritance, not partitions), before or after.
 fn has_inheritance_children(d: &Differ<'_>, name: &QualName) -> bool {
-    [d.from, d.to]
-        .iter()
-        .any(|s| s.tables.values().any(|t| t.inherits.contains(name)))
+    d.inheritance_parents.contains(name)
 }
 
 /// Whether a partition's parent exists before the migration (and stays).
