@@ -7,6 +7,10 @@
 //! latency percentiles of the reads, errors and cross-tenant rows as a markdown table, and
 //! exits 1 if any response was wrong.
 //!
+//! `LOAD_RATE=N` paces each client at N requests per second (an open loop, each read timed from
+//! when it was due); unset or 0, each client sends its next request as soon as the last one is
+//! answered (a closed loop: latency is then the clients' number over the throughput).
+//!
 //! `cargo bench -p builtenv --bench load`
 
 #[path = "../tests/support/mod.rs"]
@@ -148,11 +152,29 @@ fn foreign_rows(body: &[u8], tenant: &str) -> Result<u64, String> {
     Ok(rows.iter().filter(|r| r["tenant_id"] != tenant).count() as u64)
 }
 
-async fn client(addr: String, me: Tenant, other: Tenant, until: Instant, n: usize) -> Tally {
+/// One client's run: `pace` is the time between its requests (`None`: each request as soon as
+/// the last one answered).
+struct Run {
+    until: Instant,
+    pace: Option<Duration>,
+}
+
+async fn client(addr: String, me: Tenant, other: Tenant, run: Run, n: usize) -> Tally {
     let mut conn = Conn::open(&addr).await;
     let mut tally = Tally::default();
     let mut i = n;
-    while Instant::now() < until {
+    // Requests at a fixed rate are timed from when they were due, not from when they were
+    // sent, so a slow answer that delays the next request counts against that one too (no
+    // coordinated omission). Clients start spread over one period.
+    let mut due = Instant::now()
+        + run
+            .pace
+            .map_or(Duration::ZERO, |p| p * (n as u32 % 10) / 10);
+    while Instant::now() < run.until {
+        if let Some(pace) = run.pace {
+            tokio::time::sleep_until(due.into()).await;
+            due += pace;
+        }
         i += 1;
         if i % 10 == 0 {
             // Another tenant's project through its own path, with my token: 404.
@@ -173,7 +195,10 @@ async fn client(addr: String, me: Tenant, other: Tenant, until: Instant, n: usiz
                 me.projects[i % me.projects.len()]
             ),
         };
-        let started = Instant::now();
+        let started = match run.pace {
+            Some(pace) => (due - pace).min(Instant::now()),
+            None => Instant::now(),
+        };
         let reply = conn.get(&path, &me.token).await;
         tally.reads.push(started.elapsed());
         match reply {
@@ -204,6 +229,9 @@ async fn main() {
     let tenants_n = setting("LOAD_TENANTS", 10) as usize;
     let clients = setting("LOAD_CLIENTS", 50) as usize;
     let seconds = setting("LOAD_SECONDS", 10);
+    // Requests per second per client; 0: closed loop (each client as fast as it is answered).
+    let rate = setting("LOAD_RATE", 0);
+    let pace = (rate > 0).then(|| Duration::from_secs_f64(1.0 / rate as f64));
     let pool = setting("POOL_SIZE", 10).to_string();
     let db = retort_test_support::fresh_database().await;
     support::migrate_to_head(&db.url).await;
@@ -226,7 +254,8 @@ async fn main() {
         .map(|c| {
             let me = tenants[c % tenants.len()].clone();
             let other = tenants[(c + 1) % tenants.len()].clone();
-            tokio::spawn(client(addr.clone(), me, other, until, c))
+            let run = Run { until, pace };
+            tokio::spawn(client(addr.clone(), me, other, run, c))
         })
         .collect();
     let mut all = Tally::default();
@@ -241,10 +270,17 @@ async fn main() {
     let elapsed = started.elapsed().as_secs_f64();
     all.reads.sort_unstable();
     let ms = |d: Duration| format!("{:.2}", d.as_secs_f64() * 1000.0);
-    println!("| tenants | clients | seconds | pool | reads | reads/s | p50 ms | p90 ms | p99 ms | max ms | errors | cross-tenant rows | probes 404 |");
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("| tenants | clients | rate per client | seconds | pool | reads | reads/s | p50 ms | p90 ms | p99 ms | max ms | errors | cross-tenant rows | probes 404 |");
     println!(
-        "| {tenants_n} | {clients} | {seconds} | {pool} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {}/{} |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+    );
+    let rate = if rate > 0 {
+        format!("{rate}/s")
+    } else {
+        "closed loop".to_string()
+    };
+    println!(
+        "| {tenants_n} | {clients} | {rate} | {seconds} | {pool} | {} | {:.0} | {} | {} | {} | {} | {} | {} | {}/{} |",
         all.reads.len(),
         all.reads.len() as f64 / elapsed,
         ms(percentile(&all.reads, 50.0)),

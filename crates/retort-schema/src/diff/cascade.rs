@@ -62,12 +62,48 @@ fn enum_keeps_order(old: &[String], new: &[String]) -> bool {
 
 /// Whether a table's columns change so that views reading it must be made again.
 fn columns_change(old: &Table, new: &Table) -> bool {
+    !remade_columns(old, new).is_empty()
+        || old
+            .columns
+            .iter()
+            .any(|c| match new.columns.iter().find(|n| n.name == c.name) {
+                None => true,
+                Some(n) => n.data_type != c.data_type || n.collation != c.collation,
+            })
+}
+
+/// The columns of a table that stays which are dropped and added again: a generated column
+/// whose expression changes (or that becomes generated), or whose expression reads a column
+/// whose type or collation changes (PostgreSQL changes neither in place). Their indexes and
+/// constraints go with them, so those are made again too; views reading them are remade.
+pub(super) fn remade_columns<'a>(old: &'a Table, new: &Table) -> Vec<&'a str> {
+    let retyped: Vec<&str> = old
+        .columns
+        .iter()
+        .filter(|c| {
+            new.columns.iter().any(|n| {
+                n.name == c.name && (n.data_type != c.data_type || n.collation != c.collation)
+            })
+        })
+        .map(|c| c.name.as_str())
+        .collect();
     old.columns
         .iter()
-        .any(|c| match new.columns.iter().find(|n| n.name == c.name) {
-            None => true,
-            Some(n) => n.data_type != c.data_type || n.collation != c.collation,
+        .filter(|c| !c.inherited)
+        .filter(|c| {
+            new.columns.iter().any(|n| {
+                n.name == c.name
+                    && !n.inherited
+                    && n.generated.as_deref().is_some_and(|expr| {
+                        n.generated != c.generated
+                            || retyped
+                                .iter()
+                                .any(|r| *r != n.name && mentions_ident(expr, r))
+                    })
+            })
         })
+        .map(|c| c.name.as_str())
+        .collect()
 }
 
 /// How an index definition names an operator class or collation (`s.name`, quoted where

@@ -70,6 +70,9 @@ pub(super) fn alter_column(
         not_null_col,
     };
     if remade_for_generation(d, &c) {
+        // The new column has no comment yet: it is set as if the old one had none.
+        d.ops
+            .column_comment(table, &n.name, None, n.comment.as_ref());
         return;
     }
     let mut st = Statement::default();

@@ -31,9 +31,9 @@ pub(super) fn alter_constraints(
     drop_changed(d, ops, t);
     for (cname, c) in &t.new.constraints {
         let o = t.old.constraints.get(cname);
-        if o.is_some_and(|o| same_constraint(o, c) && !forced(d, o)) {
+        if o.is_some_and(|o| same_constraint(o, c) && !forced(d, t, o)) {
             keep(ops, t, cname, o.unwrap_or(c), c);
-        } else if o.is_some_and(|o| only_validation_added(o, c) && !forced(d, o)) {
+        } else if o.is_some_and(|o| only_validation_added(o, c) && !forced(d, t, o)) {
             ops.push_with(
                 Phase::AddConstraint,
                 format!("validate constraint {cname} on {name}"),
@@ -50,10 +50,13 @@ pub(super) fn alter_constraints(
     }
 }
 
-/// Made again even if unchanged: it mentions what is made again, or it is a foreign key whose
-/// referenced key changes.
-fn forced(d: &Differ<'_>, c: &Constraint) -> bool {
+/// Made again even if unchanged: it mentions what is made again, it is on a column dropped and
+/// added again, or it is a foreign key whose referenced key changes.
+fn forced(d: &Differ<'_>, t: &Change<'_>, c: &Constraint) -> bool {
     d.cascade.mentions_gone(&c.definition)
+        || crate::diff::cascade::remade_columns(t.old, t.new)
+            .iter()
+            .any(|r| c.columns.iter().any(|x| x == r))
         || (c.kind == ConstraintKind::ForeignKey && referenced_key_changes(d, c))
 }
 
@@ -64,7 +67,7 @@ fn drop_changed(d: &Differ<'_>, ops: &mut Ops, t: &Change<'_>) {
         let n = t.new.constraints.get(cname);
         let same = n.is_some_and(|n| same_constraint(c, n));
         let validate_only = n.is_some_and(|n| only_validation_added(c, n));
-        if (same || validate_only) && !forced(d, c) {
+        if (same || validate_only) && !forced(d, t, c) {
             continue;
         }
         // A partition's own copy of its parent's constraint goes with the parent's.

@@ -27,7 +27,11 @@ pub(super) fn referenced_key_changes(d: &Differ<'_>, fk: &Constraint) -> bool {
     let Some(columns) = referenced_columns(&fk.definition) else {
         return true;
     };
+    let remade = crate::diff::cascade::remade_columns(old, new);
     let column_changes = columns.iter().any(|name| {
+        if remade.contains(&name.as_str()) {
+            return true;
+        }
         let find = |t: &'_ Table| t.columns.iter().find(|c| &c.name == name).cloned();
         match (find(old), find(new)) {
             (Some(o), Some(n)) => {

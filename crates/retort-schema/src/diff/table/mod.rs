@@ -183,6 +183,7 @@ fn alter_dependents(d: &Differ<'_>, ops: &mut Ops, t: &Change<'_>) {
     let Change { name, old, new } = *t;
     let changing = column::changing(old, new);
     let names_changing = |text: &str| changing.iter().any(|c| cascade::mentions_ident(text, c));
+    let remade = cascade::remade_columns(old, new);
     let gone = &d.cascade;
     diff_indexes_forced(
         ops,
@@ -195,7 +196,12 @@ fn alter_dependents(d: &Differ<'_>, ops: &mut Ops, t: &Change<'_>) {
             detaching: old.partition_of.is_some() && old.partition_of != new.partition_of,
             parent_indexes_going: index::parent_indexes_going(d, old),
         },
-        &|i: &Index| gone.mentions_gone(&i.definition),
+        &|i: &Index| {
+            gone.mentions_gone(&i.definition)
+                || remade
+                    .iter()
+                    .any(|c| cascade::mentions_ident(&i.definition, c))
+        },
     );
     diff_triggers(ops, name, &old.triggers, &new.triggers, &|t: &Trigger| {
         gone.mentions_gone(&t.definition) || names_changing(&t.definition)
