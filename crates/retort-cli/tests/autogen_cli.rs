@@ -206,9 +206,10 @@ async fn a_schema_file_that_does_not_load_is_shown_at_its_line() {
     insta::assert_snapshot!(err.replace(&db.url, "[url]"));
 }
 
-/// The model cache (issue 21) through the binary: a second `check` with the files unchanged
-/// takes the stored model (its entry is not rewritten) and prints the same; a changed file is
-/// loaded again; `[autogenerate] cache = false` keeps nothing.
+/// The model cache (issue 21) through the binary: a second `check` with the files and the
+/// database unchanged takes both stored models, the desired schema's and the target
+/// database's (neither entry is rewritten), and prints the same; a changed file is loaded
+/// again; `[autogenerate] cache = false` keeps nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_reuses_the_loaded_model_until_a_schema_file_changes() {
     use std::os::unix::fs::MetadataExt;
@@ -231,7 +232,7 @@ async fn check_reuses_the_loaded_model_until_a_schema_file_changes() {
     assert_eq!(first.0, 1, "{first:?}");
     assert!(first.1.contains("create table public.a"), "{first:?}");
     let stored = entries();
-    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_eq!(stored.len(), 2, "the desired schema's and the target's: {stored:?}");
     let second = retort(p, &["check"], &db.url);
     assert_eq!(second, first, "the same answer from the cache");
     assert_eq!(entries(), stored, "read, not rewritten");
@@ -244,7 +245,7 @@ async fn check_reuses_the_loaded_model_until_a_schema_file_changes() {
     let changed = retort(p, &["check"], &db.url);
     assert!(changed.1.contains("create table public.b"), "{changed:?}");
     assert!(!changed.1.contains("public.a"), "{changed:?}");
-    assert_eq!(entries().len(), 2);
+    assert_eq!(entries().len(), 3, "the target's entry is still good");
 
     let off = project("CREATE TABLE a (id int PRIMARY KEY);\n");
     let toml = off.path().join("retort.toml");
