@@ -187,17 +187,22 @@ impl Drop for PooledClient {
 /// writes only that tenant's rows, and with the pool's `statement_timeout`. All three settings
 /// are `LOCAL`: they end with the transaction, and the connection goes back to the pool as it
 /// came.
+///
+/// They are `SET LOCAL` statements (the values are a constant, a UUID and a number: nothing to
+/// quote), sent with `citus.propagate_set_commands = 'local'` first: on a Citus coordinator
+/// that sends them on to the workers' connections of the transaction, so the shards' row-level
+/// security sees the same tenant (`set_config()` is not propagated). Elsewhere that setting is
+/// an unused placeholder.
 pub async fn tenant_transaction(
     client: &mut PooledClient,
     tenant: Uuid,
 ) -> Result<Transaction<'_>, tokio_postgres::Error> {
-    let timeout = format!("{}ms", client.inner.settings.statement_timeout.as_millis());
+    let timeout = client.inner.settings.statement_timeout.as_millis();
     let tx = client.transaction().await?;
-    tx.execute(
-        "SELECT set_config('role', $1, true), set_config('app.tenant_id', $2, true), \
-         set_config('statement_timeout', $3, true)",
-        &[&APP_ROLE, &tenant.to_string(), &timeout],
-    )
+    tx.batch_execute(&format!(
+        "SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL ROLE {APP_ROLE}; \
+         SET LOCAL app.tenant_id = '{tenant}'; SET LOCAL statement_timeout = {timeout}"
+    ))
     .await?;
     Ok(tx)
 }

@@ -3,15 +3,17 @@
 //!
 //! - [`models`]: the tables and enum types as Rust types, the desired schema of `builtenv
 //!   migrate check` and `builtenv migrate revision --autogenerate`;
+//! - [`citus`]: where each table goes on a Citus cluster, and which layout `check` expects;
 //! - [`db`]: which database (DATABASE_URL or retort's local dev database), a small connection
 //!   pool, and the per-request transaction that row-level security relies on;
 //! - [`api`]: the HTTP API (axum): health, readiness, tenants, projects, documents;
 //! - [`serve`]: `builtenv serve [--migrate]`;
 //! - [`telemetry`]: logs (`tracing`, text or JSON with `LOG_FORMAT=json`);
 //! - [`migrate`]: what `serve --migrate` prints; `builtenv migrate <retort command>` itself is the
-//!   `retort` CLI (`retort_cli::main_with_models_ignoring`, in `main.rs`).
+//!   `retort` CLI (`retort_cli::main_with_models_fitted`, in `main.rs`).
 
 pub mod api;
+pub mod citus;
 pub mod db;
 pub mod migrate;
 pub mod models;

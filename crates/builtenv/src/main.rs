@@ -124,8 +124,9 @@ fn command_name(args: &[OsString]) -> Option<&str> {
 }
 
 /// `builtenv migrate ARGS`: the `retort` CLI itself, with the models as the desired schema of
-/// `check` and `revision --autogenerate` (TimescaleDB's own objects left out of the database's
-/// side, as `models::without_timescaledb` does), on the revisions compiled into this binary. The
+/// `check` and `revision --autogenerate` (TimescaleDB's own objects and audit_events' monthly
+/// partitions on Citus left out of the database's side, `models::not_modelled`; the models laid out for Citus where the
+/// database's tables are distributed, `citus::fit`), on the revisions compiled into this binary. The
 /// commands that write revision files (`revision`, `merge`, `edit`) work on the files on disk
 /// instead: those of `-c PATH` when given, else this crate's when the binary runs where it was
 /// built from (`CARGO_MANIFEST_DIR/retort.toml` exists); elsewhere retort refuses them and says
@@ -183,10 +184,11 @@ fn migrate(database_url: Option<&str>, args: &[OsString]) -> ProcessExit {
             files: builtenv::MIGRATIONS,
         },
     };
-    retort_cli::main_with_models_ignoring(
+    retort_cli::main_with_models_fitted(
         source,
         models,
-        builtenv::models::without_timescaledb,
+        builtenv::models::not_modelled,
+        builtenv::citus::fit,
         argv,
     )
 }

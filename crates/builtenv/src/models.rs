@@ -13,7 +13,9 @@
 //! `fk_<table>_<columns>_<referenced table>`, `ix_<table>_<columns>`).
 //!
 //! Conventions every table follows (see the initial revision): `id uuid DEFAULT
-//! uuid_generate_v4()` primary key; `tenant_id` NOT NULL referencing `tenants(id)` ON DELETE
+//! uuid_generate_v4()`, the primary key `(tenant_id, id)` (`id` for tenants; every key of a
+//! tenant's table starts with tenant_id since revision 6d2f8a41c9e3, so that Citus can shard it
+//! by tenant: [`schema_on_citus`]); `tenant_id` NOT NULL referencing `tenants(id)` ON DELETE
 //! CASCADE, covered by an index whose first column it is; `created_at`/`updated_at` DEFAULT
 //! now(), `updated_at` kept by the trigger `trg_<table>_updated_at`; row-level security policy
 //! `tenant_isolation` on `tenant_id` (on `id` for tenants).
@@ -417,12 +419,13 @@ pub struct Tenant {
     pub trial_ends_at: Option<Timestamp>,
 }
 
-/// `users`: an account of a tenant. `(tenant_id, id)` is unique: the target of tenant-checked
-/// foreign keys.
+/// `users`: an account of a tenant, keyed by `(tenant_id, id)` (the target of tenant-checked
+/// foreign keys). Its e-mail is unique across tenants: login finds the account by it before the
+/// tenant is known, which is why `users` is a reference table on Citus ([`citus_layout`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
-#[retort(table = "users", from_row, unique = "tenant_id, id")]
+#[retort(table = "users", from_row, primary_key = "tenant_id, id")]
 pub struct User {
-    #[retort(primary_key, default = "public.uuid_generate_v4()")]
+    #[retort(default = "public.uuid_generate_v4()")]
     pub id: Uuid,
     #[retort(references = "tenants(id)", on_delete = "cascade")]
     pub tenant_id: Uuid,
@@ -452,17 +455,22 @@ pub struct User {
     pub updated_at: Timestamp,
 }
 
-/// `subscriptions`: a tenant's Stripe subscription (one per tenant).
+/// `subscriptions`: a tenant's Stripe subscription (one per tenant). Its Stripe ids are unique
+/// within the tenant (revision 6d2f8a41c9e3: every key of a tenant table starts with tenant_id).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
-#[retort(table = "subscriptions", from_row)]
+#[retort(
+    table = "subscriptions",
+    from_row,
+    primary_key = "tenant_id, id",
+    unique = "tenant_id, stripe_customer_id",
+    unique = "tenant_id, stripe_subscription_id"
+)]
 pub struct Subscription {
-    #[retort(primary_key, default = "public.uuid_generate_v4()")]
+    #[retort(default = "public.uuid_generate_v4()")]
     pub id: Uuid,
     #[retort(unique, references = "tenants(id)", on_delete = "cascade")]
     pub tenant_id: Uuid,
-    #[retort(unique)]
     pub stripe_customer_id: Option<String>,
-    #[retort(unique)]
     pub stripe_subscription_id: Option<String>,
     pub stripe_price_id: Option<String>,
     #[retort(default = "'starter'")]
@@ -495,11 +503,11 @@ pub struct Subscription {
 #[retort(
     table = "projects",
     from_row,
-    unique = "tenant_id, id",
+    primary_key = "tenant_id, id",
     index = "tenant_id, status"
 )]
 pub struct Project {
-    #[retort(primary_key, default = "public.uuid_generate_v4()")]
+    #[retort(default = "public.uuid_generate_v4()")]
     pub id: Uuid,
     #[retort(references = "tenants(id)", on_delete = "cascade")]
     pub tenant_id: Uuid,
@@ -534,6 +542,7 @@ pub struct Project {
 #[retort(
     table = "documents",
     from_row,
+    primary_key = "tenant_id, id",
     foreign_key(
         columns = "tenant_id, project_id",
         references = "projects(tenant_id, id)",
@@ -549,7 +558,7 @@ pub struct Project {
     index = "tenant_id, content_hash"
 )]
 pub struct Document {
-    #[retort(primary_key, default = "public.uuid_generate_v4()")]
+    #[retort(default = "public.uuid_generate_v4()")]
     pub id: Uuid,
     #[retort(references = "tenants(id)", on_delete = "cascade")]
     pub tenant_id: Uuid,
@@ -581,19 +590,15 @@ pub struct Document {
 }
 
 /// `audit_events`: what happened, who or what did it. A TimescaleDB hypertable on `timestamp`
-/// where available (see the module documentation); the primary key is (id, timestamp) either
-/// way. Append-only for the service. Its user is referenced through `(tenant_id, user_id)`
-/// ON DELETE SET NULL (user_id): deleting a user keeps its events.
+/// where available (see the module documentation); the primary key is (tenant_id, id, timestamp) either
+/// way, led by tenant_id. Append-only for the service. `user_id` is not a foreign key (since
+/// revision 6d2f8a41c9e3): an audit trail keeps the id of whoever acted, and Citus cannot SET
+/// NULL a column of a key holding the distribution column.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, retort::Table, utoipa::ToSchema)]
 #[retort(
     table = "audit_events",
     from_row,
-    primary_key = "id, timestamp",
-    foreign_key(
-        columns = "tenant_id, user_id",
-        references = "users(tenant_id, id)",
-        on_delete = "set null (user_id)"
-    ),
+    primary_key = "tenant_id, id, timestamp",
     index = "tenant_id, timestamp DESC",
     index = "tenant_id, user_id",
     index = "event_type",
@@ -624,7 +629,8 @@ pub struct AuditEvent {
 
 /// `api_tokens`: a credential, a user's login session or a machine's API token (revision
 /// 5c1d8e2f4a90). Only the SHA-256 of the token is stored (`token_hash`, hex): the token itself
-/// is shown once, when made. A token is valid until `expires_at` unless `revoked_at` is set;
+/// is shown once, when made; it names its tenant (`bte_<tenant>_<secret>`), and its hash is
+/// unique within the tenant. A token is valid until `expires_at` unless `revoked_at` is set;
 /// rows are revoked, never deleted, by the service. A session's user is referenced through
 /// `(tenant_id, user_id)` (deleting the user deletes its sessions); an API token has no user and
 /// acts with its own `role`.
@@ -632,6 +638,8 @@ pub struct AuditEvent {
 #[retort(
     table = "api_tokens",
     from_row,
+    primary_key = "tenant_id, id",
+    unique = "tenant_id, token_hash",
     foreign_key(
         columns = "tenant_id, user_id",
         references = "users(tenant_id, id)",
@@ -640,7 +648,7 @@ pub struct AuditEvent {
     index = "tenant_id, user_id"
 )]
 pub struct ApiToken {
-    #[retort(primary_key, default = "public.uuid_generate_v4()")]
+    #[retort(default = "public.uuid_generate_v4()")]
     pub id: Uuid,
     #[retort(references = "tenants(id)", on_delete = "cascade")]
     pub tenant_id: Uuid,
@@ -648,7 +656,6 @@ pub struct ApiToken {
     pub kind: TokenKind,
     pub name: Option<String>,
     pub role: UserRole,
-    #[retort(unique_index)]
     #[serde(skip_serializing)]
     #[schema(ignore)]
     pub token_hash: String,
@@ -689,16 +696,38 @@ const CURRENT_TENANT_ID: &str = " SELECT NULLIF(current_setting('app.tenant_id',
 /// The whole desired schema: extensions, enum types, tables (from the models), the updated_at
 /// trigger function and triggers, row-level security with the `tenant_isolation` policy on
 /// every table, and the grants to `builtenv_app`. Extension versions are PostgreSQL 15's.
+/// Every table stays on its server: a single node, with or without TimescaleDB.
 pub fn schema() -> Schema {
+    build(false)
+}
+
+/// [`schema`] as revision 9a4e1b7c3f52 lays it out on a Citus coordinator with workers: the
+/// tables distributed by tenant or copied to every node ([`crate::citus::placed`]).
+pub fn schema_on_citus() -> Schema {
+    let mut schema = build(true);
+    crate::citus::partitioned_audit_events(&mut schema);
+    schema
+}
+
+/// What `migrate check` leaves out of a database's schema: TimescaleDB's objects
+/// ([`without_timescaledb`]) and the monthly partitions of `audit_events` on Citus
+/// ([`crate::citus::without_time_partitions`]).
+pub fn not_modelled(schema: Schema) -> Schema {
+    crate::citus::without_time_partitions(without_timescaledb(schema))
+}
+
+fn build(citus: bool) -> Schema {
+    use crate::citus::placed;
     // Everything but audit_events is updated in place, and has its updated_at kept.
-    fn touched<T: TableModel>(b: SchemaBuilder, grants: &[&str]) -> SchemaBuilder {
+    fn touched<T: TableModel>(b: SchemaBuilder, grants: &[&str], citus: bool) -> SchemaBuilder {
         b.model_with::<T>(|t| {
             let trigger = format!("trg_{}_updated_at", T::TABLE);
-            secured(t, "tenant_id", grants).trigger(
+            let t = secured(t, "tenant_id", grants).trigger(
                 Trigger::new(trigger, "builtenv_set_updated_at")
                     .before()
                     .on_update(),
-            )
+            );
+            placed(t, T::TABLE, citus)
         })
     }
     fn secured(
@@ -747,18 +776,22 @@ pub fn schema() -> Schema {
             .stable(),
         )
         .model_with::<Tenant>(|t| {
-            secured(t, "id", &["SELECT", "INSERT", "UPDATE"]).trigger(
+            let t = secured(t, "id", &["SELECT", "INSERT", "UPDATE"]).trigger(
                 Trigger::new("trg_tenants_updated_at", "builtenv_set_updated_at")
                     .before()
                     .on_update(),
-            )
+            );
+            placed(t, Tenant::TABLE, citus)
         });
-    let b = touched::<User>(b, READ_WRITE);
-    let b = touched::<Subscription>(b, READ_WRITE);
-    let b = touched::<Project>(b, READ_WRITE);
-    let b = touched::<Document>(b, READ_WRITE);
-    let b = b.model_with::<AuditEvent>(|t| secured(t, "tenant_id", &["SELECT", "INSERT"]));
-    touched::<ApiToken>(b, &["SELECT", "INSERT", "UPDATE"])
+    let b = touched::<User>(b, READ_WRITE, citus);
+    let b = touched::<Subscription>(b, READ_WRITE, citus);
+    let b = touched::<Project>(b, READ_WRITE, citus);
+    let b = touched::<Document>(b, READ_WRITE, citus);
+    let b = b.model_with::<AuditEvent>(|t| {
+        let t = secured(t, "tenant_id", &["SELECT", "INSERT"]);
+        placed(t, AuditEvent::TABLE, citus)
+    });
+    touched::<ApiToken>(b, &["SELECT", "INSERT", "UPDATE"], citus)
         // Counters only: no WAL for an attack's writes; a crash empties the table.
         .model_with::<RateLimit>(retort::schema::builder::TableBuilder::unlogged)
         .build()

@@ -246,8 +246,10 @@ async fn login_logout_tokens_roles_limits_and_no_secret_in_the_logs() {
     // A member API token: shown once, listed without secret, acts as a member.
     let (token_id, machine) = api_token(&addr, &a.token, &t, "member").await;
     secrets.push(machine.clone());
+    // It names its tenant (bte_<tenant>_<secret>), so it is looked up within it.
     assert!(
-        machine.starts_with("bte_") && machine.len() == 68,
+        machine.starts_with(&format!("bte_{}_", a.tenant_id.replace('-', "")))
+            && machine.len() == 4 + 32 + 1 + 64,
         "{machine}"
     );
     let (status, list) = http_as(

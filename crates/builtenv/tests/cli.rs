@@ -39,11 +39,13 @@ fn ok(url: &str, args: &[&str]) -> Out {
 async fn migrate_commands() {
     let db = retort_test_support::fresh_database().await;
     let url = db.url.as_str();
-    let (base, mid, auth, head) = (
+    let (base, mid, auth, limits, keys, head) = (
         "3a9f1c2e7b64",
         "b7e24d90c1a5",
         "5c1d8e2f4a90",
         "8e3b6f1a2d47",
+        "6d2f8a41c9e3",
+        "9a4e1b7c3f52",
     );
 
     assert_eq!(
@@ -86,7 +88,7 @@ async fn migrate_commands() {
 
     let status = ok(url, &["migrate", "status"]).stdout;
     let lines: Vec<&str> = status.lines().collect();
-    assert_eq!(lines.len(), 5, "{status}");
+    assert_eq!(lines.len(), 7, "{status}");
     assert!(
         lines[0].starts_with("applied ") && lines[0].ends_with(&format!("{base} initial schema"))
     );
@@ -97,10 +99,17 @@ async fn migrate_commands() {
     assert!(
         lines[2].starts_with("pending ") && lines[2].ends_with(&format!("{auth} authentication"))
     );
-    assert!(lines[3].starts_with("pending ") && lines[3].ends_with(&format!("{head} rate limits")));
+    assert!(
+        lines[3].starts_with("pending ") && lines[3].ends_with(&format!("{limits} rate limits"))
+    );
+    assert!(lines[4].starts_with("pending ") && lines[4].ends_with(&format!("{keys} tenant keys")));
+    assert!(
+        lines[5].starts_with("pending ")
+            && lines[5].ends_with(&format!("{head} distribute on citus"))
+    );
     assert_eq!(
-        lines[4],
-        format!("1 applied, 3 pending; version rows: {base}")
+        lines[6],
+        format!("1 applied, 5 pending; version rows: {base}")
     );
 
     let up = ok(url, &["migrate", "upgrade", "head", "-v"]);
@@ -112,7 +121,21 @@ async fn migrate_commands() {
         .contains(&format!("Running upgrade {auth}, authentication")));
     assert!(up
         .stderr
-        .contains(&format!("Running upgrade {head}, rate limits")));
+        .contains(&format!("Running upgrade {limits}, rate limits")));
+    assert!(up
+        .stderr
+        .contains(&format!("Running upgrade {keys}, tenant keys")));
+    // Not a Citus database: the revision says so and changes nothing.
+    assert!(
+        up.stderr
+            .contains(&format!("Running upgrade {head}, distribute on citus"))
+            && up.stderr.contains(
+                "Citus distribution skipped, every table stays on this server: \
+                 the citus extension is not in this database"
+            ),
+        "{}",
+        up.stderr
+    );
     assert!(
         up.stderr.contains(
             "ms  CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_documents_tenant_id_content_hash"
@@ -127,7 +150,9 @@ async fn migrate_commands() {
     assert_eq!(
         ok(url, &["migrate", "history", "-i"]).stdout,
         format!(
-            "{auth} -> {head} (head) (current), rate limits\n\
+            "{keys} -> {head} (head) (current), distribute on citus\n\
+             {limits} -> {keys}, tenant keys\n\
+             {auth} -> {limits}, rate limits\n\
              {mid} -> {auth}, authentication\n\
              {base} -> {mid}, documents content hash\n\
              <base> -> {base}, initial schema\n"
@@ -135,7 +160,7 @@ async fn migrate_commands() {
     );
     assert_eq!(
         ok(url, &["migrate", "verify"]).stdout,
-        "4 ok, 0 changed, 0 missing, 0 unrecorded\n"
+        "6 ok, 0 changed, 0 missing, 0 unrecorded\n"
     );
     assert!(ok(url, &["migrate", "upgrade", "head"])
         .stderr
@@ -144,7 +169,7 @@ async fn migrate_commands() {
     let down = ok(url, &["migrate", "downgrade", "-1"]);
     assert!(down
         .stderr
-        .contains(&format!("Running downgrade {head}, rate limits")));
+        .contains(&format!("Running downgrade {head}, distribute on citus")));
     assert!(
         down.stderr.contains("Reverted 1 revision in "),
         "{}",
@@ -152,11 +177,11 @@ async fn migrate_commands() {
     );
     assert!(down
         .stderr
-        .contains(&format!("the database is now at {auth}")));
-    assert_eq!(ok(url, &["migrate", "current"]).stdout, format!("{auth}\n"));
+        .contains(&format!("the database is now at {keys}")));
+    assert_eq!(ok(url, &["migrate", "current"]).stdout, format!("{keys}\n"));
     // Down to `mid`, whose revision is idempotent: stamped back to base, `upgrade head` runs
     // it again over its own objects and the later ones afresh.
-    let down = ok(url, &["migrate", "downgrade", "-1"]);
+    let down = ok(url, &["migrate", "downgrade", mid]);
     assert!(down
         .stderr
         .contains(&format!("Running downgrade {auth}, authentication")));
@@ -180,7 +205,7 @@ async fn migrate_commands() {
 
     let down = ok(url, &["migrate", "downgrade", "base"]);
     assert!(
-        down.stderr.contains("Reverted 4 revisions in "),
+        down.stderr.contains("Reverted 6 revisions in "),
         "{}",
         down.stderr
     );

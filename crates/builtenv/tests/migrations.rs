@@ -16,7 +16,7 @@ async fn one_head_each_revision_reversible_models_match_and_base_restores_the_sc
     let migrator = support::migrator();
     assert_eq!(
         testkit::single_head(&migrator).expect("one head"),
-        "8e3b6f1a2d47"
+        "9a4e1b7c3f52"
     );
     assert_eq!(
         testkit::revisions_in_order(&migrator),
@@ -24,14 +24,18 @@ async fn one_head_each_revision_reversible_models_match_and_base_restores_the_sc
             "3a9f1c2e7b64",
             "b7e24d90c1a5",
             "5c1d8e2f4a90",
-            "8e3b6f1a2d47"
+            "8e3b6f1a2d47",
+            "6d2f8a41c9e3",
+            "9a4e1b7c3f52"
         ]
     );
     let db = retort_test_support::fresh_database().await;
     let started = std::time::Instant::now();
-    let (empty, head) = testkit::up_down_up_each_revision(&migrator, &db.url)
-        .await
-        .expect("each revision up, down, up");
+    // The Citus revision does nothing on a single node (and says so).
+    let (empty, head) =
+        testkit::up_down_up_each_revision_but(&migrator, &db.url, &["9a4e1b7c3f52"])
+            .await
+            .expect("each revision up, down, up");
     // What the snapshot sees at head, in outline (so that a snapshot missing a kind of object
     // would show here).
     for expected in [
@@ -46,7 +50,9 @@ async fn one_head_each_revision_reversible_models_match_and_base_restores_the_sc
         "index CREATE INDEX ix_documents_tenant_id_content_hash ON public.documents USING btree (tenant_id, content_hash) valid=t",
         "index CREATE INDEX ix_documents_extracted_text_trgm ON public.documents USING gin (extracted_text gin_trgm_ops)",
         "schema public owner=pg_database_owner acl={pg_database_owner=UC/pg_database_owner,=U/pg_database_owner,builtenv_app=U/pg_database_owner}",
-        "constraint public.fk_audit_events_tenant_id_user_id_users on audit_events: FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id) ON DELETE SET NULL (user_id)",
+        "constraint public.fk_api_tokens_tenant_id_user_id_users on api_tokens: FOREIGN KEY (tenant_id, user_id) REFERENCES users(tenant_id, id) ON DELETE CASCADE",
+        "constraint public.pk_audit_events on audit_events: PRIMARY KEY (tenant_id, id, \"timestamp\")",
+        "constraint public.uq_api_tokens_tenant_id_token_hash on api_tokens: UNIQUE (tenant_id, token_hash)",
     ] {
         assert!(
             head.contains(expected),

@@ -35,7 +35,7 @@ async fn without_timescaledb_audit_events_stays_a_plain_table() {
             .contains("NOTICE: TimescaleDB hypertable skipped, audit_events stays a plain table: "),
         "{stderr}"
     );
-    assert!(stderr.contains("Applied 4 revisions"), "{stderr}");
+    assert!(stderr.contains("Applied 6 revisions"), "{stderr}");
     let client = db.connect().await;
     let kind: String = client
         .query_one(
@@ -63,7 +63,7 @@ async fn without_timescaledb_audit_events_stays_a_plain_table() {
         .await
         .expect("pk")
         .get(0);
-    assert_eq!(pk, "PRIMARY KEY (id, \"timestamp\")");
+    assert_eq!(pk, "PRIMARY KEY (tenant_id, id, \"timestamp\")");
 }
 
 /// The TimescaleDB library of the PostgreSQL that LocalCluster runs, if installed: looked for in
@@ -250,9 +250,10 @@ async fn with_timescaledb_audit_events_is_a_hypertable() {
     // database as it was (extension included).
     let kit_url = cluster.url("kit");
     let migrator = support::migrator();
-    let (empty, head) = retort::testkit::up_down_up_each_revision(&migrator, &kit_url)
-        .await
-        .expect("each revision up, down, up");
+    let (empty, head) =
+        retort::testkit::up_down_up_each_revision_but(&migrator, &kit_url, &["9a4e1b7c3f52"])
+            .await
+            .expect("each revision up, down, up");
     assert!(
         head.lines
             .iter()

@@ -91,6 +91,10 @@ async fn both_sides(
     };
     let (current, desired) = tokio::join!(current, desired);
     let (current, desired) = (current?, desired?);
+    let desired = match (models, ctx.fit) {
+        (Some(_), Some(fit)) => fit(&current, desired),
+        _ => desired,
+    };
     let (mut current, mut desired) = (current, desired);
     filter.apply(&mut current);
     filter.apply(&mut desired);

@@ -32,6 +32,11 @@ pub type Models = fn() -> Result<retort::schema::Schema, String>;
 /// catalog schemas).
 pub type Ignore = fn(retort::schema::Schema) -> retort::schema::Schema;
 
+/// The models fitted to the database they are compared with, given the database's schema (after
+/// [`Ignore`]) and the models: what differs by server on purpose, such as the tables a program
+/// distributes only on a Citus cluster.
+pub type Fit = fn(&retort::schema::Schema, retort::schema::Schema) -> retort::schema::Schema;
+
 /// The program's side of a command line: revisions, models, and what to ignore.
 #[derive(Debug, Clone)]
 pub struct Context {
@@ -39,6 +44,8 @@ pub struct Context {
     pub models: Option<Models>,
     /// Used with `models` only.
     pub ignore: Option<Ignore>,
+    /// Used with `models` only.
+    pub fit: Option<Fit>,
 }
 
 impl Context {
@@ -48,6 +55,7 @@ impl Context {
             source: Source::Disk,
             models: None,
             ignore: None,
+            fit: None,
         }
     }
 

@@ -30,7 +30,7 @@ use retort::project::Error;
 
 pub use args::Cli;
 use args::Command;
-pub use context::{Context, Ignore, Models, Source};
+pub use context::{Context, Fit, Ignore, Models, Source};
 use retort::plan::Direction;
 
 /// [`main_with`], with the desired schema of `check` and `revision --autogenerate` given by
@@ -45,6 +45,7 @@ where
             source: src,
             models: Some(models),
             ignore: None,
+            fit: None,
         },
         args,
     )
@@ -67,6 +68,31 @@ where
             source: src,
             models: Some(models),
             ignore: Some(ignore),
+            fit: None,
+        },
+        args,
+    )
+}
+
+/// [`main_with_models_ignoring`], the models then fitted by `fit` to the database they are
+/// compared with (see [`Fit`]).
+pub fn main_with_models_fitted<I, T>(
+    src: Source,
+    models: Models,
+    ignore: Ignore,
+    fit: Fit,
+    args: I,
+) -> ProcessExit
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    run_main(
+        Context {
+            source: src,
+            models: Some(models),
+            ignore: Some(ignore),
+            fit: Some(fit),
         },
         args,
     )

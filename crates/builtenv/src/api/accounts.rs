@@ -336,13 +336,14 @@ pub async fn login(
             .succeeded(&client, &address, meta.ip)
             .await?;
     }
-    let new = token::generate();
+    let new = token::generate(account.tenant_id);
     let expires_at = hours_from_now(SESSION_HOURS)?;
     audited(&state, &caller, async |tx| {
         let row = tx
             .query_one(
-                "UPDATE users SET last_login_at = now() WHERE id = $1 RETURNING *",
-                &[&account.user_id],
+                "UPDATE users SET last_login_at = now() WHERE tenant_id = $1 AND id = $2 \
+                 RETURNING *",
+                &[&account.tenant_id, &account.user_id],
             )
             .await?;
         let user = User::from_row(&row)?;
@@ -392,12 +393,12 @@ fn login_event(action: &'static str, user_id: Uuid, description: &str) -> Event 
     security(("bearer" = ["admin", "member", "engineer"]))
 )]
 pub async fn logout(scope: Scope) -> Result<StatusCode, ApiError> {
-    let token_id = scope.principal.token_id;
+    let (tenant_id, token_id) = (scope.tenant_id(), scope.principal.token_id);
     scope
         .write(async |tx| {
             tx.execute(
-                "UPDATE api_tokens SET revoked_at = now() WHERE id = $1",
-                &[&token_id],
+                "UPDATE api_tokens SET revoked_at = now() WHERE tenant_id = $1 AND id = $2",
+                &[&tenant_id, &token_id],
             )
             .await?;
             let event = Event {
@@ -440,10 +441,13 @@ pub async fn me(scope: Scope) -> Result<Reply<Me>, ApiError> {
     let principal = &scope.principal;
     scope
         .read(async |tx| {
-            let tenant = current_tenant(tx).await?;
+            let tenant = current_tenant(tx, principal.tenant_id).await?;
             let user = match principal.user_id {
                 Some(id) => tx
-                    .query_opt("SELECT * FROM users WHERE id = $1", &[&id])
+                    .query_opt(
+                        "SELECT * FROM users WHERE tenant_id = $1 AND id = $2",
+                        &[&principal.tenant_id, &id],
+                    )
                     .await?
                     .map(|r| User::from_row(&r))
                     .transpose()?,
@@ -508,6 +512,9 @@ pub async fn create_user(
     security(("bearer" = ["admin"]))
 )]
 pub async fn list_users(scope: Scope) -> Result<Reply<Vec<User>>, ApiError> {
-    let sql = "SELECT * FROM users ORDER BY created_at, id LIMIT $1";
-    scope.list(sql, &[&LIST_LIMIT], User::from_row).await
+    let sql = "SELECT * FROM users WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2";
+    let tenant_id = scope.tenant_id();
+    scope
+        .list(sql, &[&tenant_id, &LIST_LIMIT], User::from_row)
+        .await
 }

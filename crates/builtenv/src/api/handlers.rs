@@ -2,8 +2,9 @@
 //! its tenant from the authenticated [`Principal`] (the path's `{tenant_id}` has been checked
 //! to be the same by [`super::auth::require_principal`]), checks the principal's role, and runs
 //! its own SQL in one tenant transaction through its [`Scope`] (`write` also records its audit
-//! events; see [`crate::db::tenant_transaction`]); none filters by tenant in its SQL: row-level
-//! security does, so a missing filter cannot leak.
+//! events; see [`crate::db::tenant_transaction`]). Every query names its tenant (`tenant_id =
+//! $1`): on Citus that makes it a single-shard (router) query, elsewhere an index lookup;
+//! row-level security still decides what is seen, so a missing filter cannot leak.
 
 use postgres_types::ToSql;
 use serde::Deserialize;
@@ -43,11 +44,15 @@ pub struct TenantWithSubscription {
     security(("bearer" = ["admin", "member", "engineer"]))
 )]
 pub async fn get_tenant(scope: Scope) -> Result<Reply<TenantWithSubscription>, ApiError> {
+    let tenant_id = scope.tenant_id();
     scope
         .read(async |tx| {
-            let tenant = current_tenant(tx).await?;
+            let tenant = current_tenant(tx, tenant_id).await?;
             let subscription = tx
-                .query_opt("SELECT * FROM subscriptions", &[])
+                .query_opt(
+                    "SELECT * FROM subscriptions WHERE tenant_id = $1",
+                    &[&tenant_id],
+                )
                 .await?
                 .map(|r| Subscription::from_row(&r))
                 .transpose()?;
@@ -87,8 +92,11 @@ pub struct NewProject {
     security(("bearer" = ["admin", "member", "engineer"]))
 )]
 pub async fn list_projects(scope: Scope) -> Result<Reply<Vec<Project>>, ApiError> {
-    let sql = "SELECT * FROM projects ORDER BY created_at, id LIMIT $1";
-    scope.list(sql, &[&LIST_LIMIT], Project::from_row).await
+    let sql = "SELECT * FROM projects WHERE tenant_id = $1 ORDER BY created_at, id LIMIT $2";
+    let tenant_id = scope.tenant_id();
+    scope
+        .list(sql, &[&tenant_id, &LIST_LIMIT], Project::from_row)
+        .await
 }
 
 /// `POST /tenants/{id}/projects`.
@@ -109,7 +117,7 @@ pub async fn create_project(
     required("name", &body.name)?;
     scope
         .write(async |tx| {
-            current_tenant(tx).await?;
+            current_tenant(tx, tenant_id).await?;
             let row = Insert::into(Project::TABLE)
                 .set("tenant_id", &tenant_id)
                 .set("name", &body.name)
@@ -151,10 +159,14 @@ pub async fn get_project(
     scope: Scope,
     Path((_, project_id)): Path<(Uuid, Uuid)>,
 ) -> Result<Reply<Project>, ApiError> {
+    let tenant_id = scope.tenant_id();
     scope
         .read(async |tx| {
             let row = tx
-                .query_opt("SELECT * FROM projects WHERE id = $1", &[&project_id])
+                .query_opt(
+                    "SELECT * FROM projects WHERE tenant_id = $1 AND id = $2",
+                    &[&tenant_id, &project_id],
+                )
                 .await?
                 .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
             Ok(axum::Json(Project::from_row(&row)?))
@@ -196,14 +208,21 @@ pub async fn update_project(
     if let Some(name) = &body.name {
         required("name", name)?;
     }
+    let tenant_id = scope.tenant_id();
     scope
         .write(async |tx| {
             let row = tx
                 .query_opt(
-                    "UPDATE projects SET name = COALESCE($2, name), \
-                 description = COALESCE($3, description), status = COALESCE($4, status) \
-                 WHERE id = $1 RETURNING *",
-                    &[&project_id, &body.name, &body.description, &body.status],
+                    "UPDATE projects SET name = COALESCE($3, name), \
+                 description = COALESCE($4, description), status = COALESCE($5, status) \
+                 WHERE tenant_id = $1 AND id = $2 RETURNING *",
+                    &[
+                        &tenant_id,
+                        &project_id,
+                        &body.name,
+                        &body.description,
+                        &body.status,
+                    ],
                 )
                 .await?
                 .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
@@ -282,12 +301,15 @@ pub async fn create_document(
     let content_hash = body.content_hash.as_ref().map(|h| h.to_ascii_lowercase());
     scope
         .write(async |tx| {
-            current_tenant(tx).await?;
-            // Another tenant's project is invisible here, so this is 404 for it too (and the
+            current_tenant(tx, tenant_id).await?;
+            // Another tenant's project is not found here, so this is 404 for it too (and the
             // foreign key on (tenant_id, project_id) would refuse it anyway).
-            tx.query_opt("SELECT 1 FROM projects WHERE id = $1", &[&body.project_id])
-                .await?
-                .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
+            tx.query_opt(
+                "SELECT 1 FROM projects WHERE tenant_id = $1 AND id = $2",
+                &[&tenant_id, &body.project_id],
+            )
+            .await?
+            .ok_or_else(|| ApiError::NotFound("project not found".into()))?;
             let row = Insert::into(Document::TABLE)
                 .set("tenant_id", &tenant_id)
                 .set("project_id", &body.project_id)
@@ -345,8 +367,9 @@ pub async fn list_documents(
             .replace('_', "\\_");
         format!("%{escaped}%")
     });
-    let mut sql = String::from("SELECT * FROM documents WHERE true");
-    let mut params: Vec<&(dyn ToSql + Sync)> = Vec::new();
+    let tenant_id = scope.tenant_id();
+    let mut sql = String::from("SELECT * FROM documents WHERE tenant_id = $1");
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![&tenant_id];
     if let Some(p) = &pattern {
         params.push(p);
         sql.push_str(&format!(" AND extracted_text ILIKE ${}", params.len()));
@@ -375,6 +398,10 @@ pub async fn list_documents(
     security(("bearer" = ["admin"]))
 )]
 pub async fn list_audit_events(scope: Scope) -> Result<Reply<Vec<AuditEvent>>, ApiError> {
-    let sql = "SELECT * FROM audit_events ORDER BY \"timestamp\" DESC, id LIMIT $1";
-    scope.list(sql, &[&LIST_LIMIT], AuditEvent::from_row).await
+    let sql = "SELECT * FROM audit_events WHERE tenant_id = $1 \
+               ORDER BY \"timestamp\" DESC, id LIMIT $2";
+    let tenant_id = scope.tenant_id();
+    scope
+        .list(sql, &[&tenant_id, &LIST_LIMIT], AuditEvent::from_row)
+        .await
 }

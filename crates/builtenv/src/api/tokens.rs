@@ -60,8 +60,8 @@ pub async fn create_api_token(
         .checked_add(SignedDuration::from_hours(days * 24))
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let role = body.role.unwrap_or(UserRole::Member);
-    let new = token::generate();
     let tenant_id = scope.tenant_id();
+    let new = token::generate(tenant_id);
     scope
         .write(async |tx| {
             let row = Insert::into(ApiToken::TABLE)
@@ -102,8 +102,12 @@ pub async fn create_api_token(
     security(("bearer" = ["admin"]))
 )]
 pub async fn list_api_tokens(scope: Scope) -> Result<Reply<Vec<ApiToken>>, ApiError> {
-    let sql = "SELECT * FROM api_tokens WHERE kind = 'api' ORDER BY created_at, id LIMIT $1";
-    scope.list(sql, &[&LIST_LIMIT], ApiToken::from_row).await
+    let sql = "SELECT * FROM api_tokens WHERE tenant_id = $1 AND kind = 'api' \
+               ORDER BY created_at, id LIMIT $2";
+    let tenant_id = scope.tenant_id();
+    scope
+        .list(sql, &[&tenant_id, &LIST_LIMIT], ApiToken::from_row)
+        .await
 }
 
 /// `DELETE /tenants/{id}/api-tokens/{token_id}` (admin): revokes the token (204); 404 when it
@@ -120,13 +124,14 @@ pub async fn revoke_api_token(
     scope: Scope,
     Path((_, token_id)): Path<(Uuid, Uuid)>,
 ) -> Result<StatusCode, ApiError> {
+    let tenant_id = scope.tenant_id();
     scope
         .write(async |tx| {
             let row = tx
                 .query_opt(
-                    "UPDATE api_tokens SET revoked_at = now() \
-                 WHERE id = $1 AND kind = 'api' AND revoked_at IS NULL RETURNING name",
-                    &[&token_id],
+                    "UPDATE api_tokens SET revoked_at = now() WHERE tenant_id = $1 AND id = $2 \
+                     AND kind = 'api' AND revoked_at IS NULL RETURNING name",
+                    &[&tenant_id, &token_id],
                 )
                 .await?
                 .ok_or_else(|| ApiError::NotFound("API token not found".into()))?;

@@ -261,8 +261,9 @@ impl Scope {
         params: &[&(dyn ToSql + Sync)],
         from_row: fn(&Row) -> Result<T, tokio_postgres::Error>,
     ) -> Result<Reply<Vec<T>>, ApiError> {
+        let tenant_id = self.tenant_id();
         self.read(async |tx| {
-            current_tenant(tx).await?;
+            current_tenant(tx, tenant_id).await?;
             let rows = tx.query(sql, params).await?;
             let items = rows.iter().map(from_row).collect::<Result<_, _>>()?;
             Ok(axum::Json(items))
@@ -271,11 +272,13 @@ impl Scope {
     }
 }
 
-/// The tenant of the transaction, or 404: under row-level security `tenants` holds at most
-/// that one row.
-pub(super) async fn current_tenant(tx: &Transaction<'_>) -> Result<Tenant, ApiError> {
+/// The tenant of the transaction, `tenant_id`, or 404 (row-level security shows no other).
+pub(super) async fn current_tenant(
+    tx: &Transaction<'_>,
+    tenant_id: Uuid,
+) -> Result<Tenant, ApiError> {
     let row = tx
-        .query_opt("SELECT * FROM tenants", &[])
+        .query_opt("SELECT * FROM tenants WHERE id = $1", &[&tenant_id])
         .await?
         .ok_or_else(|| ApiError::NotFound("tenant not found".into()))?;
     Ok(Tenant::from_row(&row)?)

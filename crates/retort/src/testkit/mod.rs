@@ -43,6 +43,6 @@ mod snapshot;
 
 pub use checks::{
     downgrade_to_base_restores, model_matches_head, revisions_in_order, single_head,
-    up_down_up_each_revision, KitError, ModelCheck,
+    up_down_up_each_revision, up_down_up_each_revision_but, KitError, ModelCheck,
 };
 pub use snapshot::{bookkeeping_patterns, schema_snapshot, snapshot_at, Snapshot};

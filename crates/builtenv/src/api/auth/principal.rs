@@ -46,20 +46,25 @@ impl Principal {
 
     /// The credential of `bearer` (the token's text), if it is valid: known, not revoked, not
     /// expired, its tenant active and (for a session) its user active. Runs as the
-    /// connection's own role, outside row-level security: the tenant is not known yet.
+    /// connection's own role, outside row-level security: the tenant is not known yet. It is
+    /// looked up within the tenant the token names (one shard on Citus); a token made before
+    /// tokens named their tenant is looked up across tenants.
     async fn find(state: &AppState, bearer: &str) -> Result<Option<Self>, ApiError> {
+        const SQL: &str = "SELECT t.id, t.tenant_id, t.user_id, t.kind, COALESCE(u.role, t.role), \
+             t.expires_at FROM api_tokens t \
+             JOIN tenants n ON n.id = t.tenant_id \
+             LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() \
+               AND n.is_active AND (t.user_id IS NULL OR u.is_active)";
         let client = state.pool().get().await?;
-        let row = client
-            .query_opt(
-                "SELECT t.id, t.tenant_id, t.user_id, t.kind, COALESCE(u.role, t.role), t.expires_at \
-                 FROM api_tokens t \
-                 JOIN tenants n ON n.id = t.tenant_id \
-                 LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id \
-                 WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > now() \
-                   AND n.is_active AND (t.user_id IS NULL OR u.is_active)",
-                &[&token::hash(bearer)],
-            )
-            .await?;
+        let hash = token::hash(bearer);
+        let row = match token::tenant_of(bearer) {
+            Some(tenant) => {
+                let sql = format!("{SQL} AND t.tenant_id = $2");
+                client.query_opt(&sql, &[&hash, &tenant]).await?
+            }
+            None => client.query_opt(SQL, &[&hash]).await?,
+        };
         Ok(row.map(|r| Self {
             token_id: r.get(0),
             tenant_id: r.get(1),
