@@ -119,6 +119,21 @@ macro_rules! owner_acl_differs {
     };
 }
 
+/// A type's grants (`t`: its `pg_type` row), NULL while its ACL is the default; the owner's as
+/// in [`grants!`].
+macro_rules! type_grants {
+    () => {
+        concat!(
+            "CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
+             ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text",
+            owner_mark!("t.typowner"),
+            " FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner OR ",
+            owner_acl_differs!("t.typacl", "t.typowner", "T"),
+            " ORDER BY 1) END AS grants"
+        )
+    };
+}
+
 /// A collation other than the type's default (`$typcoll`: the type's collation, from a join), as
 /// `schema."name"`; NULL otherwise.
 macro_rules! collation {
@@ -219,9 +234,8 @@ pub const ENUMS: &str = concat!(
     "SELECT n.nspname::text AS schema, t.typname::text AS name, \
      ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels, ",
     comment!("pg_type", "t.oid", "0"),
-    " AS comment, CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
-       ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text \
-       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END AS grants",
+    " AS comment, ",
+    type_grants!(),
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      WHERE t.typtype = 'e' AND ",
     ns_filter!(),
@@ -237,9 +251,8 @@ pub const DOMAINS: &str = concat!(
     " AS collation, pg_catalog.pg_get_expr(t.typdefaultbin, 'pg_catalog.pg_type'::pg_catalog.regclass) AS default_value, \
      t.typnotnull AS not_null, ",
     comment!("pg_type", "t.oid", "0"),
-    " AS comment, CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
-       ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text \
-       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END AS grants",
+    " AS comment, ",
+    type_grants!(),
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype \
      WHERE t.typtype = 'd' AND ",
@@ -270,9 +283,8 @@ pub const COMPOSITES: &str = concat!(
     comment!("pg_class", "c.oid", "a.attnum"),
     " AS attribute_comment, ",
     comment!("pg_type", "t.oid", "0"),
-    " AS comment, CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
-       ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text \
-       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END AS grants",
+    " AS comment, ",
+    type_grants!(),
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c' \
      JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
