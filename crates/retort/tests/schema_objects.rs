@@ -138,6 +138,25 @@ async fn application_features_round_trip() {
     let mood = &m.enums[&QualName::new("app", "mood")];
     assert_eq!(mood.grants.as_ref().map(|g| g.len()), Some(0));
     pos("REVOKE ALL ON TYPE \"app\".\"mood\" FROM PUBLIC;");
+    let audit = &m.tables[&QualName::new("app", "audit_entries")];
+    let owner: Vec<(&str, bool)> = audit
+        .grants
+        .iter()
+        .filter(|g| g.owner)
+        .map(|g| (g.privilege.as_str(), g.with_grant_option))
+        .collect();
+    assert_eq!(
+        owner,
+        [
+            ("INSERT", false),
+            ("REFERENCES", false),
+            ("SELECT", true),
+            ("TRIGGER", false),
+            ("TRUNCATE", false),
+            ("UPDATE", false)
+        ]
+    );
+    pos("REVOKE ALL ON TABLE \"app\".\"audit_entries\" FROM ");
     assert!(m.unsupported.is_empty(), "{:?}", m.unsupported);
 }
 

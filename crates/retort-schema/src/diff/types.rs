@@ -38,6 +38,7 @@ impl Differ<'_> {
                     grantee: "PUBLIC".to_string(),
                     privilege: "USAGE".to_string(),
                     with_grant_option: false,
+                    owner: false,
                 }]);
                 grant_changes(&what, old, &default)
             }

@@ -877,6 +877,7 @@ pub fn object_grants(o: &CatalogObject) -> String {
         grantee: "PUBLIC".to_string(),
         privilege: p.to_string(),
         with_grant_option: false,
+        owner: false,
     });
     if let Some(d) = &default {
         if !o.grants.contains(d) {
@@ -893,8 +894,13 @@ pub fn object_grants(o: &CatalogObject) -> String {
     out
 }
 
+/// GRANTs of `grants` on `what`; when they hold the owner's own privileges, `REVOKE ALL ... FROM
+/// owner` first (the owner's are then all listed, see [`Grant::owner`]).
 pub fn grants(what: &str, grants: &BTreeSet<Grant>) -> String {
     let mut out = String::new();
+    if let Some(owner) = grants.iter().find(|g| g.owner) {
+        let _ = writeln!(out, "REVOKE ALL ON {what} FROM {};", role(&owner.grantee));
+    }
     for g in grants {
         let _ = writeln!(
             out,
@@ -920,6 +926,7 @@ pub fn function_grants(schema: &str, f: &Function) -> String {
         grantee: "PUBLIC".to_string(),
         privilege: "EXECUTE".to_string(),
         with_grant_option: false,
+        owner: false,
     };
     let mut out = String::new();
     if !f.grants.contains(&public) {

@@ -161,7 +161,10 @@ pub struct Sequence {
     pub grants: BTreeSet<Grant>,
 }
 
-/// One privilege granted on an object (the owner's own implicit rights are not listed).
+/// One privilege granted on an object. The owner's own rights are not listed while they are the
+/// default (every privilege, no grant option); when they differ (an owner that revoked some of
+/// its own rights, or holds them WITH GRANT OPTION), all of them are listed, marked `owner`,
+/// and made after `REVOKE ALL ... FROM owner`, as pg_dump does.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Grant {
     /// A role name, or `PUBLIC`.
@@ -169,6 +172,9 @@ pub struct Grant {
     /// `SELECT`, `INSERT`, `USAGE`, `EXECUTE`...
     pub privilege: String,
     pub with_grant_option: bool,
+    /// Granted to the object's owner (`grantee`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub owner: bool,
 }
 
 /// An ordinary or partitioned table.

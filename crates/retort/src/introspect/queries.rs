@@ -29,24 +29,30 @@ macro_rules! not_ext {
     };
 }
 
-/// The grants of an ACL as `grantee|privilege|grantable` texts, the owner's own left out. A NULL
-/// ACL is the object type's default (`$kind` as for `acldefault`); for tables, sequences and
-/// schemas that grants the owner alone, so no grant is read for it there.
+/// The grants of an ACL as `grantee|privilege|grantable` texts, the owner's own left out unless
+/// they differ from the owner's default (all privileges, no grant option: then each of the
+/// owner's privileges is read, marked `|owner`, as pg_dump dumps them after `REVOKE ALL ... FROM
+/// owner`). A NULL ACL is the object type's default (`$kind` as for `acldefault`); for tables,
+/// sequences and schemas that grants the owner alone, so no grant is read for it there.
+/// `grants!(column ...)` reads a column's ACL, whose owner entries are always left out.
 macro_rules! grants {
     ($acl:literal, $owner:literal, "f") => {
         concat!(
             "ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) \
-             || '|' || a.privilege_type || '|' || a.is_grantable::text \
-             FROM pg_catalog.aclexplode(COALESCE(",
+             || '|' || a.privilege_type || '|' || a.is_grantable::text",
+            owner_mark!($owner),
+            " FROM pg_catalog.aclexplode(COALESCE(",
             $acl,
             ", pg_catalog.acldefault('f', ",
             $owner,
             "))) a WHERE a.grantee <> ",
             $owner,
+            " OR ",
+            owner_acl_differs!($acl, $owner, "f"),
             " ORDER BY 1)"
         )
     };
-    ($acl:literal, $owner:literal, $kind:literal) => {
+    (column $acl:literal, $owner:literal) => {
         concat!(
             "CASE WHEN ",
             $acl,
@@ -58,6 +64,72 @@ macro_rules! grants {
             ") a WHERE a.grantee <> ",
             $owner,
             " ORDER BY 1) END"
+        )
+    };
+    ($acl:literal, $owner:literal, $kind:literal) => {
+        concat!(
+            "CASE WHEN ",
+            $acl,
+            " IS NULL THEN '{}'::text[] ELSE \
+             ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) \
+             || '|' || a.privilege_type || '|' || a.is_grantable::text",
+            owner_mark!($owner),
+            " FROM pg_catalog.aclexplode(",
+            $acl,
+            ") a WHERE a.grantee <> ",
+            $owner,
+            " OR ",
+            owner_acl_differs!($acl, $owner, $kind),
+            " ORDER BY 1) END"
+        )
+    };
+}
+
+/// `|owner` after a grant to the object's owner (see [`grants!`]).
+macro_rules! owner_mark {
+    ($owner:literal) => {
+        concat!(
+            " || CASE WHEN a.grantee = ",
+            $owner,
+            " THEN '|owner' ELSE '' END"
+        )
+    };
+}
+
+/// Whether the owner's entries of a non-NULL ACL differ from those of the kind's default ACL.
+macro_rules! owner_acl_differs {
+    ($acl:literal, $owner:literal, $kind:literal) => {
+        concat!(
+            "(",
+            $acl,
+            " IS NOT NULL AND ARRAY(SELECT DISTINCT o.privilege_type || o.is_grantable::text \
+             FROM pg_catalog.aclexplode(",
+            $acl,
+            ") o WHERE o.grantee = ",
+            $owner,
+            " ORDER BY 1) IS DISTINCT FROM ARRAY(SELECT DISTINCT o.privilege_type || o.is_grantable::text \
+             FROM pg_catalog.aclexplode(pg_catalog.acldefault('",
+            $kind,
+            "', ",
+            $owner,
+            ")) o WHERE o.grantee = ",
+            $owner,
+            " ORDER BY 1))"
+        )
+    };
+}
+
+/// A type's grants (`t`: its `pg_type` row), NULL while its ACL is the default; the owner's as
+/// in [`grants!`].
+macro_rules! type_grants {
+    () => {
+        concat!(
+            "CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
+             ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text",
+            owner_mark!("t.typowner"),
+            " FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner OR ",
+            owner_acl_differs!("t.typacl", "t.typowner", "T"),
+            " ORDER BY 1) END AS grants"
         )
     };
 }
@@ -162,9 +234,8 @@ pub const ENUMS: &str = concat!(
     "SELECT n.nspname::text AS schema, t.typname::text AS name, \
      ARRAY(SELECT e.enumlabel::text FROM pg_catalog.pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) AS labels, ",
     comment!("pg_type", "t.oid", "0"),
-    " AS comment, CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
-       ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text \
-       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END AS grants",
+    " AS comment, ",
+    type_grants!(),
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      WHERE t.typtype = 'e' AND ",
     ns_filter!(),
@@ -180,9 +251,8 @@ pub const DOMAINS: &str = concat!(
     " AS collation, pg_catalog.pg_get_expr(t.typdefaultbin, 'pg_catalog.pg_type'::pg_catalog.regclass) AS default_value, \
      t.typnotnull AS not_null, ",
     comment!("pg_type", "t.oid", "0"),
-    " AS comment, CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
-       ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text \
-       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END AS grants",
+    " AS comment, ",
+    type_grants!(),
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      JOIN pg_catalog.pg_type bt ON bt.oid = t.typbasetype \
      WHERE t.typtype = 'd' AND ",
@@ -213,9 +283,8 @@ pub const COMPOSITES: &str = concat!(
     comment!("pg_class", "c.oid", "a.attnum"),
     " AS attribute_comment, ",
     comment!("pg_type", "t.oid", "0"),
-    " AS comment, CASE WHEN t.typacl IS NULL THEN NULL ELSE ARRAY(SELECT (CASE WHEN a.grantee = 0 THEN 'PUBLIC' \
-       ELSE pg_catalog.pg_get_userbyid(a.grantee)::text END) || '|' || a.privilege_type || '|' || a.is_grantable::text \
-       FROM pg_catalog.aclexplode(t.typacl) a WHERE a.grantee <> t.typowner ORDER BY 1) END AS grants",
+    " AS comment, ",
+    type_grants!(),
     " FROM pg_catalog.pg_type t JOIN pg_catalog.pg_class c ON c.oid = t.typrelid AND c.relkind = 'c' \
      JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace \
      LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped \
@@ -301,7 +370,7 @@ pub const COLUMNS: &str = concat!(
        WHEN 'm' THEN 'MAIN' ELSE 'EXTENDED' END END AS storage, \
      CASE WHEN COALESCE(a.attstattarget::int, -1) >= 0 THEN a.attstattarget::int END AS statistics, \
      CASE pg_catalog.to_jsonb(a)->>'attcompression' WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END AS compression, ",
-    grants!("a.attacl", "c.relowner", "r"),
+    grants!(column "a.attacl", "c.relowner"),
     " AS grants, ",
     attoptions!(),
     " AS options \

@@ -676,6 +676,7 @@ impl TableBuild<'_, '_> {
                         grantee: grantee.clone(),
                         privilege: p.to_string(),
                         with_grant_option: *with_grant_option,
+                        owner: false,
                     });
                 }
             }

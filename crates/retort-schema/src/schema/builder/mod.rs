@@ -519,6 +519,7 @@ fn grant(grantee: &str, privilege: &str) -> Grant {
         grantee: grantee.to_string(),
         privilege: privilege.to_string(),
         with_grant_option: false,
+        owner: false,
     }
 }
 

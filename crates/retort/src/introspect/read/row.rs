@@ -29,11 +29,16 @@ pub(super) fn opt_grants(row: &Row, column: &str) -> Option<BTreeSet<Grant>> {
         .then(|| grants(row, column))
 }
 
-/// The grants of a `grantee|privilege|grantable` text array column.
+/// The grants of a `grantee|privilege|grantable` text array column (`|owner` after a grant to
+/// the object's owner).
 pub(super) fn grants(row: &Row, column: &str) -> BTreeSet<Grant> {
     row.get::<_, Vec<String>>(column)
         .into_iter()
         .filter_map(|g| {
+            let (g, owner) = match g.strip_suffix("|owner") {
+                Some(rest) => (rest.to_string(), true),
+                None => (g, false),
+            };
             let mut parts = g.rsplitn(3, '|');
             let grantable = parts.next()? == "true";
             let privilege = parts.next()?.to_string();
@@ -42,6 +47,7 @@ pub(super) fn grants(row: &Row, column: &str) -> BTreeSet<Grant> {
                 grantee,
                 privilege,
                 with_grant_option: grantable,
+                owner,
             })
         })
         .collect()
