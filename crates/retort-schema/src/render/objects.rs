@@ -298,6 +298,18 @@ pub fn column_definition(c: &Column) -> String {
     s
 }
 
+/// A column of an inheritance child's own `CREATE TABLE`: a merged column that is generated
+/// takes its generation expression from its parent (PostgreSQL refuses one written on the
+/// child), as pg_dump leaves it out.
+fn merged_column_definition(c: &Column) -> String {
+    if c.inherited && c.generated.is_some() {
+        let mut own = c.clone();
+        own.generated = None;
+        return column_definition(&own);
+    }
+    column_definition(c)
+}
+
 /// `CREATE TABLE` with its columns (for a partition, `PARTITION OF` its parent, then what its
 /// columns have that the parent's do not; for an inheritance child, its own columns and
 /// `INHERITS`, then what its inherited columns have that its parents' do not, as pg_dump does),
@@ -353,7 +365,7 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
                 .columns
                 .iter()
                 .filter(|c| c.is_local())
-                .map(|c| format!("    {}", column_definition(c)))
+                .map(|c| format!("    {}", merged_column_definition(c)))
                 .collect();
             if cols.is_empty() {
                 let _ = write!(out, "CREATE {unlogged}TABLE {} ()", name.sql());
