@@ -299,10 +299,17 @@ pub fn column_definition(c: &Column) -> String {
 }
 
 /// A column of an inheritance child's own `CREATE TABLE`: a merged column that is generated
-/// takes its generation expression from its parent (PostgreSQL refuses one written on the
-/// child), as pg_dump leaves it out.
-fn merged_column_definition(c: &Column) -> String {
-    if c.inherited && c.generated.is_some() {
+/// in a parent takes its generation expression from it (PostgreSQL refuses one written on the
+/// child), as pg_dump leaves it out; one generated only in the child keeps it.
+fn merged_column_definition(c: &Column, parents: &[&Table]) -> String {
+    let generated_in_parent = || {
+        parents.iter().any(|p| {
+            p.columns
+                .iter()
+                .any(|pc| pc.name == c.name && pc.generated.is_some())
+        })
+    };
+    if c.inherited && c.generated.is_some() && generated_in_parent() {
         let mut own = c.clone();
         own.generated = None;
         return column_definition(&own);
@@ -365,7 +372,7 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
                 .columns
                 .iter()
                 .filter(|c| c.is_local())
-                .map(|c| format!("    {}", merged_column_definition(c)))
+                .map(|c| format!("    {}", merged_column_definition(c, parents)))
                 .collect();
             if cols.is_empty() {
                 let _ = write!(out, "CREATE {unlogged}TABLE {} ()", name.sql());
