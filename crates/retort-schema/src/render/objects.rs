@@ -513,7 +513,21 @@ pub fn add_constraint(table: &QualName, t: &Table, name: &str, c: &Constraint) -
         &format!("CONSTRAINT {} ON {}", quote_ident(name), table.sql()),
         c.comment.as_ref(),
     );
+    comment(
+        &mut out,
+        &constraint_index(table, name),
+        c.index_comment.as_ref(),
+    );
     out
+}
+
+/// What `COMMENT ON` names for the index of key or exclusion constraint `name` of `table` (it
+/// has the constraint's name, in the table's schema).
+pub fn constraint_index(table: &QualName, name: &str) -> String {
+    format!(
+        "INDEX {}",
+        QualName::new(table.schema.clone(), name.to_string()).sql()
+    )
 }
 
 /// For a check a partition (or inheritance child) inherited: `VALIDATE CONSTRAINT` when it is

@@ -331,6 +331,10 @@ pub struct Constraint {
     /// The tablespace of a key or exclusion constraint's index, when not the database's default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tablespace: Option<String>,
+    /// The comment on a key or exclusion constraint's index (`COMMENT ON INDEX`), which is not
+    /// the constraint's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_comment: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

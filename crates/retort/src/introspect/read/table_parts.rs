@@ -42,6 +42,7 @@ pub(super) fn constraints(s: &mut Schema, rows: &[Row]) {
                 inherited: kind == ConstraintKind::Check && !is_local,
                 comment: row.get("comment"),
                 tablespace: None,
+                index_comment: None,
             },
         );
     }
@@ -71,6 +72,7 @@ pub(super) fn indexes(s: &mut Schema, rows: &[Row]) {
                 .and_then(|t| t.constraints.get_mut(&name));
             if let Some(k) = key {
                 k.tablespace = row.get("tablespace");
+                k.index_comment = row.get("comment");
             }
             continue;
         }
