@@ -803,19 +803,8 @@ pub fn drop_view(name: &QualName, v: &View) -> String {
 
 pub fn create_trigger(table: &QualName, name: &str, t: &Trigger) -> String {
     let mut out = format!("{};\n", t.definition);
-    let state = match t.enabled.as_str() {
-        "D" => Some("DISABLE TRIGGER"),
-        "R" => Some("ENABLE REPLICA TRIGGER"),
-        "A" => Some("ENABLE ALWAYS TRIGGER"),
-        _ => None,
-    };
-    if let Some(state) = state {
-        let _ = writeln!(
-            out,
-            "ALTER TABLE {} {state} {};",
-            table.sql(),
-            quote_ident(name)
-        );
+    if t.enabled != "O" {
+        out.push_str(&trigger_state(table, name, &t.enabled));
     }
     comment(
         &mut out,
@@ -823,6 +812,27 @@ pub fn create_trigger(table: &QualName, name: &str, t: &Trigger) -> String {
         t.comment.as_ref(),
     );
     out
+}
+
+/// `DISABLE TRIGGER`, `ENABLE ALWAYS TRIGGER`...: what sets trigger state `enabled` (`O`, `D`,
+/// `R`, `A`).
+pub fn trigger_state_clause(enabled: &str) -> &'static str {
+    match enabled {
+        "D" => "DISABLE TRIGGER",
+        "R" => "ENABLE REPLICA TRIGGER",
+        "A" => "ENABLE ALWAYS TRIGGER",
+        _ => "ENABLE TRIGGER",
+    }
+}
+
+/// `ALTER TABLE t DISABLE TRIGGER name` (or the other states).
+pub fn trigger_state(table: &QualName, name: &str, enabled: &str) -> String {
+    format!(
+        "ALTER TABLE {} {} {};\n",
+        table.sql(),
+        trigger_state_clause(enabled),
+        quote_ident(name)
+    )
 }
 
 pub fn drop_trigger(table: &QualName, name: &str) -> String {

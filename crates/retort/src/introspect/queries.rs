@@ -375,11 +375,13 @@ pub const INDEXES: &str = concat!(
 /// Triggers written by the user (not internal, not cloned onto partitions from a parent's).
 pub const TRIGGERS: &str = concat!(
     "SELECT n.nspname::text AS schema, c.relname::text AS table_name, t.tgname::text AS name, \
-     COALESCE(pg_catalog.pg_get_triggerdef(t.oid), '') AS definition, t.tgenabled::text AS enabled, ",
+     COALESCE(pg_catalog.pg_get_triggerdef(t.oid), '') AS definition, t.tgenabled::text AS enabled, \
+     t.tgparentid <> 0 AS cloned, ",
     comment!("pg_trigger", "t.oid", "0"),
     " AS comment FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND ",
+     WHERE NOT t.tgisinternal AND (t.tgparentid = 0 OR t.tgenabled <> (SELECT pt.tgenabled \
+       FROM pg_catalog.pg_trigger pt WHERE pt.oid = t.tgparentid)) AND ",
     ns_filter!(),
     " AND ",
     not_ext!("pg_class", "c.oid"),

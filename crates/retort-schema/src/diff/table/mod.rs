@@ -12,6 +12,7 @@ mod partition;
 mod policy;
 mod settings;
 mod trigger;
+mod trigger_state;
 
 use super::{cascade, DiffError, Differ, Hazard, Ops, Phase};
 use crate::render::{objects, table_order};
@@ -94,6 +95,7 @@ pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
             Some(old) if !d.cascade.tables.contains(&name) => alter_table(d, &name, old, t)?,
             _ => create_table(d, &name, t),
         }
+        trigger_state::trigger_states(d, &name, t);
     }
     Ok(())
 }

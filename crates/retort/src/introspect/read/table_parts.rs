@@ -125,6 +125,10 @@ pub(super) fn triggers(s: &mut Schema, rows: &[Row]) -> Vec<(QualName, String, T
         };
         let rel = qn(row, "schema", "table_name");
         match s.tables.get_mut(&rel) {
+            // A partition's clone of its parent's trigger, in a state of its own.
+            Some(t) if row.get::<_, bool>("cloned") => {
+                t.trigger_states.insert(row.get("name"), trigger.enabled);
+            }
             Some(t) => {
                 t.triggers.insert(row.get("name"), trigger);
             }
