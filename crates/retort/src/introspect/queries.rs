@@ -541,6 +541,24 @@ pub const UNSUPPORTED: &str = concat!(
      SELECT 'pg_catalog.pg_seclabel'::pg_catalog.regclass, 0, \
        'security label on ' || pg_catalog.pg_describe_object(o.classoid, o.objoid, o.objsubid) \
        FROM pg_catalog.pg_seclabel o \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
+       'grants on system relation ' || c.oid::pg_catalog.regclass::text \
+       FROM pg_catalog.pg_class c WHERE c.relnamespace = 'pg_catalog'::pg_catalog.regnamespace \
+       AND pg_catalog.cardinality($1::text[]) = 0 \
+       AND (c.relacl IS DISTINCT FROM (SELECT ip.initprivs FROM pg_catalog.pg_init_privs ip \
+           WHERE ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objoid = c.oid AND ip.objsubid = 0) \
+         OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 \
+           AND a.attacl IS DISTINCT FROM (SELECT ip.initprivs FROM pg_catalog.pg_init_privs ip \
+             WHERE ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objoid = c.oid \
+             AND ip.objsubid = a.attnum))) \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, \
+       'grants on system function ' || p.oid::pg_catalog.regprocedure::text \
+       FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace \
+       AND pg_catalog.cardinality($1::text[]) = 0 \
+       AND p.proacl IS DISTINCT FROM (SELECT ip.initprivs FROM pg_catalog.pg_init_privs ip \
+           WHERE ip.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ip.objoid = p.oid AND ip.objsubid = 0) \
      ) u WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend xd \
        WHERE xd.classid = u.classid AND xd.objid = u.objid AND xd.deptype = 'e') \
      ORDER BY 1"
