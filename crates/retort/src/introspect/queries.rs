@@ -543,7 +543,7 @@ pub const UNSUPPORTED: &str = concat!(
        FROM pg_catalog.pg_seclabel o \
      UNION ALL \
      SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
-       'grants on system relation ' || c.oid::pg_catalog.regclass::text \
+       'grants on system relation pg_catalog.' || pg_catalog.quote_ident(c.relname) \
        FROM pg_catalog.pg_class c WHERE c.relnamespace = 'pg_catalog'::pg_catalog.regnamespace \
        AND pg_catalog.cardinality($1::text[]) = 0 \
        AND (c.relacl IS DISTINCT FROM (SELECT ip.initprivs FROM pg_catalog.pg_init_privs ip \
@@ -554,7 +554,7 @@ pub const UNSUPPORTED: &str = concat!(
              AND ip.objsubid = a.attnum))) \
      UNION ALL \
      SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, \
-       'grants on system function ' || p.oid::pg_catalog.regprocedure::text \
+       'grants on system function pg_catalog.' || p.oid::pg_catalog.regprocedure::text \
        FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace \
        AND pg_catalog.cardinality($1::text[]) = 0 \
        AND p.proacl IS DISTINCT FROM (SELECT ip.initprivs FROM pg_catalog.pg_init_privs ip \
