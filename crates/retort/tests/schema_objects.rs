@@ -176,7 +176,9 @@ async fn unmodelled_objects_are_reported_not_dropped() {
          CREATE TYPE floatrange AS RANGE (subtype = float8);
          CREATE FOREIGN DATA WRAPPER dummy;
          CREATE SERVER srv FOREIGN DATA WRAPPER dummy;
-         CREATE USER MAPPING FOR PUBLIC SERVER srv OPTIONS (password 'secret');",
+         CREATE USER MAPPING FOR PUBLIC SERVER srv OPTIONS (password 'secret');
+         GRANT SELECT (prosrc) ON pg_catalog.pg_proc TO PUBLIC;
+         REVOKE EXECUTE ON FUNCTION pg_catalog.pg_sleep(double precision) FROM PUBLIC;",
     )
     .await
     .expect("load");
@@ -190,6 +192,8 @@ async fn unmodelled_objects_are_reported_not_dropped() {
     );
     for expected in [
         "column setting of public.notes.note: STATISTICS",
+        "grants on system relation pg_catalog.pg_proc",
+        "grants on system function pg_catalog.pg_sleep(double precision)",
         "user mapping PUBLIC server srv",
     ] {
         assert!(

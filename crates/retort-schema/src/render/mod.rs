@@ -187,6 +187,11 @@ pub fn render_schema(schema: &Schema) -> String {
             t.triggers
                 .iter()
                 .map(|(tname, tr)| objects::create_trigger(name, tname, tr))
+                .chain(
+                    t.trigger_states
+                        .iter()
+                        .map(|(tname, state)| objects::trigger_state(name, tname, state)),
+                )
                 .collect()
         })
         .into_iter()

@@ -298,6 +298,25 @@ pub fn column_definition(c: &Column) -> String {
     s
 }
 
+/// A column of an inheritance child's own `CREATE TABLE`: a merged column that is generated
+/// in a parent takes its generation expression from it (PostgreSQL refuses one written on the
+/// child), as pg_dump leaves it out; one generated only in the child keeps it.
+fn merged_column_definition(c: &Column, parents: &[&Table]) -> String {
+    let generated_in_parent = || {
+        parents.iter().any(|p| {
+            p.columns
+                .iter()
+                .any(|pc| pc.name == c.name && pc.generated.is_some())
+        })
+    };
+    if c.inherited && c.generated.is_some() && generated_in_parent() {
+        let mut own = c.clone();
+        own.generated = None;
+        return column_definition(&own);
+    }
+    column_definition(c)
+}
+
 /// `CREATE TABLE` with its columns (for a partition, `PARTITION OF` its parent, then what its
 /// columns have that the parent's do not; for an inheritance child, its own columns and
 /// `INHERITS`, then what its inherited columns have that its parents' do not, as pg_dump does),
@@ -353,7 +372,7 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
                 .columns
                 .iter()
                 .filter(|c| c.is_local())
-                .map(|c| format!("    {}", column_definition(c)))
+                .map(|c| format!("    {}", merged_column_definition(c, parents)))
                 .collect();
             if cols.is_empty() {
                 let _ = write!(out, "CREATE {unlogged}TABLE {} ()", name.sql());
@@ -494,7 +513,21 @@ pub fn add_constraint(table: &QualName, t: &Table, name: &str, c: &Constraint) -
         &format!("CONSTRAINT {} ON {}", quote_ident(name), table.sql()),
         c.comment.as_ref(),
     );
+    comment(
+        &mut out,
+        &constraint_index(table, name),
+        c.index_comment.as_ref(),
+    );
     out
+}
+
+/// What `COMMENT ON` names for the index of key or exclusion constraint `name` of `table` (it
+/// has the constraint's name, in the table's schema).
+pub fn constraint_index(table: &QualName, name: &str) -> String {
+    format!(
+        "INDEX {}",
+        QualName::new(table.schema.clone(), name.to_string()).sql()
+    )
 }
 
 /// For a check a partition (or inheritance child) inherited: `VALIDATE CONSTRAINT` when it is
@@ -770,19 +803,8 @@ pub fn drop_view(name: &QualName, v: &View) -> String {
 
 pub fn create_trigger(table: &QualName, name: &str, t: &Trigger) -> String {
     let mut out = format!("{};\n", t.definition);
-    let state = match t.enabled.as_str() {
-        "D" => Some("DISABLE TRIGGER"),
-        "R" => Some("ENABLE REPLICA TRIGGER"),
-        "A" => Some("ENABLE ALWAYS TRIGGER"),
-        _ => None,
-    };
-    if let Some(state) = state {
-        let _ = writeln!(
-            out,
-            "ALTER TABLE {} {state} {};",
-            table.sql(),
-            quote_ident(name)
-        );
+    if t.enabled != "O" {
+        out.push_str(&trigger_state(table, name, &t.enabled));
     }
     comment(
         &mut out,
@@ -790,6 +812,27 @@ pub fn create_trigger(table: &QualName, name: &str, t: &Trigger) -> String {
         t.comment.as_ref(),
     );
     out
+}
+
+/// `DISABLE TRIGGER`, `ENABLE ALWAYS TRIGGER`...: what sets trigger state `enabled` (`O`, `D`,
+/// `R`, `A`).
+pub fn trigger_state_clause(enabled: &str) -> &'static str {
+    match enabled {
+        "D" => "DISABLE TRIGGER",
+        "R" => "ENABLE REPLICA TRIGGER",
+        "A" => "ENABLE ALWAYS TRIGGER",
+        _ => "ENABLE TRIGGER",
+    }
+}
+
+/// `ALTER TABLE t DISABLE TRIGGER name` (or the other states).
+pub fn trigger_state(table: &QualName, name: &str, enabled: &str) -> String {
+    format!(
+        "ALTER TABLE {} {} {};\n",
+        table.sql(),
+        trigger_state_clause(enabled),
+        quote_ident(name)
+    )
 }
 
 pub fn drop_trigger(table: &QualName, name: &str) -> String {

@@ -190,6 +190,11 @@ pub struct Table {
     /// Indexes that back no constraint, by name (in the table's schema).
     pub indexes: BTreeMap<String, Index>,
     pub triggers: BTreeMap<String, Trigger>,
+    /// A partition's own state of a trigger cloned from its parent's (`ALTER TABLE partition
+    /// DISABLE TRIGGER t`), by trigger name, where it differs from the parent's trigger: `O`,
+    /// `D`, `R` or `A` as [`Trigger::enabled`]. The clone itself comes with the parent's.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub trigger_states: BTreeMap<String, String>,
     pub policies: BTreeMap<String, Policy>,
     /// `PARTITION BY` of a partitioned table: `pg_get_partkeydef` (`LIST (foo)`).
     pub partition_key: Option<String>,
@@ -337,6 +342,10 @@ pub struct Constraint {
     /// The tablespace of a key or exclusion constraint's index, when not the database's default.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tablespace: Option<String>,
+    /// The comment on a key or exclusion constraint's index (`COMMENT ON INDEX`), which is not
+    /// the constraint's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_comment: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -444,11 +444,13 @@ pub const INDEXES: &str = concat!(
 /// Triggers written by the user (not internal, not cloned onto partitions from a parent's).
 pub const TRIGGERS: &str = concat!(
     "SELECT n.nspname::text AS schema, c.relname::text AS table_name, t.tgname::text AS name, \
-     COALESCE(pg_catalog.pg_get_triggerdef(t.oid), '') AS definition, t.tgenabled::text AS enabled, ",
+     COALESCE(pg_catalog.pg_get_triggerdef(t.oid), '') AS definition, t.tgenabled::text AS enabled, \
+     t.tgparentid <> 0 AS cloned, ",
     comment!("pg_trigger", "t.oid", "0"),
     " AS comment FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-     WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND ",
+     WHERE NOT t.tgisinternal AND (t.tgparentid = 0 OR t.tgenabled <> (SELECT pt.tgenabled \
+       FROM pg_catalog.pg_trigger pt WHERE pt.oid = t.tgparentid)) AND ",
     ns_filter!(),
     " AND ",
     not_ext!("pg_class", "c.oid"),
@@ -608,6 +610,24 @@ pub const UNSUPPORTED: &str = concat!(
      SELECT 'pg_catalog.pg_seclabel'::pg_catalog.regclass, 0, \
        'security label on ' || pg_catalog.pg_describe_object(o.classoid, o.objoid, o.objsubid) \
        FROM pg_catalog.pg_seclabel o \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_class'::pg_catalog.regclass, c.oid, \
+       'grants on system relation pg_catalog.' || pg_catalog.quote_ident(c.relname) \
+       FROM pg_catalog.pg_class c WHERE c.relnamespace = 'pg_catalog'::pg_catalog.regnamespace \
+       AND pg_catalog.cardinality($1::text[]) = 0 \
+       AND (c.relacl IS DISTINCT FROM (SELECT ip.initprivs FROM pg_catalog.pg_init_privs ip \
+           WHERE ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objoid = c.oid AND ip.objsubid = 0) \
+         OR EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 \
+           AND a.attacl IS DISTINCT FROM (SELECT ip.initprivs FROM pg_catalog.pg_init_privs ip \
+             WHERE ip.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ip.objoid = c.oid \
+             AND ip.objsubid = a.attnum))) \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass, p.oid, \
+       'grants on system function pg_catalog.' || p.oid::pg_catalog.regprocedure::text \
+       FROM pg_catalog.pg_proc p WHERE p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace \
+       AND pg_catalog.cardinality($1::text[]) = 0 \
+       AND p.proacl IS DISTINCT FROM (SELECT ip.initprivs FROM pg_catalog.pg_init_privs ip \
+           WHERE ip.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ip.objoid = p.oid AND ip.objsubid = 0) \
      ) u WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend xd \
        WHERE xd.classid = u.classid AND xd.objid = u.objid AND xd.deptype = 'e') \
      ORDER BY 1"

@@ -109,6 +109,12 @@ fn keep(ops: &mut Ops, t: &Change<'_>, cname: &str, old: &Constraint, new: &Cons
         old.comment.as_ref(),
         new.comment.as_ref(),
     );
+    ops.comment(
+        format!("comment on index {cname}"),
+        &objects::constraint_index(t.name, cname),
+        old.index_comment.as_ref(),
+        new.index_comment.as_ref(),
+    );
 }
 
 /// A new or changed constraint of a table that stays, and its attachment to a parent index.

@@ -12,6 +12,7 @@ mod partition;
 mod policy;
 mod settings;
 mod trigger;
+mod trigger_state;
 
 use super::{cascade, DiffError, Differ, Hazard, Ops, Phase};
 use crate::render::{objects, table_order};
@@ -59,6 +60,7 @@ pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
                 );
             }
         }
+        drop_reading_policies(&mut d.ops, name, t);
         let parent_goes = t.partition_of.as_ref().is_some_and(|p| {
             !d.to.tables.contains_key(&p.parent) || d.cascade.tables.contains(&p.parent)
         });
@@ -93,8 +95,29 @@ pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
             Some(old) if !d.cascade.tables.contains(&name) => alter_table(d, &name, old, t)?,
             _ => create_table(d, &name, t),
         }
+        trigger_state::trigger_states(d, &name, t);
     }
     Ok(())
+}
+
+/// The policies of a table that goes whose expressions read other relations (a subquery): dropped
+/// with the other policies, before the views and tables they read are dropped (PostgreSQL
+/// refuses to drop a view or table a policy reads; the table's own drop comes later).
+fn drop_reading_policies(ops: &mut Ops, name: &QualName, t: &Table) {
+    for (pname, p) in &t.policies {
+        let reads = [p.using.as_deref(), p.with_check.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|x| x.contains("SELECT"));
+        if reads {
+            ops.push_with(
+                Phase::DropPolicy,
+                format!("drop policy {pname} on {name}"),
+                objects::drop_policy(name, pname),
+                &[Hazard::AuthzUpdate],
+            );
+        }
+    }
 }
 
 /// Whether table `p` exists before the migration and stays (is not made again).

@@ -32,20 +32,13 @@ pub(in crate::diff) fn diff_triggers(
         match old.get(tname) {
             Some(o) if o.definition == t.definition && !forced(o) => {
                 if o.enabled != t.enabled {
-                    let state = match t.enabled.as_str() {
-                        "D" => "DISABLE TRIGGER",
-                        "R" => "ENABLE REPLICA TRIGGER",
-                        "A" => "ENABLE ALWAYS TRIGGER",
-                        _ => "ENABLE TRIGGER",
-                    };
                     ops.push(
                         Phase::CreateTrigger,
-                        format!("set trigger {tname} on {owner}: {state}"),
                         format!(
-                            "ALTER TABLE {} {state} {};\n",
-                            owner.sql(),
-                            quote_ident(tname)
+                            "set trigger {tname} on {owner}: {}",
+                            objects::trigger_state_clause(&t.enabled)
                         ),
+                        objects::trigger_state(owner, tname, &t.enabled),
                     );
                 }
                 ops.comment(

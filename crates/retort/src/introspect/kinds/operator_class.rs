@@ -1,7 +1,9 @@
 //! Operator families and classes (`CREATE OPERATOR FAMILY`, `CREATE OPERATOR CLASS`, and the
 //! family's loose members by `ALTER OPERATOR FAMILY ... ADD`), as pg_dump's `dumpOpfamily` and
 //! `dumpOpclass` print them. A family that only its same-named class made is not an object of
-//! its own: the class makes it, and dropping the class drops it.
+//! its own: the class makes it, and dropping the class drops it. A class with no member of its
+//! own and no storage type gets `STORAGE` its input type, a no-op that pg_dump prints too, since
+//! `AS` needs one item.
 
 use super::Kind;
 
@@ -126,9 +128,10 @@ pub(crate) const CLASS: Kind = Kind {
          || ' USING ' || pg_catalog.quote_ident(am.amname) \
          || CASE WHEN f.opfname <> o.opcname OR f.opfnamespace <> o.opcnamespace \
               THEN ' FAMILY ' || pg_catalog.quote_ident(fn.nspname) || '.' || pg_catalog.quote_ident(f.opfname) ELSE '' END \
-         || ' AS' || pg_catalog.concat_ws(',', ",
+         || ' AS' || COALESCE(NULLIF(pg_catalog.concat_ws(',', ",
         members!("o.opcfamily", "pg_opclass", "o.oid", "i", "E'\\n    '", "','"),
-        ", CASE WHEN o.opckeytype <> 0 THEN E'\\n    STORAGE ' || pg_catalog.format_type(o.opckeytype, NULL) END) || ';'"
+        ", CASE WHEN o.opckeytype <> 0 THEN E'\\n    STORAGE ' || pg_catalog.format_type(o.opckeytype, NULL) END), ''), \
+           E'\\n    STORAGE ' || pg_catalog.format_type(o.opcintype, NULL)) || ';'"
     ),
     drop: concat!(
         "CASE WHEN ",

@@ -42,6 +42,7 @@ pub(super) fn constraints(s: &mut Schema, rows: &[Row]) {
                 inherited: kind == ConstraintKind::Check && !is_local,
                 comment: row.get("comment"),
                 tablespace: None,
+                index_comment: None,
             },
         );
     }
@@ -71,6 +72,7 @@ pub(super) fn indexes(s: &mut Schema, rows: &[Row]) {
                 .and_then(|t| t.constraints.get_mut(&name));
             if let Some(k) = key {
                 k.tablespace = row.get("tablespace");
+                k.index_comment = row.get("comment");
             }
             continue;
         }
@@ -123,6 +125,10 @@ pub(super) fn triggers(s: &mut Schema, rows: &[Row]) -> Vec<(QualName, String, T
         };
         let rel = qn(row, "schema", "table_name");
         match s.tables.get_mut(&rel) {
+            // A partition's clone of its parent's trigger, in a state of its own.
+            Some(t) if row.get::<_, bool>("cloned") => {
+                t.trigger_states.insert(row.get("name"), trigger.enabled);
+            }
             Some(t) => {
                 t.triggers.insert(row.get("name"), trigger);
             }
