@@ -13,7 +13,7 @@ mod policy;
 mod settings;
 mod trigger;
 
-use super::{cascade, DiffError, Differ, Hazard, Ops, Phase};
+use super::{cascade, DiffError, Differ, Ops, Phase};
 use crate::render::{objects, table_order};
 use crate::schema::{ConstraintKind, Index, Policy, QualName, Table, Trigger};
 use column::columns;
@@ -70,11 +70,10 @@ pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
         if let Some(p) = &t.partition_of {
             partition::detach(&mut d.ops, name, &p.parent);
         }
-        d.ops.push_with(
+        d.ops.push(
             Phase::DropTable,
             format!("drop table {name}"),
             objects::drop_table(name),
-            &[Hazard::DeletesData],
         );
         if let Some(hint) = hints.get(name) {
             d.ops.note(hint.clone());
