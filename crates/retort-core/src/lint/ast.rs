@@ -214,6 +214,11 @@ pub enum Stmt {
     },
     /// `ALTER EXTENSION name UPDATE ...`.
     AlterExtensionUpdate,
+    /// `ALTER INDEX|MATERIALIZED VIEW name SET TABLESPACE ...`: its files copied.
+    MoveRelation {
+        kind: String,
+        name: QName,
+    },
     /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE` (`atomic`: a `BEGIN ATOMIC` body, whose
     /// references PostgreSQL tracks).
     CreateFunction {

@@ -32,6 +32,25 @@ pub(super) fn alter_object(c: &mut Cursor) -> Stmt {
             what: "alter policy".into(),
         };
     }
+    let kind = if c.eat("index") {
+        Some("index")
+    } else if c.eat_all(&["materialized", "view"]) {
+        Some("materialized view")
+    } else {
+        None
+    };
+    if let Some(kind) = kind {
+        c.eat_all(&["if", "exists"]);
+        if let Some(name) = c.qname() {
+            if c.eat_all(&["set", "tablespace"]) {
+                return Stmt::MoveRelation {
+                    kind: kind.into(),
+                    name,
+                };
+            }
+        }
+        return Stmt::Other;
+    }
     if c.eat("extension") {
         c.ident();
         if c.eat("update") {
@@ -158,5 +177,10 @@ mod tests {
             }
         );
         assert_eq!(parse("SELECT 1"), Stmt::Other);
+        assert!(matches!(
+            parse("ALTER INDEX IF EXISTS s.i SET TABLESPACE fast"),
+            Stmt::MoveRelation { kind, name } if kind == "index" && name.key() == "s.i"
+        ));
+        assert_eq!(parse("ALTER INDEX i RENAME TO j"), Stmt::Other);
     }
 }

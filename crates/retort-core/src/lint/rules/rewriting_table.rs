@@ -1,4 +1,5 @@
-//! `rewriting-table`: SET LOGGED/UNLOGGED and SET TABLESPACE rewrite the table.
+//! `rewriting-table`: SET LOGGED/UNLOGGED and SET TABLESPACE rewrite the table (an index or
+//! materialized view moved to another tablespace is copied too).
 
 use super::super::ast::{Action, Stmt};
 use super::super::rule::{Hit, Kind, Rule, Severity};
@@ -20,6 +21,9 @@ pub(crate) static RULE: Rule = Rule {
 };
 
 fn check(stmt: &Stmt, _: &State, out: &mut Vec<Hit>) {
+    if let Stmt::MoveRelation { kind, name } = stmt {
+        out.push(Hit::new(0, format!("{kind} {name} copied to another tablespace")).on(name));
+    }
     let Some((table, actions)) = alter(stmt) else {
         return;
     };
@@ -37,6 +41,7 @@ mod tests {
     #[test]
     fn flagged_but_not_on_a_new_table() {
         assert!(ids("ALTER TABLE t SET TABLESPACE fast").contains(&super::RULE.id));
+        assert!(ids("ALTER INDEX i SET TABLESPACE fast").contains(&super::RULE.id));
         assert!(
             !ids("CREATE TABLE n (a int); ALTER TABLE n SET UNLOGGED").contains(&super::RULE.id)
         );
