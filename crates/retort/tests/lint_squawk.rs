@@ -31,6 +31,7 @@ type Justified = (&'static str, &'static str, &'static str, Side, &'static str);
 const NEW_TABLE: &str = "the table is created earlier in the same revision: it is empty and no one else holds it, so nothing waits (squawk knows this for index creation and UNIQUE, not for these)";
 const NOT_VALID_NA: &str = "PostgreSQL accepts NOT VALID only for CHECK and FOREIGN KEY; for UNIQUE, PRIMARY KEY and EXCLUDE retort reports the index build (disallowed-unique-constraint, adding-serial-primary-key-field) instead of advice that cannot be followed";
 const TIMEOUT_SCOPE: &str = "retort asks for lock_timeout/statement_timeout before statements that take a SHARE or stronger lock on an existing table (ALTER TABLE, CREATE INDEX, DROP TABLE/INDEX, TRUNCATE); squawk before any DDL, including CREATE/ALTER DOMAIN and TYPE, CREATE EXTENSION, CREATE VIEW, DROP SCHEMA/DATABASE and CONCURRENTLY builds, which do not queue a table's readers and writers behind them";
+const OWN_RULE: &str = "a rule of retort's own, for a hazard squawk has no rule for (SET LOGGED/UNLOGGED/TABLESPACE rewrites, ATTACH PARTITION's scan, Citus moving a table's rows): the diff reports these too, so the linter must";
 const IMMUTABLE: &str = "lower() is immutable: PostgreSQL 11+ stores the default once, no rewrite (squawk treats any function outside a short list as volatile)";
 
 const JUSTIFIED: &[Justified] = &[
@@ -134,6 +135,22 @@ const JUSTIFIED: &[Justified] = &[
     ("", "SCHEMA", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
     ("", "EXTENSION", "require-lock-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
     ("", "EXTENSION", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "SEQUENCE", "require-lock-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "SEQUENCE", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "VIEW", "require-lock-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "VIEW", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "FUNCTION", "require-lock-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "FUNCTION", "require-statement-timeout", Side::SquawkOnly, TIMEOUT_SCOPE),
+    ("", "", "rewriting-table", Side::RetortOnly, OWN_RULE),
+    ("", "", "attaching-partition", Side::RetortOnly, OWN_RULE),
+    ("", "", "distributing-table", Side::RetortOnly, OWN_RULE),
+    (
+        "require-concurrent-partition-detach:good",
+        "DETACH PARTITION",
+        "prefer-robust-stmts",
+        Side::SquawkOnly,
+        "DETACH PARTITION has no IF EXISTS form to ask for; a DETACH ... CONCURRENTLY interrupted half way is completed with DETACH ... FINALIZE, which the rule's help does not cover. retort's prefer-robust-stmts asks only where PostgreSQL has an IF [NOT] EXISTS",
+    ),
 ];
 
 /// How retort covers one squawk rule.
