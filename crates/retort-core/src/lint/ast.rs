@@ -214,6 +214,15 @@ pub enum Stmt {
     },
     /// `ALTER EXTENSION name UPDATE ...`.
     AlterExtensionUpdate,
+    /// `CREATE SEQUENCE name ...` (`owned`: with `OWNED BY` a column).
+    CreateSequence {
+        name: QName,
+        owned: bool,
+    },
+    /// `ALTER SEQUENCE name ... OWNED BY table.column` (not `NONE`).
+    SequenceOwned {
+        name: QName,
+    },
     /// `ALTER INDEX|MATERIALIZED VIEW name SET TABLESPACE ...`: its files copied.
     MoveRelation {
         kind: String,

@@ -17,6 +17,14 @@ pub(super) fn create_object(c: &mut Cursor) -> Option<Stmt> {
     if c.peek_is("trigger") || (c.peek_is("constraint") && c.rest_has("trigger")) {
         return Some(Stmt::Trigger { drop: false });
     }
+    if c.eat("sequence") {
+        c.eat_all(&["if", "not", "exists"]);
+        let name = c.qname()?;
+        return Some(Stmt::CreateSequence {
+            name,
+            owned: owned_by_a_column(c),
+        });
+    }
     if c.peek_is("policy") {
         return Some(Stmt::Authorization {
             what: "create policy".into(),
@@ -51,6 +59,13 @@ pub(super) fn alter_object(c: &mut Cursor) -> Stmt {
         }
         return Stmt::Other;
     }
+    if c.eat("sequence") {
+        c.eat_all(&["if", "exists"]);
+        return match c.qname() {
+            Some(name) if owned_by_a_column(c) => Stmt::SequenceOwned { name },
+            _ => Stmt::Other,
+        };
+    }
     if c.eat("extension") {
         c.ident();
         if c.eat("update") {
@@ -58,6 +73,12 @@ pub(super) fn alter_object(c: &mut Cursor) -> Stmt {
         }
     }
     Stmt::Other
+}
+
+/// The rest holds `OWNED BY` something other than `NONE`.
+fn owned_by_a_column(c: &mut Cursor) -> bool {
+    c.skip_to_word("owned");
+    c.eat_all(&["owned", "by"]) && !c.peek_is("none")
 }
 
 /// After `DROP` (not TABLE, INDEX, DATABASE, TYPE or SCHEMA).
@@ -182,5 +203,14 @@ mod tests {
             Stmt::MoveRelation { kind, name } if kind == "index" && name.key() == "s.i"
         ));
         assert_eq!(parse("ALTER INDEX i RENAME TO j"), Stmt::Other);
+        assert!(matches!(
+            parse("CREATE SEQUENCE s AS bigint START WITH 1"),
+            Stmt::CreateSequence { owned: false, .. }
+        ));
+        assert!(matches!(
+            parse("ALTER SEQUENCE s OWNED BY t.id"),
+            Stmt::SequenceOwned { .. }
+        ));
+        assert_eq!(parse("ALTER SEQUENCE s OWNED BY NONE"), Stmt::Other);
     }
 }

@@ -15,7 +15,7 @@ pub(crate) static RULE: Rule = Rule {
     existing_table_only: false,
     once: false,
     check,
-    finish: None,
+    finish: Some(finish),
 };
 
 fn check(stmt: &Stmt, _: &State, out: &mut Vec<Hit>) {
@@ -35,6 +35,18 @@ fn check(stmt: &Stmt, _: &State, out: &mut Vec<Hit>) {
     }
 }
 
+/// A sequence made without an owner column, and given none later in the revision: code may
+/// name it (`nextval('s')`) where PostgreSQL does not see it.
+fn finish(state: &State, out: &mut Vec<Hit>) {
+    for (key, at) in &state.free_sequences {
+        if !state.owned_sequences.contains(key) {
+            let message =
+                format!("sequence {key} belongs to no column: what uses it is not tracked");
+            out.push(Hit::new(*at, message));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::testing::ids;
@@ -43,5 +55,10 @@ mod tests {
     fn functions_and_triggers() {
         assert!(ids("CREATE OR REPLACE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$").contains(&super::RULE.id));
         assert!(ids("DROP TRIGGER tr ON t").contains(&super::RULE.id));
+        assert!(ids("CREATE SEQUENCE s").contains(&super::RULE.id));
+        assert!(
+            !ids("CREATE SEQUENCE s; CREATE TABLE t (id int); ALTER SEQUENCE s OWNED BY t.id")
+                .contains(&super::RULE.id)
+        );
     }
 }
