@@ -248,9 +248,10 @@ fn print_rules(config: &retort::config::Config) {
         .iter()
         .map(|r| {
             format!(
-                "{:<46} {:<8} {}",
+                "{:<46} {:<8} {:<7} {}",
                 r.id,
                 settings.severity(r).as_str(),
+                r.kind.as_str(),
                 r.summary
             )
         })

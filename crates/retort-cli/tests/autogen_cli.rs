@@ -232,7 +232,11 @@ async fn check_reuses_the_loaded_model_until_a_schema_file_changes() {
     assert_eq!(first.0, 1, "{first:?}");
     assert!(first.1.contains("create table public.a"), "{first:?}");
     let stored = entries();
-    assert_eq!(stored.len(), 2, "the desired schema's and the target's: {stored:?}");
+    assert_eq!(
+        stored.len(),
+        2,
+        "the desired schema's and the target's: {stored:?}"
+    );
     let second = retort(p, &["check"], &db.url);
     assert_eq!(second, first, "the same answer from the cache");
     assert_eq!(entries(), stored, "read, not rewritten");

@@ -672,7 +672,7 @@ pub fn sections(up: &crate::diff::Diff, down: &crate::diff::Diff) -> Sections {
     let dropped: Vec<String> = up
         .operations
         .iter()
-        .filter(|o| o.hazards.contains(&crate::diff::Hazard::DeletesData))
+        .filter(|o| o.hazards.iter().any(|h| h.deletes_data()))
         .filter_map(|o| o.summary.strip_prefix("drop ").map(str::to_string))
         .collect();
     let mut down = down.clone();

@@ -121,6 +121,52 @@ pub enum Action {
     ValidateConstraint {
         at: usize,
     },
+    /// `ENABLE|DISABLE|FORCE|NO FORCE ROW LEVEL SECURITY`.
+    RowSecurity {
+        at: usize,
+    },
+    /// `REPLICA IDENTITY ...`.
+    ReplicaIdentity {
+        at: usize,
+    },
+    /// What rewrites the table whatever its columns: `SET LOGGED|UNLOGGED`, `SET TABLESPACE`.
+    Rewrite {
+        what: String,
+        at: usize,
+    },
+    /// `ATTACH PARTITION name ...`: the partition is scanned to check its bound.
+    AttachPartition {
+        partition: QName,
+        at: usize,
+    },
+    /// `INHERIT p`, `NO INHERIT p`, `OF type`, `NOT OF`.
+    Inheritance {
+        at: usize,
+    },
+    /// `DETACH PARTITION name [CONCURRENTLY | FINALIZE]`.
+    DetachPartition {
+        concurrently: bool,
+        at: usize,
+    },
+    /// `ALTER [COLUMN] c DROP DEFAULT`.
+    DropDefault {
+        column: String,
+        at: usize,
+    },
+    /// `ALTER [COLUMN] c ADD GENERATED ... AS IDENTITY`.
+    AddIdentity {
+        column: String,
+        at: usize,
+    },
+    /// `ALTER [COLUMN] c DROP EXPRESSION`.
+    DropExpression {
+        column: String,
+        at: usize,
+    },
+    /// `SET SCHEMA s`.
+    SetSchema {
+        at: usize,
+    },
     Other {
         at: usize,
     },
@@ -155,8 +201,48 @@ pub enum Stmt {
         if_exists: bool,
     },
     DropDatabase,
-    /// `DROP TYPE` / `DROP DOMAIN`.
+    /// `DROP TYPE`.
     DropType,
+    /// `DROP SEQUENCE|VIEW|MATERIALIZED VIEW|FUNCTION|PROCEDURE|DOMAIN|EXTENSION ...`: `kind`
+    /// in lower case (`materialized view`).
+    Drop {
+        kind: String,
+    },
+    /// `GRANT`, `REVOKE`, `CREATE|ALTER|DROP POLICY`: who may read or write what.
+    Authorization {
+        what: String,
+    },
+    /// `ALTER EXTENSION name UPDATE ...`.
+    AlterExtensionUpdate,
+    /// `CREATE SEQUENCE name ...` (`owned`: with `OWNED BY` a column).
+    CreateSequence {
+        name: QName,
+        owned: bool,
+    },
+    /// `ALTER SEQUENCE name ... OWNED BY table.column` (not `NONE`).
+    SequenceOwned {
+        name: QName,
+    },
+    /// `ALTER INDEX|MATERIALIZED VIEW name SET TABLESPACE ...`: its files copied.
+    MoveRelation {
+        kind: String,
+        name: QName,
+    },
+    /// `CREATE [OR REPLACE] FUNCTION|PROCEDURE` (`atomic`: a `BEGIN ATOMIC` body, whose
+    /// references PostgreSQL tracks).
+    CreateFunction {
+        atomic: bool,
+    },
+    /// `CREATE [CONSTRAINT] TRIGGER` or `DROP TRIGGER`.
+    Trigger {
+        drop: bool,
+    },
+    /// `SELECT f('table', ...)`: a function called on a table (Citus's
+    /// `create_distributed_table`...); `table` is its first argument when that is a string.
+    SelectFunction {
+        name: String,
+        table: Option<QName>,
+    },
     DropSchema,
     /// `REINDEX ...` (`concurrently`: with `(CONCURRENTLY)` or `CONCURRENTLY`).
     Reindex {

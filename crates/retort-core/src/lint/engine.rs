@@ -81,47 +81,54 @@ pub struct Finding {
 }
 
 /// A hit of one rule, before it is located.
-struct Candidate {
-    rule: &'static Rule,
-    hit: Hit,
+pub(super) struct Candidate {
+    pub rule: &'static Rule,
+    pub hit: Hit,
     /// Offset in the section and index of the statement.
-    at: usize,
-    stmt: usize,
+    pub at: usize,
+    pub stmt: usize,
 }
 
-/// Lint one section.
-pub fn lint_section(section: &Section, settings: &Settings) -> Result<Vec<Finding>, LintError> {
-    let stmts = crate::sql::split_statements(section.text).map_err(|e| LintError::Syntax {
-        path: section.path.clone(),
-        line: section.first_line + e.line - 1,
-        column: e.column,
-        what: e.what,
-    })?;
-    let mut state = State {
-        transactional_revision: section.transactional,
-        lock_timeout: settings.lock_timeout,
-        statement_timeout: settings.statement_timeout,
-        ..State::default()
+/// The rules' hits over a section, before configuration and suppressions.
+pub(super) struct Run {
+    pub candidates: Vec<Candidate>,
+    /// Where each statement starts (its first token).
+    pub starts: Vec<usize>,
+    /// Every token's (start, end): what is not in one is a comment or space.
+    pub spans: Vec<(usize, usize)>,
+}
+
+/// Every statement of `text` checked by the rules `wanted` picks, each in the state the ones
+/// before it left (starting from `state`), hits filtered by context (new and empty tables).
+pub(super) fn run(
+    text: &str,
+    mut state: State,
+    settings: &Settings,
+    wanted: impl Fn(&Rule) -> bool,
+) -> Result<Run, crate::sql::SplitError> {
+    let stmts = crate::sql::split_statements(text)?;
+    let rules: Vec<&'static Rule> = ALL.iter().copied().filter(|r| wanted(r)).collect();
+    let mut out = Run {
+        candidates: Vec::new(),
+        starts: Vec::new(),
+        spans: Vec::new(),
     };
-    let mut spans = Vec::new();
-    let mut starts = Vec::new();
-    let mut candidates = Vec::new();
     for (i, s) in stmts.iter().enumerate() {
         let toks = tokenize(s.text);
-        spans.extend(
+        out.spans.extend(
             toks.iter()
                 .map(|t| (s.offset + t.at, s.offset + t.at + t.text.len())),
         );
         let first = toks.first().map_or(0, |t| t.at);
-        starts.push(s.offset + first);
+        out.starts.push(s.offset + first);
         let stmt = parse(s.text);
-        for &rule in ALL {
+        for &rule in &rules {
             let mut hits = Vec::new();
             (rule.check)(&stmt, &state, &mut hits);
             for hit in hits {
                 if let Some(c) = in_context(rule, hit, &state, settings) {
                     let at = s.offset + c.at.max(first);
-                    candidates.push(Candidate {
+                    out.candidates.push(Candidate {
                         rule,
                         hit: c,
                         at,
@@ -133,10 +140,33 @@ pub fn lint_section(section: &Section, settings: &Settings) -> Result<Vec<Findin
         state.current = s.offset + first;
         state.apply(&stmt);
     }
-    finish(&starts, &state, &mut candidates);
-    let is_comment = |at: usize| !spans.iter().any(|&(a, b)| a <= at && at < b);
+    finish(&rules, &out.starts, &state, &mut out.candidates);
+    Ok(out)
+}
+
+/// Lint one section.
+pub fn lint_section(section: &Section, settings: &Settings) -> Result<Vec<Finding>, LintError> {
+    let state = State {
+        transactional_revision: section.transactional,
+        lock_timeout: settings.lock_timeout,
+        statement_timeout: settings.statement_timeout,
+        ..State::default()
+    };
+    let run = run(section.text, state, settings, |_| true).map_err(|e| LintError::Syntax {
+        path: section.path.clone(),
+        line: section.first_line + e.line - 1,
+        column: e.column,
+        what: e.what,
+    })?;
+    let is_comment = |at: usize| !run.spans.iter().any(|&(a, b)| a <= at && at < b);
     let allows = allows(section.text, is_comment);
-    Ok(report(section, settings, candidates, &allows, &starts))
+    Ok(report(
+        section,
+        settings,
+        run.candidates,
+        &allows,
+        &run.starts,
+    ))
 }
 
 /// The hit, unless its table is new in this revision or empty in the database (with its size).
@@ -156,8 +186,8 @@ fn in_context(rule: &Rule, mut hit: Hit, state: &State, settings: &Settings) -> 
     Some(hit)
 }
 
-fn finish(starts: &[usize], state: &State, out: &mut Vec<Candidate>) {
-    for &rule in ALL {
+fn finish(rules: &[&'static Rule], starts: &[usize], state: &State, out: &mut Vec<Candidate>) {
+    for &rule in rules {
         if let Some(f) = rule.finish {
             let mut hits = Vec::new();
             f(state, &mut hits);

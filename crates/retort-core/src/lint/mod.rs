@@ -10,6 +10,8 @@
 mod ast;
 mod cursor;
 mod engine;
+mod hazards;
+mod objects;
 mod parse;
 mod revisions;
 mod rule;
@@ -22,9 +24,10 @@ mod volatile;
 
 pub use ast::{QName, Stmt};
 pub use engine::{lint_section, Finding, Section, Settings, TableSize};
+pub use hazards::hazards;
 pub use parse::parse;
 pub use revisions::{lint_down_sections, lint_revisions, rank, select, settings};
-pub use rule::{Rule, Severity};
+pub use rule::{Kind, Rule, Severity};
 pub use rules::{find as find_rule, ALL as RULES};
 
 /// SQL that cannot be read.

@@ -31,6 +31,8 @@ pub fn parse(text: &str) -> Stmt {
         "reindex" => Stmt::Reindex {
             concurrently: c.rest_has("concurrently"),
         },
+        "grant" | "revoke" => Stmt::Authorization { what: word.clone() },
+        "select" => super::objects::select_function(&mut c),
         _ => Stmt::Other,
     }
 }
@@ -56,6 +58,9 @@ fn set(c: &mut Cursor) -> Stmt {
 
 fn create(c: &mut Cursor) -> Stmt {
     c.eat_all(&["or", "replace"]);
+    if let Some(stmt) = super::objects::create_object(c) {
+        return stmt;
+    }
     let unique = c.eat("unique");
     if c.eat("index") {
         return create_index(c);
@@ -149,8 +154,9 @@ fn alter(c: &mut Cursor) -> Stmt {
         if c.eat_all(&["add"]) {
             return Stmt::AlterDomainAddConstraint { at };
         }
+        return Stmt::Other;
     }
-    Stmt::Other
+    super::objects::alter_object(c)
 }
 
 fn drop(c: &mut Cursor) -> Stmt {
@@ -172,13 +178,13 @@ fn drop(c: &mut Cursor) -> Stmt {
     if c.eat("database") {
         return Stmt::DropDatabase;
     }
-    if c.eat("type") || c.eat("domain") {
+    if c.eat("type") {
         return Stmt::DropType;
     }
     if c.eat("schema") {
         return Stmt::DropSchema;
     }
-    Stmt::Other
+    super::objects::drop_object(c)
 }
 
 fn truncate(c: &mut Cursor) -> Stmt {
@@ -261,6 +267,11 @@ mod tests {
                 ..
             }
         ));
-        assert_eq!(parse("DROP DOMAIN d"), Stmt::DropType);
+        assert_eq!(
+            parse("DROP DOMAIN d"),
+            Stmt::Drop {
+                kind: "domain".into()
+            }
+        );
     }
 }

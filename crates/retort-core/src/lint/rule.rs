@@ -18,6 +18,8 @@ pub struct Rule {
     /// A statement the rule flags, and the safe way to write it.
     pub bad: &'static str,
     pub good: &'static str,
+    /// What the rule is about: only [`Kind::Hazard`] rules are hazards of the diff's operations.
+    pub kind: Kind,
     /// Only a risk on a table that exists and holds rows: not raised on a table created in the
     /// same revision, nor on one the database reports empty.
     pub existing_table_only: bool,
@@ -27,6 +29,30 @@ pub struct Rule {
     /// Called once after the last statement (for what is wrong about the whole section); its
     /// hits' `at` are offsets in the section, at the start of a statement.
     pub finish: Option<fn(&State, &mut Vec<Hit>)>,
+}
+
+/// What a rule is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// A risk of running the statement on a live database (a lock, a scan, a rewrite, lost data,
+    /// broken clients): the diff reports these as the hazards of the operations it writes
+    /// (`-- hazard:` comments, `retort diff --summary`), by running these rules over its SQL.
+    Hazard,
+    /// A schema design choice (a type, an enum label's place): not a hazard of running it.
+    Design,
+    /// About the revision as a whole (transactions, timeouts, re-runnability), not one operation.
+    Script,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Hazard => "hazard",
+            Kind::Design => "design",
+            Kind::Script => "script",
+        }
+    }
 }
 
 /// What a rule found in one statement.

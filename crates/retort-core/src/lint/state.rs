@@ -22,6 +22,10 @@ pub struct State {
     pub created: BTreeSet<String>,
     /// Tables given a NOT VALID constraint earlier in this revision.
     pub not_valid_added: BTreeSet<String>,
+    /// Sequences made in this revision without an owner column: key → where the statement starts.
+    pub free_sequences: Vec<(String, usize)>,
+    /// Sequences given an owner column in this revision.
+    pub owned_sequences: BTreeSet<String>,
 }
 
 impl State {
@@ -54,6 +58,16 @@ impl State {
             Stmt::Reset { name } => self.set(name, false),
             Stmt::CreateTable { name, .. } => {
                 self.created.insert(name.key());
+            }
+            Stmt::CreateSequence { name, owned } => {
+                if *owned {
+                    self.owned_sequences.insert(name.key());
+                } else {
+                    self.free_sequences.push((name.key(), self.current));
+                }
+            }
+            Stmt::SequenceOwned { name } => {
+                self.owned_sequences.insert(name.key());
             }
             Stmt::AlterTable { name, actions, .. } if !self.is_new(&name.key()) => {
                 let not_valid = actions

@@ -130,6 +130,50 @@ fn action(c: &mut Cursor) -> Action {
     if c.eat_all(&["validate", "constraint"]) {
         return Action::ValidateConstraint { at };
     }
+    table_setting(c, at)
+}
+
+/// Row-level security, replica identity, logging, tablespace, partitions and inheritance.
+fn table_setting(c: &mut Cursor, at: usize) -> Action {
+    let start = c.i;
+    let switched =
+        c.eat("enable") || c.eat("disable") || c.eat("force") || c.eat_all(&["no", "force"]);
+    if switched && c.eat_all(&["row", "level", "security"]) {
+        return Action::RowSecurity { at };
+    }
+    c.i = start;
+    if c.eat_all(&["replica", "identity"]) {
+        return Action::ReplicaIdentity { at };
+    }
+    if c.eat_all(&["set", "schema"]) {
+        return Action::SetSchema { at };
+    }
+    if c.eat_all(&["detach", "partition"]) {
+        c.qname();
+        let concurrently = c.eat("concurrently") || c.eat("finalize");
+        return Action::DetachPartition { concurrently, at };
+    }
+    if c.eat("set") {
+        for what in ["logged", "unlogged", "tablespace"] {
+            if c.eat(what) {
+                let what = format!("SET {}", what.to_ascii_uppercase());
+                return Action::Rewrite { what, at };
+            }
+        }
+        return Action::Other { at };
+    }
+    if c.eat_all(&["attach", "partition"]) {
+        return c
+            .qname()
+            .map_or(Action::Other { at }, |partition| Action::AttachPartition {
+                partition,
+                at,
+            });
+    }
+    if c.eat("inherit") || c.eat_all(&["no", "inherit"]) || c.eat("of") || c.eat_all(&["not", "of"])
+    {
+        return Action::Inheritance { at };
+    }
     Action::Other { at }
 }
 
@@ -149,6 +193,15 @@ fn alter_column(c: &mut Cursor, at: usize) -> Action {
     }
     if c.eat_all(&["drop", "not", "null"]) {
         return Action::DropNotNull { column, at };
+    }
+    if c.eat_all(&["drop", "default"]) {
+        return Action::DropDefault { column, at };
+    }
+    if c.eat_all(&["drop", "expression"]) {
+        return Action::DropExpression { column, at };
+    }
+    if c.eat_all(&["add", "generated"]) {
+        return Action::AddIdentity { column, at };
     }
     Action::Other { at }
 }
@@ -361,6 +414,41 @@ mod tests {
             "lower('A')"
         );
         assert_eq!(constraints[0].kind, ConstraintKind::Unique);
+    }
+
+    #[test]
+    fn table_settings() {
+        let Stmt::AlterTable { actions, .. } = parse(
+            "ALTER TABLE t ENABLE ROW LEVEL SECURITY, NO FORCE ROW LEVEL SECURITY, \
+             DISABLE TRIGGER x, REPLICA IDENTITY FULL, SET UNLOGGED, SET TABLESPACE ts, \
+             ATTACH PARTITION s.p FOR VALUES IN (1), NO INHERIT q, NOT OF, \
+             DETACH PARTITION d CONCURRENTLY, ALTER c DROP DEFAULT, ALTER COLUMN g DROP EXPRESSION, \
+             SET SCHEMA other, ALTER i ADD GENERATED ALWAYS AS IDENTITY",
+        ) else {
+            panic!("not an ALTER TABLE")
+        };
+        assert!(matches!(actions[0], Action::RowSecurity { .. }));
+        assert!(matches!(actions[1], Action::RowSecurity { .. }));
+        assert!(matches!(actions[2], Action::Other { .. }));
+        assert!(matches!(actions[3], Action::ReplicaIdentity { .. }));
+        assert!(matches!(&actions[4], Action::Rewrite { what, .. } if what == "SET UNLOGGED"));
+        assert!(matches!(&actions[5], Action::Rewrite { what, .. } if what == "SET TABLESPACE"));
+        assert!(
+            matches!(&actions[6], Action::AttachPartition { partition, .. } if partition.key() == "s.p")
+        );
+        assert!(matches!(actions[7], Action::Inheritance { .. }));
+        assert!(matches!(actions[8], Action::Inheritance { .. }));
+        assert!(matches!(
+            actions[9],
+            Action::DetachPartition {
+                concurrently: true,
+                ..
+            }
+        ));
+        assert!(matches!(&actions[10], Action::DropDefault { column, .. } if column == "c"));
+        assert!(matches!(&actions[11], Action::DropExpression { column, .. } if column == "g"));
+        assert!(matches!(actions[12], Action::SetSchema { .. }));
+        assert!(matches!(&actions[13], Action::AddIdentity { column, .. } if column == "i"));
     }
 
     #[test]

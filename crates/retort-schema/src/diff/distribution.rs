@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{DiffError, Differ, Hazard, Phase};
+use super::{DiffError, Differ, Phase};
 use crate::render::{distribution as sql, objects};
 use crate::schema::distribution::{self as dist, Distribution};
 use crate::schema::{ConstraintKind, QualName, Schema};
@@ -28,11 +28,10 @@ pub(super) fn distribution(d: &mut Differ<'_>) -> Result<(), DiffError> {
     let plan = Plan::new(d.from, d.to);
     untie_foreign_keys(d, &plan.made_or_removed);
     for name in &plan.undistribute {
-        d.ops.push_with(
+        d.ops.push(
             Phase::Undistribute,
             format!("make {name} a plain table (undistribute)"),
             sql::undistribute(name),
-            &[Hazard::DataMove],
         );
         d.ops.note(format!(
             "undistribute_table copies {name}'s rows from the workers back to the coordinator"
@@ -241,17 +240,13 @@ fn create(
     existed: bool,
 ) {
     let mut statements = sql::distribute(name, new, target);
-    let hazards: &[Hazard] = if existed {
+    if existed {
         statements.push_str(&sql::truncate_local_data(name));
-        &[Hazard::DataMove]
-    } else {
-        &[]
-    };
-    d.ops.push_with(
+    }
+    d.ops.push(
         Phase::Distribute,
         format!("make {name} {}", new.describe()),
         statements,
-        hazards,
     );
     if existed {
         d.ops.note(format!(
@@ -335,11 +330,10 @@ fn alter(
     if settings.is_empty() {
         return;
     }
-    d.ops.push_with(
+    d.ops.push(
         Phase::Distribute,
         format!("change the distribution of {name} ({})", new.describe()),
         sql::alter(name, &settings.join(", ")),
-        &[Hazard::TableRewrite, Hazard::DataMove],
     );
     d.ops.note(format!(
         "alter_distributed_table rewrites {name} into new shards and moves its rows"

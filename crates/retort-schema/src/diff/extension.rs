@@ -1,6 +1,6 @@
 //! Extensions: made, moved, updated, dropped, and their comments.
 
-use super::{Differ, Hazard, Phase};
+use super::{Differ, Phase};
 use crate::render::objects;
 use crate::schema::Extension;
 use crate::sql::{quote_ident, quote_literal};
@@ -28,7 +28,7 @@ impl Differ<'_> {
                         );
                     }
                     if old.version != x.version {
-                        self.ops.push_with(
+                        self.ops.push(
                             Phase::Extension,
                             format!("update extension {name} to {}", x.version),
                             format!(
@@ -36,7 +36,6 @@ impl Differ<'_> {
                                 quote_ident(name),
                                 quote_literal(&x.version)
                             ),
-                            &[Hazard::ExtensionUpgrade],
                         );
                     }
                     self.ops.comment(
@@ -53,11 +52,10 @@ impl Differ<'_> {
             .rev()
         {
             if !self.to.extensions.contains_key(name) {
-                self.ops.push_with(
+                self.ops.push(
                     Phase::DropExtension,
                     format!("drop extension {name}"),
                     objects::drop_extension(name),
-                    &[Hazard::DeletesData],
                 );
             }
         }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use super::{Differ, Hazard, Phase};
+use super::{Differ, Phase};
 use crate::schema::{Function, QualName};
 
 /// An SQL-language body is checked against the catalog when created, but what it reads may be
@@ -15,16 +15,6 @@ pub(super) fn unchecked_body(f: &Function, sql: String) -> String {
         format!("SET check_function_bodies = false;\n{sql}")
     } else {
         sql
-    }
-}
-
-/// A body PostgreSQL does not track (anything but an SQL-standard `BEGIN ATOMIC` body): what it
-/// reads or calls may change or go without an error now.
-pub(super) fn untracked(f: &Function) -> &'static [Hazard] {
-    if f.definition.contains("BEGIN ATOMIC") {
-        &[]
-    } else {
-        &[Hazard::UntrackedDependencies]
     }
 }
 
@@ -85,11 +75,10 @@ impl Differ<'_> {
         new: &Function,
     ) {
         if old.definition != new.definition {
-            self.ops.push_with(
+            self.ops.push(
                 phase,
                 format!("replace {} {name}", function_kind(new).to_lowercase()),
                 unchecked_body(new, format!("{};\n", new.definition.trim_end())),
-                untracked(new),
             );
         }
         let what = format!("{} {}", function_kind(new), new.signature(&name.schema));

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::{Hazard, Ops, Phase};
+use super::{Ops, Phase};
 use crate::render::objects;
 use crate::schema::Grant;
 use crate::sql::quote_ident;
@@ -82,11 +82,6 @@ impl Ops {
         old: &BTreeSet<Grant>,
         new: &BTreeSet<Grant>,
     ) {
-        self.push_with(
-            Phase::Grant,
-            summary,
-            grant_changes(what, old, new),
-            &[Hazard::AuthzUpdate],
-        );
+        self.push(Phase::Grant, summary, grant_changes(what, old, new));
     }
 }

@@ -1,5 +1,6 @@
 //! The schema diff: [`diff`] compares two [`Schema`]s and returns the [`Operation`]s that turn
-//! the first into the second, ordered by their dependencies, each with its [`Hazard`]s.
+//! the first into the second, ordered by their dependencies, each with its [`Hazard`]s (the
+//! `retort lint` rules of kind hazard that flag its SQL).
 //!
 //! How: objects are matched by name. What changed in a way `ALTER` can express is altered in
 //! place (columns, defaults, enum labels, sequences, policies, grants, comments...); the rest is
@@ -114,7 +115,11 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Diff, D
     d.lift_default_privileges();
     let mut operations = d.ops.0;
     operations.sort_by_key(|o| o.phase);
-    Ok(Diff { operations })
+    Diff { operations }
+        .with_hazards()
+        .map_err(|e| DiffError::Unsupported {
+            what: format!("the SQL the diff wrote cannot be split into statements ({e})"),
+        })
 }
 
 /// What the model does not cover may be on both sides, the same: the diff leaves it alone. When
@@ -145,17 +150,8 @@ fn refuse_unmodelled_changes(from: &Schema, to: &Schema) -> Result<(), DiffError
 struct Ops(Vec<Operation>);
 
 impl Ops {
+    /// An operation; its hazards are found afterwards, by `Diff::with_hazards`.
     fn push(&mut self, phase: Phase, summary: impl Into<String>, sql: impl Into<String>) {
-        self.push_with(phase, summary, sql, &[]);
-    }
-
-    fn push_with(
-        &mut self,
-        phase: Phase,
-        summary: impl Into<String>,
-        sql: impl Into<String>,
-        hazards: &[Hazard],
-    ) {
         let sql = sql.into();
         if sql.trim().is_empty() {
             return;
@@ -164,7 +160,7 @@ impl Ops {
             phase,
             summary: summary.into(),
             sql,
-            hazards: hazards.to_vec(),
+            hazards: Vec::new(),
             notes: Vec::new(),
             transactional: true,
         });

@@ -1,6 +1,6 @@
 //! Schemas (namespaces): made, dropped, their comments and grants.
 
-use super::{Differ, Hazard, Phase};
+use super::{Differ, Phase};
 use crate::render::objects;
 use crate::sql::quote_ident;
 
@@ -15,11 +15,10 @@ impl Differ<'_> {
                         format!("create schema {name}"),
                         objects::create_schema(name, ns),
                     );
-                    self.ops.push_with(
+                    self.ops.push(
                         Phase::Grant,
                         format!("grant on schema {name}"),
                         objects::grants(&what, &ns.grants),
-                        &[Hazard::AuthzUpdate],
                     );
                 }
                 Some(old) => {
@@ -40,11 +39,10 @@ impl Differ<'_> {
         }
         for name in self.from.schemas.keys() {
             if !self.to.schemas.contains_key(name) {
-                self.ops.push_with(
+                self.ops.push(
                     Phase::DropSchema,
                     format!("drop schema {name}"),
                     objects::drop_schema(name),
-                    &[Hazard::DeletesData],
                 );
             }
         }

@@ -3,7 +3,7 @@
 //! along the views and functions that use them, and refuses when a column, index, constraint or
 //! default does); comments and grants change in place.
 
-use super::{Differ, Hazard, Phase};
+use super::{Differ, Phase};
 use crate::render::{last_objects, objects};
 use crate::schema::{CatalogObject, QualName};
 
@@ -69,11 +69,10 @@ impl Differ<'_> {
                 format!("create {what}"),
                 objects::create_object(new),
             );
-            self.ops.push_with(
+            self.ops.push(
                 Phase::Grant,
                 format!("grant on {what}"),
                 objects::object_grants(new),
-                &[Hazard::AuthzUpdate],
             );
             return;
         }

@@ -76,54 +76,35 @@ pub enum Phase {
     DropSchema,
 }
 
-/// A risk of running an operation on a live database.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Hazard {
-    /// Data is deleted: a dropped table, column, or a type change that may truncate.
-    DeletesData,
-    /// The table (and its indexes) is rewritten while an ACCESS EXCLUSIVE lock is held.
-    TableRewrite,
-    /// An ACCESS EXCLUSIVE lock is held while the whole table is scanned (SET NOT NULL, a valid
-    /// CHECK or FOREIGN KEY added): reads and writes wait.
-    LockedScan,
-    /// A non-concurrent index build: writes to the table wait until it ends.
-    IndexBuild,
-    /// An index is dropped: queries that used it may become slow.
-    IndexDropped,
-    /// Who may read or write what changes (grants, policies, row-level security).
-    AuthzUpdate,
-    /// An extension's version changes: its own upgrade script runs.
-    ExtensionUpgrade,
-    /// The object's dependents that the diff could not see (e.g. a function body naming it) may
-    /// break.
-    UntrackedDependencies,
-    /// An ACCESS EXCLUSIVE lock is taken (briefly): it waits for every running query on the
-    /// table, and every query after it waits too.
-    ExclusiveLock,
-    /// What logical replication sends for updates and deletes changes.
-    ReplicationChange,
-    /// Citus: the table's rows are copied to other nodes (or back), under a lock that blocks
-    /// writes for the whole copy.
-    DataMove,
-}
+/// A risk of running an operation on a live database: the id of the `retort lint` rule (of
+/// kind [`crate::lint::Kind::Hazard`]) that flags the operation's SQL. The diff does not decide
+/// its hazards itself: [`Diff::with_hazards`] runs those rules over the SQL it wrote, so the
+/// `-- hazard:` comments, `retort diff --summary` and `retort lint` on the revision agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Hazard(pub &'static str);
 
 impl Hazard {
-    /// Its name in generated files and in `retort diff` output.
+    /// The rule's id, as written in `-- hazard:` comments and `retort diff` output.
     pub fn name(self) -> &'static str {
-        match self {
-            Hazard::DeletesData => "deletes data",
-            Hazard::TableRewrite => "table rewrite",
-            Hazard::LockedScan => "ACCESS EXCLUSIVE lock held for a scan",
-            Hazard::IndexBuild => "blocking index build",
-            Hazard::IndexDropped => "index dropped",
-            Hazard::AuthzUpdate => "authorization change",
-            Hazard::ExtensionUpgrade => "extension upgrade",
-            Hazard::UntrackedDependencies => "untracked dependencies",
-            Hazard::ExclusiveLock => "ACCESS EXCLUSIVE lock",
-            Hazard::ReplicationChange => "logical replication change",
-            Hazard::DataMove => "data moved between nodes",
-        }
+        self.0
+    }
+
+    /// The rule: its summary and help say what the hazard is and what to do.
+    pub fn rule(self) -> Option<&'static crate::lint::Rule> {
+        crate::lint::find_rule(self.0)
+    }
+
+    /// Whether it is about data deleted (a dropped table, column, schema, type or sequence).
+    pub fn deletes_data(self) -> bool {
+        matches!(
+            self.0,
+            "ban-drop-table"
+                | "ban-drop-column"
+                | "ban-drop-schema"
+                | "ban-drop-type"
+                | "ban-drop-sequence"
+        )
     }
 }
 
@@ -149,6 +130,18 @@ pub struct Diff {
 }
 
 impl Diff {
+    /// The operations with their hazards: what the `retort lint` rules of kind hazard find in
+    /// each one's SQL, linted in order as one revision (so a table made by an earlier operation
+    /// is new in the later ones). Replaces what `hazards` held.
+    pub fn with_hazards(mut self) -> Result<Self, crate::sql::SplitError> {
+        let pieces: Vec<&str> = self.operations.iter().map(|o| o.sql.as_str()).collect();
+        let found = crate::lint::hazards(&pieces, self.transactional())?;
+        for (op, ids) in self.operations.iter_mut().zip(found) {
+            op.hazards = ids.into_iter().map(Hazard).collect();
+        }
+        Ok(self)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.operations.is_empty()
     }

@@ -1,8 +1,8 @@
 //! What is made and dropped in dependency order, as a whole schema is rendered: types,
 //! functions, views and catalog objects.
 
-use super::function::{function_kind, unchecked_body, untracked};
-use super::{Differ, Hazard, Phase};
+use super::function::{function_kind, unchecked_body};
+use super::{Differ, Phase};
 use crate::render::{creation_order, objects, Node};
 
 impl Differ<'_> {
@@ -99,11 +99,7 @@ impl Differ<'_> {
                     )
                 }
             };
-            let hazards = match node {
-                Node::Function(_) => self.from.functions.get(name).map_or(&[][..], untracked),
-                _ => &[],
-            };
-            self.ops.push_with(phase, summary, sql, hazards);
+            self.ops.push(phase, summary, sql);
         }
     }
 
@@ -141,17 +137,15 @@ impl Differ<'_> {
                     };
                     let old = self.from.functions.get(&name);
                     if created {
-                        self.ops.push_with(
+                        self.ops.push(
                             phase,
                             format!("create {} {name}", function_kind(f).to_lowercase()),
                             unchecked_body(f, objects::create_function(&name.schema, f)),
-                            untracked(f),
                         );
-                        self.ops.push_with(
+                        self.ops.push(
                             Phase::Grant,
                             format!("grant on {name}"),
                             objects::function_grants(&name.schema, f),
-                            &[Hazard::AuthzUpdate],
                         );
                     } else if let Some(old) = old {
                         self.alter_function(phase, &name, old, f);

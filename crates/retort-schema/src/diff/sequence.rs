@@ -1,6 +1,6 @@
 //! Sequences: made, altered, dropped, and the option changes identity columns share.
 
-use super::{Differ, Hazard, Phase};
+use super::{Differ, Phase};
 use crate::render::objects;
 use crate::schema::{QualName, Sequence, SequenceOptions};
 use crate::sql::quote_literal;
@@ -77,29 +77,20 @@ impl Differ<'_> {
             let what = format!("SEQUENCE {}", name.sql());
             match self.from.sequences.get(name) {
                 None => {
-                    // A serial's sequence (owned by its column) has nothing that could
-                    // depend on it unseen; a free-standing one may be named in code.
-                    let hazards: &[Hazard] = if s.owned_by.is_some() {
-                        &[]
-                    } else {
-                        &[Hazard::UntrackedDependencies]
-                    };
-                    self.ops.push_with(
+                    self.ops.push(
                         Phase::Sequence,
                         format!("create sequence {name}"),
                         objects::create_sequence(name, s),
-                        hazards,
                     );
                     self.ops.push(
                         Phase::SequenceOwnership,
                         format!("set owner column of sequence {name}"),
                         objects::sequence_owned_by(name, s),
                     );
-                    self.ops.push_with(
+                    self.ops.push(
                         Phase::Grant,
                         format!("grant on sequence {name}"),
                         objects::grants(&what, &s.grants),
-                        &[Hazard::AuthzUpdate],
                     );
                 }
                 Some(old) => self.alter_sequence(name, old, s),
@@ -120,11 +111,10 @@ impl Differ<'_> {
             if goes_with_owner {
                 continue;
             }
-            self.ops.push_with(
+            self.ops.push(
                 Phase::DropSequence,
                 format!("drop sequence {name}"),
                 objects::drop_sequence(name),
-                &[Hazard::DeletesData],
             );
         }
     }

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Differ, Hazard, Ops, Phase};
+use super::{Differ, Ops, Phase};
 use crate::schema::{Index, QualName, Table};
 use crate::sql::quote_ident;
 
@@ -24,14 +24,13 @@ fn move_index(ops: &mut Ops, schema: &str, name: &str, old: Option<&String>, new
         return;
     }
     let index = QualName::new(schema, name);
-    ops.push_with(
+    ops.push(
         Phase::TableSettings,
         format!(
             "move index {index} to tablespace {}",
             new.map_or("pg_default", |t| t)
         ),
         format!("ALTER INDEX {} {};\n", index.sql(), set_tablespace(new)),
-        &[Hazard::ExclusiveLock],
     );
 }
 
@@ -60,12 +59,7 @@ impl Differ<'_> {
     /// Table `name` and its key constraints' indexes, when they move.
     pub(super) fn table_tablespaces(&mut self, name: &QualName, old: &Table, new: &Table) {
         if old.tablespace != new.tablespace {
-            let hazards: &[Hazard] = if new.partition_key.is_some() {
-                &[]
-            } else {
-                &[Hazard::TableRewrite]
-            };
-            self.ops.push_with(
+            self.ops.push(
                 Phase::TableSettings,
                 format!(
                     "move table {name} to tablespace {}",
@@ -76,7 +70,6 @@ impl Differ<'_> {
                     name.sql(),
                     set_tablespace(new.tablespace.as_ref())
                 ),
-                hazards,
             );
         }
         for (cname, c) in &new.constraints {

@@ -6,7 +6,7 @@
 //! once its columns are the type's), which PostgreSQL allows only when the columns are the
 //! type's attributes in the same order: otherwise the diff refuses.
 
-use super::{DiffError, Differ, Hazard, Phase};
+use super::{DiffError, Differ, Phase};
 use crate::schema::{QualName, Schema, Table};
 
 /// Whether the columns of a table that stays follow the same type on both sides.
@@ -73,11 +73,10 @@ impl Differ<'_> {
                 ),
             });
         }
-        self.ops.push_with(
+        self.ops.push(
             Phase::Inherit,
             format!("make {name} a typed table of {ty}"),
             format!("{alter} OF {};\n", ty.sql()),
-            &[Hazard::ExclusiveLock],
         );
         Ok(())
     }

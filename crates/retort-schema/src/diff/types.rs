@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::comment::member_comments;
-use super::{cascade, comment_change, grant_changes, DiffError, Differ, Hazard, Phase};
+use super::{cascade, comment_change, grant_changes, DiffError, Differ, Phase};
 use crate::render::objects;
 use crate::schema::{CompositeType, Domain, EnumType, Grant, QualName, Schema};
 use crate::sql::{quote_ident, quote_literal};
@@ -43,12 +43,8 @@ impl Differ<'_> {
                 grant_changes(&what, old, &default)
             }
         };
-        self.ops.push_with(
-            Phase::Grant,
-            format!("change grants on type {name}"),
-            sql,
-            &[Hazard::AuthzUpdate],
-        );
+        self.ops
+            .push(Phase::Grant, format!("change grants on type {name}"), sql);
     }
 
     /// Changes to enums, domains and composite types that stay (new and dropped ones are made
@@ -94,11 +90,10 @@ impl Differ<'_> {
             self.ops.note(format!(
                 "rows holding a removed label of {name} make the column change fail: update them first"
             ));
-            self.ops.push_with(
+            self.ops.push(
                 Phase::DropType,
                 format!("drop the replaced enum {old_name}"),
                 objects::drop_type(&old_name, false),
-                &[Hazard::DeletesData],
             );
             return;
         }
@@ -161,12 +156,8 @@ impl Differ<'_> {
                 let _ = writeln!(sql, "{alter} ADD CONSTRAINT {} {def};", quote_ident(cname));
             }
         }
-        self.ops.push_with(
-            Phase::CreateType,
-            format!("alter domain {name}"),
-            sql,
-            &[Hazard::LockedScan],
-        );
+        self.ops
+            .push(Phase::CreateType, format!("alter domain {name}"), sql);
         let mut comments = comment_change(
             &format!("DOMAIN {}", name.sql()),
             old.comment.as_ref(),

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::comment::member_comments;
-use super::{comment_change, table, Differ, Hazard, Phase};
+use super::{comment_change, table, Differ, Phase};
 use crate::render::objects;
 use crate::schema::{QualName, View};
 use crate::sql::quote_literal;
@@ -59,11 +59,10 @@ impl Differ<'_> {
     /// What a new view gets once made: its indexes, triggers and grants.
     pub(super) fn view_extras(&mut self, name: &QualName, v: &View) {
         for (iname, i) in &v.indexes {
-            self.ops.push_with(
+            self.ops.push(
                 Phase::MaterializedViewIndex,
                 format!("create index {iname} on {name}"),
                 objects::create_index(&name.schema, iname, i),
-                &[Hazard::IndexBuild],
             );
         }
         for (tname, t) in &v.triggers {
@@ -73,20 +72,18 @@ impl Differ<'_> {
                 objects::create_trigger(name, tname, t),
             );
         }
-        self.ops.push_with(
+        self.ops.push(
             Phase::Grant,
             format!("grant on {name}"),
             objects::grants(&format!("TABLE {}", name.sql()), &v.grants),
-            &[Hazard::AuthzUpdate],
         );
-        self.ops.push_with(
+        self.ops.push(
             Phase::Grant,
             format!("grant on columns of {name}"),
             objects::grants(
                 &format!("TABLE {}", name.sql()),
                 &objects::view_column_grants(v),
             ),
-            &[Hazard::AuthzUpdate],
         );
     }
 

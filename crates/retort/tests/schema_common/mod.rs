@@ -2,6 +2,8 @@
 //! normalised `pg_dump --schema-only` comparison.
 #![allow(dead_code)]
 
+pub mod hazards;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -362,6 +364,7 @@ pub async fn apply_checked(
     what: &str,
 ) -> (retort::diff::Diff, Schema) {
     let d = diff(from, to, options).unwrap_or_else(|e| panic!("{what} diff: {e}"));
+    hazards::assert_hazards_are_lint_findings(&d, what);
     load(client, &d.sql())
         .await
         .unwrap_or_else(|e| panic!("{what} SQL fails: {e}\n{}", d.sql()));

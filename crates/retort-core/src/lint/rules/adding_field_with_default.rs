@@ -3,7 +3,7 @@
 //! PostgreSQL 11, does not).
 
 use super::super::ast::{Action, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::super::volatile::is_volatile;
 use super::alter;
@@ -15,6 +15,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "ALTER TABLE t ADD COLUMN token uuid DEFAULT gen_random_uuid();",
     good: "ALTER TABLE t ADD COLUMN created_at timestamptz DEFAULT now();",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

@@ -2,7 +2,7 @@
 //! SHARE ROW EXCLUSIVE lock on both tables: writes to either wait for the whole scan.
 
 use super::super::ast::{Action, ConstraintKind, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::alter;
 
@@ -13,6 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);",
     good: "ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id) NOT VALID;",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

@@ -1,7 +1,7 @@
 //! `adding-not-nullable-field`: SET NOT NULL scans the whole table under ACCESS EXCLUSIVE.
 
 use super::super::ast::{Action, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::alter;
 
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "ALTER TABLE t ALTER COLUMN email SET NOT NULL;",
     good: "ALTER TABLE t ADD CONSTRAINT t_email_not_null CHECK (email IS NOT NULL) NOT VALID;",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

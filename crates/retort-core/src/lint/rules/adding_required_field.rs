@@ -2,7 +2,7 @@
 //! has rows.
 
 use super::super::ast::{Action, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::alter;
 
@@ -13,6 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "ALTER TABLE t ADD COLUMN tier text NOT NULL;",
     good: "ALTER TABLE t ADD COLUMN tier text NOT NULL DEFAULT 'starter';",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

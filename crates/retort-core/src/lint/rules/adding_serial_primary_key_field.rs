@@ -1,7 +1,7 @@
 //! `adding-serial-primary-key-field`: ADD PRIMARY KEY builds its index under ACCESS EXCLUSIVE.
 
 use super::super::ast::{Action, ConstraintKind, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::alter;
 
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "ALTER TABLE t ADD PRIMARY KEY (id);",
     good: "ALTER TABLE t ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_id_idx;",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

@@ -2,7 +2,7 @@
 //! every column of that domain, in every table, under locks no online technique avoids.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0);",
     good: "ALTER TABLE t ADD CONSTRAINT t_amount_check CHECK (amount > 0) NOT VALID;",
+    kind: Kind::Hazard,
     existing_table_only: false,
     once: false,
     check,

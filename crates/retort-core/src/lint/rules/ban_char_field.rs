@@ -1,7 +1,7 @@
 //! `ban-char-field`: `char(n)` pads with spaces and is never faster than text.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::{column_types, is_type};
 
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "CREATE TABLE t (code char(2));",
     good: "CREATE TABLE t (code text CHECK (length(code) = 2));",
+    kind: Kind::Design,
     existing_table_only: false,
     once: false,
     check,

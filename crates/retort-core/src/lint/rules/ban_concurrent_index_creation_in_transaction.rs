@@ -2,7 +2,7 @@
 //! run in a transaction: in a `transactional: true` revision it fails every time.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "CREATE INDEX CONCURRENTLY t_a_idx ON t (a);",
     good: "-- transactional: false\nSET lock_timeout = '2s';\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_a_idx ON t (a);",
+    kind: Kind::Script,
     existing_table_only: false,
     once: false,
     check,

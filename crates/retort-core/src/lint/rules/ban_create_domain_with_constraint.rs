@@ -2,7 +2,7 @@
 //! checking every column of that type at once.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "CREATE DOMAIN positive AS int CHECK (VALUE > 0);",
     good: "CREATE DOMAIN amount AS numeric(12, 2);",
+    kind: Kind::Design,
     existing_table_only: false,
     once: false,
     check,

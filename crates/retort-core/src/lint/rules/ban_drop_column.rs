@@ -1,7 +1,7 @@
 //! `ban-drop-column`: a dropped column breaks every client (and view) that still uses it.
 
 use super::super::ast::{Action, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::alter;
 
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "ALTER TABLE t DROP COLUMN legacy;",
     good: "ALTER TABLE t ADD COLUMN replacement text;",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

@@ -1,7 +1,7 @@
 //! `ban-drop-constraint`: a dropped constraint removes a guarantee clients may rely on.
 
 use super::super::ast::{Action, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::alter;
 
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "ALTER TABLE t DROP CONSTRAINT t_amount_check;",
     good: "ALTER TABLE t ADD CONSTRAINT t_amount_check2 CHECK (amount >= 0) NOT VALID;",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

@@ -1,7 +1,7 @@
 //! `ban-drop-database`: a migration never drops a database.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -11,6 +11,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "DROP DATABASE analytics;",
     good: "DROP SCHEMA IF EXISTS analytics_staging CASCADE;",
+    kind: Kind::Hazard,
     existing_table_only: false,
     once: false,
     check,

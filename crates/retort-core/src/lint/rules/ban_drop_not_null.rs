@@ -1,7 +1,7 @@
 //! `ban-drop-not-null`: clients may rely on the column never being NULL.
 
 use super::super::ast::{Action, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::alter;
 
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "ALTER TABLE t ALTER COLUMN email DROP NOT NULL;",
     good: "ALTER TABLE t ALTER COLUMN email SET DEFAULT '';",
+    kind: Kind::Hazard,
     existing_table_only: false,
     once: false,
     check,

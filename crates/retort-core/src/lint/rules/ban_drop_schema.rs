@@ -1,7 +1,7 @@
 //! `ban-drop-schema`: a dropped schema takes everything in it.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -11,6 +11,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "DROP SCHEMA reporting CASCADE;",
     good: "CREATE SCHEMA IF NOT EXISTS reporting_v2;",
+    kind: Kind::Hazard,
     existing_table_only: false,
     once: false,
     check,

@@ -1,7 +1,7 @@
 //! `ban-drop-table`: a dropped table breaks its clients and deletes its data.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -11,6 +11,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "DROP TABLE legacy_events;",
     good: "ALTER TABLE legacy_events RENAME TO legacy_events_unused;",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

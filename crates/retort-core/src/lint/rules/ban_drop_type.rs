@@ -1,7 +1,7 @@
-//! `ban-drop-type`: a dropped type (or domain) breaks clients that use it.
+//! `ban-drop-type`: a dropped type breaks clients that use it (a domain: `ban-drop-domain`).
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -11,6 +11,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "DROP TYPE mood;",
     good: "CREATE TYPE mood_v2 AS ENUM ('sad', 'ok', 'happy');",
+    kind: Kind::Hazard,
     existing_table_only: false,
     once: false,
     check,
@@ -28,7 +29,8 @@ mod tests {
     use super::super::testing::ids;
 
     #[test]
-    fn domain_too() {
-        assert!(ids("DROP DOMAIN IF EXISTS d").contains(&super::RULE.id));
+    fn a_domain_is_ban_drop_domain() {
+        assert!(!ids("DROP DOMAIN d").contains(&super::RULE.id));
+        assert!(ids("DROP DOMAIN d").contains(&"ban-drop-domain"));
     }
 }

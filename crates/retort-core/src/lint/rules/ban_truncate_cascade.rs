@@ -2,7 +2,7 @@
 //! transitively.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -13,6 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "TRUNCATE accounts CASCADE;",
     good: "TRUNCATE accounts, account_events;",
+    kind: Kind::Hazard,
     existing_table_only: false,
     once: false,
     check,

@@ -2,7 +2,7 @@
 //! non-transactional revision, the session) inside it.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "-- transactional: false\nBEGIN;\nALTER TABLE t ADD COLUMN a text;",
     good: "-- transactional: false\nBEGIN;\nALTER TABLE t ADD COLUMN a text;\nCOMMIT;",
+    kind: Kind::Script,
     existing_table_only: false,
     once: false,
     check,

@@ -2,7 +2,7 @@
 //! EXCLUSIVE, unless the change is binary-coercible (`varchar(n)` → `text`, a longer varchar).
 
 use super::super::ast::{Action, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::alter;
 
@@ -13,6 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "ALTER TABLE t ALTER COLUMN amount TYPE numeric(14, 2);",
     good: "ALTER TABLE t ADD COLUMN amount_v2 numeric(14, 2);",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

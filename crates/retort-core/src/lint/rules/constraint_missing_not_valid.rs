@@ -2,7 +2,7 @@
 //! against every row while the table is locked.
 
 use super::super::ast::{Action, ConstraintKind, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::alter;
 
@@ -13,6 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "ALTER TABLE t ADD CONSTRAINT t_amount_check CHECK (amount > 0);",
     good: "ALTER TABLE t ADD CONSTRAINT t_amount_check CHECK (amount > 0) NOT VALID;",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

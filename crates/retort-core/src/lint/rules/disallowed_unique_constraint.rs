@@ -1,7 +1,7 @@
 //! `disallowed-unique-constraint`: ADD UNIQUE builds its index under ACCESS EXCLUSIVE.
 
 use super::super::ast::{Action, ConstraintKind, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::alter;
 
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "ALTER TABLE t ADD CONSTRAINT t_email_key UNIQUE (email);",
     good: "ALTER TABLE t ADD CONSTRAINT t_email_key UNIQUE USING INDEX t_email_idx;",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

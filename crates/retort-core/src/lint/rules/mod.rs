@@ -9,22 +9,37 @@ mod adding_foreign_key_constraint;
 mod adding_not_nullable_field;
 mod adding_required_field;
 mod adding_serial_primary_key_field;
+mod attaching_partition;
 mod ban_alter_domain_with_add_constraint;
+mod ban_alter_extension;
+mod ban_alter_identity;
 mod ban_char_field;
 mod ban_concurrent_index_creation_in_transaction;
 mod ban_create_domain_with_constraint;
 mod ban_drop_column;
 mod ban_drop_constraint;
 mod ban_drop_database;
+mod ban_drop_default;
+mod ban_drop_domain;
+mod ban_drop_extension;
+mod ban_drop_function;
+mod ban_drop_generated_expression;
 mod ban_drop_not_null;
 mod ban_drop_schema;
+mod ban_drop_sequence;
 mod ban_drop_table;
 mod ban_drop_type;
+mod ban_drop_view;
+mod ban_replica_identity;
+mod ban_set_schema;
 mod ban_truncate_cascade;
 mod ban_uncommitted_transaction;
+mod changing_authorization;
 mod changing_column_type;
+mod changing_inheritance;
 mod constraint_missing_not_valid;
 mod disallowed_unique_constraint;
+mod distributing_table;
 mod prefer_bigint_over_int;
 mod prefer_bigint_over_smallint;
 mod prefer_identity;
@@ -36,11 +51,14 @@ mod renaming_object;
 mod renaming_table;
 mod require_concurrent_index_creation;
 mod require_concurrent_index_deletion;
+mod require_concurrent_partition_detach;
 mod require_concurrent_reindex;
 mod require_enum_value_ordering;
 mod require_lock_timeout;
 mod require_statement_timeout;
+mod rewriting_table;
 mod transaction_nesting;
+mod untracked_dependencies;
 
 /// Every rule, by id.
 pub static ALL: &[&Rule] = &[
@@ -81,6 +99,24 @@ pub static ALL: &[&Rule] = &[
     &require_concurrent_reindex::RULE,
     &require_enum_value_ordering::RULE,
     &transaction_nesting::RULE,
+    &ban_drop_sequence::RULE,
+    &ban_drop_domain::RULE,
+    &ban_drop_extension::RULE,
+    &ban_drop_view::RULE,
+    &ban_drop_function::RULE,
+    &changing_authorization::RULE,
+    &ban_alter_extension::RULE,
+    &ban_replica_identity::RULE,
+    &untracked_dependencies::RULE,
+    &rewriting_table::RULE,
+    &attaching_partition::RULE,
+    &changing_inheritance::RULE,
+    &distributing_table::RULE,
+    &ban_drop_default::RULE,
+    &ban_drop_generated_expression::RULE,
+    &require_concurrent_partition_detach::RULE,
+    &ban_set_schema::RULE,
+    &ban_alter_identity::RULE,
 ];
 
 /// The rule with this id.
@@ -174,7 +210,16 @@ pub(crate) mod testing {
             transactional,
             revision: None,
         };
-        lint_section(&section, &Settings::default())
+        // Opt-in rules (severity `off` by default) are checked too.
+        let settings = Settings {
+            severities: super::ALL
+                .iter()
+                .filter(|r| r.severity == super::super::rule::Severity::Off)
+                .map(|r| (r.id.to_string(), super::super::rule::Severity::Warning))
+                .collect(),
+            ..Settings::default()
+        };
+        lint_section(&section, &settings)
             .expect("lints")
             .into_iter()
             .map(|f| f.rule)

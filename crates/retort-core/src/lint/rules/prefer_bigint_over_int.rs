@@ -1,7 +1,7 @@
 //! `prefer-bigint-over-int`: 32-bit integers run out (2^31 - 1), and widening later rewrites.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::{column_types, is_type};
 
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "CREATE TABLE t (id integer);",
     good: "CREATE TABLE t (id bigint);",
+    kind: Kind::Design,
     existing_table_only: false,
     once: false,
     check,

@@ -2,7 +2,7 @@
 //! are part of the table.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::{column_types, is_type};
 
@@ -13,6 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "CREATE TABLE t (id bigserial PRIMARY KEY);",
     good: "CREATE TABLE t (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY);",
+    kind: Kind::Design,
     existing_table_only: false,
     once: false,
     check,

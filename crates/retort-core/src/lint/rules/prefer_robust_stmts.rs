@@ -2,7 +2,7 @@
 //! leaves a half-applied revision that cannot simply be finished.
 
 use super::super::ast::{Action, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "-- transactional: false\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);",
     good: "-- transactional: false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_a_idx ON t (a);",
+    kind: Kind::Script,
     existing_table_only: false,
     once: false,
     check,

@@ -1,7 +1,7 @@
 //! `prefer-text-field`: a varchar(n) limit can only be raised by an ALTER that may lock.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::{column_types, is_type};
 
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "CREATE TABLE t (name varchar(100));",
     good: "CREATE TABLE t (name text CHECK (length(name) <= 100));",
+    kind: Kind::Design,
     existing_table_only: false,
     once: false,
     check,

@@ -1,7 +1,7 @@
 //! `prefer-timestamp-tz`: timestamp without time zone drops the offset of what is stored.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::{column_types, is_type};
 
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "CREATE TABLE t (created_at timestamp);",
     good: "CREATE TABLE t (created_at timestamptz);",
+    kind: Kind::Design,
     existing_table_only: false,
     once: false,
     check,

@@ -1,7 +1,7 @@
 //! `renaming-column`: clients still using the old name fail the moment it commits.
 
 use super::super::ast::{Action, Stmt};
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::alter;
 
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "ALTER TABLE t RENAME COLUMN name TO full_name;",
     good: "ALTER TABLE t ADD COLUMN full_name text;",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

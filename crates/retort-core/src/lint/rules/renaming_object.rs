@@ -1,7 +1,7 @@
 //! `renaming-object`: renaming a type, schema, view, function... breaks clients that name it.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -11,6 +11,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "ALTER SCHEMA reporting RENAME TO analytics;",
     good: "CREATE SCHEMA IF NOT EXISTS analytics;",
+    kind: Kind::Hazard,
     existing_table_only: false,
     once: false,
     check,

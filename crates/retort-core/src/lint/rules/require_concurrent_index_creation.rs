@@ -2,7 +2,7 @@
 //! table for the whole build.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "CREATE INDEX t_a_idx ON t (a);",
     good: "-- transactional: false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_a_idx ON t (a);",
+    kind: Kind::Hazard,
     existing_table_only: true,
     once: false,
     check,

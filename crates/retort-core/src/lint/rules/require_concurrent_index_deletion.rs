@@ -1,7 +1,7 @@
 //! `require-concurrent-index-deletion`: DROP INDEX takes ACCESS EXCLUSIVE on the table.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -11,6 +11,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "DROP INDEX t_a_idx;",
     good: "-- transactional: false\nDROP INDEX CONCURRENTLY IF EXISTS t_a_idx;",
+    kind: Kind::Hazard,
     existing_table_only: false,
     once: false,
     check,

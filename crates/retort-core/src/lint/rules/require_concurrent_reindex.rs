@@ -2,7 +2,7 @@
 //! use the index) while it rebuilds.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -13,6 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "REINDEX TABLE t;",
     good: "-- transactional: false\nREINDEX TABLE CONCURRENTLY t;",
+    kind: Kind::Hazard,
     existing_table_only: false,
     once: false,
     check,

@@ -2,7 +2,7 @@
 //! label after all others.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -12,6 +12,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "ALTER TYPE status ADD VALUE 'archived';",
     good: "ALTER TYPE status ADD VALUE 'archived' AFTER 'active';",
+    kind: Kind::Design,
     existing_table_only: false,
     once: false,
     check,

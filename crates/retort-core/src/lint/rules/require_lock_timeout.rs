@@ -2,7 +2,7 @@
 //! transaction on the table, and every query that comes after waits behind it.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::locks_table;
 
@@ -13,6 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "ALTER TABLE t ADD COLUMN a text;",
     good: "SET lock_timeout = '2s';\nALTER TABLE t ADD COLUMN a text;",
+    kind: Kind::Script,
     existing_table_only: true,
     once: true,
     check,

@@ -2,7 +2,7 @@
 //! holds it for as long as it runs.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 use super::locks_table;
 
@@ -13,6 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Warning,
     bad: "CREATE INDEX t_a_idx ON t (a);",
     good: "SET statement_timeout = '5min';\nSET lock_timeout = '2s';\nCREATE TABLE t (a int);\nCREATE INDEX t_a_idx ON t (a);",
+    kind: Kind::Script,
     existing_table_only: true,
     once: true,
     check,

@@ -3,7 +3,7 @@
 //! longer commit together.
 
 use super::super::ast::Stmt;
-use super::super::rule::{Hit, Rule, Severity};
+use super::super::rule::{Hit, Kind, Rule, Severity};
 use super::super::state::State;
 
 pub(crate) static RULE: Rule = Rule {
@@ -13,6 +13,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Error,
     bad: "BEGIN;\nALTER TABLE t ADD COLUMN a text;\nCOMMIT;",
     good: "ALTER TABLE t ADD COLUMN a text;",
+    kind: Kind::Script,
     existing_table_only: false,
     once: false,
     check,

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::column_type::{binary_coercible, using_cast};
 use super::has_inheritance_children;
-use crate::diff::{Differ, Hazard, Phase};
+use crate::diff::{Differ, Phase};
 use crate::render::objects;
 use crate::schema::{Column, QualName, Table};
 use crate::sql::{quote_ident, quote_literal};
@@ -31,7 +31,8 @@ struct ColumnChange<'a> {
 #[derive(Default)]
 struct Statement {
     sql: String,
-    hazards: Vec<Hazard>,
+    /// Said above it (a type change that keeps the column's bytes).
+    note: Option<String>,
 }
 
 pub(super) fn alter_column(
@@ -85,12 +86,16 @@ pub(super) fn alter_column(
             let _ = writeln!(st.sql, "{} DROP NOT NULL;", c.not_null_col);
         }
     }
-    d.ops.push_with(
+    // A note is set only with a TYPE clause, so the SQL is not empty and the note lands on it.
+    let Statement { sql, note } = st;
+    d.ops.push(
         Phase::AlterTable,
         format!("alter column {table}.{}", n.name),
-        st.sql,
-        &st.hazards,
+        sql,
     );
+    if let Some(note) = note {
+        d.ops.note(note);
+    }
     d.ops
         .column_comment(table, &n.name, o.comment.as_ref(), n.comment.as_ref());
 }
@@ -103,15 +108,14 @@ fn remade_for_generation(d: &mut Differ<'_>, c: &ColumnChange<'_>) -> bool {
         return false;
     }
     if n.generated.is_none() {
-        d.ops.push_with(
+        d.ops.push(
             Phase::AlterTable,
             format!("alter column {table}.{}", n.name),
             format!("{} DROP EXPRESSION;\n", c.col),
-            &[],
         );
         return false;
     }
-    d.ops.push_with(
+    d.ops.push(
         Phase::DropColumn,
         format!("drop column {table}.{} (its generation changes)", n.name),
         format!(
@@ -119,9 +123,8 @@ fn remade_for_generation(d: &mut Differ<'_>, c: &ColumnChange<'_>) -> bool {
             table.sql(),
             quote_ident(&n.name)
         ),
-        &[Hazard::DeletesData],
     );
-    d.ops.push_with(
+    d.ops.push(
         Phase::AlterTable,
         format!("add column {table}.{}", n.name),
         format!(
@@ -129,7 +132,6 @@ fn remade_for_generation(d: &mut Differ<'_>, c: &ColumnChange<'_>) -> bool {
             table.sql(),
             objects::column_definition(n)
         ),
-        &[Hazard::TableRewrite],
     );
     true
 }
@@ -192,10 +194,11 @@ fn default_and_type(d: &mut Differ<'_>, c: &ColumnChange<'_>, st: &mut Statement
             "{} TYPE {}{coll} USING {using};",
             c.col, n.data_type
         );
-        if !binary_coercible(&o.data_type, &n.data_type) || o.collation != n.collation {
-            st.hazards.push(Hazard::TableRewrite);
-        } else {
-            st.hazards.push(Hazard::ExclusiveLock);
+        if binary_coercible(&o.data_type, &n.data_type) && o.collation == n.collation {
+            st.note = Some(format!(
+                "{} to {} keeps the column's bytes: no rewrite, only a brief ACCESS EXCLUSIVE lock",
+                o.data_type, n.data_type
+            ));
         }
     }
     if default_changes && n.identity.is_none() && n.generated.is_none() {
@@ -230,7 +233,6 @@ fn set_not_null(d: &Differ<'_>, c: &ColumnChange<'_>, st: &mut Statement) {
         );
     } else {
         let _ = writeln!(st.sql, "{not_null_col} SET NOT NULL;");
-        st.hazards.push(Hazard::LockedScan);
     }
 }
 

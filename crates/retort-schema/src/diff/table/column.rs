@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::alter_column::alter_column;
 use super::inheritance::Inheritance;
-use crate::diff::{DiffError, Differ, Hazard, Phase};
+use crate::diff::{DiffError, Differ, Phase};
 use crate::render::objects;
 use crate::schema::{Column, QualName, Table};
 use crate::sql::quote_ident;
@@ -149,11 +149,10 @@ fn drop_columns(
         if from_parent || from_type || inheritance.dropped_by_parent.contains(&c.name) {
             continue;
         }
-        d.ops.push_with(
+        d.ops.push(
             Phase::DropColumn,
             format!("drop column {name}.{}", c.name),
             format!("{alter} DROP COLUMN {};\n", quote_ident(&c.name)),
-            &[Hazard::DeletesData],
         );
         // Said once, above the first drop.
         if let Some(h) = hint.take() {
@@ -193,16 +192,10 @@ fn add_column(d: &mut Differ<'_>, name: &QualName, c: &Column, inheritance: &Inh
     };
     let no_value =
         c.not_null && c.default.is_none() && c.identity.is_none() && c.generated.is_none();
-    let hazards: &[Hazard] = if c.generated.is_some() || c.identity.is_some() {
-        &[Hazard::TableRewrite]
-    } else {
-        &[]
-    };
-    d.ops.push_with(
+    d.ops.push(
         phase,
         format!("add column {name}.{}", c.name),
         format!("{alter} ADD COLUMN {};\n", objects::column_definition(c)),
-        hazards,
     );
     if no_value {
         d.ops

@@ -6,7 +6,7 @@ use super::foreign_key::referenced_key_changes;
 use super::index::attach_index;
 use super::inheritance::Inheritance;
 use super::Change;
-use crate::diff::{Differ, Hazard, Ops, Phase};
+use crate::diff::{Differ, Ops, Phase};
 use crate::render::objects;
 use crate::schema::{Constraint, ConstraintKind, QualName, Table};
 use crate::sql::quote_ident;
@@ -21,11 +21,10 @@ pub(super) fn alter_constraints(
 ) {
     let name = t.name;
     for cname in &inheritance.checks_dropped_after_no_inherit {
-        ops.push_with(
+        ops.push(
             Phase::DropColumn,
             format!("drop constraint {cname} on {name} (its own once no longer inherited)"),
             objects::drop_constraint(name, cname),
-            &[Hazard::ExclusiveLock],
         );
     }
     drop_changed(d, ops, t);
@@ -34,7 +33,7 @@ pub(super) fn alter_constraints(
         if o.is_some_and(|o| same_constraint(o, c) && !forced(d, t, o)) {
             keep(ops, t, cname, o.unwrap_or(c), c);
         } else if o.is_some_and(|o| only_validation_added(o, c) && !forced(d, t, o)) {
-            ops.push_with(
+            ops.push(
                 Phase::AddConstraint,
                 format!("validate constraint {cname} on {name}"),
                 format!(
@@ -42,7 +41,6 @@ pub(super) fn alter_constraints(
                     name.sql(),
                     quote_ident(cname)
                 ),
-                &[],
             );
         } else if !(c.inherited || inheritance.checks_already_own.contains(cname)) {
             add(ops, t, cname, c, d.options.online);
@@ -79,19 +77,10 @@ fn drop_changed(d: &Differ<'_>, ops: &mut Ops, t: &Change<'_>) {
         } else {
             Phase::DropConstraint
         };
-        let key = matches!(
-            c.kind,
-            ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
-        );
-        ops.push_with(
+        ops.push(
             phase,
             format!("drop constraint {cname} on {name}"),
             objects::drop_constraint(name, cname),
-            if key {
-                &[Hazard::ExclusiveLock, Hazard::IndexDropped]
-            } else {
-                &[Hazard::ExclusiveLock]
-            },
         );
     }
 }
@@ -121,31 +110,17 @@ fn keep(ops: &mut Ops, t: &Change<'_>, cname: &str, old: &Constraint, new: &Cons
 fn add(ops: &mut Ops, t: &Change<'_>, cname: &str, c: &Constraint, online: bool) {
     let name = t.name;
     if c.kind == ConstraintKind::ForeignKey {
-        ops.push_with(
+        ops.push(
             Phase::AddForeignKey,
             format!("add foreign key {cname} on {name}"),
             add_constraint_sql(name, t.new, cname, c, online),
-            if online { &[] } else { &[Hazard::LockedScan] },
         );
         return;
     }
-    let scan = c.kind == ConstraintKind::Check && c.validated && !online;
-    let build = matches!(
-        c.kind,
-        ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::Exclusion
-    );
-    let hazards: &[Hazard] = if build {
-        &[Hazard::IndexBuild]
-    } else if scan {
-        &[Hazard::LockedScan]
-    } else {
-        &[]
-    };
-    ops.push_with(
+    ops.push(
         Phase::AddConstraint,
         format!("add constraint {cname} on {name}"),
         add_constraint_sql(name, t.new, cname, c, online),
-        hazards,
     );
     if let Some(pi) = &c.parent_index {
         attach_index(ops, Phase::AttachIndex, &name.schema, cname, pi);

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use super::constraint::add_constraint_sql;
 use super::index::{attach_index, create_index, IndexCreate};
 use super::{descends_from_a_staying_table, parent_stays, partition};
-use crate::diff::{Differ, Hazard, Phase};
+use crate::diff::{Differ, Phase};
 use crate::render::objects;
 use crate::schema::{ConstraintKind, Grant, QualName, Table};
 
@@ -75,11 +75,10 @@ fn create_constraints(d: &mut Differ<'_>, new: &NewTable<'_>) {
     let NewTable { name, table: t, .. } = *new;
     for (cname, c) in &t.constraints {
         if c.kind == ConstraintKind::ForeignKey {
-            d.ops.push_with(
+            d.ops.push(
                 Phase::AddForeignKey,
                 format!("add foreign key {cname} on {name}"),
                 add_constraint_sql(name, t, cname, c, d.options.online),
-                &[Hazard::LockedScan],
             );
         } else if c.inherited && !new.standalone {
             let parent = new.parent.or_else(|| {
@@ -122,25 +121,22 @@ fn create_the_rest(d: &mut Differ<'_>, new: &NewTable<'_>) {
         objects::table_settings(name, t),
     );
     for (tname, tr) in &t.triggers {
-        d.ops.push_with(
+        d.ops.push(
             Phase::CreateTrigger,
             format!("create trigger {tname} on {name}"),
             objects::create_trigger(name, tname, tr),
-            &[Hazard::UntrackedDependencies],
         );
     }
-    d.ops.push_with(
+    d.ops.push(
         Phase::RowSecurity,
         format!("enable row-level security on {name}"),
         objects::row_security(name, t),
-        &[Hazard::AuthzUpdate],
     );
     for (pname, p) in &t.policies {
-        d.ops.push_with(
+        d.ops.push(
             Phase::CreatePolicy,
             format!("create policy {pname} on {name}"),
             objects::create_policy(name, pname, p),
-            &[Hazard::AuthzUpdate],
         );
     }
     create_grants(d, name, t);
@@ -148,24 +144,21 @@ fn create_the_rest(d: &mut Differ<'_>, new: &NewTable<'_>) {
 
 /// Grants on the table, its columns and its identity sequences.
 fn create_grants(d: &mut Differ<'_>, name: &QualName, t: &Table) {
-    d.ops.push_with(
+    d.ops.push(
         Phase::Grant,
         format!("grant on {name}"),
         objects::grants(&format!("TABLE {}", name.sql()), &t.grants),
-        &[Hazard::AuthzUpdate],
     );
     let column_grants: BTreeSet<Grant> =
         t.columns.iter().flat_map(objects::column_grants).collect();
-    d.ops.push_with(
+    d.ops.push(
         Phase::Grant,
         format!("grant on columns of {name}"),
         objects::grants(&format!("TABLE {}", name.sql()), &column_grants),
-        &[Hazard::AuthzUpdate],
     );
-    d.ops.push_with(
+    d.ops.push(
         Phase::Grant,
         format!("grant on identity sequences of {name}"),
         objects::identity_grants(t),
-        &[Hazard::AuthzUpdate],
     );
 }

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diff::{DiffError, Differ, Hazard, Ops, Phase};
+use crate::diff::{DiffError, Differ, Ops, Phase};
 use crate::render::objects;
 use crate::schema::{Index, QualName, Table};
 
@@ -35,17 +35,7 @@ pub(super) fn create_index(
     } else {
         objects::create_index(&owner.schema, iname, i)
     };
-    let hazards: &[Hazard] = if concurrent {
-        &[]
-    } else {
-        &[Hazard::IndexBuild]
-    };
-    ops.push_with(
-        phase,
-        format!("create index {iname} on {owner}"),
-        sql,
-        hazards,
-    );
+    ops.push(phase, format!("create index {iname} on {owner}"), sql);
     if concurrent {
         if let Some(op) = ops.0.last_mut() {
             op.transactional = false;
@@ -145,7 +135,7 @@ pub(super) fn diff_indexes_forced(
             .as_ref()
             .is_some_and(|pi| parent_indexes_going.contains(pi));
         if changed && (i.parent_index.is_none() || (detaching && !with_parent)) {
-            ops.push_with(
+            ops.push(
                 if i.parent_index.is_some() {
                     Phase::DropTable
                 } else {
@@ -153,7 +143,6 @@ pub(super) fn diff_indexes_forced(
                 },
                 format!("drop index {iname} on {owner}"),
                 objects::drop_index(&owner.schema, iname),
-                &[Hazard::IndexDropped],
             );
         }
     }

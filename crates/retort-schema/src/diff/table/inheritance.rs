@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::constraint::{only_validation_added, same_constraint};
 use super::table_stays;
-use crate::diff::{DiffError, Differ, Hazard, Phase};
+use crate::diff::{DiffError, Differ, Phase};
 use crate::schema::{Column, Constraint, ConstraintKind, QualName, Table};
 
 /// What table inheritance means for an existing table's columns in this migration: PostgreSQL
@@ -72,7 +72,7 @@ pub(super) fn inheritance(
         );
     }
     for (p, _) in &parents.added {
-        d.ops.push_with(
+        d.ops.push(
             Phase::Inherit,
             format!("{name} inherits from {p}"),
             format!(
@@ -81,7 +81,6 @@ pub(super) fn inheritance(
                 name.sql(),
                 p.sql()
             ),
-            &[Hazard::ExclusiveLock],
         );
     }
     let mut names: Vec<&str> = old.columns.iter().map(|c| c.name.as_str()).collect();

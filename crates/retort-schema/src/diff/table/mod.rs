@@ -14,7 +14,7 @@ mod settings;
 mod trigger;
 mod trigger_state;
 
-use super::{cascade, DiffError, Differ, Hazard, Ops, Phase};
+use super::{cascade, DiffError, Differ, Ops, Phase};
 use crate::render::{objects, table_order};
 use crate::schema::{ConstraintKind, Index, Policy, QualName, Table, Trigger};
 use column::columns;
@@ -72,11 +72,10 @@ pub(super) fn tables(d: &mut Differ<'_>) -> Result<(), DiffError> {
         if let Some(p) = &t.partition_of {
             partition::detach(&mut d.ops, name, &p.parent);
         }
-        d.ops.push_with(
+        d.ops.push(
             Phase::DropTable,
             format!("drop table {name}"),
             objects::drop_table(name),
-            &[Hazard::DeletesData],
         );
         if let Some(hint) = hints.get(name) {
             d.ops.note(hint.clone());
@@ -110,11 +109,10 @@ fn drop_reading_policies(ops: &mut Ops, name: &QualName, t: &Table) {
             .flatten()
             .any(|x| x.contains("SELECT"));
         if reads {
-            ops.push_with(
+            ops.push(
                 Phase::DropPolicy,
                 format!("drop policy {pname} on {name}"),
                 objects::drop_policy(name, pname),
-                &[Hazard::AuthzUpdate],
             );
         }
     }

@@ -1,7 +1,7 @@
 //! Partition membership of a table: detached from its old parent, attached to its new one.
 
 use super::Change;
-use crate::diff::{Differ, Hazard, Ops, Phase};
+use crate::diff::{Differ, Ops, Phase};
 use crate::schema::{PartitionOf, QualName};
 
 /// `DETACH PARTITION name` from `parent`.
@@ -19,7 +19,7 @@ pub(super) fn detach(ops: &mut Ops, name: &QualName, parent: &QualName) {
 
 /// `ATTACH PARTITION name` to its parent, with its bound.
 pub(super) fn attach(ops: &mut Ops, name: &QualName, p: &PartitionOf) {
-    ops.push_with(
+    ops.push(
         Phase::AttachPartition,
         format!("attach partition {name} to {}", p.parent),
         format!(
@@ -28,7 +28,6 @@ pub(super) fn attach(ops: &mut Ops, name: &QualName, p: &PartitionOf) {
             name.sql(),
             p.bound
         ),
-        &[Hazard::LockedScan],
     );
 }
 

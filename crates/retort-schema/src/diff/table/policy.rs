@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::diff::{Hazard, Ops, Phase};
+use crate::diff::{Ops, Phase};
 use crate::render::objects;
 use crate::schema::{Policy, QualName};
 use crate::sql::quote_ident;
@@ -24,11 +24,10 @@ pub(super) fn policies(
     for (pname, p) in old {
         let remake = new.get(pname).is_none_or(|n| !alterable(p, n) || forced(p));
         if remake {
-            ops.push_with(
+            ops.push(
                 Phase::DropPolicy,
                 format!("drop policy {pname} on {table}"),
                 objects::drop_policy(table, pname),
-                &[Hazard::AuthzUpdate],
             );
         }
     }
@@ -56,7 +55,7 @@ pub(super) fn policies(
                     }
                 }
                 if !sql.is_empty() {
-                    ops.push_with(
+                    ops.push(
                         Phase::CreatePolicy,
                         format!("alter policy {pname} on {table}"),
                         format!(
@@ -64,7 +63,6 @@ pub(super) fn policies(
                             quote_ident(pname),
                             table.sql()
                         ),
-                        &[Hazard::AuthzUpdate],
                     );
                 }
                 ops.comment(
@@ -74,11 +72,10 @@ pub(super) fn policies(
                     p.comment.as_ref(),
                 );
             }
-            _ => ops.push_with(
+            _ => ops.push(
                 Phase::CreatePolicy,
                 format!("create policy {pname} on {table}"),
                 objects::create_policy(table, pname, p),
-                &[Hazard::AuthzUpdate],
             ),
         }
     }

@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Change;
-use crate::diff::{Differ, Hazard, Phase};
+use crate::diff::{Differ, Phase};
 use crate::sql::quote_ident;
 
 pub(super) fn alter_settings(d: &mut Differ<'_>, t: &Change<'_>) {
@@ -26,7 +26,7 @@ fn storage(d: &mut Differ<'_>, t: &Change<'_>) {
         );
     }
     if old.unlogged != new.unlogged {
-        d.ops.push_with(
+        d.ops.push(
             Phase::AlterTable,
             format!(
                 "make {name} {}",
@@ -36,7 +36,6 @@ fn storage(d: &mut Differ<'_>, t: &Change<'_>) {
                 "{alter} SET {};\n",
                 if new.unlogged { "UNLOGGED" } else { "LOGGED" }
             ),
-            &[Hazard::TableRewrite],
         );
     }
 }
@@ -57,11 +56,10 @@ fn replica_identity_and_clustering(d: &mut Differ<'_>, t: &Change<'_>) {
         .is_some_and(|i| index_remade(&i.trim_matches('"').replace("\"\"", "\"")));
     if old.replica_identity != new.replica_identity || replica_remade {
         let r = new.replica_identity.as_deref().unwrap_or("DEFAULT");
-        d.ops.push_with(
+        d.ops.push(
             Phase::TableSettings,
             format!("set replica identity of {name}"),
             format!("ALTER TABLE ONLY {} REPLICA IDENTITY {r};\n", name.sql()),
-            &[Hazard::ReplicationChange],
         );
     }
     let cluster_remade = new.cluster_on.as_ref().is_some_and(index_remade);
@@ -105,10 +103,9 @@ fn row_security(d: &mut Differ<'_>, t: &Change<'_>) {
             }
         );
     }
-    d.ops.push_with(
+    d.ops.push(
         Phase::RowSecurity,
         format!("change row-level security of {name}"),
         rls,
-        &[Hazard::AuthzUpdate],
     );
 }

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diff::{Hazard, Ops, Phase};
+use crate::diff::{Ops, Phase};
 use crate::render::objects;
 use crate::schema::{QualName, Trigger};
 use crate::sql::quote_ident;
@@ -20,11 +20,10 @@ pub(in crate::diff) fn diff_triggers(
             .get(tname)
             .is_none_or(|n| n.definition != t.definition || forced(t));
         if changed {
-            ops.push_with(
+            ops.push(
                 Phase::DropTrigger,
                 format!("drop trigger {tname} on {owner}"),
                 objects::drop_trigger(owner, tname),
-                &[Hazard::UntrackedDependencies],
             );
         }
     }
@@ -48,11 +47,10 @@ pub(in crate::diff) fn diff_triggers(
                     t.comment.as_ref(),
                 );
             }
-            _ => ops.push_with(
+            _ => ops.push(
                 Phase::CreateTrigger,
                 format!("create trigger {tname} on {owner}"),
                 objects::create_trigger(owner, tname, t),
-                &[Hazard::UntrackedDependencies],
             ),
         }
     }
