@@ -106,12 +106,17 @@ pub(super) fn remade_columns<'a>(old: &'a Table, new: &Table) -> Vec<&'a str> {
         .collect()
 }
 
-/// How an index definition names an operator class or collation (`s.name`, quoted where
-/// PostgreSQL would), from its catalog object key; `None` for other kinds.
+/// How an index definition names an operator class, collation or text search configuration
+/// (`s.name`, quoted where PostgreSQL would; a configuration appears as `'s.name'::regconfig`),
+/// from its catalog object key; `None` for other kinds.
 fn index_visible_name(key: &QualName) -> Option<String> {
-    let bare = ["operator class ", "collation "]
-        .iter()
-        .find_map(|k| key.name.strip_prefix(k))?;
+    let bare = [
+        "operator class ",
+        "collation ",
+        "text search configuration ",
+    ]
+    .iter()
+    .find_map(|k| key.name.strip_prefix(k))?;
     let bare = bare.split(" using ").next().unwrap_or(bare);
     Some(format!(
         "{}.{}",
@@ -538,8 +543,8 @@ impl Cascade {
         {
             names.push(n.to_string());
         }
-        // Operator classes and collations that are dropped or made again, as index
-        // definitions name them.
+        // Operator classes, collations and text search configurations that are dropped or
+        // made again, as index definitions name them.
         for key in from.objects.keys() {
             if self.objects.contains(key) || !to.objects.contains_key(key) {
                 names.extend(index_visible_name(key));
