@@ -72,13 +72,9 @@ fn columns_change(old: &Table, new: &Table) -> bool {
             })
 }
 
-/// The columns of a table that stays which are dropped and added again: a generated column
-/// whose expression changes (or that becomes generated), or whose expression reads a column
-/// whose type or collation changes (PostgreSQL changes neither in place). Their indexes and
-/// constraints go with them, so those are made again too; views reading them are remade.
-pub(super) fn remade_columns<'a>(old: &'a Table, new: &Table) -> Vec<&'a str> {
-    let retyped: Vec<&str> = old
-        .columns
+/// The columns of a table that stays whose type or collation changes.
+pub(super) fn retyped_columns<'a>(old: &'a Table, new: &Table) -> Vec<&'a str> {
+    old.columns
         .iter()
         .filter(|c| {
             new.columns.iter().any(|n| {
@@ -86,7 +82,15 @@ pub(super) fn remade_columns<'a>(old: &'a Table, new: &Table) -> Vec<&'a str> {
             })
         })
         .map(|c| c.name.as_str())
-        .collect();
+        .collect()
+}
+
+/// The columns of a table that stays which are dropped and added again: a generated column
+/// whose expression changes (or that becomes generated), or whose expression reads a column
+/// whose type or collation changes (PostgreSQL changes neither in place). Their indexes and
+/// constraints go with them, so those are made again too; views reading them are remade.
+pub(super) fn remade_columns<'a>(old: &'a Table, new: &Table) -> Vec<&'a str> {
+    let retyped = retyped_columns(old, new);
     old.columns
         .iter()
         .filter(|c| !c.inherited)

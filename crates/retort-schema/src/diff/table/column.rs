@@ -53,7 +53,7 @@ pub(super) fn columns(
             add_column(d, name, c, inheritance);
         }
     }
-    let retyped = retyped_columns(old, new);
+    let retyped = crate::diff::cascade::retyped_columns(old, new);
     refuse_retyping_a_used_row_type(d, name, &retyped)?;
     for n in &new.columns {
         let o = old.columns.iter().find(|o| o.name == n.name);
@@ -105,19 +105,6 @@ fn refuse_retyping_a_used_row_type(
         });
     }
     Ok(())
-}
-
-/// The columns of a table whose type or collation changes.
-fn retyped_columns<'a>(old: &'a Table, new: &Table) -> Vec<&'a str> {
-    old.columns
-        .iter()
-        .filter(|c| {
-            new.columns.iter().any(|n| {
-                n.name == c.name && (n.data_type != c.data_type || n.collation != c.collation)
-            })
-        })
-        .map(|c| c.name.as_str())
-        .collect()
 }
 
 /// The dropped columns (not those that go with a parent's), generated ones first, the rename

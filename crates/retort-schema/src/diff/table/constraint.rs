@@ -27,12 +27,13 @@ pub(super) fn alter_constraints(
             objects::drop_constraint(name, cname),
         );
     }
-    drop_changed(d, ops, t);
+    let remade = crate::diff::cascade::remade_columns(t.old, t.new);
+    drop_changed(d, ops, t, &remade);
     for (cname, c) in &t.new.constraints {
         let o = t.old.constraints.get(cname);
-        if o.is_some_and(|o| same_constraint(o, c) && !forced(d, t, o)) {
+        if o.is_some_and(|o| same_constraint(o, c) && !forced(d, &remade, o)) {
             keep(ops, t, cname, o.unwrap_or(c), c);
-        } else if o.is_some_and(|o| only_validation_added(o, c) && !forced(d, t, o)) {
+        } else if o.is_some_and(|o| only_validation_added(o, c) && !forced(d, &remade, o)) {
             ops.push(
                 Phase::AddConstraint,
                 format!("validate constraint {cname} on {name}"),
@@ -50,22 +51,20 @@ pub(super) fn alter_constraints(
 
 /// Made again even if unchanged: it mentions what is made again, it is on a column dropped and
 /// added again, or it is a foreign key whose referenced key changes.
-fn forced(d: &Differ<'_>, t: &Change<'_>, c: &Constraint) -> bool {
+fn forced(d: &Differ<'_>, remade: &[&str], c: &Constraint) -> bool {
     d.cascade.mentions_gone(&c.definition)
-        || crate::diff::cascade::remade_columns(t.old, t.new)
-            .iter()
-            .any(|r| c.columns.iter().any(|x| x == r))
+        || remade.iter().any(|r| c.columns.iter().any(|x| x == r))
         || (c.kind == ConstraintKind::ForeignKey && referenced_key_changes(d, c))
 }
 
 /// The old constraints that go or change (a partition's copy of its parent's goes with it).
-fn drop_changed(d: &Differ<'_>, ops: &mut Ops, t: &Change<'_>) {
+fn drop_changed(d: &Differ<'_>, ops: &mut Ops, t: &Change<'_>, remade: &[&str]) {
     let name = t.name;
     for (cname, c) in &t.old.constraints {
         let n = t.new.constraints.get(cname);
         let same = n.is_some_and(|n| same_constraint(c, n));
         let validate_only = n.is_some_and(|n| only_validation_added(c, n));
-        if (same || validate_only) && !forced(d, t, c) {
+        if (same || validate_only) && !forced(d, remade, c) {
             continue;
         }
         // A partition's own copy of its parent's constraint goes with the parent's.
