@@ -997,7 +997,8 @@ async fn autogenerate_include_and_exclude_patterns() {
         .await
         .batch_execute(
             "CREATE TABLE tenants (id int PRIMARY KEY); CREATE TABLE legacy_orders (id int);
-             CREATE SCHEMA audit; CREATE TABLE audit.events (id int); CREATE VIEW tenant_ids AS SELECT id FROM tenants;",
+             CREATE SCHEMA audit; CREATE TABLE audit.events (id int); CREATE VIEW tenant_ids AS SELECT id FROM tenants;
+             CREATE FUNCTION calc(int) RETURNS int LANGUAGE sql AS 'SELECT 1';",
         )
         .await
         .expect("schema");
@@ -1016,8 +1017,14 @@ async fn autogenerate_include_and_exclude_patterns() {
     };
     config("");
     let mut t = p.transcript_on(&db, &["check"]);
-    assert!(t.contains("exit: 1") && t.contains("legacy_orders"), "{t}");
-    config("exclude = [\"public.legacy_*\", \"audit\", \"view:public.*\"]\n");
+    assert!(
+        t.contains("exit: 1") && t.contains("legacy_orders") && t.contains("calc"),
+        "{t}"
+    );
+    // A function is named without its arguments, as people write it.
+    config(
+        "exclude = [\"public.legacy_*\", \"audit\", \"view:public.*\", \"function:public.calc\"]\n",
+    );
     let excluded = p.transcript_on(&db, &["check"]);
     assert!(excluded.contains("exit: 0"), "{excluded}");
     t.push_str(&excluded);
@@ -1029,6 +1036,13 @@ async fn autogenerate_include_and_exclude_patterns() {
     let bad = p.transcript_on(&db, &["check"]);
     assert!(bad.contains("exit: 3"), "{bad}");
     t.push_str(&bad);
+    config("exclude = [\"tabel:public.legacy_*\"]\n");
+    let misspelt = p.transcript_on(&db, &["check"]);
+    assert!(
+        misspelt.contains("exit: 3") && misspelt.contains("did you mean `table`?"),
+        "{misspelt}"
+    );
+    t.push_str(&misspelt);
     snapshot(
         "include_exclude",
         &t.replace(&p.path().display().to_string(), "[dir]"),

@@ -4,11 +4,45 @@
 //! A pattern is `[KIND:]SCHEMA[.NAME]`, with `*` (any characters) and `?` (one) in SCHEMA and
 //! NAME: `audit` (the schema and everything in it), `public.tmp_*`, `table:staging.*`,
 //! `extension:*`. KIND is `schema`, `extension`, `enum`, `domain`, `composite`, `sequence`,
-//! `table`, `view`, `materialized_view`, `function`, or a catalog object's kind (`collation`,
-//! `aggregate`...). An object is compared when it matches an `include` pattern (or `include` is
-//! empty) and no `exclude` pattern; the same on both sides.
+//! `table`, `view`, `materialized_view`, `function`, or a catalog object's kind with `_` for
+//! spaces (`collation`, `aggregate`, `text_search_configuration`...); an unknown KIND is an
+//! error naming the closest. NAME matches an object's name; for functions, aggregates and
+//! operators a NAME without `(` matches the name before the arguments (`function:public.calc*`
+//! matches `calc(integer)`), one with `(` the whole identity. An object is compared when it
+//! matches an `include` pattern (or `include` is empty) and no `exclude` pattern; the same on
+//! both sides.
 
-use super::{QualName, Schema};
+use super::{CatalogObject, QualName, Schema};
+use retort_core::suggest;
+
+/// The kinds a pattern may name that are not catalog objects' kinds.
+const MODELLED_KINDS: &[&str] = &[
+    "schema",
+    "extension",
+    "enum",
+    "domain",
+    "composite",
+    "sequence",
+    "table",
+    "view",
+    "materialized_view",
+    "function",
+];
+
+/// A kind as patterns spell it: lower case, `_` for spaces and dashes.
+fn kind_token(kind: &str) -> String {
+    kind.trim().to_ascii_lowercase().replace([' ', '-'], "_")
+}
+
+/// Every kind a pattern may name.
+fn known_kinds() -> Vec<String> {
+    let objects = super::object::KIND_NAMES.iter().map(|k| kind_token(k));
+    MODELLED_KINDS
+        .iter()
+        .map(|k| k.to_string())
+        .chain(objects)
+        .collect()
+}
 
 /// One parsed pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +62,7 @@ pub struct ObjectFilter {
 impl Pattern {
     fn parse(text: &str) -> Result<Self, String> {
         let (kind, rest) = match text.split_once(':') {
-            Some((k, r)) => (Some(k.trim().to_ascii_lowercase().replace(' ', "_")), r),
+            Some((k, r)) => (Some(known_kind(text, k)?), r),
             None => (None, text),
         };
         let rest = rest.trim();
@@ -51,9 +85,32 @@ impl Pattern {
                 (None, _) => true,
                 // A schema has no NAME: `SCHEMA.NAME` names what is in it.
                 (Some(_), "schema") => false,
-                (Some(n), _) => glob(n, &name.name),
+                (Some(n), _) => {
+                    glob(n, &name.name)
+                        || (!n.contains('(')
+                            && name
+                                .name
+                                .split_once('(')
+                                .is_some_and(|(bare, _)| glob(n, bare.trim_end())))
+                }
             }
     }
+}
+
+/// The kind `k` of pattern `text`, checked against the kinds there are.
+fn known_kind(text: &str, k: &str) -> Result<String, String> {
+    let kind = kind_token(k);
+    let kinds = known_kinds();
+    if kinds.contains(&kind) {
+        return Ok(kind);
+    }
+    let hint = suggest::closest(&kind, kinds.iter().map(String::as_str))
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default();
+    Err(format!(
+        "pattern {text:?} names no kind of object `{k}`{hint}; kinds: {}",
+        kinds.join(", ")
+    ))
 }
 
 impl ObjectFilter {
@@ -109,9 +166,11 @@ impl ObjectFilter {
             self.keeps(kind, n)
         });
         schema.functions.retain(|n, _| self.keeps("function", n));
-        schema
-            .objects
-            .retain(|n, o| self.keeps(&o.kind.to_ascii_lowercase().replace(' ', "_"), n));
+        schema.objects.retain(|n, o| {
+            // Keys are `<kind> <identity>`: patterns name the identity.
+            let identity = CatalogObject::split_key(&n.name).map_or(n.name.as_str(), |(_, i)| i);
+            self.keeps(&kind_token(&o.kind), &q(&n.schema, identity))
+        });
     }
 }
 
@@ -172,6 +231,53 @@ mod tests {
         assert!(only.keeps("table", &name("public", "a")));
         assert!(!only.keeps("view", &name("public", "a")));
         assert!(ObjectFilter::new(&["public.".into()], &[]).is_err());
+        let calc = ObjectFilter::new(&[], &["function:public.calc*".into()]).expect("valid");
+        assert!(!calc.keeps("function", &name("public", "calc(integer)")));
+        assert!(!calc.keeps("function", &name("public", "calcx()")));
+        assert!(calc.keeps("function", &name("public", "other(integer)")));
+        let exact = ObjectFilter::new(&[], &["function:public.f(integer)".into()]).expect("valid");
+        assert!(!exact.keeps("function", &name("public", "f(integer)")));
+        assert!(exact.keeps("function", &name("public", "f(text)")));
         assert!(glob("a*b*c", "axxbyyc") && !glob("a*b", "ac") && glob("*", ""));
+    }
+
+    #[test]
+    fn kinds_are_checked_and_catalog_objects_match_by_identity() {
+        let err = ObjectFilter::new(&[], &["tabel:public.x".into()]).expect_err("unknown kind");
+        assert!(err.contains("did you mean `table`?"), "{err}");
+        assert!(
+            err.starts_with("[autogenerate] exclude: pattern \"tabel:public.x\""),
+            "{err}"
+        );
+        let f = ObjectFilter::new(
+            &[],
+            &[
+                "Text Search Configuration:public.en*".into(),
+                "aggregate:public.total_len".into(),
+                "foreign-data wrapper:*".into(),
+            ],
+        )
+        .expect("kinds with spaces and dashes");
+        let mut s = Schema::default();
+        for (schema, key, kind) in [
+            (
+                "public",
+                "text search configuration english2",
+                "text search configuration",
+            ),
+            ("public", "aggregate total_len(text)", "aggregate"),
+            ("public", "aggregate other(text)", "aggregate"),
+            ("", "foreign-data wrapper w", "foreign-data wrapper"),
+            ("public", "collation english", "collation"),
+        ] {
+            let object = CatalogObject {
+                kind: kind.into(),
+                ..CatalogObject::default()
+            };
+            s.objects.insert(name(schema, key), object);
+        }
+        f.apply(&mut s);
+        let kept: Vec<&str> = s.objects.keys().map(|k| k.name.as_str()).collect();
+        assert_eq!(kept, ["aggregate other(text)", "collation english"]);
     }
 }

@@ -52,7 +52,7 @@ pub struct Dependent {
 }
 
 /// Every kind's name, as keys begin with it.
-const KIND_NAMES: &[&str] = &[
+pub const KIND_NAMES: &[&str] = &[
     "access method",
     "aggregate",
     "base type",
@@ -112,13 +112,18 @@ impl CatalogObject {
         )
     }
 
+    /// A key's name split into its kind and the object's identity (`aggregate total_len(text)`
+    /// → `aggregate`, `total_len(text)`); `None` for a name that starts with no kind.
+    pub fn split_key(name: &str) -> Option<(&'static str, &str)> {
+        KIND_NAMES
+            .iter()
+            .filter_map(|k| Some((*k, name.strip_prefix(k)?.strip_prefix(' ')?)))
+            .max_by_key(|(k, _)| k.len())
+    }
+
     /// `collation public.ci`, for summaries and messages.
     pub fn describe(key: &QualName) -> String {
-        let (kind, identity) = KIND_NAMES
-            .iter()
-            .filter_map(|k| Some((*k, key.name.strip_prefix(k)?.strip_prefix(' ')?)))
-            .max_by_key(|(k, _)| k.len())
-            .unwrap_or(("object", &key.name));
+        let (kind, identity) = Self::split_key(&key.name).unwrap_or(("object", &key.name));
         if key.schema.is_empty() {
             format!("{kind} {identity}")
         } else {
