@@ -1,6 +1,7 @@
 //! `pg_get_indexdef`: an index's definition, and the names PostgreSQL gives expression keys.
 
 use super::build::Context;
+use super::lists::matching_paren;
 use super::names::{quote_identifier, quote_qualified};
 use super::sql_text::cols_sql;
 use super::{Index, IndexKey, TableBuilder};
@@ -117,25 +118,5 @@ fn looks_like_function(expr: &str) -> bool {
     name_end > 0
         && expr[name_end..].starts_with('(')
         && expr.ends_with(')')
-        && table_paren_closes_at_end(&expr[name_end..])
-}
-
-fn table_paren_closes_at_end(s: &str) -> bool {
-    let (mut depth, mut quote) = (0i32, None::<char>);
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (Some(q), _) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => {
-                depth -= 1;
-                if depth == 0 {
-                    return i == s.len() - 1;
-                }
-            }
-            _ => {}
-        }
-    }
-    false
+        && matching_paren(&expr[name_end..]) == Some(expr.len() - name_end - 1)
 }

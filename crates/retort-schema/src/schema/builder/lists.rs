@@ -1,4 +1,5 @@
-//! The list texts of declarations: a comma-separated list of index keys, a `REFERENCES` target.
+//! The list texts of declarations: a comma-separated list of index keys, a `REFERENCES` target,
+//! the parenthesis that closes a call.
 
 use super::names;
 use crate::schema::QualName;
@@ -57,4 +58,25 @@ pub(super) fn parse_target(target: &str, default_schema: &str) -> Option<(QualNa
         _ => return None,
     };
     Some((qn, cols))
+}
+
+/// The index of the parenthesis closing the first one opened in `s` (quotes respected).
+pub(super) fn matching_paren(s: &str) -> Option<usize> {
+    let (mut depth, mut quote) = (0i32, None::<char>);
+    for (i, c) in s.char_indices() {
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
