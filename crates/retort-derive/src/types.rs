@@ -5,7 +5,7 @@ use quote::quote;
 use syn::spanned::Spanned;
 use syn::{Error, GenericArgument, LitInt, PathArguments, Type};
 
-use crate::attrs::FieldAttrs;
+use crate::attrs::TypeAttrs;
 
 /// The last segment of a type path, with its generic arguments.
 fn last_segment(ty: &Type) -> Option<(&syn::Ident, Vec<&Type>)> {
@@ -26,8 +26,8 @@ fn last_segment(ty: &Type) -> Option<(&syn::Ident, Vec<&Type>)> {
 }
 
 /// The column type of a Rust type (an expression giving `impl Into<String>`), and whether it is
-/// nullable. `a` gives `sql_type`, `max_length`, `precision` and `scale`.
-pub(crate) fn column_type(ty: &Type, a: &FieldAttrs) -> syn::Result<(Tokens, bool)> {
+/// nullable, given the field's type attributes.
+pub(crate) fn column_type(ty: &Type, a: &TypeAttrs) -> syn::Result<(Tokens, bool)> {
     if let Some((ident, args)) = last_segment(ty) {
         if ident == "Option" && args.len() == 1 {
             let (inner, _) = column_type(args[0], a)?;
@@ -82,7 +82,7 @@ fn fixed_type(name: &str, args: usize) -> Option<&'static str> {
 }
 
 /// `numeric`, or `numeric(P,S)` with `precision` (and `scale`).
-fn numeric(a: &FieldAttrs) -> syn::Result<(Tokens, bool)> {
+fn numeric(a: &TypeAttrs) -> syn::Result<(Tokens, bool)> {
     let s = match (&a.precision, &a.scale) {
         (Some(p), s) => {
             let s = s.as_ref().map_or(Ok(0), LitInt::base10_parse::<u32>)?;
@@ -99,7 +99,7 @@ fn array(ty: &Type, element: &Type) -> syn::Result<(Tokens, bool)> {
     if matches!(last_segment(element), Some((i, a)) if i == "u8" && a.is_empty()) {
         return Ok((quote!("bytea"), false));
     }
-    let (inner, nullable) = column_type(element, &FieldAttrs::default())?;
+    let (inner, nullable) = column_type(element, &TypeAttrs::default())?;
     if nullable {
         return Err(Error::new(ty.span(), "Vec<Option<T>>: use sql_type"));
     }

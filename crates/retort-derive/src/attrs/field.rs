@@ -3,31 +3,42 @@
 use syn::meta::ParseNestedMeta;
 use syn::{Attribute, Error, LitInt, LitStr};
 
-use super::{check_action, key_of};
+use super::{check_action, key_of, Actions};
 
 /// What a field's attributes say about its column.
 #[derive(Default)]
 pub(crate) struct FieldAttrs {
     pub(crate) column: Option<LitStr>,
-    pub(crate) sql_type: Option<LitStr>,
-    pub(crate) max_length: Option<LitInt>,
-    pub(crate) precision: Option<LitInt>,
-    pub(crate) scale: Option<LitInt>,
-    pub(crate) primary_key: bool,
-    pub(crate) unique: bool,
-    pub(crate) index: bool,
-    pub(crate) unique_index: bool,
-    pub(crate) references: Option<LitStr>,
-    pub(crate) on_delete: Option<LitStr>,
-    pub(crate) on_update: Option<LitStr>,
+    pub(crate) ty: TypeAttrs,
     pub(crate) default: Option<LitStr>,
-    pub(crate) check: Option<LitStr>,
     /// `identity`: `Some(true)` for `GENERATED ALWAYS`, `Some(false)` for `BY DEFAULT`.
     pub(crate) identity: Option<bool>,
     pub(crate) generated: Option<LitStr>,
     pub(crate) collate: Option<LitStr>,
     pub(crate) comment: Option<LitStr>,
+    pub(crate) keys: KeyFlags,
+    pub(crate) check: Option<LitStr>,
+    pub(crate) references: Option<LitStr>,
+    pub(crate) actions: Actions,
     pub(crate) skip: bool,
+}
+
+/// What decides the column's type besides the Rust type.
+#[derive(Default)]
+pub(crate) struct TypeAttrs {
+    pub(crate) sql_type: Option<LitStr>,
+    pub(crate) max_length: Option<LitInt>,
+    pub(crate) precision: Option<LitInt>,
+    pub(crate) scale: Option<LitInt>,
+}
+
+/// The column's own key and index flags.
+#[derive(Default)]
+pub(crate) struct KeyFlags {
+    pub(crate) primary_key: bool,
+    pub(crate) unique: bool,
+    pub(crate) index: bool,
+    pub(crate) unique_index: bool,
 }
 
 /// The `#[retort(...)]` attributes of a field.
@@ -37,7 +48,13 @@ pub(crate) fn field_attrs(attrs: &[Attribute]) -> syn::Result<FieldAttrs> {
         attr.parse_nested_meta(|m| one(&mut a, &m))?;
     }
     // At the action written without a target (the first of them).
-    if let (Some(action), None) = (a.on_delete.as_ref().or(a.on_update.as_ref()), &a.references) {
+    if let (Some(action), None) = (
+        a.actions
+            .on_delete
+            .as_ref()
+            .or(a.actions.on_update.as_ref()),
+        &a.references,
+    ) {
         return Err(Error::new(
             action.span(),
             "on_delete/on_update need `references`",
@@ -51,17 +68,17 @@ fn one(a: &mut FieldAttrs, m: &ParseNestedMeta<'_>) -> syn::Result<()> {
     let key = key_of(&m.path);
     match key.as_str() {
         "column" => a.column = Some(m.value()?.parse()?),
-        "sql_type" => a.sql_type = Some(m.value()?.parse()?),
-        "max_length" => a.max_length = Some(m.value()?.parse()?),
-        "precision" => a.precision = Some(m.value()?.parse()?),
-        "scale" => a.scale = Some(m.value()?.parse()?),
-        "primary_key" => a.primary_key = true,
-        "unique" => a.unique = true,
-        "index" => a.index = true,
-        "unique_index" => a.unique_index = true,
+        "sql_type" => a.ty.sql_type = Some(m.value()?.parse()?),
+        "max_length" => a.ty.max_length = Some(m.value()?.parse()?),
+        "precision" => a.ty.precision = Some(m.value()?.parse()?),
+        "scale" => a.ty.scale = Some(m.value()?.parse()?),
+        "primary_key" => a.keys.primary_key = true,
+        "unique" => a.keys.unique = true,
+        "index" => a.keys.index = true,
+        "unique_index" => a.keys.unique_index = true,
         "references" => a.references = Some(m.value()?.parse()?),
-        "on_delete" => a.on_delete = Some(action(m)?),
-        "on_update" => a.on_update = Some(action(m)?),
+        "on_delete" => a.actions.on_delete = Some(action(m)?),
+        "on_update" => a.actions.on_update = Some(action(m)?),
         "default" => a.default = Some(m.value()?.parse()?),
         "check" => a.check = Some(m.value()?.parse()?),
         "identity" => a.identity = Some(identity(m)?),

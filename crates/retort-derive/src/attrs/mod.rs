@@ -7,7 +7,7 @@ mod field;
 mod table;
 
 pub(crate) use enums::enum_attrs;
-pub(crate) use field::{field_attrs, FieldAttrs};
+pub(crate) use field::{field_attrs, FieldAttrs, TypeAttrs};
 pub(crate) use table::{table_attrs, ForeignKeyAttr, IndexAttr, KeyAttr, TablePart};
 
 use syn::{Error, LitStr, Path};
@@ -26,6 +26,13 @@ fn list(lit: &LitStr) -> Vec<String> {
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
         .collect()
+}
+
+/// `on_delete` and `on_update` of a foreign key, each checked by [`check_action`].
+#[derive(Default)]
+pub(crate) struct Actions {
+    pub(crate) on_delete: Option<LitStr>,
+    pub(crate) on_update: Option<LitStr>,
 }
 
 const ACTIONS: &str = "cascade, restrict, no action, set null, set null (columns), set default";

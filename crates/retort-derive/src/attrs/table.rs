@@ -5,7 +5,7 @@ use syn::meta::ParseNestedMeta;
 use syn::spanned::Spanned;
 use syn::{Attribute, Error, LitInt, LitStr};
 
-use super::{check_action, key_of, list};
+use super::{check_action, key_of, list, Actions};
 
 /// What a struct's attributes say about its table.
 #[derive(Default)]
@@ -69,8 +69,7 @@ pub(crate) struct ForeignKeyAttr {
     pub(crate) columns: Vec<String>,
     pub(crate) references: LitStr,
     pub(crate) name: Option<LitStr>,
-    pub(crate) on_delete: Option<LitStr>,
-    pub(crate) on_update: Option<LitStr>,
+    pub(crate) actions: Actions,
     pub(crate) match_full: bool,
     /// `Some(initially_deferred)` if deferrable.
     pub(crate) deferrable: Option<bool>,
@@ -264,8 +263,10 @@ fn foreign_key_attr(o: &Options<'_, '_>) -> syn::Result<ForeignKeyAttr> {
         columns,
         references,
         name: o.name.clone(),
-        on_delete,
-        on_update,
+        actions: Actions {
+            on_delete,
+            on_update,
+        },
         match_full: o.flag("match_full"),
         deferrable: o.deferrable(),
     })

@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Error, Field, Fields, LitStr};
 
 use crate::attrs::{
-    field_attrs, table_attrs, FieldAttrs, ForeignKeyAttr, IndexAttr, KeyAttr, TablePart,
+    field_attrs, table_attrs, Actions, FieldAttrs, ForeignKeyAttr, IndexAttr, KeyAttr, TablePart,
 };
 use crate::rename::rename;
 use crate::types::column_type;
@@ -106,7 +106,7 @@ fn field(cols: &mut Columns, f: &Field) -> syn::Result<()> {
 
 /// `__b::Column::new(name, type)` and its setters.
 fn column(name: &str, f: &Field, a: &FieldAttrs) -> syn::Result<Tokens> {
-    let (ty, nullable) = column_type(&f.ty, a)?;
+    let (ty, nullable) = column_type(&f.ty, &a.ty)?;
     let mut c = quote!(__b::Column::new(#name, #ty));
     if !nullable {
         c = quote!(#c.not_null());
@@ -127,10 +127,10 @@ fn column(name: &str, f: &Field, a: &FieldAttrs) -> syn::Result<Tokens> {
         c = quote!(#c.comment(#cm));
     }
     let flags = [
-        ("primary_key", a.primary_key),
-        ("unique", a.unique),
-        ("index", a.index),
-        ("unique_index", a.unique_index),
+        ("primary_key", a.keys.primary_key),
+        ("unique", a.keys.unique),
+        ("index", a.keys.index),
+        ("unique_index", a.keys.unique_index),
     ];
     for (method, _) in flags.iter().filter(|(_, on)| *on) {
         let method = syn::Ident::new(method, Span::call_site());
@@ -140,22 +140,24 @@ fn column(name: &str, f: &Field, a: &FieldAttrs) -> syn::Result<Tokens> {
         c = quote!(#c.check(#ch));
     }
     if let Some(r) = &a.references {
-        c = quote!(#c.references(#r));
-        if let Some(d) = &a.on_delete {
-            let d = action(d);
-            c = quote!(#c.on_delete(#d));
-        }
-        if let Some(u) = &a.on_update {
-            let u = action(u);
-            c = quote!(#c.on_update(#u));
-        }
+        c = with_actions(quote!(#c.references(#r)), &a.actions);
     }
     Ok(c)
 }
 
-/// A referential action, parsed at run time (`check_action` accepted it).
-fn action(lit: &LitStr) -> Tokens {
-    quote!(__b::Action::parse(#lit).unwrap_or_default())
+/// `.on_delete(...)` and `.on_update(...)` after `t`, each action parsed at run time
+/// (`check_action` accepted it).
+fn with_actions(mut t: Tokens, a: &Actions) -> Tokens {
+    let action = |lit: &LitStr| quote!(__b::Action::parse(#lit).unwrap_or_default());
+    if let Some(d) = &a.on_delete {
+        let d = action(d);
+        t = quote!(#t.on_delete(#d));
+    }
+    if let Some(u) = &a.on_update {
+        let u = action(u);
+        t = quote!(#t.on_update(#u));
+    }
+    t
 }
 
 /// `.name(...)` if a name is given.
@@ -224,15 +226,10 @@ fn foreign_key(f: &ForeignKeyAttr) -> Tokens {
     let c = &f.columns;
     let target = &f.references;
     let n = opt_name(&f.name);
-    let mut fk = quote!(__b::ForeignKey::new(&[#(#c),*], #target) #n);
-    if let Some(a) = &f.on_delete {
-        let a = action(a);
-        fk = quote!(#fk.on_delete(#a));
-    }
-    if let Some(a) = &f.on_update {
-        let a = action(a);
-        fk = quote!(#fk.on_update(#a));
-    }
+    let mut fk = with_actions(
+        quote!(__b::ForeignKey::new(&[#(#c),*], #target) #n),
+        &f.actions,
+    );
     if f.match_full {
         fk = quote!(#fk.match_full());
     }
