@@ -8,6 +8,8 @@ use super::{check_action, key_of, Actions};
 /// What a field's attributes say about its column.
 #[derive(Default)]
 pub(crate) struct FieldAttrs {
+    /// `skip`: not a column (`from_row` gives it its `Default`).
+    pub(crate) skip: bool,
     /// `column = "name"`: else the field's name.
     pub(crate) column: Option<LitStr>,
     pub(crate) ty: TypeAttrs,
@@ -15,18 +17,16 @@ pub(crate) struct FieldAttrs {
     pub(crate) default: Option<LitStr>,
     /// `identity`: `Some(true)` for `GENERATED ALWAYS`, `Some(false)` for `BY DEFAULT`.
     pub(crate) identity: Option<bool>,
-    /// `generated = "(expr)"`: a stored generated column.
-    pub(crate) generated: Option<LitStr>,
-    pub(crate) collate: Option<LitStr>,
-    pub(crate) comment: Option<LitStr>,
     pub(crate) keys: KeyFlags,
     /// `check = "(expr)"`: a check constraint on the column.
     pub(crate) check: Option<LitStr>,
     /// `references = "table(col)"` and its actions.
     pub(crate) references: Option<LitStr>,
     pub(crate) actions: Actions,
-    /// `skip`: not a column (`from_row` gives it its `Default`).
-    pub(crate) skip: bool,
+    /// `generated = "(expr)"`: a stored generated column.
+    pub(crate) generated: Option<LitStr>,
+    pub(crate) collate: Option<LitStr>,
+    pub(crate) comment: Option<LitStr>,
 }
 
 /// What decides the column's type besides the Rust type.
