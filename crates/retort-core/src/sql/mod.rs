@@ -5,7 +5,10 @@ mod quote;
 mod split;
 
 pub use options::options_change;
-pub use quote::{quote_ident, quote_ident_unless_plain, quote_literal};
+pub use quote::{
+    quote_ident, quote_ident_unless_plain, quote_identifier, quote_literal, quote_qualified,
+    QUOTED_KEYWORDS,
+};
 pub use split::{split_statements, SplitError, Statement};
 
 #[cfg(test)]

@@ -4,13 +4,16 @@
 
 use std::collections::BTreeSet;
 
+use super::build::Context;
+use super::index_def::expression_name;
+use super::lists::parse_target;
 use super::names::{self, index_column_names, name_addition, quote_qualified};
+use super::naming::conventional;
+use super::schema_builder::TABLE_PRIVILEGES;
+use super::sql_text::{action, cols_sql, deferral};
+use super::trigger_def::trigger_definition;
 use super::types::SqlType;
-use super::{
-    action, cols_sql, conventional, deferral, expr, expression_name, parse_target,
-    trigger_definition, BuildError, Check, Column, Context, ForeignKey, Index, IndexKey, Key,
-    TableBuilder, TABLE_PRIVILEGES,
-};
+use super::{expr, BuildError, Check, Column, ForeignKey, Index, IndexKey, Key, TableBuilder};
 use crate::schema::{self as model, Constraint, ConstraintKind, Grant, QualName, SequenceOptions};
 
 /// The table's keys, checks and indexes, its column-level declarations made table-level ones.

@@ -2,6 +2,8 @@
 //! policies. Each is a small value with chained setters; [`super::SchemaBuilder::build`] turns
 //! them into the model, choosing the names PostgreSQL would choose.
 
+use super::lists::matching_paren;
+
 /// A column as declared. Nullable unless [`Column::not_null`] (or part of the primary key).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {
@@ -454,27 +456,6 @@ fn first_word_is_call(spec: &str) -> bool {
         .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == '"'))
         .unwrap_or(spec.len());
     name_end > 0 && spec[name_end..].starts_with('(')
-}
-
-/// The index of the parenthesis closing the first one opened in `s` (quotes respected).
-fn matching_paren(s: &str) -> Option<usize> {
-    let (mut depth, mut quote) = (0i32, None::<char>);
-    for (i, c) in s.char_indices() {
-        match (quote, c) {
-            (Some(q), _) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
 }
 
 /// An index that backs no constraint.
