@@ -50,6 +50,10 @@ pub struct Extension {
     /// and dropped after it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requires: Vec<String>,
+    /// The versions `ALTER EXTENSION ... UPDATE TO` can reach from this one on the server it was
+    /// read from (`pg_extension_update_paths`); `None` when not read (a model built in code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_targets: Option<Vec<String>>,
 }
 
 impl Extension {

@@ -223,7 +223,9 @@ pub const EXTENSIONS: &str = concat!(
     " AS comment, ARRAY(SELECT rx.extname::text FROM pg_catalog.pg_depend rd \
        JOIN pg_catalog.pg_extension rx ON rx.oid = rd.refobjid \
        WHERE rd.classid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND rd.objid = x.oid \
-       AND rd.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass ORDER BY 1) AS requires \
+       AND rd.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass ORDER BY 1) AS requires, \
+     ARRAY(SELECT p.target FROM pg_catalog.pg_extension_update_paths(x.extname) p \
+       WHERE p.source = x.extversion AND p.path IS NOT NULL ORDER BY 1) AS update_targets \
      FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace \
      WHERE x.oid >= 16384 AND ",
     ns_filter!(),

@@ -31,6 +31,7 @@ pub(super) fn extensions(s: &mut Schema, rows: &[Row]) {
                 version: row.get("version"),
                 comment: row.get("comment"),
                 requires: row.get("requires"),
+                update_targets: Some(row.get("update_targets")),
             },
         );
     }
