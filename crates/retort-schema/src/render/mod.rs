@@ -1,8 +1,8 @@
 //! Rendering the model as SQL: [`render_schema`] prints a whole schema as DDL that loads into an
 //! empty database; [`objects`] renders one object at a time (create, drop) for reuse by the diff.
 //!
-//! Order: schemas, extensions, types and the functions they and the tables need (sorted by their
-//! dependencies), sequences, tables (partitions after their parent), constraints, indexes and
+//! Order: schemas, extensions, sequences, types and the functions they and the tables need (sorted
+//! by their dependencies), tables (partitions after their parent), constraints, indexes and
 //! partition index attachments, Citus distribution ([`distribution`]), foreign keys, then
 //! views, materialized views and the functions and types that need a table or view (sorted by
 //! their dependencies), materialized view indexes, sequence ownership, triggers, row-level
@@ -58,20 +58,22 @@ pub fn render_schema(schema: &Schema) -> String {
             .map(|name| objects::create_extension(name, &schema.extensions[name]))
             .collect(),
     );
-    let (before_tables, after_tables) = creation_order(schema);
-    section(
-        "types and functions",
-        before_tables
-            .iter()
-            .map(|n| objects::create_node(schema, n))
-            .collect(),
-    );
+    // Sequences need nothing but their schema, and a domain's, a function argument's or a
+    // foreign table column's default may call `nextval` on one: made first.
     section(
         "sequences",
         schema
             .sequences
             .iter()
             .map(|(name, s)| objects::create_sequence(name, s))
+            .collect(),
+    );
+    let (before_tables, after_tables) = creation_order(schema);
+    section(
+        "types and functions",
+        before_tables
+            .iter()
+            .map(|n| objects::create_node(schema, n))
             .collect(),
     );
     let tables = table_order(schema);
