@@ -283,9 +283,10 @@ pub fn column_definition(c: &Column) -> String {
     if let Some(id) = &c.identity {
         let _ = write!(
             s,
-            " GENERATED {} AS IDENTITY (SEQUENCE NAME {} {})",
+            " GENERATED {} AS IDENTITY (SEQUENCE NAME {} {}{})",
             if id.always { "ALWAYS" } else { "BY DEFAULT" },
             id.sequence.sql(),
+            id.persistence.as_ref().map_or(String::new(), |p| format!("{p} ")),
             sequence_options(&id.options)
         );
     }

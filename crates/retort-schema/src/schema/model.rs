@@ -305,6 +305,10 @@ pub struct Identity {
     /// `COMMENT ON SEQUENCE` of its sequence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `LOGGED` or `UNLOGGED` when its sequence's persistence is not its table's (as pg_dump
+    /// prints it); absent when they agree (`ALTER TABLE ... SET [UN]LOGGED` moves both).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persistence: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -55,11 +55,12 @@ pub(super) fn tables(s: &mut Schema, rows: &[Row]) {
 pub(super) fn columns(
     s: &mut Schema,
     rows: &[Row],
-    identity_sequences: &mut BTreeMap<(QualName, String), Identity>,
+    identity_sequences: &mut BTreeMap<(QualName, String), (Identity, bool)>,
 ) {
     for row in rows {
         let rel = qn(row, "schema", "relation");
-        let column = column(row, &rel, identity_sequences);
+        let table_unlogged = s.tables.get(&rel).is_some_and(|t| t.unlogged);
+        let column = column(row, &rel, table_unlogged, identity_sequences);
         if let Some(t) = s.tables.get_mut(&rel) {
             t.columns.push(column);
         } else {
@@ -81,7 +82,8 @@ pub(super) fn columns(
 fn column(
     row: &Row,
     rel: &QualName,
-    identity_sequences: &mut BTreeMap<(QualName, String), Identity>,
+    table_unlogged: bool,
+    identity_sequences: &mut BTreeMap<(QualName, String), (Identity, bool)>,
 ) -> Column {
     let name: String = row.get("name");
     let identity: String = row.get("identity");
@@ -91,8 +93,10 @@ fn column(
     let identity = match identity.as_str() {
         "a" | "d" => identity_sequences
             .remove(&(rel.clone(), name.clone()))
-            .map(|id| Identity {
+            .map(|(id, unlogged)| Identity {
                 always: identity == "a",
+                persistence: (unlogged != table_unlogged)
+                    .then(|| if unlogged { "UNLOGGED" } else { "LOGGED" }.to_string()),
                 ..id
             }),
         _ => None,
