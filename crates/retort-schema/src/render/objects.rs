@@ -713,6 +713,7 @@ pub fn create_view(name: &QualName, v: &View) -> String {
         )
     };
     out.push_str(&view_defaults(name, &[], &v.columns));
+    out.push_str(&view_compression(name, &[], &v.columns));
     let kind = if v.materialized {
         "MATERIALIZED VIEW"
     } else {
@@ -729,6 +730,29 @@ pub fn create_view(name: &QualName, v: &View) -> String {
             &format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name)),
             c.comment.as_ref(),
         );
+    }
+    out
+}
+
+/// `ALTER MATERIALIZED VIEW ... ALTER COLUMN ... SET COMPRESSION` of the materialized view
+/// columns whose compression differs between `old` and `new` (a column missing from `old` had the
+/// default; plain views have none).
+pub fn view_compression(name: &QualName, old: &[Column], new: &[Column]) -> String {
+    let mut out = String::new();
+    for c in new {
+        let before = old
+            .iter()
+            .find(|o| o.name == c.name)
+            .and_then(|o| o.compression.as_ref());
+        if before != c.compression.as_ref() {
+            let _ = writeln!(
+                out,
+                "ALTER MATERIALIZED VIEW {} ALTER COLUMN {} SET COMPRESSION {};",
+                name.sql(),
+                quote_ident(&c.name),
+                c.compression.as_deref().unwrap_or("default")
+            );
+        }
     }
     out
 }

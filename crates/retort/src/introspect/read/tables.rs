@@ -65,11 +65,11 @@ pub(super) fn columns(
             t.columns.push(column);
         } else {
             // Views are read after columns: keep theirs aside. Their columns' storage,
-            // statistics and options are reported as unsupported, not modelled.
+            // statistics and options are reported as unsupported, not modelled; a materialized
+            // view column's compression is.
             let column = Column {
                 storage: None,
                 statistics: None,
-                compression: None,
                 options: Vec::new(),
                 ..column
             };
