@@ -95,11 +95,22 @@ pub fn render_schema(schema: &Schema) -> String {
             .collect::<Vec<String>>()
     };
     section(
+        "checks of inheritance children a parent's NOT VALID check merges into",
+        each_table(&|name, t| {
+            t.constraints
+                .iter()
+                .filter(|(cname, c)| check_under_parents_not_valid(schema, t, cname, c))
+                .map(|(cname, c)| objects::add_constraint(name, t, cname, c))
+                .collect()
+        }),
+    );
+    section(
         "constraints",
         each_table(&|name, t| {
             t.constraints
                 .iter()
                 .filter(|(_, c)| c.kind != ConstraintKind::ForeignKey)
+                .filter(|(cname, c)| !check_under_parents_not_valid(schema, t, cname, c))
                 .map(|(cname, c)| {
                     if c.inherited {
                         let parent = parents(schema, t)
@@ -225,6 +236,26 @@ pub fn render_schema(schema: &Schema) -> String {
             .collect(),
     );
     out
+}
+
+/// A valid check of `t`'s own that a parent's `NOT VALID` check of the same name was merged into:
+/// added before the parent's (which, added first, would reach the child `NOT VALID` and make
+/// the child's own conflict with it).
+pub fn check_under_parents_not_valid(
+    schema: &Schema,
+    t: &Table,
+    cname: &str,
+    c: &crate::schema::Constraint,
+) -> bool {
+    c.kind == ConstraintKind::Check
+        && c.validated
+        && !c.inherited
+        && !t.inherits.is_empty()
+        && parents(schema, t).iter().any(|p| {
+            p.constraints
+                .get(cname)
+                .is_some_and(|pc| pc.kind == ConstraintKind::Check && !pc.validated)
+        })
 }
 
 /// The tables of `schema` that `t` is a partition of or inherits from.

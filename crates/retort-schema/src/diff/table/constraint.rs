@@ -44,7 +44,9 @@ pub(super) fn alter_constraints(
                 ),
             );
         } else if !(c.inherited || inheritance.checks_already_own.contains(cname)) {
-            add(ops, t, cname, c, d.options.online);
+            // Before the parent's NOT VALID check that merges into it.
+            let early = crate::render::check_under_parents_not_valid(d.to, t.new, cname, c);
+            add(ops, t, (cname, c), early, d.options.online);
         }
     }
 }
@@ -106,7 +108,7 @@ fn keep(ops: &mut Ops, t: &Change<'_>, cname: &str, old: &Constraint, new: &Cons
 }
 
 /// A new or changed constraint of a table that stays, and its attachment to a parent index.
-fn add(ops: &mut Ops, t: &Change<'_>, cname: &str, c: &Constraint, online: bool) {
+fn add(ops: &mut Ops, t: &Change<'_>, (cname, c): (&str, &Constraint), early: bool, online: bool) {
     let name = t.name;
     if c.kind == ConstraintKind::ForeignKey {
         ops.push(
@@ -117,7 +119,11 @@ fn add(ops: &mut Ops, t: &Change<'_>, cname: &str, c: &Constraint, online: bool)
         return;
     }
     ops.push(
-        Phase::AddConstraint,
+        if early {
+            Phase::AlterTable
+        } else {
+            Phase::AddConstraint
+        },
         format!("add constraint {cname} on {name}"),
         add_constraint_sql(name, t.new, cname, c, online),
     );

@@ -92,8 +92,14 @@ fn create_constraints(d: &mut Differ<'_>, new: &NewTable<'_>) {
                 objects::inherited_check(name, cname, c, parent),
             );
         } else {
+            // Before the parent's NOT VALID check that merges into it.
+            let under_not_valid = crate::render::check_under_parents_not_valid(d.to, t, cname, c);
             d.ops.push(
-                Phase::AddConstraint,
+                if under_not_valid {
+                    Phase::AlterTable
+                } else {
+                    Phase::AddConstraint
+                },
                 format!("add constraint {cname} on {name}"),
                 objects::add_constraint(name, t, cname, c),
             );
