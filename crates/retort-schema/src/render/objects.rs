@@ -286,7 +286,9 @@ pub fn column_definition(c: &Column) -> String {
             " GENERATED {} AS IDENTITY (SEQUENCE NAME {} {}{})",
             if id.always { "ALWAYS" } else { "BY DEFAULT" },
             id.sequence.sql(),
-            id.persistence.as_ref().map_or(String::new(), |p| format!("{p} ")),
+            id.persistence
+                .as_ref()
+                .map_or(String::new(), |p| format!("{p} ")),
             sequence_options(&id.options)
         );
     }

@@ -59,9 +59,10 @@ fn identity_persistence(d: &mut Differ<'_>, t: &Change<'_>) {
         if was.persistence == id.persistence && !(table_moved && id.persistence.is_some()) {
             continue;
         }
-        let to = id.persistence.clone().unwrap_or_else(|| {
-            if new.unlogged { "UNLOGGED" } else { "LOGGED" }.to_string()
-        });
+        let to = id
+            .persistence
+            .clone()
+            .unwrap_or_else(|| if new.unlogged { "UNLOGGED" } else { "LOGGED" }.to_string());
         d.ops.push(
             Phase::TableSettings,
             format!(

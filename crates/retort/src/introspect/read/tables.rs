@@ -91,14 +91,16 @@ fn column(
     let expr: Option<String> = row.get("expression");
     let inherited: bool = row.get("inherited");
     let identity = match identity.as_str() {
-        "a" | "d" => identity_sequences
-            .remove(&(rel.clone(), name.clone()))
-            .map(|(id, unlogged)| Identity {
-                always: identity == "a",
-                persistence: (unlogged != table_unlogged)
-                    .then(|| if unlogged { "UNLOGGED" } else { "LOGGED" }.to_string()),
-                ..id
-            }),
+        "a" | "d" => {
+            identity_sequences
+                .remove(&(rel.clone(), name.clone()))
+                .map(|(id, unlogged)| Identity {
+                    always: identity == "a",
+                    persistence: (unlogged != table_unlogged)
+                        .then(|| if unlogged { "UNLOGGED" } else { "LOGGED" }.to_string()),
+                    ..id
+                })
+        }
         _ => None,
     };
     let (default, generated) = if generated == "s" {
