@@ -160,8 +160,8 @@ pub fn render_schema(schema: &Schema) -> String {
     section(
         "foreign keys",
         each_table(&|name, t| {
-            t.constraints
-                .iter()
+            constraints_in_name_order(t)
+                .into_iter()
                 .filter(|(_, c)| c.kind == ConstraintKind::ForeignKey)
                 .map(|(cname, c)| objects::add_constraint(name, t, cname, c))
                 .collect()
@@ -256,6 +256,20 @@ pub fn check_under_parents_not_valid(
                 .get(cname)
                 .is_some_and(|pc| pc.kind == ConstraintKind::Check && !pc.validated)
         })
+}
+
+/// A table's constraints by name, a trailing number compared as a number (`fk_a_fkey`,
+/// `fk_a_fkey3`, `fk_a_fkey12`): the order PostgreSQL named unnamed ones in. A foreign key to a
+/// partitioned table makes one per partition, named after it with the next free numbers; made
+/// in this order, they take the numbers they had, not those of a key still to come.
+pub fn constraints_in_name_order(t: &Table) -> Vec<(&String, &crate::schema::Constraint)> {
+    let mut out: Vec<_> = t.constraints.iter().collect();
+    out.sort_by_key(|(name, _)| {
+        let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+        let number: Option<u128> = name[stem.len()..].parse().ok();
+        (stem, number, name.as_str())
+    });
+    out
 }
 
 /// The tables of `schema` that `t` is a partition of or inherits from.

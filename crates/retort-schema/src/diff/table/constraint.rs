@@ -29,7 +29,7 @@ pub(super) fn alter_constraints(
     }
     let remade = crate::diff::cascade::remade_columns(t.old, t.new);
     drop_changed(d, ops, t, &remade);
-    for (cname, c) in &t.new.constraints {
+    for (cname, c) in crate::render::constraints_in_name_order(t.new) {
         let o = t.old.constraints.get(cname);
         if o.is_some_and(|o| same_constraint(o, c) && !forced(d, &remade, o)) {
             keep(ops, t, cname, o.unwrap_or(c), c);

@@ -73,7 +73,7 @@ pub(super) fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
 /// Its constraints: foreign keys, inherited checks (validated), the others.
 fn create_constraints(d: &mut Differ<'_>, new: &NewTable<'_>) {
     let NewTable { name, table: t, .. } = *new;
-    for (cname, c) in &t.constraints {
+    for (cname, c) in crate::render::constraints_in_name_order(t) {
         if c.kind == ConstraintKind::ForeignKey {
             d.ops.push(
                 Phase::AddForeignKey,
