@@ -39,7 +39,9 @@ pub struct Namespace {
     pub grants: BTreeSet<Grant>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Equal when the schemas hold the same extension: `update_targets` says what the server it was
+/// read from could do, not what the schema is, and is left out of the comparison.
+#[derive(Debug, Clone, Default, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Extension {
     /// The schema its objects live in.
@@ -54,6 +56,15 @@ pub struct Extension {
     /// read from (`pg_extension_update_paths`); `None` when not read (a model built in code).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub update_targets: Option<Vec<String>>,
+}
+
+impl PartialEq for Extension {
+    fn eq(&self, other: &Self) -> bool {
+        self.schema == other.schema
+            && self.version == other.version
+            && self.comment == other.comment
+            && self.requires == other.requires
+    }
 }
 
 impl Extension {
