@@ -105,7 +105,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Diff, D
         inheritance_parents,
     };
     d.schemas();
-    d.extensions();
+    d.extensions()?;
     d.types()?;
     d.functions_and_views();
     d.last_objects();

@@ -39,9 +39,10 @@ pub enum Phase {
     DropSequence,
     CreateSchema,
     Extension,
+    /// Sequences made or changed: before the types, as a domain's default may call `nextval`.
+    Sequence,
     /// Enums (new, new labels), domains, composite types, and the functions tables need.
     CreateType,
-    Sequence,
     CreateTable,
     AlterTable,
     AddConstraint,

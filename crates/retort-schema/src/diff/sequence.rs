@@ -111,12 +111,28 @@ impl Differ<'_> {
             if goes_with_owner {
                 continue;
             }
+            // A domain's default that calls `nextval` on it goes (with the domain, or as the
+            // domain is altered) in a later phase: the sequence after.
+            let phase = if self.used_by_domain_default(name) {
+                Phase::DropType
+            } else {
+                Phase::DropSequence
+            };
             self.ops.push(
-                Phase::DropSequence,
+                phase,
                 format!("drop sequence {name}"),
                 objects::drop_sequence(name),
             );
         }
+    }
+
+    /// Whether the default of a domain of `from` names the sequence (`nextval('s'::regclass)`).
+    fn used_by_domain_default(&self, sequence: &QualName) -> bool {
+        let literal = format!("'{}'::regclass", sequence.to_string().replace('\'', "''"));
+        self.from
+            .domains
+            .values()
+            .any(|d| d.default.as_ref().is_some_and(|e| e.contains(&literal)))
     }
 
     pub(super) fn alter_sequence(&mut self, name: &QualName, old: &Sequence, new: &Sequence) {

@@ -124,6 +124,11 @@ impl Differ<'_> {
             format!("set column defaults of {name}"),
             objects::view_defaults(name, &old.columns, &new.columns),
         );
+        self.ops.push(
+            Phase::CreateView,
+            format!("set column compression of {name}"),
+            objects::view_compression(name, &old.columns, &new.columns),
+        );
         if old.options != new.options {
             let kind = if new.materialized {
                 "MATERIALIZED VIEW"

@@ -1,8 +1,8 @@
 //! Rendering the model as SQL: [`render_schema`] prints a whole schema as DDL that loads into an
 //! empty database; [`objects`] renders one object at a time (create, drop) for reuse by the diff.
 //!
-//! Order: schemas, extensions, types and the functions they and the tables need (sorted by their
-//! dependencies), sequences, tables (partitions after their parent), constraints, indexes and
+//! Order: schemas, extensions, sequences, types and the functions they and the tables need (sorted
+//! by their dependencies), tables (partitions after their parent), constraints, indexes and
 //! partition index attachments, Citus distribution ([`distribution`]), foreign keys, then
 //! views, materialized views and the functions and types that need a table or view (sorted by
 //! their dependencies), materialized view indexes, sequence ownership, triggers, row-level
@@ -58,20 +58,22 @@ pub fn render_schema(schema: &Schema) -> String {
             .map(|name| objects::create_extension(name, &schema.extensions[name]))
             .collect(),
     );
-    let (before_tables, after_tables) = creation_order(schema);
-    section(
-        "types and functions",
-        before_tables
-            .iter()
-            .map(|n| objects::create_node(schema, n))
-            .collect(),
-    );
+    // Sequences need nothing but their schema, and a domain's, a function argument's or a
+    // foreign table column's default may call `nextval` on one: made first.
     section(
         "sequences",
         schema
             .sequences
             .iter()
             .map(|(name, s)| objects::create_sequence(name, s))
+            .collect(),
+    );
+    let (before_tables, after_tables) = creation_order(schema);
+    section(
+        "types and functions",
+        before_tables
+            .iter()
+            .map(|n| objects::create_node(schema, n))
             .collect(),
     );
     let tables = table_order(schema);
@@ -93,11 +95,22 @@ pub fn render_schema(schema: &Schema) -> String {
             .collect::<Vec<String>>()
     };
     section(
+        "checks of inheritance children a parent's NOT VALID check merges into",
+        each_table(&|name, t| {
+            t.constraints
+                .iter()
+                .filter(|(cname, c)| check_under_parents_not_valid(schema, t, cname, c))
+                .map(|(cname, c)| objects::add_constraint(name, t, cname, c))
+                .collect()
+        }),
+    );
+    section(
         "constraints",
         each_table(&|name, t| {
             t.constraints
                 .iter()
                 .filter(|(_, c)| c.kind != ConstraintKind::ForeignKey)
+                .filter(|(cname, c)| !check_under_parents_not_valid(schema, t, cname, c))
                 .map(|(cname, c)| {
                     if c.inherited {
                         let parent = parents(schema, t)
@@ -147,8 +160,8 @@ pub fn render_schema(schema: &Schema) -> String {
     section(
         "foreign keys",
         each_table(&|name, t| {
-            t.constraints
-                .iter()
+            constraints_in_name_order(t)
+                .into_iter()
                 .filter(|(_, c)| c.kind == ConstraintKind::ForeignKey)
                 .map(|(cname, c)| objects::add_constraint(name, t, cname, c))
                 .collect()
@@ -222,6 +235,40 @@ pub fn render_schema(schema: &Schema) -> String {
             .map(|n| objects::create_node(schema, n))
             .collect(),
     );
+    out
+}
+
+/// A valid check of `t`'s own that a parent's `NOT VALID` check of the same name was merged into:
+/// added before the parent's (which, added first, would reach the child `NOT VALID` and make
+/// the child's own conflict with it).
+pub fn check_under_parents_not_valid(
+    schema: &Schema,
+    t: &Table,
+    cname: &str,
+    c: &crate::schema::Constraint,
+) -> bool {
+    c.kind == ConstraintKind::Check
+        && c.validated
+        && !c.inherited
+        && !t.inherits.is_empty()
+        && parents(schema, t).iter().any(|p| {
+            p.constraints
+                .get(cname)
+                .is_some_and(|pc| pc.kind == ConstraintKind::Check && !pc.validated)
+        })
+}
+
+/// A table's constraints by name, a trailing number compared as a number (`fk_a_fkey`,
+/// `fk_a_fkey3`, `fk_a_fkey12`): the order PostgreSQL named unnamed ones in. A foreign key to a
+/// partitioned table makes one per partition, named after it with the next free numbers; made
+/// in this order, they take the numbers they had, not those of a key still to come.
+pub fn constraints_in_name_order(t: &Table) -> Vec<(&String, &crate::schema::Constraint)> {
+    let mut out: Vec<_> = t.constraints.iter().collect();
+    out.sort_by_key(|(name, _)| {
+        let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+        let number: Option<u128> = name[stem.len()..].parse().ok();
+        (stem, number, name.as_str())
+    });
     out
 }
 

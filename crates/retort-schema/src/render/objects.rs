@@ -283,9 +283,12 @@ pub fn column_definition(c: &Column) -> String {
     if let Some(id) = &c.identity {
         let _ = write!(
             s,
-            " GENERATED {} AS IDENTITY (SEQUENCE NAME {} {})",
+            " GENERATED {} AS IDENTITY (SEQUENCE NAME {} {}{})",
             if id.always { "ALWAYS" } else { "BY DEFAULT" },
             id.sequence.sql(),
+            id.persistence
+                .as_ref()
+                .map_or(String::new(), |p| format!("{p} ")),
             sequence_options(&id.options)
         );
     }
@@ -712,6 +715,7 @@ pub fn create_view(name: &QualName, v: &View) -> String {
         )
     };
     out.push_str(&view_defaults(name, &[], &v.columns));
+    out.push_str(&view_compression(name, &[], &v.columns));
     let kind = if v.materialized {
         "MATERIALIZED VIEW"
     } else {
@@ -728,6 +732,29 @@ pub fn create_view(name: &QualName, v: &View) -> String {
             &format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name)),
             c.comment.as_ref(),
         );
+    }
+    out
+}
+
+/// `ALTER MATERIALIZED VIEW ... ALTER COLUMN ... SET COMPRESSION` of the materialized view
+/// columns whose compression differs between `old` and `new` (a column missing from `old` had the
+/// default; plain views have none).
+pub fn view_compression(name: &QualName, old: &[Column], new: &[Column]) -> String {
+    let mut out = String::new();
+    for c in new {
+        let before = old
+            .iter()
+            .find(|o| o.name == c.name)
+            .and_then(|o| o.compression.as_ref());
+        if before != c.compression.as_ref() {
+            let _ = writeln!(
+                out,
+                "ALTER MATERIALIZED VIEW {} ALTER COLUMN {} SET COMPRESSION {};",
+                name.sql(),
+                quote_ident(&c.name),
+                c.compression.as_deref().unwrap_or("default")
+            );
+        }
     }
     out
 }

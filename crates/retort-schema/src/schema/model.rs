@@ -39,7 +39,9 @@ pub struct Namespace {
     pub grants: BTreeSet<Grant>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Equal when the schemas hold the same extension: `update_targets` says what the server it was
+/// read from could do, not what the schema is, and is left out of the comparison.
+#[derive(Debug, Clone, Default, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Extension {
     /// The schema its objects live in.
@@ -50,6 +52,19 @@ pub struct Extension {
     /// and dropped after it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requires: Vec<String>,
+    /// The versions `ALTER EXTENSION ... UPDATE TO` can reach from this one on the server it was
+    /// read from (`pg_extension_update_paths`); `None` when not read (a model built in code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub update_targets: Option<Vec<String>>,
+}
+
+impl PartialEq for Extension {
+    fn eq(&self, other: &Self) -> bool {
+        self.schema == other.schema
+            && self.version == other.version
+            && self.comment == other.comment
+            && self.requires == other.requires
+    }
 }
 
 impl Extension {
@@ -301,6 +316,10 @@ pub struct Identity {
     /// `COMMENT ON SEQUENCE` of its sequence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `LOGGED` or `UNLOGGED` when its sequence's persistence is not its table's (as pg_dump
+    /// prints it); absent when they agree (`ALTER TABLE ... SET [UN]LOGGED` moves both).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub persistence: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

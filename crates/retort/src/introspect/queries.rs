@@ -223,7 +223,9 @@ pub const EXTENSIONS: &str = concat!(
     " AS comment, ARRAY(SELECT rx.extname::text FROM pg_catalog.pg_depend rd \
        JOIN pg_catalog.pg_extension rx ON rx.oid = rd.refobjid \
        WHERE rd.classid = 'pg_catalog.pg_extension'::pg_catalog.regclass AND rd.objid = x.oid \
-       AND rd.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass ORDER BY 1) AS requires \
+       AND rd.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass ORDER BY 1) AS requires, \
+     ARRAY(SELECT p.target FROM pg_catalog.pg_extension_update_paths(x.extname) p \
+       WHERE p.source = x.extversion AND p.path IS NOT NULL ORDER BY 1) AS update_targets \
      FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace \
      WHERE x.oid >= 16384 AND ",
     ns_filter!(),
@@ -628,6 +630,12 @@ pub const UNSUPPORTED: &str = concat!(
        AND pg_catalog.cardinality($1::text[]) = 0 \
        AND p.proacl IS DISTINCT FROM (SELECT ip.initprivs FROM pg_catalog.pg_init_privs ip \
            WHERE ip.classoid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ip.objoid = p.oid AND ip.objsubid = 0) \
+     UNION ALL \
+     SELECT 'pg_catalog.pg_subscription'::pg_catalog.regclass, s.oid, \
+       'subscription ' || pg_catalog.quote_ident(s.subname) \
+       FROM pg_catalog.pg_subscription s \
+       WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()) \
+       AND pg_catalog.cardinality($1::text[]) = 0 \
      ) u WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend xd \
        WHERE xd.classid = u.classid AND xd.objid = u.objid AND xd.deptype = 'e') \
      ORDER BY 1"

@@ -245,9 +245,10 @@ fn identity(c: &ColumnChange<'_>, st: &mut Statement) {
         (None, Some(id)) => {
             let _ = writeln!(
                 sql,
-                "{col} ADD GENERATED {} AS IDENTITY (SEQUENCE NAME {} START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {}{});",
+                "{col} ADD GENERATED {} AS IDENTITY (SEQUENCE NAME {}{} START WITH {} INCREMENT BY {} MINVALUE {} MAXVALUE {} CACHE {}{});",
                 if id.always { "ALWAYS" } else { "BY DEFAULT" },
                 id.sequence.sql(),
+                id.persistence.as_ref().map_or(String::new(), |p| format!(" {p}")),
                 id.options.start,
                 id.options.increment,
                 id.options.min,

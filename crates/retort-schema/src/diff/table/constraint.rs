@@ -29,7 +29,7 @@ pub(super) fn alter_constraints(
     }
     let remade = crate::diff::cascade::remade_columns(t.old, t.new);
     drop_changed(d, ops, t, &remade);
-    for (cname, c) in &t.new.constraints {
+    for (cname, c) in crate::render::constraints_in_name_order(t.new) {
         let o = t.old.constraints.get(cname);
         if o.is_some_and(|o| same_constraint(o, c) && !forced(d, &remade, o)) {
             keep(ops, t, cname, o.unwrap_or(c), c);
@@ -44,7 +44,9 @@ pub(super) fn alter_constraints(
                 ),
             );
         } else if !(c.inherited || inheritance.checks_already_own.contains(cname)) {
-            add(ops, t, cname, c, d.options.online);
+            // Before the parent's NOT VALID check that merges into it.
+            let early = crate::render::check_under_parents_not_valid(d.to, t.new, cname, c);
+            add(ops, t, (cname, c), early, d.options.online);
         }
     }
 }
@@ -106,7 +108,7 @@ fn keep(ops: &mut Ops, t: &Change<'_>, cname: &str, old: &Constraint, new: &Cons
 }
 
 /// A new or changed constraint of a table that stays, and its attachment to a parent index.
-fn add(ops: &mut Ops, t: &Change<'_>, cname: &str, c: &Constraint, online: bool) {
+fn add(ops: &mut Ops, t: &Change<'_>, (cname, c): (&str, &Constraint), early: bool, online: bool) {
     let name = t.name;
     if c.kind == ConstraintKind::ForeignKey {
         ops.push(
@@ -117,7 +119,11 @@ fn add(ops: &mut Ops, t: &Change<'_>, cname: &str, c: &Constraint, online: bool)
         return;
     }
     ops.push(
-        Phase::AddConstraint,
+        if early {
+            Phase::AlterTable
+        } else {
+            Phase::AddConstraint
+        },
         format!("add constraint {cname} on {name}"),
         add_constraint_sql(name, t.new, cname, c, online),
     );

@@ -73,7 +73,7 @@ pub(super) fn create_table(d: &mut Differ<'_>, name: &QualName, t: &Table) {
 /// Its constraints: foreign keys, inherited checks (validated), the others.
 fn create_constraints(d: &mut Differ<'_>, new: &NewTable<'_>) {
     let NewTable { name, table: t, .. } = *new;
-    for (cname, c) in &t.constraints {
+    for (cname, c) in crate::render::constraints_in_name_order(t) {
         if c.kind == ConstraintKind::ForeignKey {
             d.ops.push(
                 Phase::AddForeignKey,
@@ -92,8 +92,14 @@ fn create_constraints(d: &mut Differ<'_>, new: &NewTable<'_>) {
                 objects::inherited_check(name, cname, c, parent),
             );
         } else {
+            // Before the parent's NOT VALID check that merges into it.
+            let under_not_valid = crate::render::check_under_parents_not_valid(d.to, t, cname, c);
             d.ops.push(
-                Phase::AddConstraint,
+                if under_not_valid {
+                    Phase::AlterTable
+                } else {
+                    Phase::AddConstraint
+                },
                 format!("add constraint {cname} on {name}"),
                 objects::add_constraint(name, t, cname, c),
             );

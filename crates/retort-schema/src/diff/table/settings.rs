@@ -38,6 +38,42 @@ fn storage(d: &mut Differ<'_>, t: &Change<'_>) {
             ),
         );
     }
+    identity_persistence(d, t);
+}
+
+/// An identity sequence whose persistence is not its table's: set after the table's own (which
+/// moves its identity sequences along) and after a rename of the sequence.
+fn identity_persistence(d: &mut Differ<'_>, t: &Change<'_>) {
+    let Change { name, old, new } = *t;
+    for c in &new.columns {
+        let Some(id) = &c.identity else { continue };
+        let Some(was) = old
+            .columns
+            .iter()
+            .find(|o| o.name == c.name)
+            .and_then(|o| o.identity.as_ref())
+        else {
+            continue;
+        };
+        let table_moved = old.unlogged != new.unlogged;
+        if was.persistence == id.persistence && !(table_moved && id.persistence.is_some()) {
+            continue;
+        }
+        let to = id
+            .persistence
+            .clone()
+            .unwrap_or_else(|| if new.unlogged { "UNLOGGED" } else { "LOGGED" }.to_string());
+        d.ops.push(
+            Phase::TableSettings,
+            format!(
+                "make identity sequence {} of {name}.{} {}",
+                id.sequence,
+                c.name,
+                to.to_lowercase()
+            ),
+            format!("ALTER SEQUENCE {} SET {to};\n", id.sequence.sql()),
+        );
+    }
 }
 
 /// `REPLICA IDENTITY` and `CLUSTER ON`: set again when their index is made again too.

@@ -136,6 +136,7 @@ impl SchemaBuilder {
                 version: version.to_string(),
                 comment,
                 requires: Vec::new(),
+                update_targets: None,
             },
         );
         self

@@ -17,6 +17,18 @@ macro_rules! published_schemas {
     };
 }
 
+/// The row filter of a published table `pr` (`pg_publication_rel.prqual`, PostgreSQL 15's, read
+/// through a query string as above, hex-encoded). Not `pg_publication_tables.rowfilter`, which
+/// is empty for a table that a schema the publication lists holds too.
+macro_rules! row_filter {
+    () => {
+        "(CASE WHEN pj->>'prqual' IS NOT NULL THEN pg_catalog.convert_from(pg_catalog.decode((pg_catalog.xpath('//e/text()', \
+          pg_catalog.query_to_xml(pg_catalog.format( \
+            'SELECT pg_catalog.encode(pg_catalog.convert_to(pg_catalog.pg_get_expr(prqual, prrelid), ''UTF8''), ''hex'') AS e \
+             FROM pg_catalog.pg_publication_rel WHERE oid = %s', pr.oid), false, false, '')))[1]::text, 'hex'), 'UTF8') END)"
+    };
+}
+
 pub(crate) const KIND: Kind = Kind {
     name: "publication",
     catalog: "pg_publication",
@@ -45,7 +57,9 @@ pub(crate) const KIND: Kind = Kind {
              || pg_catalog.quote_ident(rn.nspname) || '.' || pg_catalog.quote_ident(rc.relname) \
              || CASE WHEN pj->>'prattrs' IS NULL THEN '' ELSE ' (' || (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(an), ', ') \
                   FROM pg_catalog.jsonb_array_elements_text(ptj->'attnames') an) || ')' END \
-             || COALESCE(' WHERE (' || (ptj->>'rowfilter') || ')', '') || ';', '' \
+             || COALESCE(' WHERE (' || ",
+        row_filter!(),
+        " || ')', '') || ';', '' \
              ORDER BY rn.nspname, rc.relname) \
            FROM pg_catalog.pg_publication_rel pr JOIN pg_catalog.pg_class rc ON rc.oid = pr.prrelid \
            JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \

@@ -55,20 +55,21 @@ pub(super) fn tables(s: &mut Schema, rows: &[Row]) {
 pub(super) fn columns(
     s: &mut Schema,
     rows: &[Row],
-    identity_sequences: &mut BTreeMap<(QualName, String), Identity>,
+    identity_sequences: &mut BTreeMap<(QualName, String), (Identity, bool)>,
 ) {
     for row in rows {
         let rel = qn(row, "schema", "relation");
-        let column = column(row, &rel, identity_sequences);
+        let table_unlogged = s.tables.get(&rel).is_some_and(|t| t.unlogged);
+        let column = column(row, &rel, table_unlogged, identity_sequences);
         if let Some(t) = s.tables.get_mut(&rel) {
             t.columns.push(column);
         } else {
             // Views are read after columns: keep theirs aside. Their columns' storage,
-            // statistics and options are reported as unsupported, not modelled.
+            // statistics and options are reported as unsupported, not modelled; a materialized
+            // view column's compression is.
             let column = Column {
                 storage: None,
                 statistics: None,
-                compression: None,
                 options: Vec::new(),
                 ..column
             };
@@ -81,7 +82,8 @@ pub(super) fn columns(
 fn column(
     row: &Row,
     rel: &QualName,
-    identity_sequences: &mut BTreeMap<(QualName, String), Identity>,
+    table_unlogged: bool,
+    identity_sequences: &mut BTreeMap<(QualName, String), (Identity, bool)>,
 ) -> Column {
     let name: String = row.get("name");
     let identity: String = row.get("identity");
@@ -89,12 +91,16 @@ fn column(
     let expr: Option<String> = row.get("expression");
     let inherited: bool = row.get("inherited");
     let identity = match identity.as_str() {
-        "a" | "d" => identity_sequences
-            .remove(&(rel.clone(), name.clone()))
-            .map(|id| Identity {
-                always: identity == "a",
-                ..id
-            }),
+        "a" | "d" => {
+            identity_sequences
+                .remove(&(rel.clone(), name.clone()))
+                .map(|(id, unlogged)| Identity {
+                    always: identity == "a",
+                    persistence: (unlogged != table_unlogged)
+                        .then(|| if unlogged { "UNLOGGED" } else { "LOGGED" }.to_string()),
+                    ..id
+                })
+        }
         _ => None,
     };
     let (default, generated) = if generated == "s" {

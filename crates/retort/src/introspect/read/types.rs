@@ -31,6 +31,7 @@ pub(super) fn extensions(s: &mut Schema, rows: &[Row]) {
                 version: row.get("version"),
                 comment: row.get("comment"),
                 requires: row.get("requires"),
+                update_targets: Some(row.get("update_targets")),
             },
         );
     }
@@ -101,8 +102,11 @@ pub(super) fn composites(s: &mut Schema, rows: &[Row]) {
 }
 
 /// Sequences; the identity sequences, which belong to their column, are returned by (table,
-/// column) for the columns' reader.
-pub(super) fn sequences(s: &mut Schema, rows: &[Row]) -> BTreeMap<(QualName, String), Identity> {
+/// column) for the columns' reader, each with whether it is unlogged.
+pub(super) fn sequences(
+    s: &mut Schema,
+    rows: &[Row],
+) -> BTreeMap<(QualName, String), (Identity, bool)> {
     let mut identity_sequences = BTreeMap::new();
     for row in rows {
         let options = SequenceOptions {
@@ -125,8 +129,9 @@ pub(super) fn sequences(s: &mut Schema, rows: &[Row]) -> BTreeMap<(QualName, Str
                     comment: row.get("comment"),
                     grants: grants(row, "grants"),
                     always: false,
+                    persistence: None,
                 };
-                identity_sequences.insert(owner, identity);
+                identity_sequences.insert(owner, (identity, row.get("unlogged")));
             }
             (owner, _) => {
                 s.sequences.insert(
