@@ -178,6 +178,7 @@ async fn unmodelled_objects_are_reported_not_dropped() {
          CREATE SERVER srv FOREIGN DATA WRAPPER dummy;
          CREATE USER MAPPING FOR PUBLIC SERVER srv OPTIONS (password 'secret');
          GRANT SELECT (prosrc) ON pg_catalog.pg_proc TO PUBLIC;
+         GRANT SELECT ON pg_catalog.pg_statistic TO PUBLIC;
          REVOKE EXECUTE ON FUNCTION pg_catalog.pg_sleep(double precision) FROM PUBLIC;",
     )
     .await
@@ -193,6 +194,7 @@ async fn unmodelled_objects_are_reported_not_dropped() {
     for expected in [
         "column setting of public.notes.note: STATISTICS",
         "grants on system relation pg_catalog.pg_proc",
+        "grants on system relation pg_catalog.pg_statistic",
         "grants on system function pg_catalog.pg_sleep(double precision)",
         "user mapping PUBLIC server srv",
     ] {
