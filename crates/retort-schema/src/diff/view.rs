@@ -124,6 +124,11 @@ impl Differ<'_> {
             format!("set column defaults of {name}"),
             objects::view_defaults(name, &old.columns, &new.columns),
         );
+        self.ops.push(
+            Phase::CreateView,
+            format!("set column storage and statistics of {name}"),
+            matview_column_settings(name, old, new),
+        );
         if old.options != new.options {
             let kind = if new.materialized {
                 "MATERIALIZED VIEW"
@@ -178,4 +183,19 @@ impl Differ<'_> {
             &objects::view_column_grants(new),
         );
     }
+}
+
+/// A materialized view's column settings (storage, statistics target, compression, options)
+/// that differ between `old` and `new`, for the columns on both sides.
+fn matview_column_settings(name: &QualName, old: &View, new: &View) -> String {
+    if !new.materialized {
+        return String::new();
+    }
+    new.columns
+        .iter()
+        .filter_map(|n| {
+            let o = old.columns.iter().find(|o| o.name == n.name)?;
+            Some(objects::column_settings(name, Some(o), n))
+        })
+        .collect()
 }

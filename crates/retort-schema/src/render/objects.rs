@@ -712,6 +712,11 @@ pub fn create_view(name: &QualName, v: &View) -> String {
         )
     };
     out.push_str(&view_defaults(name, &[], &v.columns));
+    if v.materialized {
+        for c in &v.columns {
+            out.push_str(&column_settings(name, None, c));
+        }
+    }
     let kind = if v.materialized {
         "MATERIALIZED VIEW"
     } else {
