@@ -138,6 +138,7 @@ pub fn create_domain(name: &QualName, d: &Domain) -> String {
         .iter()
         .partition(|(_, def)| !def.ends_with(" NOT VALID"));
     for (cname, def) in valid {
+        let def = super::reparse::stable(def);
         let _ = write!(out, "\n    CONSTRAINT {} {def}", quote_ident(cname));
     }
     out.push_str(";\n");
@@ -505,7 +506,7 @@ pub fn add_constraint(table: &QualName, t: &Table, name: &str, c: &Constraint) -
             if only { "ONLY " } else { "" },
             table.sql(),
             quote_ident(name),
-            c.definition
+            super::reparse::stable(&c.definition)
         ),
     );
     comment(
