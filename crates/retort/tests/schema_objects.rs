@@ -169,13 +169,14 @@ async fn unmodelled_objects_are_reported_not_dropped() {
         "CREATE TABLE parent (id int, note text); CREATE TABLE child (extra int) INHERITS (parent);
          CREATE TYPE pair AS (a int, b int); CREATE TABLE typed OF pair;
          CREATE MATERIALIZED VIEW notes AS SELECT note FROM parent;
-         ALTER MATERIALIZED VIEW notes ALTER COLUMN note SET STATISTICS 100;
          CREATE RULE no_delete AS ON DELETE TO parent DO INSTEAD NOTHING;
          CREATE STATISTICS parent_stats ON id, extra FROM child;
          CREATE AGGREGATE my_sum (int) (sfunc = int4pl, stype = int);
          CREATE TYPE floatrange AS RANGE (subtype = float8);
          CREATE FOREIGN DATA WRAPPER dummy;
          CREATE SERVER srv FOREIGN DATA WRAPPER dummy;
+         CREATE FOREIGN TABLE fnotes (note text) SERVER srv;
+         ALTER FOREIGN TABLE fnotes ALTER COLUMN note SET STATISTICS 100;
          CREATE USER MAPPING FOR PUBLIC SERVER srv OPTIONS (password 'secret');
          GRANT SELECT (prosrc) ON pg_catalog.pg_proc TO PUBLIC;
          GRANT SELECT ON pg_catalog.pg_statistic TO PUBLIC;
@@ -192,7 +193,7 @@ async fn unmodelled_objects_are_reported_not_dropped() {
         "a range type's own casts are its own: {text}"
     );
     for expected in [
-        "column setting of public.notes.note: STATISTICS",
+        "column setting of public.fnotes.note: STATISTICS",
         "grants on system relation pg_catalog.pg_proc",
         "grants on system relation pg_catalog.pg_statistic",
         "grants on system function pg_catalog.pg_sleep(double precision)",

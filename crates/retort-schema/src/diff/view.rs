@@ -126,8 +126,8 @@ impl Differ<'_> {
         );
         self.ops.push(
             Phase::CreateView,
-            format!("set column compression of {name}"),
-            objects::view_compression(name, &old.columns, &new.columns),
+            format!("set column storage and statistics of {name}"),
+            matview_column_settings(name, old, new),
         );
         if old.options != new.options {
             let kind = if new.materialized {
@@ -183,4 +183,19 @@ impl Differ<'_> {
             &objects::view_column_grants(new),
         );
     }
+}
+
+/// A materialized view's column settings (storage, statistics target, compression, options)
+/// that differ between `old` and `new`, for the columns on both sides.
+fn matview_column_settings(name: &QualName, old: &View, new: &View) -> String {
+    if !new.materialized {
+        return String::new();
+    }
+    new.columns
+        .iter()
+        .filter_map(|n| {
+            let o = old.columns.iter().find(|o| o.name == n.name)?;
+            Some(objects::column_settings(name, Some(o), n))
+        })
+        .collect()
 }

@@ -13,6 +13,7 @@
 pub mod distribution;
 pub mod objects;
 mod order;
+pub mod reparse;
 pub mod tablespace;
 mod typed_table;
 

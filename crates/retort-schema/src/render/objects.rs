@@ -138,6 +138,7 @@ pub fn create_domain(name: &QualName, d: &Domain) -> String {
         .iter()
         .partition(|(_, def)| !def.ends_with(" NOT VALID"));
     for (cname, def) in valid {
+        let def = super::reparse::stable(def);
         let _ = write!(out, "\n    CONSTRAINT {} {def}", quote_ident(cname));
     }
     out.push_str(";\n");
@@ -508,7 +509,7 @@ pub fn add_constraint(table: &QualName, t: &Table, name: &str, c: &Constraint) -
             if only { "ONLY " } else { "" },
             table.sql(),
             quote_ident(name),
-            c.definition
+            super::reparse::stable(&c.definition)
         ),
     );
     comment(
@@ -715,7 +716,11 @@ pub fn create_view(name: &QualName, v: &View) -> String {
         )
     };
     out.push_str(&view_defaults(name, &[], &v.columns));
-    out.push_str(&view_compression(name, &[], &v.columns));
+    if v.materialized {
+        for c in &v.columns {
+            out.push_str(&column_settings(name, None, c));
+        }
+    }
     let kind = if v.materialized {
         "MATERIALIZED VIEW"
     } else {
@@ -732,29 +737,6 @@ pub fn create_view(name: &QualName, v: &View) -> String {
             &format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name)),
             c.comment.as_ref(),
         );
-    }
-    out
-}
-
-/// `ALTER MATERIALIZED VIEW ... ALTER COLUMN ... SET COMPRESSION` of the materialized view
-/// columns whose compression differs between `old` and `new` (a column missing from `old` had the
-/// default; plain views have none).
-pub fn view_compression(name: &QualName, old: &[Column], new: &[Column]) -> String {
-    let mut out = String::new();
-    for c in new {
-        let before = old
-            .iter()
-            .find(|o| o.name == c.name)
-            .and_then(|o| o.compression.as_ref());
-        if before != c.compression.as_ref() {
-            let _ = writeln!(
-                out,
-                "ALTER MATERIALIZED VIEW {} ALTER COLUMN {} SET COMPRESSION {};",
-                name.sql(),
-                quote_ident(&c.name),
-                c.compression.as_deref().unwrap_or("default")
-            );
-        }
     }
     out
 }

@@ -301,6 +301,17 @@ impl Column {
     pub fn is_local(&self) -> bool {
         !self.inherited || self.merged
     }
+
+    /// The column without storage, statistics target, compression and attribute options.
+    pub fn without_settings(self) -> Column {
+        Column {
+            storage: None,
+            statistics: None,
+            compression: None,
+            options: Vec::new(),
+            ..self
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -604,7 +604,7 @@ pub const UNSUPPORTED: &str = concat!(
        FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
        JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
-       WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('v', 'm', 'f') \
+       WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('v', 'f') \
        AND ((a.attstorage <> t.typstorage AND c.relkind <> 'f') \
          OR COALESCE(a.attstattarget::int, -1) >= 0 OR ",
     attoptions!(),

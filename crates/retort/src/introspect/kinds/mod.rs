@@ -157,15 +157,18 @@ const OWN_OBJECT: &str = "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend xd \
      WHERE xd.classid = u.classid AND xd.objid = u.objid AND xd.deptype IN ('e', 'i'))";
 
 /// Dependents that the diff cannot make again with the object (all but functions, views' rules,
-/// other catalog objects, and a foreign table's own constraints and defaults), as a JSON array of
+/// other catalog objects, and a foreign table's own constraints and defaults; but a user mapping
+/// holding a password and a foreign table that inherits, which the model does not hold, are
+/// such dependents), as a JSON array of
 /// `[description, schema, relation]`: how PostgreSQL describes each, and the table, view or
 /// materialized view it belongs to (NULLs when none).
 const USED_BY: &str = "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(x.what, rn.nspname, rc.relname) \
        ORDER BY x.what)::text \
      FROM (SELECT DISTINCT pg_catalog.pg_describe_object(ud.classid, ud.objid, ud.objsubid) AS what, \
        CASE ud.classid \
-         WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN COALESCE((SELECT ui.indrelid \
-           FROM pg_catalog.pg_index ui WHERE ui.indexrelid = ud.objid), ud.objid) \
+         WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN CASE WHEN EXISTS (SELECT 1 \
+           FROM pg_catalog.pg_class uf WHERE uf.oid = ud.objid AND uf.relkind = 'f') THEN NULL \
+           ELSE COALESCE((SELECT ui.indrelid FROM pg_catalog.pg_index ui WHERE ui.indexrelid = ud.objid), ud.objid) END \
          WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN (SELECT NULLIF(uc.conrelid, 0) \
            FROM pg_catalog.pg_constraint uc WHERE uc.oid = ud.objid) \
          WHEN 'pg_catalog.pg_attrdef'::pg_catalog.regclass THEN (SELECT ua.adrelid \
@@ -178,9 +181,14 @@ const USED_BY: &str = "(SELECT pg_catalog.json_agg(pg_catalog.json_build_array(x
      AND ud.deptype = 'n' AND ud.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, \
        'pg_catalog.pg_constraint'::pg_catalog.regclass, 'pg_catalog.pg_attrdef'::pg_catalog.regclass, \
        'pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_trigger'::pg_catalog.regclass, \
-       'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_index'::pg_catalog.regclass) \
+       'pg_catalog.pg_policy'::pg_catalog.regclass, 'pg_catalog.pg_index'::pg_catalog.regclass, \
+       'pg_catalog.pg_user_mapping'::pg_catalog.regclass) \
      AND NOT (ud.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND (ud.objid = u.objid OR EXISTS (SELECT 1 \
-       FROM pg_catalog.pg_class vc WHERE vc.oid = ud.objid AND vc.relkind IN ('v', 'f')))) \
+       FROM pg_catalog.pg_class vc WHERE vc.oid = ud.objid AND vc.relkind IN ('v', 'f') \
+       AND NOT (vc.relkind = 'f' AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits vi WHERE vi.inhrelid = vc.oid))))) \
+     AND NOT (ud.classid = 'pg_catalog.pg_user_mapping'::pg_catalog.regclass AND NOT EXISTS (SELECT 1 \
+       FROM pg_catalog.pg_user_mappings vm CROSS JOIN LATERAL pg_catalog.pg_options_to_table(vm.umoptions) vo \
+       WHERE vm.umid = ud.objid AND vo.option_name ~* 'password')) \
      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint uk WHERE ud.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass \
        AND uk.oid = ud.objid AND uk.conrelid = u.objid AND u.classid = 'pg_catalog.pg_class'::pg_catalog.regclass) \
      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ua WHERE ud.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass \

@@ -64,15 +64,8 @@ pub(super) fn columns(
         if let Some(t) = s.tables.get_mut(&rel) {
             t.columns.push(column);
         } else {
-            // Views are read after columns: keep theirs aside. Their columns' storage,
-            // statistics and options are reported as unsupported, not modelled; a materialized
-            // view column's compression is.
-            let column = Column {
-                storage: None,
-                statistics: None,
-                options: Vec::new(),
-                ..column
-            };
+            // Views are read after columns: keep theirs aside (the views' reader keeps the
+            // storage, statistics and options of materialized views' columns only).
             s.views.entry(rel).or_default().columns.push(column);
         }
     }

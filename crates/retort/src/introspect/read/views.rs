@@ -3,17 +3,27 @@
 use tokio_postgres::Row;
 
 use super::row::{grants, qn};
-use crate::schema::{Function, QualName, Schema, Trigger, View};
+use crate::schema::{Column, Function, QualName, Schema, Trigger, View};
 
 /// Views and materialized views, with the columns, indexes and triggers read before them.
 pub(super) fn views(s: &mut Schema, rows: &[Row], view_triggers: Vec<(QualName, String, Trigger)>) {
     let mut views = std::mem::take(&mut s.views);
     for row in rows {
-        let v = views.remove(&qn(row, "schema", "name")).unwrap_or_default();
+        let mut v = views.remove(&qn(row, "schema", "name")).unwrap_or_default();
+        let materialized: bool = row.get("materialized");
+        if !materialized {
+            // A plain view's column has no storage, statistics or options of its own (what
+            // PostgreSQL lets one set there is reported as unsupported).
+            v.columns = v
+                .columns
+                .into_iter()
+                .map(Column::without_settings)
+                .collect();
+        }
         s.views.insert(
             qn(row, "schema", "name"),
             View {
-                materialized: row.get("materialized"),
+                materialized,
                 definition: row.get("definition"),
                 options: row.get("options"),
                 comment: row.get("comment"),
