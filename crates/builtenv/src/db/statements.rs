@@ -77,7 +77,7 @@ fn stale(error: &tokio_postgres::Error) -> bool {
     )
 }
 
-impl<'a> Cached<'a> {
+impl Cached<'_> {
     /// The statement of `sql` on this connection: kept, or prepared now and kept.
     pub async fn statement(&self, sql: &str) -> Result<Statement, tokio_postgres::Error> {
         if let Some(statement) = self.statements.get(sql) {
