@@ -1,4 +1,11 @@
-//! Which database, connections to it, and the transaction every API request runs in.
+//! Which database, connections to it, and the transaction every API request runs in
+//! ([`tenant_transaction`]).
+
+mod statements;
+mod tenant_tx;
+
+pub use statements::{Cached, Statements};
+pub use tenant_tx::{tenant_transaction, TenantTx};
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -7,10 +14,7 @@ use std::time::Duration;
 use retort::config::{Config, UrlSource};
 use retort::db::{DbError, Endpoint};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
-use tokio_postgres::{Client, Transaction};
-use uuid::Uuid;
-
-use crate::APP_ROLE;
+use tokio_postgres::Client;
 
 /// The database URL ([`retort::local::database_url`]: `given` (--database-url), else
 /// `DATABASE_URL`, else retort.toml's `database_url`, else the local dev database of the current
@@ -74,14 +78,21 @@ pub struct Pool {
 struct PoolInner {
     target: Endpoint,
     settings: PoolSettings,
-    idle: Mutex<Vec<Client>>,
+    idle: Mutex<Vec<Conn>>,
     permits: Arc<Semaphore>,
     waiting: AtomicUsize,
 }
 
-/// A connection taken from a [`Pool`]; it goes back when dropped (unless it broke).
+/// A connection and the statements prepared on it.
+struct Conn {
+    client: Client,
+    statements: Statements,
+}
+
+/// A connection taken from a [`Pool`]; it goes back when dropped (unless it broke), with its
+/// prepared statements ([`PooledClient::cached`]).
 pub struct PooledClient {
-    client: Option<Client>,
+    conn: Option<Conn>,
     inner: Arc<PoolInner>,
     _permit: OwnedSemaphorePermit,
 }
@@ -141,32 +152,50 @@ impl Pool {
                 .ok()
                 .flatten();
             match next {
-                Some(client) if client.is_closed() => continue,
+                Some(conn) if conn.client.is_closed() => continue,
                 other => break other,
             }
         };
-        let client = match reused {
-            Some(client) => client,
-            None => self.inner.target.connect("builtenv").await?,
+        let conn = match reused {
+            Some(conn) => conn,
+            None => Conn {
+                client: self.inner.target.connect("builtenv").await?,
+                statements: Statements::default(),
+            },
         };
         Ok(PooledClient {
-            client: Some(client),
+            conn: Some(conn),
             inner: Arc::clone(&self.inner),
             _permit: permit,
         })
     }
 }
 
-impl std::ops::Deref for PooledClient {
-    type Target = Client;
-    fn deref(&self) -> &Client {
-        self.client.as_ref().expect("present until dropped")
+impl PooledClient {
+    fn conn(&self) -> &Conn {
+        self.conn.as_ref().expect("present until dropped")
+    }
+
+    /// The connection with its prepared statements: each SQL text is prepared once per
+    /// connection ([`statements`]).
+    pub fn cached(&self) -> Cached<'_> {
+        let conn = self.conn();
+        Cached {
+            client: &conn.client,
+            statements: &conn.statements,
+        }
+    }
+
+    /// The `statement_timeout` of the pool's tenant transactions.
+    pub fn statement_timeout(&self) -> Duration {
+        self.inner.settings.statement_timeout
     }
 }
 
-impl std::ops::DerefMut for PooledClient {
-    fn deref_mut(&mut self) -> &mut Client {
-        self.client.as_mut().expect("present until dropped")
+impl std::ops::Deref for PooledClient {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.conn().client
     }
 }
 
@@ -174,35 +203,10 @@ impl Drop for PooledClient {
     fn drop(&mut self) {
         // A transaction dropped unfinished has queued its ROLLBACK on the connection already,
         // ahead of anything the next user sends.
-        if let Some(client) = self.client.take().filter(|c| !c.is_closed()) {
+        if let Some(conn) = self.conn.take().filter(|c| !c.client.is_closed()) {
             if let Ok(mut idle) = self.inner.idle.lock() {
-                idle.push(client);
+                idle.push(conn);
             }
         }
     }
-}
-
-/// Begins the transaction of a request for `tenant`: the rest of it runs as [`APP_ROLE`], which
-/// row-level security applies to, with `app.tenant_id` set, so that every statement sees and
-/// writes only that tenant's rows, and with the pool's `statement_timeout`. All three settings
-/// are `LOCAL`: they end with the transaction, and the connection goes back to the pool as it
-/// came.
-///
-/// They are `SET LOCAL` statements (the values are a constant, a UUID and a number: nothing to
-/// quote), sent with `citus.propagate_set_commands = 'local'` first: on a Citus coordinator
-/// that sends them on to the workers' connections of the transaction, so the shards' row-level
-/// security sees the same tenant (`set_config()` is not propagated). Elsewhere that setting is
-/// an unused placeholder.
-pub async fn tenant_transaction(
-    client: &mut PooledClient,
-    tenant: Uuid,
-) -> Result<Transaction<'_>, tokio_postgres::Error> {
-    let timeout = client.inner.settings.statement_timeout.as_millis();
-    let tx = client.transaction().await?;
-    tx.batch_execute(&format!(
-        "SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL ROLE {APP_ROLE}; \
-         SET LOCAL app.tenant_id = '{tenant}'; SET LOCAL statement_timeout = {timeout}"
-    ))
-    .await?;
-    Ok(tx)
 }

@@ -91,7 +91,7 @@ pub struct NewUser {
 /// Inserts `user` as `(tenant, user id)` (the id is chosen first, for the audit events that
 /// name it), with `role` and its password `hash`.
 async fn insert_user(
-    tx: &tokio_postgres::Transaction<'_>,
+    tx: &crate::db::TenantTx<'_>,
     (tenant_id, user_id): (Uuid, Uuid),
     user: &NewUser,
     role: UserRole,

@@ -11,12 +11,12 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use postgres_types::ToSql;
-use tokio_postgres::{Row, Transaction};
+use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::auth::Principal;
 use super::{ApiError, AppState, RequestMeta};
-use crate::db::tenant_transaction;
+use crate::db::{tenant_transaction, TenantTx};
 use crate::models::{AuditEvent, EventType, Tenant};
 
 /// Most rows a list returns.
@@ -56,10 +56,7 @@ impl<'a> Insert<'a> {
         }
     }
 
-    pub(super) async fn returning(
-        self,
-        tx: &Transaction<'_>,
-    ) -> Result<Row, tokio_postgres::Error> {
+    pub(super) async fn returning(self, tx: &TenantTx<'_>) -> Result<Row, tokio_postgres::Error> {
         let columns: Vec<&str> = self.values.iter().map(|(c, _)| *c).collect();
         let placeholders: Vec<String> = (1..=self.values.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
@@ -124,7 +121,7 @@ impl Event {
     /// Writes the event, by `caller`, with `status` (`success` or `failure`).
     pub(super) async fn record(
         self,
-        tx: &Transaction<'_>,
+        tx: &TenantTx<'_>,
         caller: &Caller<'_>,
         status: &'static str,
     ) -> Result<(), tokio_postgres::Error> {
@@ -153,7 +150,7 @@ impl Event {
 pub(super) async fn in_tenant<T>(
     state: &AppState,
     tenant_id: Uuid,
-    work: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, ApiError>,
+    work: impl AsyncFnOnce(&TenantTx<'_>) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
     let mut client = state.pool().get().await?;
     let tx = tenant_transaction(&mut client, tenant_id).await?;
@@ -195,7 +192,7 @@ impl<V> Audited<Created<V>> {
 pub(super) async fn audited<T>(
     state: &AppState,
     caller: &Caller<'_>,
-    work: impl AsyncFnOnce(&Transaction<'_>) -> Result<Audited<T>, ApiError>,
+    work: impl AsyncFnOnce(&TenantTx<'_>) -> Result<Audited<T>, ApiError>,
 ) -> Result<T, ApiError> {
     in_tenant(state, caller.tenant_id, async |tx| {
         let done = work(tx).await?;
@@ -239,7 +236,7 @@ impl Scope {
     /// Runs `work` in the tenant's transaction ([`in_tenant`]).
     pub(super) async fn read<T>(
         &self,
-        work: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, ApiError>,
+        work: impl AsyncFnOnce(&TenantTx<'_>) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         in_tenant(&self.state, self.tenant_id(), work).await
     }
@@ -248,13 +245,14 @@ impl Scope {
     /// before the commit ([`audited`]).
     pub(super) async fn write<T>(
         &self,
-        work: impl AsyncFnOnce(&Transaction<'_>) -> Result<Audited<T>, ApiError>,
+        work: impl AsyncFnOnce(&TenantTx<'_>) -> Result<Audited<T>, ApiError>,
     ) -> Result<T, ApiError> {
         audited(&self.state, &Caller::of(&self.principal, &self.meta), work).await
     }
 
     /// The rows of `sql` as `from_row` reads them, in the tenant's transaction; 404 when the
-    /// tenant is not there ([`current_tenant`]).
+    /// tenant is not there ([`current_tenant`]). The tenant's row and the rows are asked for
+    /// together (pipelined on the connection: one round trip for both).
     pub(super) async fn list<T>(
         &self,
         sql: &str,
@@ -263,9 +261,9 @@ impl Scope {
     ) -> Result<Reply<Vec<T>>, ApiError> {
         let tenant_id = self.tenant_id();
         self.read(async |tx| {
-            current_tenant(tx, tenant_id).await?;
-            let rows = tx.query(sql, params).await?;
-            let items = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+            let (tenant, rows) = tokio::join!(current_tenant(tx, tenant_id), tx.query(sql, params));
+            tenant?;
+            let items = rows?.iter().map(from_row).collect::<Result<_, _>>()?;
             Ok(axum::Json(items))
         })
         .await
@@ -273,10 +271,7 @@ impl Scope {
 }
 
 /// The tenant of the transaction, `tenant_id`, or 404 (row-level security shows no other).
-pub(super) async fn current_tenant(
-    tx: &Transaction<'_>,
-    tenant_id: Uuid,
-) -> Result<Tenant, ApiError> {
+pub(super) async fn current_tenant(tx: &TenantTx<'_>, tenant_id: Uuid) -> Result<Tenant, ApiError> {
     let row = tx
         .query_opt("SELECT * FROM tenants WHERE id = $1", &[&tenant_id])
         .await?

@@ -61,9 +61,9 @@ impl Principal {
         let row = match token::tenant_of(bearer) {
             Some(tenant) => {
                 let sql = format!("{SQL} AND t.tenant_id = $2");
-                client.query_opt(&sql, &[&hash, &tenant]).await?
+                client.cached().query_opt(&sql, &[&hash, &tenant]).await?
             }
-            None => client.query_opt(SQL, &[&hash]).await?,
+            None => client.cached().query_opt(SQL, &[&hash]).await?,
         };
         Ok(row.map(|r| Self {
             token_id: r.get(0),
