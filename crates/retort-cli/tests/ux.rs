@@ -1039,7 +1039,7 @@ async fn autogenerate_include_and_exclude_patterns() {
     config("exclude = [\"tabel:public.legacy_*\"]\n");
     let misspelt = p.transcript_on(&db, &["check"]);
     assert!(
-        misspelt.contains("exit: 3") && misspelt.contains("did you mean `table`?"),
+        misspelt.contains("exit: 3") && misspelt.contains("`table`?"),
         "{misspelt}"
     );
     t.push_str(&misspelt);
