@@ -7,23 +7,18 @@ mod support;
 use std::time::{Duration, Instant};
 
 use builtenv::api::ApiError;
-use builtenv::db::{tenant_transaction, Pool, PoolError, PoolSettings};
+use builtenv::db::{tenant_transaction, PoolError, PoolSettings};
 use serde_json::json;
 use support::{raw, Server};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pool_wait_statement_and_request_timeouts() {
-    let db = retort_test_support::fresh_database().await;
-    support::migrate_to_head(&db.url).await;
-    let pool = Pool::new(
-        &db.url,
-        PoolSettings {
-            size: 1,
-            wait: Duration::from_millis(200),
-            statement_timeout: Duration::from_millis(100),
-        },
-    )
-    .expect("pool");
+    let (db, pool) = support::pool_at_head(PoolSettings {
+        size: 1,
+        wait: Duration::from_millis(200),
+        statement_timeout: Duration::from_millis(100),
+    })
+    .await;
 
     // The one connection is lent: the next request waits 200 ms, then gives up.
     let mut held = pool.get().await.expect("first connection");

@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use builtenv::db::{tenant_transaction, Pool, PoolSettings, PooledClient};
+use builtenv::db::{tenant_transaction, PoolSettings, PooledClient};
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
 
@@ -37,17 +37,12 @@ async fn prepared(client: &PooledClient, sql: &str) -> i64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tenants_never_outlive_their_transaction_and_statements_are_prepared_once() {
-    let db = retort_test_support::fresh_database().await;
-    support::migrate_to_head(&db.url).await;
-    let pool = Pool::new(
-        &db.url,
-        PoolSettings {
-            size: 1,
-            wait: Duration::from_secs(5),
-            statement_timeout: Duration::from_millis(1500),
-        },
-    )
-    .expect("pool");
+    let (_db, pool) = support::pool_at_head(PoolSettings {
+        size: 1,
+        wait: Duration::from_secs(5),
+        statement_timeout: Duration::from_millis(1500),
+    })
+    .await;
     let mut client = pool.get().await.expect("connection");
     let owner = session_state(&client).await;
     assert_eq!(owner.1, "", "no tenant before any transaction");
@@ -88,16 +83,11 @@ async fn tenants_never_outlive_their_transaction_and_statements_are_prepared_onc
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_statement_made_stale_by_a_migration_is_prepared_again() {
-    let db = retort_test_support::fresh_database().await;
-    support::migrate_to_head(&db.url).await;
-    let pool = Pool::new(
-        &db.url,
-        PoolSettings {
-            size: 1,
-            ..PoolSettings::default()
-        },
-    )
-    .expect("pool");
+    let (db, pool) = support::pool_at_head(PoolSettings {
+        size: 1,
+        ..PoolSettings::default()
+    })
+    .await;
     let sql = "SELECT * FROM tenants WHERE id = $1";
     let tenant = Uuid::new_v4();
     let run = async || {

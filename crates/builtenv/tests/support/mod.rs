@@ -300,6 +300,17 @@ pub async fn migrate_to_head(url: &str) {
         .expect("upgrade head");
 }
 
+/// A fresh database migrated to head and a pool of `settings` on it (keep the database as long
+/// as the pool).
+pub async fn pool_at_head(
+    settings: builtenv::db::PoolSettings,
+) -> (retort_test_support::TestDatabase, builtenv::db::Pool) {
+    let db = retort_test_support::fresh_database().await;
+    migrate_to_head(&db.url).await;
+    let pool = builtenv::db::Pool::new(&db.url, settings).expect("pool");
+    (db, pool)
+}
+
 /// An introspected schema without retort's own tables (the version table and its log, with the
 /// log's sequence): bookkeeping, not the application's schema.
 pub fn without_version_tables(mut schema: retort::schema::Schema) -> retort::schema::Schema {
