@@ -6,8 +6,8 @@ mod split;
 
 pub use options::options_change;
 pub use quote::{
-    quote_ident, quote_ident_unless_plain, quote_identifier, quote_literal, quote_qualified,
-    QUOTED_KEYWORDS,
+    push_quoted, quote_ident, quote_ident_unless_plain, quote_identifier, quote_literal,
+    quote_qualified, QUOTED_KEYWORDS,
 };
 pub use split::{split_statements, SplitError, Statement};
 
@@ -20,5 +20,9 @@ mod tests {
             "\"My \"\"odd\"\" table\""
         );
         assert_eq!(super::quote_literal("it's"), "'it''s'");
+        assert_eq!(super::quote_literal("''"), "''''''");
+        assert_eq!(super::quote_ident("\""), "\"\"\"\"");
+        assert_eq!(super::quote_ident(""), "\"\"");
+        assert_eq!(super::quote_literal("é'ü"), "'é''ü'");
     }
 }

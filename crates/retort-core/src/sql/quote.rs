@@ -4,7 +4,23 @@
 
 /// `"name"` with inner quotes doubled: safe for any identifier, whatever it contains.
 pub fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    let mut out = String::with_capacity(name.len() + 2);
+    push_quoted(&mut out, name, '"');
+    out
+}
+
+/// Append `text` to `out` between two `quote`s, each inner `quote` doubled: one allocation for
+/// the whole name where `format!` and `replace` made three (renders call it per column).
+pub fn push_quoted(out: &mut String, text: &str, quote: char) {
+    out.push(quote);
+    let mut rest = text;
+    while let Some(at) = rest.find(quote) {
+        out.push_str(&rest[..=at]);
+        out.push(quote);
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+    out.push(quote);
 }
 
 /// `name` as SQL reads it back unchanged: bare when plain lower case (a lower-case letter or `_`,
@@ -27,7 +43,9 @@ pub fn quote_ident_unless_plain(name: &str) -> String {
 
 /// `'text'` with inner quotes doubled (standard_conforming_strings is on since PostgreSQL 9.1).
 pub fn quote_literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+    let mut out = String::with_capacity(text.len() + 2);
+    push_quoted(&mut out, text, '\'');
+    out
 }
 
 /// Keywords that are not `UNRESERVED_KEYWORD` in PostgreSQL 15

@@ -12,9 +12,11 @@ use crate::schema::{
 };
 use crate::sql::{quote_ident, quote_literal};
 
-fn comment(out: &mut String, what: &str, text: Option<&String>) {
+/// `COMMENT ON` what `what` names, when there is a comment: `what` is only made then (most
+/// columns have none, and naming one formats and quotes).
+fn comment(out: &mut String, text: Option<&String>, what: impl FnOnce() -> String) {
     if let Some(text) = text {
-        let _ = writeln!(out, "COMMENT ON {what} IS {};", quote_literal(text));
+        let _ = writeln!(out, "COMMENT ON {} IS {};", what(), quote_literal(text));
     }
 }
 
@@ -75,11 +77,9 @@ pub fn create_schema(name: &str, ns: &Namespace) -> String {
         // A database's own public schema has a comment; this one's was removed.
         out.push_str("COMMENT ON SCHEMA \"public\" IS NULL;\n");
     }
-    comment(
-        &mut out,
-        &format!("SCHEMA {}", quote_ident(name)),
-        ns.comment.as_ref(),
-    );
+    comment(&mut out, ns.comment.as_ref(), || {
+        format!("SCHEMA {}", quote_ident(name))
+    });
     out
 }
 
@@ -94,11 +94,9 @@ pub fn create_extension(name: &str, x: &Extension) -> String {
         quote_ident(&x.schema),
         quote_literal(&x.version)
     );
-    comment(
-        &mut out,
-        &format!("EXTENSION {}", quote_ident(name)),
-        x.comment.as_ref(),
-    );
+    comment(&mut out, x.comment.as_ref(), || {
+        format!("EXTENSION {}", quote_ident(name))
+    });
     out
 }
 
@@ -113,11 +111,9 @@ pub fn create_enum(name: &QualName, e: &EnumType) -> String {
         name.sql(),
         labels.join(", ")
     );
-    comment(
-        &mut out,
-        &format!("TYPE {}", name.sql()),
-        e.comment.as_ref(),
-    );
+    comment(&mut out, e.comment.as_ref(), || {
+        format!("TYPE {}", name.sql())
+    });
     out
 }
 
@@ -150,17 +146,13 @@ pub fn create_domain(name: &QualName, d: &Domain) -> String {
             quote_ident(cname)
         );
     }
-    comment(
-        &mut out,
-        &format!("DOMAIN {}", name.sql()),
-        d.comment.as_ref(),
-    );
+    comment(&mut out, d.comment.as_ref(), || {
+        format!("DOMAIN {}", name.sql())
+    });
     for (cname, text) in &d.constraint_comments {
-        comment(
-            &mut out,
-            &format!("CONSTRAINT {} ON DOMAIN {}", quote_ident(cname), name.sql()),
-            Some(text),
-        );
+        comment(&mut out, Some(text), || {
+            format!("CONSTRAINT {} ON DOMAIN {}", quote_ident(cname), name.sql())
+        });
     }
     out
 }
@@ -186,17 +178,13 @@ pub fn create_composite(name: &QualName, t: &CompositeType) -> String {
             attrs.join(",\n")
         )
     };
-    comment(
-        &mut out,
-        &format!("TYPE {}", name.sql()),
-        t.comment.as_ref(),
-    );
+    comment(&mut out, t.comment.as_ref(), || {
+        format!("TYPE {}", name.sql())
+    });
     for a in &t.attributes {
-        comment(
-            &mut out,
-            &format!("COLUMN {}.{}", name.sql(), quote_ident(&a.name)),
-            a.comment.as_ref(),
-        );
+        comment(&mut out, a.comment.as_ref(), || {
+            format!("COLUMN {}.{}", name.sql(), quote_ident(&a.name))
+        });
     }
     out
 }
@@ -214,11 +202,9 @@ pub fn create_function(schema: &str, f: &Function) -> String {
     let mut out = f.definition.trim_end().to_string();
     out.push_str(";\n");
     let kind = if f.procedure { "PROCEDURE" } else { "FUNCTION" };
-    comment(
-        &mut out,
-        &format!("{kind} {}", f.signature(schema)),
-        f.comment.as_ref(),
-    );
+    comment(&mut out, f.comment.as_ref(), || {
+        format!("{kind} {}", f.signature(schema))
+    });
     out
 }
 
@@ -247,11 +233,9 @@ pub fn create_sequence(name: &QualName, s: &Sequence) -> String {
         s.options.data_type,
         sequence_options(&s.options)
     );
-    comment(
-        &mut out,
-        &format!("SEQUENCE {}", name.sql()),
-        s.comment.as_ref(),
-    );
+    comment(&mut out, s.comment.as_ref(), || {
+        format!("SEQUENCE {}", name.sql())
+    });
     out
 }
 
@@ -403,23 +387,17 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
             }
         }
     }
-    comment(
-        &mut out,
-        &format!("TABLE {}", name.sql()),
-        t.comment.as_ref(),
-    );
+    comment(&mut out, t.comment.as_ref(), || {
+        format!("TABLE {}", name.sql())
+    });
     for c in &t.columns {
-        comment(
-            &mut out,
-            &format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name)),
-            c.comment.as_ref(),
-        );
+        comment(&mut out, c.comment.as_ref(), || {
+            format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name))
+        });
         if let Some(id) = &c.identity {
-            comment(
-                &mut out,
-                &format!("SEQUENCE {}", id.sequence.sql()),
-                id.comment.as_ref(),
-            );
+            comment(&mut out, id.comment.as_ref(), || {
+                format!("SEQUENCE {}", id.sequence.sql())
+            });
         }
     }
     out
@@ -512,16 +490,12 @@ pub fn add_constraint(table: &QualName, t: &Table, name: &str, c: &Constraint) -
             super::reparse::stable(&c.definition)
         ),
     );
-    comment(
-        &mut out,
-        &format!("CONSTRAINT {} ON {}", quote_ident(name), table.sql()),
-        c.comment.as_ref(),
-    );
-    comment(
-        &mut out,
-        &constraint_index(table, name),
-        c.index_comment.as_ref(),
-    );
+    comment(&mut out, c.comment.as_ref(), || {
+        format!("CONSTRAINT {} ON {}", quote_ident(name), table.sql())
+    });
+    comment(&mut out, c.index_comment.as_ref(), || {
+        constraint_index(table, name)
+    });
     out
 }
 
@@ -555,11 +529,9 @@ pub fn inherited_check(
             quote_ident(name)
         );
     }
-    comment(
-        &mut out,
-        &format!("CONSTRAINT {} ON {}", quote_ident(name), table.sql()),
-        c.comment.as_ref(),
-    );
+    comment(&mut out, c.comment.as_ref(), || {
+        format!("CONSTRAINT {} ON {}", quote_ident(name), table.sql())
+    });
     out
 }
 
@@ -574,11 +546,9 @@ pub fn drop_constraint(table: &QualName, name: &str) -> String {
 pub fn create_index(schema: &str, name: &str, i: &Index) -> String {
     let mut out = format!("{};\n", super::tablespace::index_definition(i));
     out.push_str(&index_statistics(schema, name, None, i));
-    comment(
-        &mut out,
-        &format!("INDEX {}", QualName::new(schema, name).sql()),
-        i.comment.as_ref(),
-    );
+    comment(&mut out, i.comment.as_ref(), || {
+        format!("INDEX {}", QualName::new(schema, name).sql())
+    });
     out
 }
 
@@ -621,6 +591,14 @@ pub fn attach_index(parent: &QualName, child: &QualName) -> String {
 /// compression, each against `old` (absent: a new column, with the defaults).
 pub fn column_settings(table: &QualName, old: Option<&Column>, new: &Column) -> String {
     let mut out = String::new();
+    let unchanged = old.and_then(|o| o.storage.as_ref()) == new.storage.as_ref()
+        && old.and_then(|o| o.statistics) == new.statistics
+        && old.and_then(|o| o.compression.as_ref()) == new.compression.as_ref()
+        && old.map_or(&[][..], |o| &o.options[..]) == &new.options[..];
+    if unchanged {
+        // Most columns: nothing to name.
+        return out;
+    }
     let col = format!(
         "ALTER TABLE ONLY {} ALTER COLUMN {}",
         table.sql(),
@@ -726,17 +704,13 @@ pub fn create_view(name: &QualName, v: &View) -> String {
     } else {
         "VIEW"
     };
-    comment(
-        &mut out,
-        &format!("{kind} {}", name.sql()),
-        v.comment.as_ref(),
-    );
+    comment(&mut out, v.comment.as_ref(), || {
+        format!("{kind} {}", name.sql())
+    });
     for c in &v.columns {
-        comment(
-            &mut out,
-            &format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name)),
-            c.comment.as_ref(),
-        );
+        comment(&mut out, c.comment.as_ref(), || {
+            format!("COLUMN {}.{}", name.sql(), quote_ident(&c.name))
+        });
     }
     out
 }
@@ -815,11 +789,9 @@ pub fn create_trigger(table: &QualName, name: &str, t: &Trigger) -> String {
     if t.enabled != "O" {
         out.push_str(&trigger_state(table, name, &t.enabled));
     }
-    comment(
-        &mut out,
-        &format!("TRIGGER {} ON {}", quote_ident(name), table.sql()),
-        t.comment.as_ref(),
-    );
+    comment(&mut out, t.comment.as_ref(), || {
+        format!("TRIGGER {} ON {}", quote_ident(name), table.sql())
+    });
     out
 }
 
@@ -885,11 +857,9 @@ pub fn create_policy(table: &QualName, name: &str, p: &Policy) -> String {
         let _ = write!(out, " WITH CHECK ({c})");
     }
     out.push_str(";\n");
-    comment(
-        &mut out,
-        &format!("POLICY {} ON {}", quote_ident(name), table.sql()),
-        p.comment.as_ref(),
-    );
+    comment(&mut out, p.comment.as_ref(), || {
+        format!("POLICY {} ON {}", quote_ident(name), table.sql())
+    });
     out
 }
 
@@ -902,7 +872,7 @@ pub fn drop_policy(table: &QualName, name: &str) -> String {
 pub fn create_object(o: &CatalogObject) -> String {
     let mut out = format!("{}\n", o.definition.trim_end());
     if let Some(on) = &o.comment_on {
-        comment(&mut out, on, o.comment.as_ref());
+        comment(&mut out, o.comment.as_ref(), || on.clone());
     }
     out
 }
@@ -1031,9 +1001,10 @@ pub fn all_grants(schema: &Schema) -> Vec<String> {
         out.push(type_grants(name, c.grants.as_ref()));
     }
     for (name, t) in &schema.tables {
-        out.push(grants(&format!("TABLE {}", name.sql()), &t.grants));
-        for c in &t.columns {
-            out.push(grants(&format!("TABLE {}", name.sql()), &column_grants(c)));
+        let what = format!("TABLE {}", name.sql());
+        out.push(grants(&what, &t.grants));
+        for c in t.columns.iter().filter(|c| !c.grants.is_empty()) {
+            out.push(grants(&what, &column_grants(c)));
         }
         out.push(identity_grants(t));
     }

@@ -21,11 +21,11 @@ impl QualName {
 
     /// `"schema"."name"`, always quoted: safe to paste into SQL.
     pub fn sql(&self) -> String {
-        format!(
-            "{}.{}",
-            crate::sql::quote_ident(&self.schema),
-            crate::sql::quote_ident(&self.name)
-        )
+        let mut out = String::with_capacity(self.schema.len() + self.name.len() + 5);
+        crate::sql::push_quoted(&mut out, &self.schema, '"');
+        out.push('.');
+        crate::sql::push_quoted(&mut out, &self.name, '"');
+        out
     }
 
     /// Parse the [`Display`](fmt::Display) form back (`schema.name`, either part quoted with
