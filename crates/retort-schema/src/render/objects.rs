@@ -258,9 +258,19 @@ pub fn drop_sequence(name: &QualName) -> String {
 
 /// A column's definition inside `CREATE TABLE` or `ADD COLUMN`.
 pub fn column_definition(c: &Column) -> String {
-    let mut s = format!("{} {}", quote_ident(&c.name), c.data_type);
+    let mut s = String::new();
+    push_column_definition(&mut s, c);
+    s
+}
+
+/// [`column_definition`] appended to `s`.
+fn push_column_definition(s: &mut String, c: &Column) {
+    s.push_str(&quote_ident(&c.name));
+    s.push(' ');
+    s.push_str(&c.data_type);
     if let Some(coll) = &c.collation {
-        let _ = write!(s, " COLLATE {coll}");
+        s.push_str(" COLLATE ");
+        s.push_str(coll);
     }
     if let Some(g) = &c.generated {
         let _ = write!(s, " GENERATED ALWAYS AS ({g}) STORED");
@@ -278,18 +288,18 @@ pub fn column_definition(c: &Column) -> String {
         );
     }
     if let Some(d) = &c.default {
-        let _ = write!(s, " DEFAULT {d}");
+        s.push_str(" DEFAULT ");
+        s.push_str(d);
     }
     if c.not_null {
         s.push_str(" NOT NULL");
     }
-    s
 }
 
-/// A column of an inheritance child's own `CREATE TABLE`: a merged column that is generated
-/// in a parent takes its generation expression from it (PostgreSQL refuses one written on the
-/// child), as pg_dump leaves it out; one generated only in the child keeps it.
-fn merged_column_definition(c: &Column, parents: &[&Table]) -> String {
+/// A column of an inheritance child's own `CREATE TABLE`, appended to `out`: a merged column
+/// that is generated in a parent takes its generation expression from it (PostgreSQL refuses one
+/// written on the child).
+fn push_merged_column_definition(out: &mut String, c: &Column, parents: &[&Table]) {
     let generated_in_parent = || {
         parents.iter().any(|p| {
             p.columns
@@ -300,9 +310,9 @@ fn merged_column_definition(c: &Column, parents: &[&Table]) -> String {
     if c.inherited && c.generated.is_some() && generated_in_parent() {
         let mut own = c.clone();
         own.generated = None;
-        return column_definition(&own);
+        return push_column_definition(out, &own);
     }
-    column_definition(c)
+    push_column_definition(out, c)
 }
 
 /// `CREATE TABLE` with its columns (for a partition, `PARTITION OF` its parent, then what its
@@ -356,22 +366,14 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
         }
         None if t.of_type.is_some() => out.push_str(&super::typed_table::create(name, t)),
         None => {
-            let cols: Vec<String> = t
-                .columns
-                .iter()
-                .filter(|c| c.is_local())
-                .map(|c| format!("    {}", merged_column_definition(c, parents)))
-                .collect();
-            if cols.is_empty() {
-                let _ = write!(out, "CREATE {unlogged}TABLE {} ()", name.sql());
-            } else {
-                let _ = write!(
-                    out,
-                    "CREATE {unlogged}TABLE {} (\n{}\n)",
-                    name.sql(),
-                    cols.join(",\n")
-                );
+            let _ = write!(out, "CREATE {unlogged}TABLE {} (", name.sql());
+            let mut first = true;
+            for c in t.columns.iter().filter(|c| c.is_local()) {
+                out.push_str(if first { "\n    " } else { ",\n    " });
+                push_merged_column_definition(&mut out, c, parents);
+                first = false;
             }
+            out.push_str(if first { ")" } else { "\n)" });
             if !t.inherits.is_empty() {
                 let names: Vec<String> = t.inherits.iter().map(QualName::sql).collect();
                 let _ = write!(out, " INHERITS ({})", names.join(", "));

@@ -209,11 +209,16 @@ pub fn table_order(schema: &Schema) -> Vec<QualName> {
         schema.tables.keys().map(|k| (k.to_string(), k)).collect();
     for (name, t) in &schema.tables {
         // Tables it inherits, and tables whose row type a column has.
-        let row_types = t.columns.iter().filter_map(|c| {
-            by_type_name
-                .get(c.data_type.trim_end_matches("[]"))
-                .copied()
-        });
+        // Every key is `schema.name`: a type without a dot is none of them (most columns).
+        let row_types = t
+            .columns
+            .iter()
+            .filter(|c| c.data_type.contains('.'))
+            .filter_map(|c| {
+                by_type_name
+                    .get(c.data_type.trim_end_matches("[]"))
+                    .copied()
+            });
         let parents: BTreeSet<&QualName> = t
             .inherits
             .iter()

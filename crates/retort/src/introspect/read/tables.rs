@@ -57,19 +57,40 @@ pub(super) fn columns(
     rows: &[Row],
     identity_sequences: &mut BTreeMap<(QualName, String), (Identity, bool)>,
 ) {
+    // Rows come ordered by relation: each relation is looked up once, with its columns.
+    let mut current: Option<(QualName, bool, Vec<Column>)> = None;
     for row in rows {
-        let rel = qn(row, "schema", "relation");
-        let table_unlogged = s.tables.get(&rel).is_some_and(|t| t.unlogged);
-        let column = column(row, &rel, table_unlogged, identity_sequences);
-        if let Some(t) = s.tables.get_mut(&rel) {
-            t.columns.push(column);
-        } else {
-            // Views are read after columns: keep theirs aside (the views' reader keeps the
-            // storage, statistics and options of materialized views' columns only).
-            s.views.entry(rel).or_default().columns.push(column);
+        let same = current.as_ref().is_some_and(|(rel, _, _)| {
+            row.get::<_, &str>("schema") == rel.schema && row.get::<_, &str>("relation") == rel.name
+        });
+        if !same {
+            if let Some(done) = current.take() {
+                add_columns(s, done.0, done.2);
+            }
+            let rel = qn(row, "schema", "relation");
+            let unlogged = s.tables.get(&rel).is_some_and(|t| t.unlogged);
+            current = Some((rel, unlogged, Vec::new()));
+        }
+        if let Some((rel, unlogged, columns)) = current.as_mut() {
+            columns.push(column(row, rel, *unlogged, identity_sequences));
         }
     }
-    inheritance_column_order(s);
+    if let Some(done) = current {
+        add_columns(s, done.0, done.2);
+    }
+    if s.tables.values().any(|t| !t.inherits.is_empty()) {
+        inheritance_column_order(s);
+    }
+}
+
+/// The columns of relation `rel`: a table's, or kept aside for the views' reader (views are read
+/// after columns; it keeps the storage, statistics and options of materialized views' columns
+/// only).
+fn add_columns(s: &mut Schema, rel: QualName, columns: Vec<Column>) {
+    match s.tables.get_mut(&rel) {
+        Some(t) => t.columns.extend(columns),
+        None => s.views.entry(rel).or_default().columns.extend(columns),
+    }
 }
 
 fn column(
