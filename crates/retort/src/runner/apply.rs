@@ -6,6 +6,7 @@
 use std::time::Instant;
 
 use super::events::{emit, step_finished, step_started};
+use super::preflight::{CheckedPlan, CheckedStep};
 use super::query::{batch_counting, exec};
 use super::run::RunCtx;
 use super::watch::watched;
@@ -14,18 +15,20 @@ use super::{
     RunError, RunReport,
 };
 use crate::db::query_error;
-use crate::plan::{Direction, Plan, Step};
+use crate::plan::{Direction, Step};
 use crate::script::RevisionFile;
-use crate::sql::split_statements;
+use crate::sql::{split_statements, Statement};
 
 /// What is rolled back when a transactional revision fails.
 const ROLLED_BACK: &str = "the revision was rolled back; revisions before it stay applied";
 
-/// The revision file of a step, its direction, and that direction's SQL.
+/// The revision file of a step, its direction, that direction's SQL and its statements (split
+/// once, by [`Migrator::preflight`]).
 pub(super) struct StepSql<'a> {
     pub f: &'a RevisionFile,
     pub direction: Direction,
     pub sql: &'a str,
+    pub statements: Vec<Statement<'a>>,
 }
 
 /// Where a failed statement was sent: its byte offset in the step's SQL, the characters sent
@@ -51,8 +54,8 @@ impl SentAt {
     /// The step's SQL sent after `prefix` characters of retort's own, whose first `before`
     /// statements were retort's: the failed statement is the one after the `completed` the
     /// server reported done, when that is one of the step's.
-    fn counted(sql: &str, prefix: usize, before: usize, completed: usize) -> Self {
-        let statements = split_statements(sql).unwrap_or_default();
+    fn counted(s: &StepSql<'_>, prefix: usize, before: usize, completed: usize) -> Self {
+        let (sql, statements) = (s.sql, &s.statements);
         match completed
             .checked_sub(before)
             .and_then(|k| statements.get(k))
@@ -77,29 +80,24 @@ fn statement_count(sql: &str) -> usize {
 }
 
 impl Migrator {
-    /// Apply `step` (the `index`th of `total`); `xact_open`: transaction mode, where the
-    /// step's transaction is already open (and locked).
+    /// Apply `checked` (the `index`th step of `total`); `xact_open`: transaction mode, where
+    /// the step's transaction is already open (and locked).
     pub(super) async fn apply_step(
         &self,
         run: &RunCtx<'_>,
-        step: &Step,
+        checked: &CheckedStep<'_>,
         index: usize,
         total: usize,
         xact_open: bool,
     ) -> Result<AppliedStep, RunError> {
-        let f = &self.graph().rev(step.rev).file;
+        let (step, s) = (&checked.step, &checked.sql);
+        let (f, sql) = (s.f, s.sql);
         step_started(run.obs, index, total, f, step.direction);
         let started = Instant::now();
-        let (sql, _) = section(f, step.direction);
-        let s = StepSql {
-            f,
-            direction: step.direction,
-            sql,
-        };
         if f.transactional && (self.options.per_statement || run.citus) {
-            self.apply_per_statement(run, step, &s, xact_open).await?;
+            self.apply_per_statement(run, step, s, xact_open).await?;
         } else if f.transactional {
-            self.apply_in_one_batch(run, step, &s, xact_open).await?;
+            self.apply_in_one_batch(run, step, s, xact_open).await?;
             emit(
                 run.obs,
                 Event::Statement {
@@ -109,7 +107,7 @@ impl Migrator {
                 },
             );
         } else {
-            self.apply_non_transactional(run, step, &s, xact_open)
+            self.apply_non_transactional(run, step, s, xact_open)
                 .await?;
         }
         Ok(step_finished(
@@ -166,7 +164,7 @@ impl Migrator {
         if let (Err(e), blockers) = watched(run.watch, sent).await {
             let _ = run.client.batch_execute("ROLLBACK").await;
             let at = SentAt::counted(
-                sql,
+                s,
                 prefix,
                 before,
                 completed.load(std::sync::atomic::Ordering::Relaxed),
@@ -229,7 +227,7 @@ impl Migrator {
         cleanup: &str,
         note: &str,
     ) -> Result<(), RunError> {
-        for statement in split_statements(s.sql).unwrap_or_default() {
+        for statement in &s.statements {
             let t = Instant::now();
             let sent = run.client.batch_execute(statement.text);
             if let (Err(e), blockers) = watched(run.watch, sent).await {
@@ -254,7 +252,7 @@ impl Migrator {
     pub(super) async fn run_single_transaction(
         &self,
         run: &RunCtx<'_>,
-        plan: &Plan,
+        plan: &CheckedPlan<'_>,
         report: &mut RunReport,
         xact_open: bool,
     ) -> Result<(), RunError> {
@@ -263,25 +261,19 @@ impl Migrator {
             exec(client, &format!("BEGIN;\n{}", run.guard)).await?;
         }
         let total = plan.steps.len();
-        for (index, step) in plan.steps.iter().enumerate() {
-            let f = &self.graph().rev(step.rev).file;
+        for (index, CheckedStep { step, sql: s }) in plan.steps.iter().enumerate() {
+            let (f, sql) = (s.f, s.sql);
             step_started(run.obs, index, total, f, step.direction);
             let started = Instant::now();
-            let (sql, _) = section(f, step.direction);
             let batch = format!("{sql}\n;\n{}", self.bookkeeping(step, f));
             let completed = std::sync::atomic::AtomicUsize::new(0);
             let sent = batch_counting(client, &batch, &completed);
             if let (Err(e), blockers) = watched(run.watch, sent).await {
                 let _ = client.batch_execute("ROLLBACK").await;
-                let s = StepSql {
-                    f,
-                    direction: step.direction,
-                    sql,
-                };
                 return Err(self.failed(
-                    &s,
+                    s,
                     SentAt::counted(
-                        sql,
+                        s,
                         0,
                         0,
                         completed.load(std::sync::atomic::Ordering::Relaxed),

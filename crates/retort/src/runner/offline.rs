@@ -3,10 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::apply::section;
 use super::{tables::direction_str, Migrator, RunError};
 use crate::plan::{self, Direction};
-use crate::sql::split_statements;
 
 impl Migrator {
     /// The SQL script of an upgrade (or downgrade) over `range`: `END` alone starts from an
@@ -37,7 +35,7 @@ impl Migrator {
             Direction::Up => plan::upgrade(graph, &start_heads, end)?,
             Direction::Down => plan::downgrade(graph, &start_heads, end)?,
         };
-        self.preflight(&plan)?;
+        let plan = self.preflight(plan)?;
         let key = self.tables.lock_key();
         let mut out = String::new();
         let _ = writeln!(
@@ -51,9 +49,8 @@ impl Migrator {
         let _ = writeln!(out, "SELECT pg_advisory_lock({key});\n");
         out.push_str(&self.tables.create_sql());
         out.push('\n');
-        for step in &plan.steps {
-            let f = &graph.rev(step.rev).file;
-            let (sql, _) = section(f, step.direction);
+        for checked in &plan.steps {
+            let (step, f, sql) = (&checked.step, checked.sql.f, checked.sql.sql);
             let _ = writeln!(
                 out,
                 "-- Running {} {} ({}){}",
@@ -78,7 +75,7 @@ impl Migrator {
                     &f.checksum,
                     &self.log_message(f),
                 ));
-                for s in split_statements(sql).unwrap_or_default() {
+                for s in &checked.sql.statements {
                     let _ = writeln!(out, "{};", s.text);
                 }
                 out.push_str("BEGIN;\n");

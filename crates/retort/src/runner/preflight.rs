@@ -1,14 +1,33 @@
 //! Refuse a plan that cannot run as asked, before anything runs: a downgrade without a down
 //! section, an unterminated quote, transaction control in a transactional revision.
 
+use std::collections::BTreeSet;
+
+use super::apply::StepSql;
 use super::{Migrator, RevisionUnusable, RunError};
-use crate::plan::{Direction, Plan};
+use crate::plan::{Direction, Plan, Step};
 use crate::sql::split_statements;
 
+/// A plan that passed [`Migrator::preflight`]: each step with its SQL, already split into
+/// statements (what applies it never splits again).
+pub(super) struct CheckedPlan<'g> {
+    pub heads_before: BTreeSet<String>,
+    pub heads_after: BTreeSet<String>,
+    pub steps: Vec<CheckedStep<'g>>,
+}
+
+/// One step of a [`CheckedPlan`].
+pub(super) struct CheckedStep<'g> {
+    pub step: Step,
+    pub sql: StepSql<'g>,
+}
+
 impl Migrator {
-    /// Refuse a plan that cannot run as asked, before anything runs.
-    pub(super) fn preflight(&self, plan: &Plan) -> Result<(), RunError> {
-        for step in &plan.steps {
+    /// Refuse a plan that cannot run as asked, before anything runs; else the plan with each
+    /// step's statements.
+    pub(super) fn preflight(&self, plan: Plan) -> Result<CheckedPlan<'_>, RunError> {
+        let mut steps = Vec::with_capacity(plan.steps.len());
+        for step in plan.steps {
             let r = self.graph().rev(step.rev);
             let f = &r.file;
             let (sql, line) = match step.direction {
@@ -66,7 +85,21 @@ impl Migrator {
                     }
                 }
             }
+            let direction = step.direction;
+            steps.push(CheckedStep {
+                step,
+                sql: StepSql {
+                    f,
+                    direction,
+                    sql,
+                    statements,
+                },
+            });
         }
-        Ok(())
+        Ok(CheckedPlan {
+            heads_before: plan.heads_before,
+            heads_after: plan.heads_after,
+            steps,
+        })
     }
 }

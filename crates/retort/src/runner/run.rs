@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use tokio_postgres::Client;
 
 use super::events::{emit, forward_notices};
+use super::preflight::CheckedPlan;
 use super::query::exec;
 use super::watch::Watch;
 use super::{lock, Event, LockMode, Migrator, Observer, RunError, RunReport};
@@ -168,7 +169,7 @@ impl Migrator {
         &self,
         run: &RunCtx<'_>,
         work: &Work,
-    ) -> Result<(Vec<String>, Plan), RunError> {
+    ) -> Result<(Vec<String>, CheckedPlan<'_>), RunError> {
         let client = run.client;
         let create = match self.options.lock_mode {
             LockMode::Session => {
@@ -179,8 +180,7 @@ impl Migrator {
         self.check_version_table(client).await?;
         let heads = self.read_heads(client).await?;
         self.check_known(&heads)?;
-        let plan = self.plan_for(work, &heads)?;
-        self.preflight(&plan)?;
+        let plan = self.preflight(self.plan_for(work, &heads)?)?;
         if self.options.lock_mode == LockMode::Transaction {
             lock::begin_locked(client, &self.options, self.tables.lock_key(), run.obs).await?;
         }
@@ -204,7 +204,7 @@ impl Migrator {
         &self,
         run: &RunCtx<'_>,
         work: &Work,
-        mut plan: Plan,
+        mut plan: CheckedPlan<'_>,
         report: &mut RunReport,
     ) -> Result<(), RunError> {
         let xact = self.options.lock_mode == LockMode::Transaction;
@@ -215,7 +215,8 @@ impl Migrator {
                 Ok(now) if now.iter().cloned().collect::<BTreeSet<_>>() != plan.heads_before => {
                     report.heads_before.clone_from(&now);
                     self.plan_for(work, &now)
-                        .and_then(|p| self.preflight(&p).map(|()| Some(p)))
+                        .and_then(|p| self.preflight(p))
+                        .map(Some)
                 }
                 Ok(_) => Ok(None),
                 Err(e) => Err(e),
@@ -240,7 +241,7 @@ impl Migrator {
         &self,
         run: &RunCtx<'_>,
         work: &Work,
-        plan: Plan,
+        plan: CheckedPlan<'_>,
         report: &mut RunReport,
     ) -> Result<(), RunError> {
         let xact = self.options.lock_mode == LockMode::Transaction;
@@ -258,10 +259,10 @@ impl Migrator {
             }
             let total = index + 1 + pending.len();
             let applied = self.apply_step(run, &step, index, total, xact).await;
-            let revision = self.graph().id(step.rev).to_string();
+            let revision = step.sql.f.id.clone();
             forward_notices(run.notices, Some(&revision), &|e| emit(run.obs, e));
             let applied = applied?;
-            for c in &step.version_changes {
+            for c in &step.step.version_changes {
                 plan::apply_change(&mut expected, c);
             }
             report.steps.push(applied);
@@ -278,7 +279,7 @@ impl Migrator {
         run: &RunCtx<'_>,
         work: &Work,
         expected: &BTreeSet<String>,
-    ) -> Result<Option<Plan>, RunError> {
+    ) -> Result<Option<CheckedPlan<'_>>, RunError> {
         let client = run.client;
         lock::begin_locked(client, &self.options, self.tables.lock_key(), run.obs).await?;
         let now = match self.read_heads_locked(run).await {
@@ -295,7 +296,6 @@ impl Migrator {
         let _ = client.batch_execute("ROLLBACK").await;
         self.check_state(client, &now).await?;
         let plan = self.plan_for(work, &now)?;
-        self.preflight(&plan)?;
-        Ok(Some(plan))
+        Ok(Some(self.preflight(plan)?))
     }
 }
