@@ -3,7 +3,7 @@
 //! version rows under the lock before each, and planning again if they moved) or all in one
 //! transaction (`--single-transaction`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::Mutex;
 
 use tokio_postgres::Client;
@@ -247,13 +247,13 @@ impl Migrator {
         let xact = self.options.lock_mode == LockMode::Transaction;
         let mut index = 0;
         let mut expected: BTreeSet<String> = plan.heads_before;
-        let mut pending = plan.steps;
-        while !pending.is_empty() {
-            let step = pending.remove(0);
+        // A queue: taking the first of a Vec would move every step after it, each time.
+        let mut pending = VecDeque::from(plan.steps);
+        while let Some(step) = pending.pop_front() {
             if xact {
                 if let Some(replanned) = self.replan_if_moved(run, work, &expected).await? {
                     expected = replanned.heads_before;
-                    pending = replanned.steps;
+                    pending = VecDeque::from(replanned.steps);
                     continue;
                 }
             }
