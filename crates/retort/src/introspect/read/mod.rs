@@ -30,13 +30,13 @@ pub(super) async fn read(
     };
     let d = d.unwrap_or(c);
     let citus = setup.first().is_some_and(|r| r.get::<_, bool>("citus"));
-    if let Some(row) = setup.first() {
-        let version: i32 = row.get("server_version");
-        if version < MIN_SERVER_VERSION {
-            return Err(IntrospectError::ServerTooOld {
-                major: version / 10_000,
-            });
-        }
+    let version: i32 = setup
+        .first()
+        .map_or(MIN_SERVER_VERSION, |row| row.get("server_version"));
+    if version < MIN_SERVER_VERSION {
+        return Err(IntrospectError::ServerTooOld {
+            major: version / 10_000,
+        });
     }
     let schemas: &Vec<String> = &options.schemas;
     let p: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [schemas];
@@ -72,7 +72,7 @@ pub(super) async fn read(
         c.query("composite types", q::COMPOSITES, &p),
         c.query("sequences", q::SEQUENCES, &p),
         c.query("tables", q::TABLES, &p),
-        d.query("columns", q::COLUMNS, &p),
+        d.query("columns", q::columns_query(version), &p),
         d.query("constraints", q::CONSTRAINTS, &p),
         c.query("indexes", q::INDEXES, &p),
         c.query("triggers", q::TRIGGERS, &p),
