@@ -179,7 +179,11 @@ impl Differ<'_> {
         self.ops.grants(
             format!("change grants on columns of {name}"),
             &format!("TABLE {}", name.sql()),
-            &objects::view_column_grants(old),
+            &super::grant::after_table_revokes(
+                &old.grants,
+                &new.grants,
+                &objects::view_column_grants(old),
+            ),
             &objects::view_column_grants(new),
         );
     }
