@@ -127,7 +127,7 @@ pub fn create_domain(name: &QualName, d: &Domain) -> String {
         let _ = write!(out, " COLLATE {c}");
     }
     if let Some(def) = &d.default {
-        let _ = write!(out, " DEFAULT {def}");
+        let _ = write!(out, " DEFAULT {}", super::reparse::stable(def));
     }
     if d.not_null {
         out.push_str(" NOT NULL");
@@ -279,7 +279,11 @@ pub fn column_definition(c: &Column) -> String {
         let _ = write!(s, " COLLATE {coll}");
     }
     if let Some(g) = &c.generated {
-        let _ = write!(s, " GENERATED ALWAYS AS ({g}) STORED");
+        let _ = write!(
+            s,
+            " GENERATED ALWAYS AS ({}) STORED",
+            super::reparse::stable(g)
+        );
     }
     if let Some(id) = &c.identity {
         let _ = write!(
@@ -294,7 +298,7 @@ pub fn column_definition(c: &Column) -> String {
         );
     }
     if let Some(d) = &c.default {
-        let _ = write!(s, " DEFAULT {d}");
+        let _ = write!(s, " DEFAULT {}", super::reparse::stable(d));
     }
     if c.not_null {
         s.push_str(" NOT NULL");
@@ -361,7 +365,8 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
                 if c.default.as_ref() != parent_default && c.generated.is_none() {
                     match &c.default {
                         Some(d) => {
-                            let _ = writeln!(out, "{alter} SET DEFAULT {d};");
+                            let _ =
+                                writeln!(out, "{alter} SET DEFAULT {};", super::reparse::stable(d));
                         }
                         None => {
                             let _ = writeln!(out, "{alter} DROP DEFAULT;");
@@ -471,7 +476,7 @@ pub fn inherited_column_settings(name: &QualName, t: &Table, parents: &[&Table])
         if c.default.as_ref() != got_default {
             match &c.default {
                 Some(d) => {
-                    let _ = writeln!(out, "{alter} SET DEFAULT {d};");
+                    let _ = writeln!(out, "{alter} SET DEFAULT {};", super::reparse::stable(d));
                 }
                 None => {
                     let _ = writeln!(out, "{alter} DROP DEFAULT;");
@@ -572,7 +577,8 @@ pub fn drop_constraint(table: &QualName, name: &str) -> String {
 }
 
 pub fn create_index(schema: &str, name: &str, i: &Index) -> String {
-    let mut out = format!("{};\n", super::tablespace::index_definition(i));
+    let def = super::reparse::stable(&super::tablespace::index_definition(i));
+    let mut out = format!("{def};\n");
     out.push_str(&index_statistics(schema, name, None, i));
     comment(
         &mut out,
@@ -700,8 +706,14 @@ pub fn table_settings(name: &QualName, t: &Table) -> String {
     out
 }
 
+/// A view's query as `CREATE VIEW` takes it: without its `;`, written to parse back to the
+/// same tree ([`super::reparse::stable`]).
+pub fn view_body(v: &View) -> String {
+    super::reparse::stable(v.definition.trim().trim_end_matches(';').trim_end())
+}
+
 pub fn create_view(name: &QualName, v: &View) -> String {
-    let body = v.definition.trim().trim_end_matches(';').trim_end();
+    let body = view_body(v);
     let mut out = if v.materialized {
         format!(
             "CREATE MATERIALIZED VIEW {}{} AS\n{body}\nWITH NO DATA;\n",
@@ -760,7 +772,7 @@ pub fn view_defaults(name: &QualName, old: &[Column], new: &[Column]) -> String 
         );
         match &c.default {
             Some(d) => {
-                let _ = writeln!(out, "{col} SET DEFAULT {d};");
+                let _ = writeln!(out, "{col} SET DEFAULT {};", super::reparse::stable(d));
             }
             None => {
                 let _ = writeln!(out, "{col} DROP DEFAULT;");
@@ -811,7 +823,7 @@ pub fn drop_view(name: &QualName, v: &View) -> String {
 }
 
 pub fn create_trigger(table: &QualName, name: &str, t: &Trigger) -> String {
-    let mut out = format!("{};\n", t.definition);
+    let mut out = format!("{};\n", super::reparse::stable(&t.definition));
     if t.enabled != "O" {
         out.push_str(&trigger_state(table, name, &t.enabled));
     }
@@ -879,10 +891,10 @@ pub fn create_policy(table: &QualName, name: &str, p: &Policy) -> String {
         }
     );
     if let Some(u) = &p.using {
-        let _ = write!(out, " USING ({u})");
+        let _ = write!(out, " USING ({})", super::reparse::stable(u));
     }
     if let Some(c) = &p.with_check {
-        let _ = write!(out, " WITH CHECK ({c})");
+        let _ = write!(out, " WITH CHECK ({})", super::reparse::stable(c));
     }
     out.push_str(";\n");
     comment(
