@@ -376,3 +376,66 @@ async fn check_in_a_directory_postgres_cannot_enter_uses_a_scratch_cluster_elsew
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+/// A PL/pgSQL function declaring a variable of a table's row type, which PostgreSQL checks when
+/// the function is made but records no dependency on: the table is made later in the script.
+const ROWTYPE_VARIABLE: &str = "CREATE TABLE \"user\" (id int PRIMARY KEY, name text);
+CREATE FUNCTION first_user() RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    account public.\"user\";
+BEGIN
+    SELECT * INTO account FROM public.\"user\" LIMIT 1;
+    RETURN account.name;
+END;
+$$;
+";
+
+/// pgschema issue 320: `SET check_function_bodies = false` at the top of what the diff writes
+/// holds wherever that SQL runs: in the revision `revision --autogenerate` writes, applied by the
+/// runner (up, down and up again), in `retort diff`'s output and in `schema dump`'s, each run in
+/// one session as psql runs a file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn function_bodies_naming_tables_made_later_are_not_checked() {
+    let db = fresh_database().await;
+    let dir = project(ROWTYPE_VARIABLE);
+    let p = dir.path();
+    let (code, out, err) = retort(p, &["revision", "--autogenerate", "-m", "users"], &db.url);
+    assert_eq!(code, 0, "{out}{err}");
+    let file = &revision_files(p)[0];
+    let up = file.split("-- retort:down").next().unwrap_or_default();
+    let set = up.find("SET check_function_bodies = false;");
+    let create = up.find("CREATE OR REPLACE FUNCTION public.first_user()");
+    let table = up.find("CREATE TABLE \"public\".\"user\"");
+    assert!(set.is_some() && set < create && create < table, "{file}");
+    for args in [
+        &["upgrade", "head"][..],
+        &["check"],
+        &["downgrade", "base"],
+        &["upgrade", "head"],
+    ] {
+        let (code, out, err) = retort(p, args, &db.url);
+        assert_eq!(code, 0, "retort {args:?}: {out}{err}");
+    }
+    // `retort diff` from an empty database, and `schema dump`, each run as one script.
+    let empty = fresh_database().await;
+    let (code, diff, err) = retort(p, &["diff", &empty.url, &db.url], &db.url);
+    assert_eq!(code, 0, "{err}");
+    let (code, dump, err) = retort(p, &["schema", "dump", "--database-url", &db.url], &db.url);
+    assert_eq!(code, 0, "{err}");
+    for script in [diff, dump] {
+        let target = fresh_database().await;
+        let c = connect(&target.url).await;
+        c.batch_execute(&script)
+            .await
+            .unwrap_or_else(|e| panic!("{e}:\n{script}"));
+        let made: i64 = c
+            .query_one(
+                "SELECT count(*) FROM pg_proc WHERE proname = 'first_user'",
+                &[],
+            )
+            .await
+            .expect("count")
+            .get(0);
+        assert_eq!(made, 1, "{script}");
+    }
+}

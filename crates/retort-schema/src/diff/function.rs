@@ -5,17 +5,13 @@ use std::collections::BTreeSet;
 use super::{Differ, Phase};
 use crate::schema::{Function, QualName};
 
-/// An SQL-language body is checked against the catalog when created, but what it reads may be
-/// made later in the same migration (PostgreSQL records no dependency for it): the check is
-/// turned off first, as pg_dump does.
-pub(super) fn unchecked_body(f: &Function, sql: String) -> String {
-    let sql_language = f.definition.contains("\n LANGUAGE sql\n");
-    let atomic = f.definition.contains("BEGIN ATOMIC");
-    if sql_language && !atomic {
-        format!("SET check_function_bodies = false;\n{sql}")
-    } else {
-        sql
-    }
+/// Turns off the checking of function bodies, for the rest of the session (pg_dump's line).
+const UNCHECKED: &str = "SET check_function_bodies = false;\n";
+
+/// Whether `f`'s body is a string (any language; `pg_get_functiondef` prints it after `AS`),
+/// not an SQL-standard `BEGIN ATOMIC` body.
+fn string_body(f: &Function) -> bool {
+    f.definition.contains("\nAS ")
 }
 
 pub(super) fn function_kind(f: &Function) -> &'static str {
@@ -27,6 +23,23 @@ pub(super) fn function_kind(f: &Function) -> &'static str {
 }
 
 impl Differ<'_> {
+    /// `f` is made or replaced. A string body is checked when the function is created
+    /// (`check_function_bodies`), but PostgreSQL records no dependency on what it names, so what
+    /// it names may be made later in the same migration (a PL/pgSQL variable of a table's row
+    /// type, a table an SQL body reads): as pg_dump does, the check is turned off once, at the
+    /// top of the script ([`Phase::Settings`]). A `BEGIN ATOMIC` body is parsed whatever the
+    /// setting; its dependencies are tracked and made first.
+    pub(super) fn unchecked_body(&mut self, f: &Function) {
+        let set = |o: &super::Operation| o.phase == Phase::Settings && o.sql == UNCHECKED;
+        if string_body(f) && !self.ops.0.iter().any(set) {
+            self.ops.push(
+                Phase::Settings,
+                "do not check function bodies when they are made (check_function_bodies), as pg_dump",
+                UNCHECKED,
+            );
+        }
+    }
+
     /// Functions that go away (not replaced) and that a type going away needs (a domain's check
     /// or default calls them, directly or through other functions): types are dropped last, once
     /// no column uses them (a column changes type after the drops), so these go after them.
@@ -75,10 +88,11 @@ impl Differ<'_> {
         new: &Function,
     ) {
         if old.definition != new.definition {
+            self.unchecked_body(new);
             self.ops.push(
                 phase,
                 format!("replace {} {name}", function_kind(new).to_lowercase()),
-                unchecked_body(new, format!("{};\n", new.definition.trim_end())),
+                format!("{};\n", new.definition.trim_end()),
             );
         }
         let what = format!("{} {}", function_kind(new), new.signature(&name.schema));

@@ -26,26 +26,14 @@ pub(super) fn grant_changes(what: &str, old: &BTreeSet<Grant>, new: &BTreeSet<Gr
     let mut out = owner_changes(what, &old_owner, &new_owner);
     let (old, new) = (&old, &new);
     let same = |a: &Grant, b: &Grant| a.grantee == b.grantee && a.privilege == b.privilege;
-    for g in old.difference(new) {
-        match new.iter().find(|n| same(n, g)) {
-            Some(n) if g.with_grant_option && !n.with_grant_option => {
-                let _ = writeln!(
-                    out,
-                    "REVOKE GRANT OPTION FOR {} ON {what} FROM {};",
-                    g.privilege,
-                    role(&g.grantee)
-                );
-            }
-            Some(_) => {}
-            None => {
-                let _ = writeln!(
-                    out,
-                    "REVOKE {} ON {what} FROM {};",
-                    g.privilege,
-                    role(&g.grantee)
-                );
-            }
-        }
+    for (g, option_only) in revokes(old, new) {
+        let _ = writeln!(
+            out,
+            "REVOKE {}{} ON {what} FROM {};",
+            if option_only { "GRANT OPTION FOR " } else { "" },
+            g.privilege,
+            role(&g.grantee)
+        );
     }
     let added: BTreeSet<Grant> = new
         .difference(old)
@@ -54,6 +42,53 @@ pub(super) fn grant_changes(what: &str, old: &BTreeSet<Grant>, new: &BTreeSet<Gr
         .collect();
     out.push_str(&objects::grants(what, &added));
     out
+}
+
+/// The grants of `old` that the change to `new` revokes: each with whether only its grant option
+/// goes (`REVOKE GRANT OPTION FOR`). The owner's are left out (see [`owner_changes`]).
+fn revokes<'a>(old: &'a BTreeSet<Grant>, new: &'a BTreeSet<Grant>) -> Vec<(&'a Grant, bool)> {
+    old.difference(new)
+        .filter(|g| !g.owner)
+        .filter_map(|g| {
+            let kept = new
+                .iter()
+                .find(|n| !n.owner && n.grantee == g.grantee && n.privilege == g.privilege);
+            match kept {
+                Some(n) if g.with_grant_option && !n.with_grant_option => Some((g, true)),
+                Some(_) => None,
+                None => Some((g, false)),
+            }
+        })
+        .collect()
+}
+
+/// The column grants `columns` (as [`objects::column_grants`] writes them) that are left once the
+/// table-level REVOKEs of the change `old` → `new` of the table's own grants have run:
+/// PostgreSQL revokes a privilege (or only its grant option) on every column of the table too.
+/// The column grants the target keeps are then granted again by the column's own change.
+pub(super) fn after_table_revokes(
+    old: &BTreeSet<Grant>,
+    new: &BTreeSet<Grant>,
+    columns: &BTreeSet<Grant>,
+) -> BTreeSet<Grant> {
+    let revoked = revokes(old, new);
+    columns
+        .iter()
+        .filter_map(|c| {
+            let privilege = c.privilege.split(" (").next().unwrap_or_default();
+            let taken = revoked
+                .iter()
+                .find(|(g, _)| g.grantee == c.grantee && g.privilege == privilege);
+            match taken {
+                None => Some(c.clone()),
+                Some((_, true)) => Some(Grant {
+                    with_grant_option: false,
+                    ..c.clone()
+                }),
+                Some((_, false)) => None,
+            }
+        })
+        .collect()
 }
 
 /// The owner's own privileges, when they change: all revoked, then those of `new` granted, or

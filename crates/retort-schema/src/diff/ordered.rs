@@ -1,7 +1,7 @@
 //! What is made and dropped in dependency order, as a whole schema is rendered: types,
 //! functions, views and catalog objects.
 
-use super::function::{function_kind, unchecked_body};
+use super::function::function_kind;
 use super::{Differ, Phase};
 use crate::render::{creation_order, objects, Node};
 
@@ -137,10 +137,11 @@ impl Differ<'_> {
                     };
                     let old = self.from.functions.get(&name);
                     if created {
+                        self.unchecked_body(f);
                         self.ops.push(
                             phase,
                             format!("create {} {name}", function_kind(f).to_lowercase()),
-                            unchecked_body(f, objects::create_function(&name.schema, f)),
+                            objects::create_function(&name.schema, f),
                         );
                         self.ops.push(
                             Phase::Grant,

@@ -137,7 +137,11 @@ impl Differ<'_> {
         if old.default != new.default {
             match &new.default {
                 Some(d) => {
-                    let _ = writeln!(sql, "{alter} SET DEFAULT {d};");
+                    let _ = writeln!(
+                        sql,
+                        "{alter} SET DEFAULT {};",
+                        crate::render::reparse::stable(d)
+                    );
                 }
                 None => {
                     let _ = writeln!(sql, "{alter} DROP DEFAULT;");

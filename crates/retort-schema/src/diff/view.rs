@@ -112,7 +112,7 @@ impl Differ<'_> {
     pub(super) fn alter_view(&mut self, name: &QualName, old: &View, new: &View) {
         if old.definition != new.definition {
             // Compatible (checked by the cascade): the old columns are a prefix of the new ones.
-            let body = new.definition.trim().trim_end_matches(';').trim_end();
+            let body = objects::view_body(new);
             self.ops.push(
                 Phase::CreateView,
                 format!("replace view {name}"),
@@ -179,7 +179,11 @@ impl Differ<'_> {
         self.ops.grants(
             format!("change grants on columns of {name}"),
             &format!("TABLE {}", name.sql()),
-            &objects::view_column_grants(old),
+            &super::grant::after_table_revokes(
+                &old.grants,
+                &new.grants,
+                &objects::view_column_grants(old),
+            ),
             &objects::view_column_grants(new),
         );
     }

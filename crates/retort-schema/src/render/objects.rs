@@ -123,7 +123,7 @@ pub fn create_domain(name: &QualName, d: &Domain) -> String {
         let _ = write!(out, " COLLATE {c}");
     }
     if let Some(def) = &d.default {
-        let _ = write!(out, " DEFAULT {def}");
+        let _ = write!(out, " DEFAULT {}", super::reparse::stable(def));
     }
     if d.not_null {
         out.push_str(" NOT NULL");
@@ -273,7 +273,11 @@ fn push_column_definition(s: &mut String, c: &Column) {
         s.push_str(coll);
     }
     if let Some(g) = &c.generated {
-        let _ = write!(s, " GENERATED ALWAYS AS ({g}) STORED");
+        let _ = write!(
+            s,
+            " GENERATED ALWAYS AS ({}) STORED",
+            super::reparse::stable(g)
+        );
     }
     if let Some(id) = &c.identity {
         let _ = write!(
@@ -289,7 +293,7 @@ fn push_column_definition(s: &mut String, c: &Column) {
     }
     if let Some(d) = &c.default {
         s.push_str(" DEFAULT ");
-        s.push_str(d);
+        s.push_str(&super::reparse::stable(d));
     }
     if c.not_null {
         s.push_str(" NOT NULL");
@@ -355,7 +359,8 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
                 if c.default.as_ref() != parent_default && c.generated.is_none() {
                     match &c.default {
                         Some(d) => {
-                            let _ = writeln!(out, "{alter} SET DEFAULT {d};");
+                            let _ =
+                                writeln!(out, "{alter} SET DEFAULT {};", super::reparse::stable(d));
                         }
                         None => {
                             let _ = writeln!(out, "{alter} DROP DEFAULT;");
@@ -451,7 +456,7 @@ pub fn inherited_column_settings(name: &QualName, t: &Table, parents: &[&Table])
         if c.default.as_ref() != got_default {
             match &c.default {
                 Some(d) => {
-                    let _ = writeln!(out, "{alter} SET DEFAULT {d};");
+                    let _ = writeln!(out, "{alter} SET DEFAULT {};", super::reparse::stable(d));
                 }
                 None => {
                     let _ = writeln!(out, "{alter} DROP DEFAULT;");
@@ -546,7 +551,8 @@ pub fn drop_constraint(table: &QualName, name: &str) -> String {
 }
 
 pub fn create_index(schema: &str, name: &str, i: &Index) -> String {
-    let mut out = format!("{};\n", super::tablespace::index_definition(i));
+    let def = super::reparse::stable(&super::tablespace::index_definition(i));
+    let mut out = format!("{def};\n");
     out.push_str(&index_statistics(schema, name, None, i));
     comment(&mut out, i.comment.as_ref(), || {
         format!("INDEX {}", QualName::new(schema, name).sql())
@@ -680,8 +686,14 @@ pub fn table_settings(name: &QualName, t: &Table) -> String {
     out
 }
 
+/// A view's query as `CREATE VIEW` takes it: without its `;`, written to parse back to the
+/// same tree ([`super::reparse::stable`]).
+pub fn view_body(v: &View) -> String {
+    super::reparse::stable(v.definition.trim().trim_end_matches(';').trim_end())
+}
+
 pub fn create_view(name: &QualName, v: &View) -> String {
-    let body = v.definition.trim().trim_end_matches(';').trim_end();
+    let body = view_body(v);
     let mut out = if v.materialized {
         format!(
             "CREATE MATERIALIZED VIEW {}{} AS\n{body}\nWITH NO DATA;\n",
@@ -736,7 +748,7 @@ pub fn view_defaults(name: &QualName, old: &[Column], new: &[Column]) -> String 
         );
         match &c.default {
             Some(d) => {
-                let _ = writeln!(out, "{col} SET DEFAULT {d};");
+                let _ = writeln!(out, "{col} SET DEFAULT {};", super::reparse::stable(d));
             }
             None => {
                 let _ = writeln!(out, "{col} DROP DEFAULT;");
@@ -787,7 +799,7 @@ pub fn drop_view(name: &QualName, v: &View) -> String {
 }
 
 pub fn create_trigger(table: &QualName, name: &str, t: &Trigger) -> String {
-    let mut out = format!("{};\n", t.definition);
+    let mut out = format!("{};\n", super::reparse::stable(&t.definition));
     if t.enabled != "O" {
         out.push_str(&trigger_state(table, name, &t.enabled));
     }
@@ -853,10 +865,10 @@ pub fn create_policy(table: &QualName, name: &str, p: &Policy) -> String {
         }
     );
     if let Some(u) = &p.using {
-        let _ = write!(out, " USING ({u})");
+        let _ = write!(out, " USING ({})", super::reparse::stable(u));
     }
     if let Some(c) = &p.with_check {
-        let _ = write!(out, " WITH CHECK ({c})");
+        let _ = write!(out, " WITH CHECK ({})", super::reparse::stable(c));
     }
     out.push_str(";\n");
     comment(&mut out, p.comment.as_ref(), || {

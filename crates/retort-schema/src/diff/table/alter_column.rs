@@ -205,7 +205,12 @@ fn default_and_type(d: &mut Differ<'_>, c: &ColumnChange<'_>, st: &mut Statement
         if let Some(def) = &n.default {
             // A partition's default equal to its parent's came with it (unless it was set
             // before and the parent's changes: then it is set on the partition alone).
-            let _ = writeln!(st.sql, "{} SET DEFAULT {def};", c.only_col);
+            let _ = writeln!(
+                st.sql,
+                "{} SET DEFAULT {};",
+                c.only_col,
+                crate::render::reparse::stable(def)
+            );
         } else if o.default.is_some() && c.parent_col.is_some() && !st.sql.contains("DROP DEFAULT")
         {
             let _ = writeln!(st.sql, "{} DROP DEFAULT;", c.only_col);

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::alter_column::alter_column;
 use super::inheritance::Inheritance;
-use crate::diff::{DiffError, Differ, Phase};
+use crate::diff::{grant, DiffError, Differ, Phase};
 use crate::render::objects;
 use crate::schema::{Column, QualName, Table};
 use crate::sql::quote_ident;
@@ -192,8 +192,8 @@ fn add_column(d: &mut Differ<'_>, name: &QualName, c: &Column, inheritance: &Inh
         .column_comment(name, &c.name, None, c.comment.as_ref());
 }
 
-/// A column's storage, statistics target, compression, options and privileges: set when it is
-/// added, changed when they change.
+/// A column's storage, statistics target, compression and options: set when it is added, changed
+/// when they change (its privileges: [`column_grants`]).
 pub(super) fn column_settings(
     d: &mut Differ<'_>,
     table: &QualName,
@@ -208,15 +208,22 @@ pub(super) fn column_settings(
         ),
         objects::column_settings(table, old, new),
     );
-    let none = BTreeSet::new();
-    let old_grants = old.map_or(none, objects::column_grants);
-    d.ops.grants(
-        format!("change grants on column {table}.{}", new.name),
-        &format!("TABLE {}", table.sql()),
-        &old_grants,
-        &objects::column_grants(new),
-    );
     identity_sequence_settings(d, old, new);
+}
+
+/// The privileges on the columns of a table that stays, after the table's own (whose REVOKEs
+/// also take the privilege from every column: those the target keeps are granted again).
+pub(super) fn column_grants(d: &mut Differ<'_>, name: &QualName, old: &Table, new: &Table) {
+    for n in &new.columns {
+        let o = old.columns.iter().find(|o| o.name == n.name);
+        let before = o.map_or_else(BTreeSet::new, objects::column_grants);
+        d.ops.grants(
+            format!("change grants on column {name}.{}", n.name),
+            &format!("TABLE {}", name.sql()),
+            &grant::after_table_revokes(&old.grants, &new.grants, &before),
+            &objects::column_grants(n),
+        );
+    }
 }
 
 /// The grants and comment of a column's identity sequence (under its new name).

@@ -195,6 +195,7 @@ fn alter_table(
         &old.grants,
         &new.grants,
     );
+    column::column_grants(d, name, old, new);
     Ok(())
 }
 

@@ -46,12 +46,12 @@ pub(super) fn policies(
                 }
                 if o.using != p.using {
                     if let Some(u) = &p.using {
-                        let _ = write!(sql, " USING ({u})");
+                        let _ = write!(sql, " USING ({})", crate::render::reparse::stable(u));
                     }
                 }
                 if o.with_check != p.with_check {
                     if let Some(c) = &p.with_check {
-                        let _ = write!(sql, " WITH CHECK ({c})");
+                        let _ = write!(sql, " WITH CHECK ({})", crate::render::reparse::stable(c));
                     }
                 }
                 if !sql.is_empty() {
