@@ -407,7 +407,13 @@ pub fn columns_query(version: i32) -> &'static str {
 
 pub const CONSTRAINTS: &str = concat!(
     "SELECT n.nspname::text AS schema, c.relname::text AS table_name, co.conname::text AS name, \
-     co.contype::text AS kind, COALESCE(pg_catalog.pg_get_constraintdef(co.oid), '') AS definition, \
+     co.contype::text AS kind, \
+     CASE WHEN co.contype IN ('p', 'u') AND ic.reloptions IS NOT NULL \
+       THEN pg_catalog.regexp_replace(COALESCE(pg_catalog.pg_get_constraintdef(co.oid), ''), '( DEFERRABLE.*)?$', \
+         ' WITH (' || (SELECT pg_catalog.string_agg(pg_catalog.split_part(o, '=', 1) || '=' || \
+           pg_catalog.quote_literal(pg_catalog.substr(o, pg_catalog.strpos(o, '=') + 1)), ', ') \
+           FROM pg_catalog.unnest(ic.reloptions) o) || ')\\1') \
+       ELSE COALESCE(pg_catalog.pg_get_constraintdef(co.oid), '') END AS definition, \
      ARRAY(SELECT a.attname::text FROM pg_catalog.unnest(co.conkey) WITH ORDINALITY k(num, ord) \
        JOIN pg_catalog.pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.num ORDER BY k.ord) AS columns, \
      fn.nspname::text AS ref_schema, fc.relname::text AS ref_table, co.condeferrable AS deferrable, \
@@ -420,6 +426,7 @@ pub const CONSTRAINTS: &str = concat!(
      LEFT JOIN pg_catalog.pg_class fc ON fc.oid = co.confrelid \
      LEFT JOIN pg_catalog.pg_namespace fn ON fn.oid = fc.relnamespace \
      LEFT JOIN pg_catalog.pg_inherits ii ON ii.inhrelid = co.conindid AND co.contype IN ('p', 'u', 'x') \
+     LEFT JOIN pg_catalog.pg_class ic ON ic.oid = co.conindid AND co.contype IN ('p', 'u') \
      LEFT JOIN pg_catalog.pg_class pi ON pi.oid = ii.inhparent \
      LEFT JOIN pg_catalog.pg_namespace pin ON pin.oid = pi.relnamespace \
      WHERE c.relkind IN ('r', 'p') AND co.contype IN ('c', 'p', 'u', 'f', 'x') AND ",
