@@ -139,23 +139,8 @@ pub(crate) fn tokenize(text: &str) -> Vec<Token<'_>> {
     out
 }
 
-fn skip_block_comment(b: &[u8], mut i: usize) -> usize {
-    let mut depth = 0;
-    while i < b.len() {
-        if b[i] == b'/' && b.get(i + 1) == Some(&b'*') {
-            depth += 1;
-            i += 2;
-        } else if b[i] == b'*' && b.get(i + 1) == Some(&b'/') {
-            depth -= 1;
-            i += 2;
-            if depth == 0 {
-                return i;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    b.len()
+fn skip_block_comment(b: &[u8], i: usize) -> usize {
+    crate::sql::block_comment_end(b, i)
 }
 
 /// The end of a quoted run starting at `i` (doubled quotes stay inside; backslash escapes

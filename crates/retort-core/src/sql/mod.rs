@@ -1,9 +1,11 @@
 //! SQL text utilities that need no database: statement splitting, identifier and literal quoting.
 
+mod lex;
 mod options;
 mod quote;
 mod split;
 
+pub use lex::block_comment_end;
 pub use options::options_change;
 pub use quote::{
     push_quoted, quote_ident, quote_ident_unless_plain, quote_identifier, quote_literal,

@@ -54,7 +54,7 @@ fn code_bytes(s: &str) -> Vec<bool> {
                 .iter()
                 .position(|&c| c == b'\n')
                 .map_or(b.len(), |n| i + n),
-            b'/' if b.get(i + 1) == Some(&b'*') => block_comment_end(b, i),
+            b'/' if b.get(i + 1) == Some(&b'*') => crate::sql::block_comment_end(b, i),
             b'$' => dollar_quote_end(s, i).unwrap_or(i + 1),
             _ => i + 1,
         };
@@ -88,26 +88,6 @@ fn quoted_end(b: &[u8], i: usize, quote: u8, backslash: bool) -> usize {
                 j += 2;
             } else {
                 return j + 1;
-            }
-        } else {
-            j += 1;
-        }
-    }
-    b.len()
-}
-
-/// The offset just past the (nested) block comment opening at `i`.
-fn block_comment_end(b: &[u8], i: usize) -> usize {
-    let (mut depth, mut j) = (0usize, i);
-    while j + 1 < b.len() {
-        if b[j] == b'/' && b[j + 1] == b'*' {
-            depth += 1;
-            j += 2;
-        } else if b[j] == b'*' && b[j + 1] == b'/' {
-            depth -= 1;
-            j += 2;
-            if depth == 0 {
-                return j;
             }
         } else {
             j += 1;
