@@ -179,6 +179,20 @@ pub(super) fn diff_indexes_forced(
     }
 }
 
+/// The definition of the index or key constraint named `q` in `schema`, if there is one.
+fn index_definition<'a>(schema: &'a crate::schema::Schema, q: &QualName) -> Option<&'a str> {
+    schema
+        .tables
+        .iter()
+        .filter(|(t, _)| t.schema == q.schema)
+        .find_map(|(_, t)| {
+            t.indexes
+                .get(&q.name)
+                .map(|i| i.definition.as_str())
+                .or_else(|| t.constraints.get(&q.name).map(|c| c.definition.as_str()))
+        })
+}
+
 /// Whether an index or key constraint named `q` exists in `schema`.
 pub(super) fn index_exists(schema: &crate::schema::Schema, q: &QualName) -> bool {
     schema
@@ -208,6 +222,21 @@ pub(super) fn refuse_partition_index_changes(
                     ));
                 }
             }
+        }
+    }
+    let same_partition = new.partition_of.is_some() && old.partition_of == new.partition_of;
+    for (cname, c) in old.constraints.iter().filter(|_| same_partition) {
+        let Some(p) = &c.parent_index else { continue };
+        let kept = new
+            .constraints
+            .get(cname)
+            .is_some_and(|n| n.parent_index.as_ref() == Some(p));
+        if !kept
+            && index_definition(d.to, p).is_some_and(|t| index_definition(d.from, p) == Some(t))
+        {
+            return unsupported(format!(
+                "detaching constraint {cname} of partition {name} from {p}, which stays (PostgreSQL cannot detach a partition's key from its parent's, nor drop it while it is attached)"
+            ));
         }
     }
     for (iname, i) in &old.indexes {
