@@ -135,18 +135,7 @@ impl Differ<'_> {
             }
         }
         if old.default != new.default {
-            match &new.default {
-                Some(d) => {
-                    let _ = writeln!(
-                        sql,
-                        "{alter} SET DEFAULT {};",
-                        crate::render::reparse::stable(d)
-                    );
-                }
-                None => {
-                    let _ = writeln!(sql, "{alter} DROP DEFAULT;");
-                }
-            }
+            objects::default_change(&mut sql, &alter, new.default.as_ref());
         }
         if old.not_null != new.not_null {
             let _ = writeln!(

@@ -5,6 +5,19 @@ use std::fmt::Write as _;
 
 use super::*;
 
+/// `{alter} SET DEFAULT ...;` (the expression as it parses back), or `{alter} DROP DEFAULT;`
+/// when there is none: a column's, a view column's or a domain's default changed.
+pub fn default_change(out: &mut String, alter: &str, default: Option<&String>) {
+    let _ = match default {
+        Some(d) => writeln!(
+            out,
+            "{alter} SET DEFAULT {};",
+            crate::render::reparse::stable(d)
+        ),
+        None => writeln!(out, "{alter} DROP DEFAULT;"),
+    };
+}
+
 /// Replica identity and `CLUSTER ON`, when not the defaults.
 /// What the diff or a dump sets on a column after making it: storage, statistics target,
 /// compression, each against `old` (absent: a new column, with the defaults).

@@ -105,18 +105,7 @@ pub fn create_table(name: &QualName, t: &Table, parents: &[&Table]) -> String {
                 }
                 let parent_default = inherited.and_then(|pc| pc.default.as_ref());
                 if c.default.as_ref() != parent_default && c.generated.is_none() {
-                    match &c.default {
-                        Some(d) => {
-                            let _ = writeln!(
-                                out,
-                                "{alter} SET DEFAULT {};",
-                                crate::render::reparse::stable(d)
-                            );
-                        }
-                        None => {
-                            let _ = writeln!(out, "{alter} DROP DEFAULT;");
-                        }
-                    }
+                    default_change(&mut out, &alter, c.default.as_ref());
                 }
             }
         }
@@ -205,18 +194,7 @@ pub fn inherited_column_settings(name: &QualName, t: &Table, parents: &[&Table])
             default
         };
         if c.default.as_ref() != got_default {
-            match &c.default {
-                Some(d) => {
-                    let _ = writeln!(
-                        out,
-                        "{alter} SET DEFAULT {};",
-                        crate::render::reparse::stable(d)
-                    );
-                }
-                None => {
-                    let _ = writeln!(out, "{alter} DROP DEFAULT;");
-                }
-            }
+            default_change(&mut out, &alter, c.default.as_ref());
         }
         let got_not_null = not_null || (c.merged && c.not_null);
         if c.not_null && !got_not_null {

@@ -1,7 +1,6 @@
 //! Views and materialized views, their placeholders and column defaults.
 
 use std::collections::BTreeSet;
-use std::fmt::Write as _;
 
 use super::*;
 
@@ -59,18 +58,7 @@ pub fn view_defaults(name: &QualName, old: &[Column], new: &[Column]) -> String 
             name.sql(),
             quote_ident(&c.name)
         );
-        match &c.default {
-            Some(d) => {
-                let _ = writeln!(
-                    out,
-                    "{col} SET DEFAULT {};",
-                    crate::render::reparse::stable(d)
-                );
-            }
-            None => {
-                let _ = writeln!(out, "{col} DROP DEFAULT;");
-            }
-        }
+        default_change(&mut out, &col, c.default.as_ref());
     }
     out
 }
