@@ -390,11 +390,11 @@ pub const COLUMNS: &str = concat!(
 /// [`COLUMNS`] for PostgreSQL 13, which has no `attcompression`. (Reading it through
 /// `to_jsonb(a)` on every server instead made the whole row a JSON value per column: more than
 /// half of the query's time.)
-pub static COLUMNS_PG13: LazyLock<String> = LazyLock::new(|| {
-    let modern = "CASE a.attcompression WHEN";
-    assert!(COLUMNS.contains(modern));
-    COLUMNS.replace(modern, "CASE NULL::\"char\" WHEN")
-});
+pub static COLUMNS_PG13: LazyLock<String> =
+    LazyLock::new(|| COLUMNS.replace(COMPRESSION_PG14, "CASE NULL::\"char\" WHEN"));
+
+/// What [`COLUMNS_PG13`] replaces.
+const COMPRESSION_PG14: &str = "CASE a.attcompression WHEN";
 
 /// The columns' query for a server of `version` (`server_version_num`).
 pub fn columns_query(version: i32) -> &'static str {
@@ -698,3 +698,14 @@ pub static ALL: LazyLock<Vec<(&str, &str)>> = LazyLock::new(|| {
         ("commit", COMMIT),
     ]
 });
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_postgresql_13_columns_query_reads_no_attcompression() {
+        assert!(super::COLUMNS.contains(super::COMPRESSION_PG14));
+        assert!(!super::COLUMNS_PG13.contains("attcompression"));
+        assert_eq!(super::columns_query(130_000), super::COLUMNS_PG13.as_str());
+        assert_eq!(super::columns_query(150_000), super::COLUMNS);
+    }
+}
